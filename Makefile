@@ -1,0 +1,81 @@
+# One command runner for the README and CI. Only python3.11 is needed on the machine; every
+# other thing (the virtualenv, Python packages, Chromium for the browser tests) is set up here.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint fmt migrate seed worker beat bench serve chromium messages check clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $(VENV)/.installed $@
+
+# The embedded demo: SQLite, Celery eager, seeded data, the dev server.
+run: $(VENV)/.installed
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input -v 0
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+migrate: $(VENV)/.installed
+	$(PY) manage.py migrate --no-input
+
+seed: $(VENV)/.installed
+	$(PY) manage.py seed_demo
+
+# Full stack pieces (set DATABASE_URL and REDIS_URL first).
+serve: $(VENV)/.installed
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 4 --access-logfile -
+
+worker: $(VENV)/.installed
+	$(VENV)/bin/celery -A config worker --loglevel INFO --concurrency 4
+
+beat: $(VENV)/.installed
+	$(VENV)/bin/celery -A config beat --loglevel INFO
+
+# Debian's Chromium for the Playwright browser tests (Playwright cannot download its own here).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+check: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+test: $(VENV)/.dev-installed chromium check
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+fmt: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: $(VENV)/.dev-installed
+	$(PY) manage.py makemessages -l id -l en --no-obsolete --ignore '.venv/*' --ignore 'static/vendor/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+bench: $(VENV)/.dev-installed
+	$(PY) bench/area_import.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

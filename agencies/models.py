@@ -1,0 +1,362 @@
+"""Who is who: areas, agencies, memberships, partnerships, subscriptions, vital objects, cameras.
+
+This app is the bottom of the dependency chain: it imports neither `incidents` nor
+`coordination`. Shared vocabularies that the other apps need (classification, CAP severity)
+live here for that reason.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_latitude, validate_longitude
+
+
+class Classification(models.TextChoices):
+    """Who may read a record. See DESIGN.md, "Access"."""
+
+    PUBLIC = "public", _("Public")
+    RESTRICTED = "restricted", _("Restricted")
+    CONFIDENTIAL = "confidential", _("Confidential")
+    SECRET = "secret", _("Secret")
+
+
+class Severity(models.IntegerChoices):
+    """CAP 1.2 severity, stored as an integer so that "at least Severe" is a comparison."""
+
+    UNKNOWN = 0, _("Unknown")
+    MINOR = 1, _("Minor")
+    MODERATE = 2, _("Moderate")
+    SEVERE = 3, _("Severe")
+    EXTREME = 4, _("Extreme")
+
+
+class TimeZoneChoice(models.TextChoices):
+    WIB = "Asia/Jakarta", _("WIB (UTC+7)")
+    WITA = "Asia/Makassar", _("WITA (UTC+8)")
+    WIT = "Asia/Jayapura", _("WIT (UTC+9)")
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Area(models.Model):
+    """A node of the administrative hierarchy, imported from the `areaid` package.
+
+    `path` is a materialized path of areaid ids ("/23/364/4990/61300/"): the descendants of
+    an area are the rows whose path starts with its own, one indexed range scan instead of a
+    recursive query over 90k rows.
+    """
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("Province")
+        REGENCY = 2, _("Regency/city")
+        DISTRICT = 3, _("District (kecamatan)")
+        VILLAGE = 4, _("Village (kelurahan/desa)")
+
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    source_id = models.PositiveIntegerField(_("areaid id"), help_text=_("Id in the areaid data set"))
+    name = models.CharField(_("name"), max_length=120)
+    code = models.CharField(_("code"), max_length=12, blank=True, help_text=_("BSNI code"))
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    path = models.CharField(_("path"), max_length=64, unique=True, editable=False)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    timezone = models.CharField(_("time zone"), max_length=16, choices=TimeZoneChoice.choices)
+    centroid_lat = models.DecimalField(
+        _("centroid latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_latitude]
+    )
+    centroid_lon = models.DecimalField(
+        _("centroid longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_longitude]
+    )
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["level", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "source_id"], name="area_unique_level_source_id"),
+        ]
+        indexes = [
+            # area_list(name=...) and the admin's autocomplete search by name within a level.
+            models.Index(fields=["level", "name"], name="area_level_name_idx"),
+            models.Index(fields=["parent", "name"], name="area_parent_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def timezone_label(self) -> str:
+        return {TimeZoneChoice.WIB: "WIB", TimeZoneChoice.WITA: "WITA", TimeZoneChoice.WIT: "WIT"}.get(
+            self.timezone, self.timezone
+        )
+
+    @property
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this area and all its ancestors, root first."""
+        parts = [p for p in self.path.split("/") if p]
+        return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+class Agency(TimeStampedModel):
+    class Kind(models.TextChoices):
+        POLICE = "police", _("Police (Polri)")
+        MILITARY = "military", _("Military (TNI)")
+        NARCOTICS = "narcotics", _("Narcotics agency (BNN)")
+        DISASTER = "disaster", _("Disaster management (BPBD)")
+        SEARCH_RESCUE = "search_rescue", _("Search and rescue (Basarnas)")
+        FIRE = "fire", _("Fire brigade (Damkar)")
+        CIVIL_POLICE = "civil_police", _("Civil-service police (Satpol PP)")
+        CITY_OFFICE = "city_office", _("City office")
+        COMPANY = "company", _("Vital-object operator")
+        SCHOOL = "school", _("School or university")
+        NGO = "ngo", _("NGO (LSM)")
+        COMMUNITY = "community", _("Community group (siskamling)")
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("Short unique code, e.g. polres-bontang")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    jurisdiction = models.ManyToManyField(
+        Area, verbose_name=_("jurisdiction"), blank=True, related_name="agencies_with_jurisdiction"
+    )
+    headquarters_area = models.ForeignKey(
+        Area, verbose_name=_("headquarters area"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_latitude]
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_longitude]
+    )
+    duty_phone = models.CharField(_("24-hour duty phone"), max_length=32, blank=True)
+    duty_email = models.EmailField(_("24-hour duty email"), blank=True)
+    duty_radio = models.CharField(_("duty radio channel"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    class Role(models.TextChoices):
+        COMMANDER = "commander", _("Commander")
+        LIAISON = "liaison", _("Liaison")
+        PLANNER = "planner", _("Planner")
+        ANALYST = "analyst", _("Analyst")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    title = models.CharField(_("position"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, help_text=_("For SMS alerts"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["agency__name", "role", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "agency"], name="membership_unique_user_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.agency} ({self.get_role_display()})"
+
+
+class Partnership(TimeStampedModel):
+    """An agreement (MoU) between two or more agencies."""
+
+    class Scope(models.TextChoices):
+        INFORMATION_SHARING = "information_sharing", _("Information sharing")
+        JOINT_PATROL = "joint_patrol", _("Joint patrol")
+        DISASTER_RESPONSE = "disaster_response", _("Disaster response")
+        TRAINING = "training", _("Training")
+
+    title = models.CharField(_("title"), max_length=200)
+    reference = models.CharField(_("agreement number"), max_length=80, blank=True)
+    agencies = models.ManyToManyField(Agency, verbose_name=_("parties"), related_name="partnerships")
+    information_sharing = models.BooleanField(_("information sharing"), default=False)
+    joint_patrol = models.BooleanField(_("joint patrol"), default=False)
+    disaster_response = models.BooleanField(_("disaster response"), default=False)
+    training = models.BooleanField(_("training"), default=False)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    document = models.FileField(_("document"), upload_to="partnerships/%Y/", blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        ordering = ["-valid_from", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="partnership_valid_until_after_from",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def scopes(self) -> list[str]:
+        return [s.value for s in self.Scope if getattr(self, s.value)]
+
+    def is_valid_on(self, day=None) -> bool:
+        day = day or timezone.localdate()
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class Subscription(TimeStampedModel):
+    """What an agency wants to be alerted about, and how.
+
+    Categories are stored as codes (`SubscriptionCategory`), because the category taxonomy
+    belongs to `incidents`, which this app must not import. No category means every category.
+    An area covers its descendants.
+    """
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="subscriptions")
+    name = models.CharField(_("name"), max_length=120)
+    areas = models.ManyToManyField(Area, verbose_name=_("areas"), related_name="subscriptions")
+    min_severity = models.PositiveSmallIntegerField(
+        _("minimum severity"), choices=Severity.choices, default=Severity.MODERATE
+    )
+    channel_in_app = models.BooleanField(_("in-app"), default=True)
+    channel_email = models.BooleanField(_("email"), default=False)
+    channel_sms = models.BooleanField(_("SMS"), default=False)
+    channel_webhook = models.BooleanField(_("webhook"), default=False)
+    webhook_url = models.URLField(_("webhook URL"), blank=True)
+    webhook_secret = models.CharField(_("webhook signing secret"), max_length=128, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["agency__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.name}"
+
+    @property
+    def channels(self) -> list[str]:
+        return [c for c in ("in_app", "email", "sms", "webhook") if getattr(self, f"channel_{c}")]
+
+
+class SubscriptionCategory(models.Model):
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="category_codes")
+    code = models.SlugField(_("category code"), max_length=60)
+
+    class Meta:
+        verbose_name = _("subscription category")
+        verbose_name_plural = _("subscription categories")
+        constraints = [models.UniqueConstraint(fields=["subscription", "code"], name="subscription_category_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class VitalObject(TimeStampedModel):
+    """A national or regional vital object (obyek vital): port, refinery, plant, mine..."""
+
+    class Kind(models.TextChoices):
+        PORT = "port", _("Port")
+        REFINERY = "refinery", _("Refinery")
+        LNG_PLANT = "lng_plant", _("LNG plant")
+        FERTILISER_PLANT = "fertiliser_plant", _("Fertiliser plant")
+        MINE = "mine", _("Mine")
+        AIRPORT = "airport", _("Airport")
+        POWER_STATION = "power_station", _("Power station")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="vital_objects")
+    operator = models.ForeignKey(
+        Agency, verbose_name=_("operator"), on_delete=models.PROTECT, related_name="operated_vital_objects"
+    )
+    guarding_agencies = models.ManyToManyField(
+        Agency, verbose_name=_("guarding agencies"), blank=True, related_name="guarded_vital_objects"
+    )
+    is_national = models.BooleanField(_("national vital object"), default=False)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_latitude]
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_longitude]
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("vital object")
+        verbose_name_plural = _("vital objects")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Camera(TimeStampedModel):
+    class Status(models.TextChoices):
+        ONLINE = "online", _("Online")
+        OFFLINE = "offline", _("Offline")
+        MAINTENANCE = "maintenance", _("Maintenance")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="cameras")
+    operator = models.ForeignKey(Agency, verbose_name=_("operator"), on_delete=models.PROTECT, related_name="cameras")
+    vital_object = models.ForeignKey(
+        VitalObject,
+        verbose_name=_("vital object"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cameras",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ONLINE)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_latitude]
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_longitude]
+    )
+    stream_url = models.URLField(_("stream URL"), blank=True)
+
+    class Meta:
+        verbose_name = _("camera")
+        verbose_name_plural = _("cameras")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

@@ -1,0 +1,280 @@
+"""Reads of the agencies app, already scoped to the user asking.
+
+Visibility rules (DESIGN.md, "Access"):
+- areas are reference data: every signed-in user reads them;
+- the agency directory, members, partnerships, vital objects and cameras are *restricted*:
+  every user who belongs to an active agency (or is platform staff) reads them; a signed-in
+  user with no membership sees none of them;
+- subscriptions and members' phone numbers are an agency's own business: only its members
+  (and staff) read them.
+What a user may not see is simply absent: `*_get` raises Http404, never PermissionDenied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from .models import Agency, Area, Camera, Membership, Partnership, Subscription, VitalObject
+
+User = AbstractBaseUser | AnonymousUser
+
+# Roles that may change what their agency subscribes to, its vital objects and cameras.
+MANAGER_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON)
+# Roles that may change who belongs to their agency.
+COMMANDER_ROLES = (Membership.Role.COMMANDER,)
+
+
+def _is_staff(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def user_agency_ids(*, user: Any) -> set[int]:
+    """Ids of the active agencies the user is an active member of (cached on the user object)."""
+    if not user or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_sinergi_agency_ids", None)
+    if cached is None:
+        cached = set(
+            Membership.objects.filter(user=user, is_active=True, agency__is_active=True).values_list(
+                "agency_id", flat=True
+            )
+        )
+        user._sinergi_agency_ids = cached
+    return cached
+
+
+def user_is_member(*, user: Any) -> bool:
+    """True for staff and for anyone who belongs to an active agency: they may read restricted data."""
+    return _is_staff(user) or bool(user_agency_ids(user=user))
+
+
+def user_has_role(*, user: Any, agency: Agency | int, roles: Iterable[str]) -> bool:
+    """True when the user holds one of `roles` in `agency`, or is platform staff."""
+    if _is_staff(user):
+        return True
+    if not user or not user.is_authenticated:
+        return False
+    agency_id = agency.pk if isinstance(agency, Agency) else agency
+    return Membership.objects.filter(
+        user=user, agency_id=agency_id, role__in=list(roles), is_active=True, agency__is_active=True
+    ).exists()
+
+
+def managed_agency_ids(*, user: Any, roles: Iterable[str] = MANAGER_ROLES) -> set[int] | None:
+    """Agencies in which the user holds one of `roles`; None means every agency (staff)."""
+    if _is_staff(user):
+        return None
+    if not user or not user.is_authenticated:
+        return set()
+    return set(
+        Membership.objects.filter(user=user, role__in=list(roles), is_active=True, agency__is_active=True).values_list(
+            "agency_id", flat=True
+        )
+    )
+
+
+# --- Areas ---------------------------------------------------------------------------------
+
+
+def area_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Area]:
+    """All areas; the API and pages narrow them with `AreaFilter`."""
+    qs = Area.objects.select_related("parent")
+    filters = filters or {}
+    if level := filters.get("level"):
+        qs = qs.filter(level=level)
+    if "parent" in filters:
+        qs = qs.filter(parent_id=filters["parent"])
+    if name := filters.get("name"):
+        qs = qs.filter(name__icontains=name)
+    return qs
+
+
+def area_descendants(*, area: Area, include_self: bool = False) -> QuerySet[Area]:
+    """The area's whole subtree through its materialized path (one indexed range scan)."""
+    qs = Area.objects.filter(path__startswith=area.path)
+    if not include_self:
+        qs = qs.exclude(pk=area.pk)
+    return qs
+
+
+def area_ancestors(*, area: Area) -> QuerySet[Area]:
+    """The area's ancestors, root first, without the area itself."""
+    return Area.objects.filter(path__in=area.ancestor_paths[:-1]).order_by("level")
+
+
+def area_get(*, pk: int) -> Area:
+    try:
+        return Area.objects.select_related("parent").get(pk=pk)
+    except (Area.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def area_covering_q(*, area: Area, field: str = "jurisdiction") -> Q:
+    """A Q that matches rows whose `field` (an Area relation) is the area or one of its ancestors.
+
+    An agency whose jurisdiction is a regency covers every village in it: the village's
+    ancestor paths name the regency.
+    """
+    return Q(**{f"{field}__path__in": area.ancestor_paths})
+
+
+# --- Agencies ------------------------------------------------------------------------------
+
+
+def agency_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Agency]:
+    """The agency directory as the user may see it, with member counts."""
+    if not user_is_member(user=user):
+        return Agency.objects.none()
+    qs = Agency.objects.select_related("parent", "headquarters_area").annotate(
+        member_count=Count("memberships", filter=Q(memberships__is_active=True), distinct=True)
+    )
+    filters = filters or {}
+    if kind := filters.get("kind"):
+        qs = qs.filter(kind=kind)
+    if search := filters.get("search"):
+        qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    if area := filters.get("area"):
+        qs = qs.filter(area_covering_q(area=area) | Q(jurisdiction__path__startswith=area.path)).distinct()
+    if "is_active" in filters:
+        qs = qs.filter(is_active=filters["is_active"])
+    return qs
+
+
+def agency_get(*, user: Any, pk: int | str) -> Agency:
+    """One agency or 404, with what its detail page shows."""
+    if not user_is_member(user=user):
+        raise Http404
+    try:
+        return (
+            Agency.objects.select_related("parent", "headquarters_area")
+            .prefetch_related(
+                Prefetch("jurisdiction", queryset=Area.objects.select_related("parent").order_by("level", "name")),
+                "children",
+            )
+            .get(pk=pk)
+        )
+    except (Agency.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- Members -------------------------------------------------------------------------------
+
+
+def membership_list(*, user: Any, agency: Agency | None = None) -> QuerySet[Membership]:
+    """Members of the agencies the user may see (all of them for members); optionally one agency's."""
+    if not user_is_member(user=user):
+        return Membership.objects.none()
+    qs = Membership.objects.select_related("user", "agency")
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    return qs
+
+
+def membership_can_see_contact(*, user: Any, membership: Membership) -> bool:
+    """A member's phone is for their own agency (and staff), not for the whole directory."""
+    return _is_staff(user) or membership.agency_id in user_agency_ids(user=user)
+
+
+def membership_get_for_change(*, user: Any, pk: int | str) -> Membership:
+    """A membership the user may change (a commander of its agency, or staff), else 404."""
+    scope = managed_agency_ids(user=user, roles=COMMANDER_ROLES)
+    qs = Membership.objects.select_related("user", "agency")
+    if scope is not None:
+        qs = qs.filter(agency_id__in=scope)
+    try:
+        return qs.get(pk=pk)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- Partnerships --------------------------------------------------------------------------
+
+
+def partnership_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Partnership]:
+    if not user_is_member(user=user):
+        return Partnership.objects.none()
+    qs = Partnership.objects.prefetch_related(Prefetch("agencies", queryset=Agency.objects.only("id", "name", "code")))
+    filters = filters or {}
+    if agency := filters.get("agency"):
+        qs = qs.filter(agencies=agency)
+    return qs
+
+
+def partnership_get(*, user: Any, pk: int | str) -> Partnership:
+    try:
+        return partnership_list(user=user).get(pk=pk)
+    except (Partnership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def partner_agency_ids(*, agency_ids: Iterable[int], scope: str, on=None) -> set[int]:
+    """Agencies bound to any of `agency_ids` by a partnership valid `on` a day with `scope`."""
+    from django.utils import timezone
+
+    day = on or timezone.localdate()
+    agency_ids = list(agency_ids)
+    partnerships = Partnership.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        agencies__in=agency_ids,
+        valid_from__lte=day,
+        **{scope: True},
+    )
+    return set(
+        Agency.objects.filter(partnerships__in=partnerships).exclude(pk__in=agency_ids).values_list("pk", flat=True)
+    )
+
+
+# --- Subscriptions -------------------------------------------------------------------------
+
+
+def subscription_list(*, user: Any) -> QuerySet[Subscription]:
+    """Subscriptions of the user's own agencies (every agency's for staff)."""
+    qs = Subscription.objects.select_related("agency").prefetch_related(
+        "category_codes", Prefetch("areas", queryset=Area.objects.only("id", "name", "level"))
+    )
+    if _is_staff(user):
+        return qs
+    return qs.filter(agency_id__in=user_agency_ids(user=user))
+
+
+def subscription_get(*, user: Any, pk: int | str) -> Subscription:
+    try:
+        return subscription_list(user=user).get(pk=pk)
+    except (Subscription.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- Vital objects and cameras -------------------------------------------------------------
+
+
+def vital_object_list(*, user: Any) -> QuerySet[VitalObject]:
+    if not user_is_member(user=user):
+        return VitalObject.objects.none()
+    return VitalObject.objects.select_related("area", "operator").prefetch_related(
+        Prefetch("guarding_agencies", queryset=Agency.objects.only("id", "name", "code"))
+    )
+
+
+def vital_object_get(*, user: Any, pk: int | str) -> VitalObject:
+    try:
+        return vital_object_list(user=user).get(pk=pk)
+    except (VitalObject.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def camera_list(*, user: Any) -> QuerySet[Camera]:
+    if not user_is_member(user=user):
+        return Camera.objects.none()
+    return Camera.objects.select_related("area", "operator", "vital_object")
+
+
+def camera_get(*, user: Any, pk: int | str) -> Camera:
+    try:
+        return camera_list(user=user).get(pk=pk)
+    except (Camera.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,356 @@
+"""Writes of the agencies app. Each service is atomic, validates with `full_clean()` and
+checks that the actor may do what it asks:
+
+- a user who cannot see the target agency's private business gets Http404 (nothing leaks);
+- a member of the agency whose role is not enough gets PermissionDenied;
+- platform staff may do everything.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Agency, Area, Camera, Membership, Partnership, Subscription, SubscriptionCategory, VitalObject
+from .selectors import COMMANDER_ROLES, MANAGER_ROLES, user_agency_ids
+
+UserModel = get_user_model()
+
+
+def require_role(*, actor: Any, agency: Agency, roles: Iterable[str]) -> None:
+    """Staff pass; a member of `agency` needs one of `roles` (else 403); anyone else gets 404."""
+    if actor.is_authenticated and actor.is_active and actor.is_staff:
+        return
+    if agency.pk not in user_agency_ids(user=actor):
+        raise Http404
+    if not Membership.objects.filter(user=actor, agency=agency, role__in=list(roles), is_active=True).exists():
+        raise PermissionDenied(_("Your role in this agency does not allow this."))
+
+
+def _require_staff(actor: Any) -> None:
+    if not (actor.is_authenticated and actor.is_active and actor.is_staff):
+        raise PermissionDenied(_("Only platform administrators may do this."))
+
+
+# --- Agencies ------------------------------------------------------------------------------
+
+AGENCY_FIELDS = (
+    "name",
+    "code",
+    "kind",
+    "parent",
+    "headquarters_area",
+    "address",
+    "latitude",
+    "longitude",
+    "duty_phone",
+    "duty_email",
+    "duty_radio",
+    "is_active",
+)
+
+
+@transaction.atomic
+def agency_create(*, actor: Any, jurisdiction: Sequence[Area] = (), **fields: Any) -> Agency:
+    """Register an agency (platform staff only)."""
+    _require_staff(actor)
+    agency = Agency(**{k: v for k, v in fields.items() if k in AGENCY_FIELDS})
+    agency.full_clean()
+    agency.save()
+    agency.jurisdiction.set(jurisdiction)
+    return agency
+
+
+@transaction.atomic
+def agency_update(*, actor: Any, agency: Agency, jurisdiction: Sequence[Area] | None = None, **fields: Any) -> Agency:
+    """Change an agency: its commander may edit its contact details; staff may edit everything."""
+    is_staff = actor.is_authenticated and actor.is_staff
+    if not is_staff:
+        require_role(actor=actor, agency=agency, roles=COMMANDER_ROLES)
+        contact_only = {"address", "latitude", "longitude", "duty_phone", "duty_email", "duty_radio"}
+        if set(fields) - contact_only or jurisdiction is not None:
+            raise PermissionDenied(_("Only platform administrators may change an agency's identity or jurisdiction."))
+    for key, value in fields.items():
+        if key in AGENCY_FIELDS:
+            setattr(agency, key, value)
+    if agency.parent_id and agency.parent_id == agency.pk:
+        raise ValidationError({"parent": _("An agency cannot be its own parent.")})
+    agency.full_clean()
+    agency.save()
+    if jurisdiction is not None:
+        agency.jurisdiction.set(jurisdiction)
+    return agency
+
+
+# --- Members -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_create(
+    *, actor: Any, agency: Agency, user: Any, role: str, title: str = "", phone: str = ""
+) -> Membership:
+    """Add a user to an agency with a role (a commander of that agency, or staff)."""
+    require_role(actor=actor, agency=agency, roles=COMMANDER_ROLES)
+    if Membership.objects.filter(agency=agency, user=user).exists():
+        raise ValidationError({"user": _("This user is already a member of this agency.")})
+    membership = Membership(agency=agency, user=user, role=role, title=title, phone=phone)
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+def _ensure_a_commander_remains(membership: Membership) -> None:
+    others = Membership.objects.filter(
+        agency_id=membership.agency_id, role=Membership.Role.COMMANDER, is_active=True
+    ).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ValidationError({"role": _("An agency must keep at least one active commander.")})
+
+
+@transaction.atomic
+def membership_update(*, actor: Any, membership: Membership, **fields: Any) -> Membership:
+    """Change a member's role, position, phone or active flag (a commander of the agency, or staff)."""
+    require_role(actor=actor, agency=membership.agency, roles=COMMANDER_ROLES)
+    # Lock the agency's commanders so that two commanders demoting each other at once
+    # cannot both succeed and leave the agency with none.
+    list(Membership.objects.select_for_update().filter(agency_id=membership.agency_id, role="commander"))
+    was_commander = membership.role == Membership.Role.COMMANDER and membership.is_active
+    for key in ("role", "title", "phone", "is_active"):
+        if key in fields:
+            setattr(membership, key, fields[key])
+    still_commander = membership.role == Membership.Role.COMMANDER and membership.is_active
+    if was_commander and not still_commander:
+        _ensure_a_commander_remains(membership)
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Any, membership: Membership) -> None:
+    """Remove a member (a commander of the agency, or staff); the last commander stays."""
+    require_role(actor=actor, agency=membership.agency, roles=COMMANDER_ROLES)
+    list(Membership.objects.select_for_update().filter(agency_id=membership.agency_id, role="commander"))
+    if membership.role == Membership.Role.COMMANDER and membership.is_active:
+        _ensure_a_commander_remains(membership)
+    membership.delete()
+
+
+# --- Partnerships --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def partnership_create(
+    *,
+    actor: Any,
+    title: str,
+    agencies: Sequence[Agency],
+    valid_from: date,
+    valid_until: date | None = None,
+    scopes: Iterable[str] = (),
+    reference: str = "",
+    notes: str = "",
+    document: Any = None,
+) -> Partnership:
+    """Record an agreement between two or more agencies; the actor must command one of them."""
+    agencies = list(dict.fromkeys(agencies))
+    if len(agencies) < 2:
+        raise ValidationError({"agencies": _("A partnership binds at least two agencies.")})
+    if not (actor.is_authenticated and actor.is_staff):
+        own = {a.pk for a in agencies} & user_agency_ids(user=actor)
+        if not own:
+            raise PermissionDenied(_("You may only record partnerships of your own agency."))
+        require_role(actor=actor, agency=next(a for a in agencies if a.pk in own), roles=COMMANDER_ROLES)
+    scopes = set(scopes)
+    unknown = scopes - set(Partnership.Scope.values)
+    if unknown:
+        raise ValidationError({"scopes": _("Unknown scope: %(s)s.") % {"s": ", ".join(sorted(unknown))}})
+    if not scopes:
+        raise ValidationError({"scopes": _("Choose at least one scope.")})
+    partnership = Partnership(
+        title=title,
+        reference=reference,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        notes=notes,
+        **{s: (s in scopes) for s in Partnership.Scope.values},
+    )
+    if document is not None:
+        partnership.document = document
+    if valid_until and valid_until < valid_from:
+        raise ValidationError({"valid_until": _("The end of validity comes before its start.")})
+    partnership.full_clean()
+    partnership.save()
+    partnership.agencies.set(agencies)
+    return partnership
+
+
+# --- Subscriptions -------------------------------------------------------------------------
+
+
+def _subscription_apply(
+    subscription: Subscription,
+    *,
+    areas: Sequence[Area] | None,
+    category_codes: Iterable[str] | None,
+    fields: dict[str, Any],
+) -> Subscription:
+    editable = (
+        "name",
+        "min_severity",
+        "channel_in_app",
+        "channel_email",
+        "channel_sms",
+        "channel_webhook",
+        "webhook_url",
+        "webhook_secret",
+        "is_active",
+    )
+    for key, value in fields.items():
+        if key in editable:
+            setattr(subscription, key, value)
+    errors: dict[str, list[str]] = {}
+    if not subscription.channels:
+        errors.setdefault("channel_in_app", []).append(_("Choose at least one channel."))
+    if subscription.channel_webhook and not subscription.webhook_url:
+        errors.setdefault("webhook_url", []).append(_("A webhook channel needs a URL."))
+    if areas is not None and not areas:
+        errors.setdefault("areas", []).append(_("Choose at least one area."))
+    if errors:
+        raise ValidationError(errors)
+    if subscription.channel_webhook and not subscription.webhook_secret:
+        # The receiver verifies our HMAC signature with this; we generate one if none is given.
+        subscription.webhook_secret = secrets.token_urlsafe(32)
+    subscription.full_clean()
+    subscription.save()
+    if areas is not None:
+        subscription.areas.set(areas)
+    if category_codes is not None:
+        codes = sorted({c.strip() for c in category_codes if c and c.strip()})
+        SubscriptionCategory.objects.filter(subscription=subscription).exclude(code__in=codes).delete()
+        SubscriptionCategory.objects.bulk_create(
+            [SubscriptionCategory(subscription=subscription, code=c) for c in codes], ignore_conflicts=True
+        )
+    return subscription
+
+
+@transaction.atomic
+def subscription_create(
+    *,
+    actor: Any,
+    agency: Agency,
+    name: str,
+    areas: Sequence[Area],
+    category_codes: Iterable[str] = (),
+    **fields: Any,
+) -> Subscription:
+    """Subscribe an agency to alerts (its commander or liaison, or staff)."""
+    require_role(actor=actor, agency=agency, roles=MANAGER_ROLES)
+    subscription = Subscription(agency=agency, name=name)
+    return _subscription_apply(subscription, areas=list(areas), category_codes=category_codes, fields=fields)
+
+
+@transaction.atomic
+def subscription_update(
+    *,
+    actor: Any,
+    subscription: Subscription,
+    areas: Sequence[Area] | None = None,
+    category_codes: Iterable[str] | None = None,
+    **fields: Any,
+) -> Subscription:
+    """Change a subscription (a commander or liaison of its agency, or staff)."""
+    require_role(actor=actor, agency=subscription.agency, roles=MANAGER_ROLES)
+    return _subscription_apply(
+        subscription, areas=list(areas) if areas is not None else None, category_codes=category_codes, fields=fields
+    )
+
+
+@transaction.atomic
+def subscription_delete(*, actor: Any, subscription: Subscription) -> None:
+    require_role(actor=actor, agency=subscription.agency, roles=MANAGER_ROLES)
+    subscription.delete()
+
+
+# --- Vital objects and cameras -------------------------------------------------------------
+
+VITAL_OBJECT_FIELDS = ("name", "kind", "area", "operator", "is_national", "latitude", "longitude", "address", "notes")
+CAMERA_FIELDS = (
+    "code",
+    "name",
+    "area",
+    "operator",
+    "vital_object",
+    "status",
+    "last_seen_at",
+    "latitude",
+    "longitude",
+    "stream_url",
+)
+
+
+@transaction.atomic
+def vital_object_create(
+    *, actor: Any, operator: Agency, guarding_agencies: Sequence[Agency] = (), **fields: Any
+) -> VitalObject:
+    """Register a vital object (a commander or liaison of its operator, or staff)."""
+    require_role(actor=actor, agency=operator, roles=MANAGER_ROLES)
+    obj = VitalObject(operator=operator, **{k: v for k, v in fields.items() if k in VITAL_OBJECT_FIELDS})
+    obj.full_clean()
+    obj.save()
+    obj.guarding_agencies.set(guarding_agencies)
+    return obj
+
+
+@transaction.atomic
+def vital_object_update(
+    *, actor: Any, vital_object: VitalObject, guarding_agencies: Sequence[Agency] | None = None, **fields: Any
+) -> VitalObject:
+    require_role(actor=actor, agency=vital_object.operator, roles=MANAGER_ROLES)
+    if "operator" in fields and fields["operator"] != vital_object.operator:
+        require_role(actor=actor, agency=fields["operator"], roles=MANAGER_ROLES)
+    for key, value in fields.items():
+        if key in VITAL_OBJECT_FIELDS:
+            setattr(vital_object, key, value)
+    vital_object.full_clean()
+    vital_object.save()
+    if guarding_agencies is not None:
+        vital_object.guarding_agencies.set(guarding_agencies)
+    return vital_object
+
+
+@transaction.atomic
+def camera_create(*, actor: Any, operator: Agency, **fields: Any) -> Camera:
+    """Register a CCTV camera (a commander or liaison of its operator, or staff)."""
+    require_role(actor=actor, agency=operator, roles=MANAGER_ROLES)
+    camera = Camera(operator=operator, **{k: v for k, v in fields.items() if k in CAMERA_FIELDS})
+    camera.full_clean()
+    camera.save()
+    return camera
+
+
+@transaction.atomic
+def camera_update(*, actor: Any, camera: Camera, **fields: Any) -> Camera:
+    require_role(actor=actor, agency=camera.operator, roles=MANAGER_ROLES)
+    if "operator" in fields and fields["operator"] != camera.operator:
+        require_role(actor=actor, agency=fields["operator"], roles=MANAGER_ROLES)
+    for key, value in fields.items():
+        if key in CAMERA_FIELDS:
+            setattr(camera, key, value)
+    camera.full_clean()
+    camera.save()
+    return camera
+
+
+def camera_heartbeat(*, camera: Camera, status: str = Camera.Status.ONLINE, at: datetime | None = None) -> None:
+    """Record that a camera answered: a single UPDATE, cheap enough for every ping."""
+    Camera.objects.filter(pk=camera.pk).update(status=status, last_seen_at=at or timezone.now())

@@ -1,0 +1,1 @@
+"""Joint operations, patrols, exercises, bulletins, programmes and evaluations (see DESIGN.md)."""

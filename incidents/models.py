@@ -1,0 +1,1 @@
+"""Incidents, citizen reports, risk register, threats and alerts (see DESIGN.md)."""

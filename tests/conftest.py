@@ -1,0 +1,88 @@
+"""Shared fixtures: a small area tree and the personas of STYLE.md.
+
+- alice: liaison of agency A (Polres), bob: liaison of agency B, A's partner (information
+  sharing), charlie: liaison of agency C, an outsider; carol: commander of A; nobody: a
+  signed-in user of no agency; admin: platform staff; and the anonymous citizen (`client`).
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.test import APIClient
+
+from agencies.models import Agency, Membership
+
+from .factories import AgencyFactory, AreaFactory, MembershipFactory, PartnershipFactory, UserFactory
+
+
+@pytest.fixture
+def areas(db):
+    province = AreaFactory(name="Kalimantan Timur", code="ID-KI")
+    bontang = AreaFactory(name="Kota Bontang", parent=province, code="BON")
+    bontang_utara = AreaFactory(name="Bontang Utara", parent=bontang)
+    guntung = AreaFactory(name="Guntung", parent=bontang_utara, postal_code="75311")
+    balikpapan = AreaFactory(name="Kota Balikpapan", parent=province, code="BPP")
+    balikpapan_kota = AreaFactory(name="Balikpapan Kota", parent=balikpapan)
+    return SimpleNamespace(
+        province=province,
+        bontang=bontang,
+        bontang_utara=bontang_utara,
+        guntung=guntung,
+        balikpapan=balikpapan,
+        balikpapan_kota=balikpapan_kota,
+    )
+
+
+@pytest.fixture
+def world(areas):
+    agency_a = AgencyFactory(
+        name="Polres Bontang", code="polres-bontang", kind=Agency.Kind.POLICE, jurisdiction=[areas.bontang]
+    )
+    agency_b = AgencyFactory(
+        name="BPBD Bontang", code="bpbd-bontang", kind=Agency.Kind.DISASTER, jurisdiction=[areas.bontang]
+    )
+    agency_c = AgencyFactory(
+        name="Damkar Balikpapan", code="damkar-balikpapan", kind=Agency.Kind.FIRE, jurisdiction=[areas.balikpapan]
+    )
+    PartnershipFactory(title="MoU A-B", agencies=[agency_a, agency_b], information_sharing=True)
+    alice = MembershipFactory(user=UserFactory(username="alice"), agency=agency_a, role=Membership.Role.LIAISON).user
+    carol = MembershipFactory(user=UserFactory(username="carol"), agency=agency_a, role=Membership.Role.COMMANDER).user
+    vera = MembershipFactory(user=UserFactory(username="vera"), agency=agency_a, role=Membership.Role.VIEWER).user
+    bob = MembershipFactory(user=UserFactory(username="bob"), agency=agency_b, role=Membership.Role.LIAISON).user
+    charlie = MembershipFactory(
+        user=UserFactory(username="charlie"), agency=agency_c, role=Membership.Role.LIAISON
+    ).user
+    dave = MembershipFactory(user=UserFactory(username="dave"), agency=agency_c, role=Membership.Role.COMMANDER).user
+    nobody = UserFactory(username="nobody")
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    return SimpleNamespace(
+        areas=areas,
+        a=agency_a,
+        b=agency_b,
+        c=agency_c,
+        alice=alice,
+        carol=carol,
+        vera=vera,
+        bob=bob,
+        charlie=charlie,
+        dave=dave,
+        nobody=nobody,
+        admin=admin,
+    )
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.force_authenticate(user)` to act as a persona, as is for anonymous."""
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api):
+    def _as(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return _as

@@ -1,0 +1,124 @@
+"""factory_boy factories for every model the tests build."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from agencies.models import (
+    Agency,
+    Area,
+    Camera,
+    Membership,
+    Partnership,
+    Subscription,
+    TimeZoneChoice,
+    VitalObject,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.test")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    """A province by default; pass parent= for a child (its level and path follow)."""
+
+    class Meta:
+        model = Area
+
+    source_id = factory.Sequence(lambda n: 900_000 + n)
+    name = factory.Sequence(lambda n: f"Area {n}")
+    parent = None
+    level = factory.LazyAttribute(lambda o: (o.parent.level + 1) if o.parent else Area.Level.PROVINCE)
+    path = factory.LazyAttribute(lambda o: f"{o.parent.path if o.parent else '/'}{o.source_id}/")
+    timezone = factory.LazyAttribute(lambda o: o.parent.timezone if o.parent else TimeZoneChoice.WITA)
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    code = factory.Sequence(lambda n: f"agency-{n}")
+    kind = Agency.Kind.POLICE
+    duty_phone = "+62 548 21110"
+
+    @factory.post_generation
+    def jurisdiction(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.jurisdiction.set(extracted)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    role = Membership.Role.LIAISON
+    phone = "+6281234567890"
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"MoU {n}")
+    information_sharing = True
+    valid_from = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+
+    @factory.post_generation
+    def agencies(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.agencies.set(extracted)
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscription
+        skip_postgeneration_save = True
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Subscription {n}")
+
+    @factory.post_generation
+    def areas(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.areas.set(extracted)
+
+
+class VitalObjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VitalObject
+
+    name = factory.Sequence(lambda n: f"Vital object {n}")
+    kind = VitalObject.Kind.PORT
+    area = factory.SubFactory(AreaFactory)
+    operator = factory.SubFactory(AgencyFactory, kind=Agency.Kind.COMPANY)
+
+
+class CameraFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Camera
+
+    code = factory.Sequence(lambda n: f"cam-{n}")
+    name = factory.Sequence(lambda n: f"Camera {n}")
+    area = factory.SubFactory(AreaFactory)
+    operator = factory.SubFactory(AgencyFactory)
