@@ -86,3 +86,16 @@ def api_as(api):
         return client
 
     return _as
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """PBKDF2 takes ~0.3 s a hash by design; tests create hundreds of users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request, settings):
+    """Unit tests run tasks in-process; integration tests talk to the real worker instead."""
+    if request.node.get_closest_marker("integration") is None:
+        settings.CELERY_TASK_ALWAYS_EAGER = True
