@@ -99,9 +99,8 @@ class Area(models.Model):
 
     @property
     def timezone_label(self) -> str:
-        return {TimeZoneChoice.WIB: "WIB", TimeZoneChoice.WITA: "WITA", TimeZoneChoice.WIT: "WIT"}.get(
-            self.timezone, self.timezone
-        )
+        labels: dict[str, str] = {TimeZoneChoice.WIB: "WIB", TimeZoneChoice.WITA: "WITA", TimeZoneChoice.WIT: "WIT"}
+        return labels.get(self.timezone, self.timezone)
 
     @property
     def ancestor_paths(self) -> list[str]:
