@@ -354,3 +354,31 @@ def camera_update(*, actor: Any, camera: Camera, **fields: Any) -> Camera:
 def camera_heartbeat(*, camera: Camera, status: str = Camera.Status.ONLINE, at: datetime | None = None) -> None:
     """Record that a camera answered: a single UPDATE, cheap enough for every ping."""
     Camera.objects.filter(pk=camera.pk).update(status=status, last_seen_at=at or timezone.now())
+
+
+# --- Audit ---------------------------------------------------------------------------------
+
+AUDITED_CLASSIFICATIONS = ("confidential", "secret")
+
+
+def audit_reads(*, user: Any, objects: Iterable[Any], object_type: str, action: str = "read") -> int:
+    """Record that `user` read each confidential or secret object (one INSERT for all of them).
+
+    Objects need `pk` and `classification`; public and restricted reads are not audited.
+    """
+    from .models import AuditLog
+
+    rows = [
+        AuditLog(
+            user=user if getattr(user, "is_authenticated", False) else None,
+            action=action,
+            object_type=object_type,
+            object_id=str(obj.pk),
+            classification=obj.classification,
+        )
+        for obj in objects
+        if getattr(obj, "classification", None) in AUDITED_CLASSIFICATIONS
+    ]
+    if rows:
+        AuditLog.objects.bulk_create(rows)
+    return len(rows)

@@ -122,3 +122,65 @@ class CameraFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Camera {n}")
     area = factory.SubFactory(AreaFactory)
     operator = factory.SubFactory(AgencyFactory)
+
+
+# --- incidents -----------------------------------------------------------------------------
+
+from django.utils import timezone  # noqa: E402
+
+from incidents.models import Category, CitizenReport, Incident, RiskAssessment  # noqa: E402
+
+
+def category(code: str) -> Category:
+    """A category of the taxonomy loaded by the data migration."""
+    return Category.objects.get(code=code)
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    """An incident row as it would be after incident_create (use the service to test the workflow)."""
+
+    class Meta:
+        model = Incident
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"TST-2026-{n:06d}")
+    title = factory.Sequence(lambda n: f"Incident {n}")
+    category = factory.LazyFunction(lambda: Category.objects.get(code="crime-theft"))
+    area = factory.SubFactory(AreaFactory)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    occurred_at = factory.LazyFunction(timezone.now)
+    reporting_agency = factory.SubFactory(AgencyFactory)
+    latitude = factory.Faker("pydecimal", left_digits=1, right_digits=6, min_value=0, max_value=1)
+    longitude = factory.Faker("pydecimal", left_digits=3, right_digits=6, min_value=117, max_value=118)
+
+    @factory.post_generation
+    def involved_agencies(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.involved_agencies.set(extracted)
+
+
+class CitizenReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CitizenReport
+
+    tracking_code = factory.Sequence(lambda n: f"TRK{n:07d}")
+    category = factory.LazyFunction(lambda: Category.objects.get(code="suspicious-activity"))
+    description = "Orang mencurigakan di dekat pagar"
+    latitude = "0.137000"
+    longitude = "117.494000"
+    area = factory.SubFactory(AreaFactory)
+    area_path = factory.LazyAttribute(lambda o: o.area.path if o.area else "")
+
+
+class RiskAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RiskAssessment
+
+    area = factory.SubFactory(AreaFactory)
+    area_path = factory.LazyAttribute(lambda o: o.area.path)
+    hazard = factory.LazyFunction(lambda: Category.objects.get(code="flood"))
+    likelihood = 3
+    impact = 4
+    assessing_agency = factory.SubFactory(AgencyFactory)
+    assessed_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+    review_due = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=150))

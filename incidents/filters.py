@@ -1,0 +1,161 @@
+"""django-filter FilterSets shared by the API, the pages and the exports of incidents."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Area, Classification, Severity
+
+from .models import Category, CitizenReport, Incident, RiskAssessment, Urgency
+
+
+def parse_bbox(value: str) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """ "min_lon,min_lat,max_lon,max_lat" (GeoJSON order) -> four Decimals, or ValidationError."""
+    try:
+        parts = [Decimal(p.strip()) for p in value.split(",")]
+    except (InvalidOperation, AttributeError):
+        parts = []
+    if len(parts) != 4 or not all(p.is_finite() for p in parts):
+        raise ValidationError(_("bbox is min_lon,min_lat,max_lon,max_lat: four numbers."))
+    min_lon, min_lat, max_lon, max_lat = parts
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise ValidationError(_("bbox corners are out of range or in the wrong order."))
+    return min_lon, min_lat, max_lon, max_lat
+
+
+class BBoxField(forms.CharField):
+    def clean(self, value: str | None) -> tuple[Decimal, Decimal, Decimal, Decimal] | None:
+        value = super().clean(value)
+        return parse_bbox(value) if value else None
+
+
+class BBoxFilter(django_filters.Filter):
+    """A bounding box "min_lon,min_lat,max_lon,max_lat"; bad input fails form validation (400)."""
+
+    field_class = BBoxField
+
+    def filter(self, qs: QuerySet, value: tuple[Decimal, Decimal, Decimal, Decimal] | None) -> QuerySet:
+        if not value:
+            return qs
+        min_lon, min_lat, max_lon, max_lat = value
+        return qs.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
+
+
+class IncidentFilter(django_filters.FilterSet):
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(),
+        to_field_name="code",
+        method="filter_category",
+        label=_("Category"),
+        help_text=_("Category code; includes its sub-categories."),
+    )
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    min_severity = django_filters.ChoiceFilter(
+        choices=Severity.choices, method="filter_min_severity", label=_("Minimum severity")
+    )
+    urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
+    status = django_filters.MultipleChoiceFilter(choices=Incident.Status.choices, label=_("Status"))
+    classification = django_filters.MultipleChoiceFilter(choices=Classification.choices, label=_("Classification"))
+    source = django_filters.ChoiceFilter(choices=Incident.Source.choices, label=_("Source"))
+    area = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.all(),
+        method="filter_area",
+        label=_("Area"),
+        help_text=_("Area id; includes its sub-areas."),
+    )
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.all(),
+        method="filter_agency",
+        label=_("Agency"),
+        help_text=_("Reporting, lead or involved agency id."),
+    )
+    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte", label=_("From"))
+    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte", label=_("Until"))
+    bbox = BBoxFilter(label=_("Bounding box"), help_text=_("min_lon,min_lat,max_lon,max_lat"))
+    q = django_filters.CharFilter(
+        method="filter_text", label=_("Search"), help_text=_("Reference, title or description.")
+    )
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    def filter_category(self, qs: QuerySet, name: str, value: Category | None) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(category_id__in=[value.pk, *value.children.values_list("pk", flat=True)])
+
+    def filter_min_severity(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(severity__gte=int(value)) if value not in (None, "") else qs
+
+    def filter_area(self, qs: QuerySet, name: str, value: Area | None) -> QuerySet:
+        return qs.filter(area_path__startswith=value.path) if value else qs
+
+    def filter_agency(self, qs: QuerySet, name: str, value: Agency | None) -> QuerySet:
+        if not value:
+            return qs
+        involved = Incident.involved_agencies.through.objects.filter(incident_id=OuterRef("pk"), agency_id=value.pk)
+        return qs.filter(Q(reporting_agency=value) | Q(lead_agency=value) | Q(Exists(involved)))
+
+    def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = (value or "").strip()
+        if not value:
+            return qs
+        return qs.filter(Q(reference__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value))
+
+
+class CitizenReportFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CitizenReport.Status.choices, label=_("Status"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), to_field_name="code", method="filter_category", label=_("Category")
+    )
+
+    class Meta:
+        model = CitizenReport
+        fields: list[str] = []
+
+    def filter_category(self, qs: QuerySet, name: str, value: Category | None) -> QuerySet:
+        return qs.filter(Q(category=value) | Q(category__parent=value)) if value else qs
+
+
+class RiskFilter(django_filters.FilterSet):
+    area = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.all(),
+        method="filter_area",
+        label=_("Area"),
+        help_text=_("Area id; includes its sub-areas."),
+    )
+    hazard = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(),
+        to_field_name="code",
+        method="filter_hazard",
+        label=_("Hazard"),
+        help_text=_("Category code; includes its sub-categories."),
+    )
+    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("Minimum score"))
+    assessing_agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), label=_("Assessing agency"))
+    review_overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Review overdue"))
+
+    class Meta:
+        model = RiskAssessment
+        fields: list[str] = []
+
+    def filter_area(self, qs: QuerySet, name: str, value: Area | None) -> QuerySet:
+        return qs.filter(area_path__startswith=value.path) if value else qs
+
+    def filter_hazard(self, qs: QuerySet, name: str, value: Category | None) -> QuerySet:
+        return qs.filter(Q(hazard=value) | Q(hazard__parent=value)) if value else qs
+
+    def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        from django.utils import timezone
+
+        if value is None:
+            return qs
+        today = timezone.localdate()
+        return qs.filter(review_due__lt=today) if value else qs.filter(review_due__gte=today)

@@ -1,0 +1,223 @@
+"""Reads of the incidents app, scoped to the user (DESIGN.md, "Access").
+
+Classification decides who reads an incident:
+- public: anyone signed in;
+- restricted: every member of an active agency;
+- confidential: the reporting, lead and involved agencies (and, with the alerts, the alerted
+  ones), plus agencies whose valid partnership with one of them covers information sharing;
+- secret: the reporting, lead and involved agencies only.
+Staff read everything. Reads of confidential and secret records are audited by `*_get`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.models import Agency, Area, Classification
+from agencies.selectors import partner_agency_ids, user_agency_ids
+from agencies.services import audit_reads
+
+from .models import Category, CitizenReport, Incident, IncidentEvent, RiskAssessment
+
+
+def _is_staff(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def _agency_involvement_q(agency_ids: set[int]) -> Q:
+    involved = Incident.involved_agencies.through.objects.filter(incident_id=OuterRef("pk"), agency_id__in=agency_ids)
+    return Q(reporting_agency_id__in=agency_ids) | Q(lead_agency_id__in=agency_ids) | Q(Exists(involved))
+
+
+def incident_visibility_q(*, user: Any) -> Q | None:
+    """The Q an incident must match for `user` to read it; None means everything (staff)."""
+    if _is_staff(user):
+        return None
+    if not user or not user.is_authenticated:
+        return Q(classification=Classification.PUBLIC)
+    own = user_agency_ids(user=user)
+    if not own:
+        return Q(classification=Classification.PUBLIC)
+    partners = partner_agency_ids(agency_ids=own, scope="information_sharing")
+    q = Q(classification__in=[Classification.PUBLIC, Classification.RESTRICTED])
+    q |= Q(classification=Classification.CONFIDENTIAL) & _agency_involvement_q(own | partners)
+    q |= Q(classification=Classification.SECRET) & _agency_involvement_q(own)
+    return q
+
+
+def _scoped(qs: QuerySet[Incident], user: Any) -> QuerySet[Incident]:
+    q = incident_visibility_q(user=user)
+    return qs if q is None else qs.filter(q)
+
+
+def category_with_children_ids(*, code: str) -> list[int]:
+    """A category and its children: filtering on "flood" includes "flash flood"."""
+    return list(Category.objects.filter(Q(code=code) | Q(parent__code=code)).values_list("pk", flat=True))
+
+
+def category_list(*, active_only: bool = True) -> QuerySet[Category]:
+    qs = Category.objects.select_related("parent")
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def incident_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Incident]:
+    """Incidents the user may read, newest first. Filters are applied by `IncidentFilter`."""
+    qs = Incident.objects.select_related("category", "area", "reporting_agency", "lead_agency")
+    return _scoped(qs, user)
+
+
+def incident_get(*, user: Any, pk: int | str, audit: bool = True) -> Incident:
+    """One incident the user may read, or 404. Confidential and secret reads are audited."""
+    qs = (
+        incident_list(user=user)
+        .select_related("camera", "vital_object", "duplicate_of", "created_by")
+        .prefetch_related(Prefetch("involved_agencies", queryset=Agency.objects.only("id", "name", "code")))
+    )
+    try:
+        incident = qs.get(reference=pk) if isinstance(pk, str) and not pk.isdigit() else qs.get(pk=pk)
+    except (Incident.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if audit:
+        audit_reads(user=user, objects=[incident], object_type="incident")
+    return incident
+
+
+def incident_timeline(*, incident: Incident) -> QuerySet[IncidentEvent]:
+    """The timeline of an incident the caller already read through `incident_get`."""
+    return incident.events.select_related("actor", "actor_agency").order_by("at", "id")
+
+
+def incident_in_bbox(qs: QuerySet[Incident], *, bbox: tuple[Decimal, Decimal, Decimal, Decimal]) -> QuerySet[Incident]:
+    """Narrow to a bounding box (min lon, min lat, max lon, max lat), as GeoJSON orders it."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    return qs.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
+
+
+# --- Citizen reports -----------------------------------------------------------------------
+
+
+def citizen_report_public_get(*, tracking_code: str) -> CitizenReport:
+    """A report as its reporter follows it: only the status and public updates are used."""
+    try:
+        return (
+            CitizenReport.objects.select_related("category")
+            .prefetch_related("updates")
+            .get(tracking_code=tracking_code.strip().upper())
+        )
+    except CitizenReport.DoesNotExist:
+        raise Http404 from None
+
+
+def moderation_area_paths(*, user: Any) -> list[str] | None:
+    """Paths of the areas whose reports the user moderates; None means every report (staff)."""
+    if _is_staff(user):
+        return None
+    own = user_agency_ids(user=user)
+    if not own:
+        return []
+    return list(Area.objects.filter(agencies_with_jurisdiction__in=own).values_list("path", flat=True).distinct())
+
+
+def citizen_report_list(*, user: Any, status: str | None = None) -> QuerySet[CitizenReport]:
+    """Reports from the areas under the user's agencies' jurisdiction (the moderation queue)."""
+    qs = CitizenReport.objects.select_related("category", "area", "incident").annotate(photo_count=Count("photos"))
+    paths = moderation_area_paths(user=user)
+    if paths is not None:
+        if not paths:
+            return qs.none()
+        q = Q()
+        for path in paths:
+            q |= Q(area_path__startswith=path)
+        qs = qs.filter(q)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def citizen_report_get(*, user: Any, pk: int | str) -> CitizenReport:
+    try:
+        return citizen_report_list(user=user).prefetch_related("photos", "updates").get(pk=pk)
+    except (CitizenReport.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- Risk register -------------------------------------------------------------------------
+
+
+def risk_list(*, user: Any) -> QuerySet[RiskAssessment]:
+    """Risk assessments the user may read (same classification rules, by assessing agency)."""
+    qs = RiskAssessment.objects.select_related("area", "hazard", "assessing_agency")
+    if _is_staff(user):
+        return qs
+    own = user_agency_ids(user=user)
+    if not own:
+        return qs.filter(classification=Classification.PUBLIC)
+    partners = partner_agency_ids(agency_ids=own, scope="information_sharing")
+    return qs.filter(
+        Q(classification__in=[Classification.PUBLIC, Classification.RESTRICTED])
+        | Q(classification=Classification.CONFIDENTIAL, assessing_agency_id__in=own | partners)
+        | Q(classification=Classification.SECRET, assessing_agency_id__in=own)
+    )
+
+
+def risk_get(*, user: Any, pk: int | str) -> RiskAssessment:
+    try:
+        risk = risk_list(user=user).get(pk=pk)
+    except (RiskAssessment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    audit_reads(user=user, objects=[risk], object_type="risk")
+    return risk
+
+
+def areas_needing_attention(
+    *, user: Any, within: Area | None = None, days: int = 90, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Areas ranked by their highest risk score and the incidents of the last `days` days.
+
+    Rank = max risk score x 2 + recent incidents the user may see; overdue reviews are flagged.
+    Two grouped queries, whatever the number of rows.
+    """
+    today = timezone.localdate()
+    risks = risk_list(user=user)
+    if within is not None:
+        risks = risks.filter(area_path__startswith=within.path)
+    by_area: dict[int, dict[str, Any]] = {}
+    for row in risks.values("area_id", "area__name", "area__level", "area__path", "score", "review_due"):
+        entry = by_area.setdefault(
+            row["area_id"],
+            {
+                "area_id": row["area_id"],
+                "area_name": row["area__name"],
+                "area_level": row["area__level"],
+                "area_path": row["area__path"],
+                "max_score": 0,
+                "assessments": 0,
+                "overdue_reviews": 0,
+                "recent_incidents": 0,
+            },
+        )
+        entry["max_score"] = max(entry["max_score"], row["score"])
+        entry["assessments"] += 1
+        if row["review_due"] < today:
+            entry["overdue_reviews"] += 1
+    if not by_area:
+        return []
+    since = timezone.now() - datetime.timedelta(days=days)
+    recent = incident_list(user=user).filter(occurred_at__gte=since)
+    q = Q()
+    for entry in by_area.values():
+        q |= Q(area_path__startswith=entry["area_path"])
+    counts: dict[str, int] = {}
+    for path, n in recent.filter(q).values_list("area_path").annotate(n=Count("id")).order_by():
+        counts[path] = counts.get(path, 0) + n
+    for entry in by_area.values():
+        entry["recent_incidents"] = sum(n for path, n in counts.items() if path.startswith(entry["area_path"]))
+        entry["rank_score"] = entry["max_score"] * 2 + entry["recent_incidents"]
+    ranked = sorted(by_area.values(), key=lambda e: (-e["rank_score"], -e["max_score"], e["area_name"]))
+    return ranked[:limit]

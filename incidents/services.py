@@ -1,0 +1,712 @@
+"""Writes of the incidents app. Every service is atomic, validates with `full_clean()`, checks
+the actor's role and appends to the incident's timeline; nothing here edits or deletes a
+timeline entry.
+
+Callers fetch the target through a selector first (which answers 404 for what the actor may
+not see); the services then answer PermissionDenied when the actor sees it but may not act.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agencies.models import Agency, Area, Camera, Classification, Membership, VitalObject
+from agencies.selectors import user_agency_ids
+
+from .models import (
+    Category,
+    CitizenReport,
+    CitizenReportPhoto,
+    CitizenReportUpdate,
+    Incident,
+    IncidentEvent,
+    ReferenceCounter,
+    RiskAssessment,
+)
+
+# Roles that may log incidents and moderate reports; viewers only read.
+ACTING_ROLES = (
+    Membership.Role.COMMANDER,
+    Membership.Role.LIAISON,
+    Membership.Role.PLANNER,
+    Membership.Role.ANALYST,
+)
+# Roles that may steer an incident their agency reports, leads or is involved in.
+MANAGING_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON)
+
+S = Incident.Status
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.REPORTED: (S.VERIFIED, S.REJECTED, S.DUPLICATE),
+    S.VERIFIED: (S.RESPONDING, S.CONTAINED, S.RESOLVED, S.REJECTED, S.DUPLICATE),
+    S.RESPONDING: (S.CONTAINED, S.RESOLVED),
+    S.CONTAINED: (S.RESPONDING, S.RESOLVED),
+    S.RESOLVED: (S.CLOSED, S.RESPONDING),
+    S.CLOSED: (),
+    S.REJECTED: (S.REPORTED,),
+    S.DUPLICATE: (),
+}
+
+
+def _is_staff(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def _roles_in(user: Any, agency_ids: Iterable[int | None]) -> dict[int, str]:
+    ids = [i for i in agency_ids if i]
+    if not ids or not user.is_authenticated:
+        return {}
+    return dict(
+        Membership.objects.filter(user=user, agency_id__in=ids, is_active=True, agency__is_active=True).values_list(
+            "agency_id", "role"
+        )
+    )
+
+
+def acting_agency(*, actor: Any, agency: Agency | None = None, roles: Sequence[str] = ACTING_ROLES) -> Agency | None:
+    """The agency on whose behalf the actor acts: the one given (checked), or their only one.
+
+    Staff may act without an agency (None) or for any agency.
+    """
+    if agency is not None:
+        if _is_staff(actor):
+            return agency
+        role = _roles_in(actor, [agency.pk]).get(agency.pk)
+        if role is None:
+            raise ValidationError({"reporting_agency": _("You are not a member of this agency.")})
+        if role not in roles:
+            raise PermissionDenied(_("Your role in this agency does not allow this."))
+        return agency
+    if _is_staff(actor):
+        return None
+    memberships = list(
+        Membership.objects.filter(user=actor, is_active=True, agency__is_active=True, role__in=list(roles))
+        .select_related("agency")
+        .order_by("agency__name")
+    )
+    if not memberships:
+        raise PermissionDenied(_("Your role does not allow this."))
+    if len(memberships) > 1:
+        raise ValidationError({"reporting_agency": _("You belong to several agencies: say for which one you act.")})
+    return memberships[0].agency
+
+
+def require_incident_manager(*, actor: Any, incident: Incident) -> Agency | None:
+    """The actor must command or liaise for the reporting, lead or an involved agency (or be staff)."""
+    if _is_staff(actor):
+        return None
+    candidates = {incident.reporting_agency_id, incident.lead_agency_id}
+    candidates |= set(incident.involved_agencies.values_list("pk", flat=True))
+    roles = _roles_in(actor, candidates)
+    for agency_id, role in roles.items():
+        if role in MANAGING_ROLES:
+            return Agency.objects.get(pk=agency_id)
+    raise PermissionDenied(
+        _("Only commanders and liaisons of the reporting, lead or involved agencies may change this incident.")
+    )
+
+
+def _event(
+    incident: Incident,
+    *,
+    actor: Any,
+    agency: Agency | None,
+    kind: str,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+) -> IncidentEvent:
+    return IncidentEvent.objects.create(
+        incident=incident,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_agency=agency,
+        kind=kind,
+        message=message,
+        data=data or {},
+    )
+
+
+def reference_prefix(area: Area) -> str:
+    """The regency/city code of the area (areaid's BSNI code, e.g. BON for Kota Bontang)."""
+    parts = [p for p in area.path.split("/") if p]
+    if area.level == Area.Level.REGENCY:
+        code = area.code
+    elif area.level > Area.Level.REGENCY and len(parts) >= 2:
+        regency_path = "/" + "/".join(parts[:2]) + "/"
+        code = Area.objects.filter(path=regency_path).values_list("code", flat=True).first() or ""
+    else:
+        code = (area.code or "").replace("ID-", "")
+    return (code or "IDN").upper()[:8]
+
+
+def next_reference(*, prefix: str, year: int) -> str:
+    """The next number for (prefix, year): unique and gap-free.
+
+    Must run inside the transaction that saves the incident. The counter row is locked
+    (SELECT ... FOR UPDATE) until that transaction ends, so concurrent creators queue on it
+    and a rollback gives the number back. Call it last, just before the insert, to hold the
+    lock for as short a time as possible.
+    """
+    ReferenceCounter.objects.get_or_create(prefix=prefix, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{year}-{counter.last:06d}"
+
+
+INCIDENT_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "severity",
+    "urgency",
+    "classification",
+    "area",
+    "latitude",
+    "longitude",
+    "occurred_at",
+    "camera",
+    "vital_object",
+)
+
+
+@transaction.atomic
+def incident_create(
+    *,
+    actor: Any,
+    title: str,
+    category: Category,
+    area: Area,
+    occurred_at: datetime | None = None,
+    reporting_agency: Agency | None = None,
+    lead_agency: Agency | None = None,
+    involved_agencies: Sequence[Agency] = (),
+    source: str = Incident.Source.AGENCY,
+    **fields: Any,
+) -> Incident:
+    """Log an incident for the actor's agency, with its reference number and first timeline entry."""
+    agency = acting_agency(actor=actor, agency=reporting_agency)
+    incident = Incident(
+        title=title,
+        category=category,
+        area=area,
+        area_path=area.path,
+        occurred_at=occurred_at or timezone.now(),
+        reporting_agency=agency,
+        lead_agency=lead_agency,
+        source=source,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **{k: v for k, v in fields.items() if k in INCIDENT_FIELDS},
+    )
+    if incident.occurred_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"occurred_at": _("An incident cannot occur in the future.")})
+    if not category.is_active:
+        raise ValidationError({"category": _("This category is no longer in use.")})
+    incident.reference = "PENDING"
+    incident.full_clean(exclude=["reference", "area_path"])
+    incident.reference = next_reference(prefix=reference_prefix(area), year=incident.occurred_at.year)
+    incident.save()
+    if involved_agencies:
+        incident.involved_agencies.set(involved_agencies)
+    _event(incident, actor=actor, agency=agency, kind=IncidentEvent.Kind.CREATED, message=title)
+    return incident
+
+
+@transaction.atomic
+def incident_update(*, actor: Any, incident: Incident, **fields: Any) -> Incident:
+    """Change an incident's description fields; the timeline records old and new values."""
+    agency = require_incident_manager(actor=actor, incident=incident)
+    changes: dict[str, list[Any]] = {}
+    for key, value in fields.items():
+        if key not in INCIDENT_FIELDS:
+            continue
+        old = getattr(incident, key)
+        if old != value:
+            changes[key] = [_plain(old), _plain(value)]
+            setattr(incident, key, value)
+    if not changes:
+        return incident
+    if "area" in changes:
+        incident.area_path = incident.area.path
+    incident.full_clean(exclude=["reference", "area_path"])
+    incident.save()
+    _event(incident, actor=actor, agency=agency, kind=IncidentEvent.Kind.UPDATED, data={"changes": changes})
+    return incident
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def allowed_transitions(incident: Incident) -> tuple[str, ...]:
+    return TRANSITIONS.get(incident.status, ())
+
+
+@transaction.atomic
+def incident_change_status(*, actor: Any, incident: Incident, status: str, note: str = "") -> Incident:
+    """Move an incident along the workflow; an illegal move says which moves are allowed."""
+    agency = require_incident_manager(actor=actor, incident=incident)
+    # Lock the row: two liaisons moving the same incident at once must not both succeed from
+    # the same starting status.
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    allowed = allowed_transitions(incident)
+    if status not in allowed:
+        names = ", ".join(str(S(s).label) for s in allowed) or _("none")
+        raise ValidationError(
+            {
+                "status": _("Cannot move from %(current)s to %(wanted)s. Allowed: %(allowed)s.")
+                % {
+                    "current": S(incident.status).label,
+                    "wanted": S(status).label if status in S.values else status,
+                    "allowed": names,
+                }
+            }
+        )
+    old = incident.status
+    incident.status = status
+    if status in (S.RESOLVED, S.CLOSED) and incident.resolved_at is None:
+        incident.resolved_at = timezone.now()
+    elif status in (S.RESPONDING, S.REPORTED):
+        incident.resolved_at = None
+    incident.save(update_fields=["status", "resolved_at", "updated_at"])
+    kind = IncidentEvent.Kind.VERIFIED if status == S.VERIFIED else IncidentEvent.Kind.STATUS
+    _event(incident, actor=actor, agency=agency, kind=kind, message=note, data={"from": old, "to": status})
+    return incident
+
+
+def incident_verify(*, actor: Any, incident: Incident, note: str = "") -> Incident:
+    """Confirm a reported incident (reported -> verified)."""
+    return incident_change_status(actor=actor, incident=incident, status=S.VERIFIED, note=note)
+
+
+@transaction.atomic
+def incident_assign(
+    *,
+    actor: Any,
+    incident: Incident,
+    lead_agency: Agency | None = None,
+    involved_agencies: Sequence[Agency] | None = None,
+) -> Incident:
+    """Set the lead agency and/or the involved agencies."""
+    agency = require_incident_manager(actor=actor, incident=incident)
+    data: dict[str, Any] = {}
+    if lead_agency is not None and lead_agency.pk != incident.lead_agency_id:
+        if not lead_agency.is_active:
+            raise ValidationError({"lead_agency": _("This agency is not active.")})
+        data["lead_agency"] = [incident.lead_agency_id, lead_agency.pk]
+        incident.lead_agency = lead_agency
+        incident.save(update_fields=["lead_agency", "updated_at"])
+    if involved_agencies is not None:
+        inactive = [a.name for a in involved_agencies if not a.is_active]
+        if inactive:
+            raise ValidationError({"involved_agencies": _("Not active: %(names)s.") % {"names": ", ".join(inactive)}})
+        before = sorted(incident.involved_agencies.values_list("pk", flat=True))
+        after = sorted({a.pk for a in involved_agencies})
+        if before != after:
+            incident.involved_agencies.set(involved_agencies)
+            data["involved_agencies"] = [before, after]
+    if data:
+        names = []
+        if incident.lead_agency:
+            names.append(_("lead: %(name)s") % {"name": incident.lead_agency.name})
+        _event(
+            incident, actor=actor, agency=agency, kind=IncidentEvent.Kind.ASSIGNED, message="; ".join(names), data=data
+        )
+    return incident
+
+
+@transaction.atomic
+def incident_add_note(*, actor: Any, incident: Incident, message: str) -> IncidentEvent:
+    """Add a note to the timeline: any acting member of an agency that can read the incident."""
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError({"message": _("A note cannot be empty.")})
+    if len(message) > 5000:
+        raise ValidationError({"message": _("A note has at most 5000 characters.")})
+    agency = None
+    if not _is_staff(actor):
+        own = _roles_in(actor, user_agency_ids(user=actor))
+        acting = [aid for aid, role in own.items() if role in ACTING_ROLES]
+        if not acting:
+            raise PermissionDenied(_("Viewers cannot add notes."))
+        agency = Agency.objects.get(pk=sorted(acting)[0])
+    return _event(incident, actor=actor, agency=agency, kind=IncidentEvent.Kind.NOTE, message=message)
+
+
+@transaction.atomic
+def incident_link(
+    *, actor: Any, incident: Incident, camera: Camera | None = None, vital_object: VitalObject | None = None
+) -> Incident:
+    """Link a CCTV camera or a vital object to the incident."""
+    agency = require_incident_manager(actor=actor, incident=incident)
+    data: dict[str, Any] = {}
+    if camera is not None:
+        incident.camera = camera
+        data["camera"] = camera.code
+    if vital_object is not None:
+        incident.vital_object = vital_object
+        data["vital_object"] = vital_object.pk
+    if not data:
+        raise ValidationError({"camera": _("Give a camera or a vital object to link.")})
+    incident.save(update_fields=["camera", "vital_object", "updated_at"])
+    _event(incident, actor=actor, agency=agency, kind=IncidentEvent.Kind.LINKED, data=data)
+    return incident
+
+
+@transaction.atomic
+def incident_merge(*, actor: Any, duplicate: Incident, into: Incident) -> Incident:
+    """Mark `duplicate` as a duplicate of `into`: its agencies and citizen reports move over."""
+    if duplicate.pk == into.pk:
+        raise ValidationError({"into": _("An incident cannot be a duplicate of itself.")})
+    if into.status == S.DUPLICATE:
+        raise ValidationError({"into": _("Merge into the original incident, not into another duplicate.")})
+    agency = require_incident_manager(actor=actor, incident=duplicate)
+    if duplicate.status not in (S.REPORTED, S.VERIFIED):
+        raise ValidationError(
+            {
+                "status": _("Only reported or verified incidents can be merged (this one is %(s)s).")
+                % {"s": duplicate.get_status_display()}
+            }
+        )
+    old = duplicate.status
+    duplicate.status = S.DUPLICATE
+    duplicate.duplicate_of = into
+    duplicate.save(update_fields=["status", "duplicate_of", "updated_at"])
+    extra = set(duplicate.involved_agencies.values_list("pk", flat=True))
+    extra |= {i for i in (duplicate.reporting_agency_id, duplicate.lead_agency_id) if i}
+    extra -= {into.reporting_agency_id, into.lead_agency_id}
+    if extra:
+        into.involved_agencies.add(*extra)
+    duplicate.citizen_reports.update(incident=into)
+    _event(
+        duplicate,
+        actor=actor,
+        agency=agency,
+        kind=IncidentEvent.Kind.MERGED,
+        data={"from": old, "into": into.reference},
+    )
+    _event(into, actor=actor, agency=agency, kind=IncidentEvent.Kind.MERGED, data={"duplicate": duplicate.reference})
+    return duplicate
+
+
+# --- Citizen reports -----------------------------------------------------------------------
+
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+MAX_PHOTOS = 3
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# Decoding a 20,000 x 20,000 "photo" would take gigabytes: refuse what no phone takes.
+MAX_PHOTO_PIXELS = 60_000_000
+PHOTO_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+
+
+@dataclass
+class CleanPhoto:
+    content: bytes
+    content_type: str
+    extension: str
+    width: int
+    height: int
+
+
+def photo_clean(upload: Any) -> CleanPhoto:
+    """Check that an upload really is a JPEG, PNG or WebP of at most 10 MB, and re-encode it.
+
+    Re-encoding drops every metadata block (EXIF with its GPS position, XMP, PNG text), after
+    the EXIF orientation has been applied to the pixels.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, io.SEEK_END)
+        size = upload.tell()
+    if size > MAX_PHOTO_BYTES:
+        raise ValidationError(_("A photo may be at most 10 MB (this one is %(mb).1f MB).") % {"mb": size / 1048576})
+    upload.seek(0)
+    try:
+        with Image.open(upload) as probe:
+            fmt = probe.format
+            if fmt not in PHOTO_FORMATS:
+                raise ValidationError(_("Only JPEG, PNG or WebP photos are accepted."))
+            if probe.width * probe.height > MAX_PHOTO_PIXELS:
+                raise ValidationError(_("This photo has too many pixels."))
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as img:
+            img.load()
+            img = ImageOps.exif_transpose(img)
+            content_type, extension = PHOTO_FORMATS[fmt]
+            out = io.BytesIO()
+            if fmt == "JPEG":
+                img.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+            elif fmt == "PNG":
+                img.save(out, "PNG", optimize=True)
+            else:
+                img.save(out, "WEBP", quality=88)
+            return CleanPhoto(out.getvalue(), content_type, extension, img.width, img.height)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(_("This file is not a valid JPEG, PNG or WebP image.")) from None
+
+
+def _nearest_area(latitude: Decimal, longitude: Decimal, *, max_km: float = 40.0) -> Area | None:
+    """The regency or district with the nearest known centroid, within `max_km`."""
+    lat, lon = float(latitude), float(longitude)
+    box = Decimal(str(max_km / 111.0))
+    candidates = Area.objects.filter(
+        level__in=[Area.Level.REGENCY, Area.Level.DISTRICT],
+        centroid_lat__range=(latitude - box, latitude + box),
+        centroid_lon__range=(longitude - box, longitude + box),
+    ).only("id", "path", "centroid_lat", "centroid_lon", "level")
+    best, best_km = None, max_km
+    for area in candidates:
+        dlat = math.radians(float(area.centroid_lat) - lat)
+        dlon = math.radians(float(area.centroid_lon) - lon) * math.cos(math.radians(lat))
+        km = 6371.0 * math.hypot(dlat, dlon)
+        if km < best_km or (best is not None and km == best_km and area.level > best.level):
+            best, best_km = area, km
+    return best
+
+
+@transaction.atomic
+def citizen_report_submit(
+    *,
+    category: Category,
+    description: str,
+    latitude: Decimal,
+    longitude: Decimal,
+    occurred_at: datetime | None = None,
+    area: Area | None = None,
+    contact: str = "",
+    photos: Sequence[Any] = (),
+) -> CitizenReport:
+    """Accept a report from the public. Text is stored as given (templates escape it)."""
+    errors: dict[str, list[str]] = {}
+    if not (description or "").strip():
+        errors["description"] = [_("Describe what happened.")]
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = [_("At most %(n)d photos.") % {"n": MAX_PHOTOS}]
+    if occurred_at and occurred_at > timezone.now() + timedelta(minutes=5):
+        errors["occurred_at"] = [_("This time is in the future.")]
+    if not category.is_active:
+        errors["category"] = [_("This category is no longer in use.")]
+    cleaned: list[CleanPhoto] = []
+    if "photos" not in errors:
+        for upload in photos:
+            try:
+                cleaned.append(photo_clean(upload))
+            except ValidationError as exc:
+                errors.setdefault("photos", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    report = CitizenReport(
+        category=category,
+        description=description,
+        latitude=latitude,
+        longitude=longitude,
+        occurred_at=occurred_at,
+        contact=(contact or "").strip(),
+    )
+    report.full_clean(exclude=["tracking_code", "area_path"])
+    report.area = area or _nearest_area(Decimal(str(latitude)), Decimal(str(longitude)))
+    report.area_path = report.area.path if report.area else ""
+    for _attempt in range(5):
+        code = new_tracking_code()
+        if not CitizenReport.objects.filter(tracking_code=code).exists():
+            break
+    report.tracking_code = code
+    report.save()
+    for photo in cleaned:
+        token = secrets.token_hex(16)
+        obj = CitizenReportPhoto(
+            report=report,
+            token=token,
+            content_type=photo.content_type,
+            extension=photo.extension,
+            size=len(photo.content),
+            width=photo.width,
+            height=photo.height,
+        )
+        obj.image.save(f"{token}.{photo.extension}", ContentFile(photo.content), save=False)
+        obj.save()
+    CitizenReportUpdate.objects.create(
+        report=report, status=CitizenReport.Status.NEW, message=str(gettext_lazy("Report received."))
+    )
+    return report
+
+
+def _moderate(report: CitizenReport, *, actor: Any, status: str, reason: str, public_message: str) -> CitizenReport:
+    if report.status != CitizenReport.Status.NEW:
+        raise ValidationError(
+            {"status": _("This report was already moderated (%(s)s).") % {"s": report.get_status_display()}}
+        )
+    if not _is_staff(actor):
+        roles = _roles_in(actor, user_agency_ids(user=actor))
+        if not any(r in ACTING_ROLES for r in roles.values()):
+            raise PermissionDenied(_("Viewers cannot moderate reports."))
+    report.status = status
+    report.moderation_reason = reason
+    report.moderated_by = actor
+    report.moderated_at = timezone.now()
+    report.save(update_fields=["status", "moderation_reason", "moderated_by", "moderated_at", "incident"])
+    CitizenReportUpdate.objects.create(report=report, status=status, message=public_message)
+    return report
+
+
+def _moderating_agency(actor: Any, report: CitizenReport) -> Agency | None:
+    """The actor's agency whose jurisdiction covers the report's area."""
+    if _is_staff(actor) and not user_agency_ids(user=actor):
+        return None
+    own = user_agency_ids(user=actor)
+    if report.area is None:
+        return Agency.objects.filter(pk__in=own).order_by("name").first()
+    paths = report.area.ancestor_paths
+    candidates = Agency.objects.filter(pk__in=own, jurisdiction__path__in=paths).distinct().order_by("name")
+    agency = candidates.first()
+    if agency is None:
+        raise PermissionDenied(_("This report is outside your agencies' jurisdiction."))
+    return agency
+
+
+@transaction.atomic
+def citizen_report_verify(
+    *,
+    actor: Any,
+    report: CitizenReport,
+    title: str = "",
+    severity: int | None = None,
+    classification: str = Classification.RESTRICTED,
+) -> Incident:
+    """Turn a new report into an incident of the moderating agency, linked to the report."""
+    report = CitizenReport.objects.select_for_update().select_related("area", "category").get(pk=report.pk)
+    agency = _moderating_agency(actor, report)
+    area = report.area
+    if area is None:
+        raise ValidationError({"area": _("Set the report's area before verifying it.")})
+    extra: dict[str, Any] = {"classification": classification, "description": report.description}
+    if severity is not None:
+        extra["severity"] = severity
+    incident = incident_create(
+        actor=actor,
+        reporting_agency=agency,
+        title=title or report.description[:120],
+        category=report.category,
+        area=area,
+        occurred_at=report.occurred_at or report.created_at,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        source=Incident.Source.CITIZEN,
+        **extra,
+    )
+    report.incident = incident
+    _moderate(
+        report,
+        actor=actor,
+        status=CitizenReport.Status.VERIFIED,
+        reason="",
+        public_message=_("Your report was verified and passed to the agencies concerned."),
+    )
+    return incident
+
+
+@transaction.atomic
+def citizen_report_reject(*, actor: Any, report: CitizenReport, reason: str) -> CitizenReport:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the report is rejected.")})
+    _moderating_agency(actor, report)
+    return _moderate(
+        report,
+        actor=actor,
+        status=CitizenReport.Status.REJECTED,
+        reason=reason.strip(),
+        public_message=_("Your report could not be followed up: %(reason)s") % {"reason": reason.strip()},
+    )
+
+
+@transaction.atomic
+def citizen_report_mark_duplicate(*, actor: Any, report: CitizenReport, incident: Incident) -> CitizenReport:
+    _moderating_agency(actor, report)
+    report.incident = incident
+    return _moderate(
+        report,
+        actor=actor,
+        status=CitizenReport.Status.DUPLICATE,
+        reason=incident.reference,
+        public_message=_("This event was already reported and is being handled."),
+    )
+
+
+@transaction.atomic
+def citizen_report_mark_spam(*, actor: Any, report: CitizenReport) -> CitizenReport:
+    _moderating_agency(actor, report)
+    return _moderate(report, actor=actor, status=CitizenReport.Status.SPAM, reason="", public_message="")
+
+
+# --- Risk register -------------------------------------------------------------------------
+
+RISK_FIELDS = (
+    "area",
+    "hazard",
+    "likelihood",
+    "impact",
+    "vulnerabilities",
+    "mitigations",
+    "assessed_on",
+    "review_due",
+    "classification",
+)
+
+
+@transaction.atomic
+def risk_create(*, actor: Any, agency: Agency | None = None, **fields: Any) -> RiskAssessment:
+    """Record a risk assessment of an area and hazard for the actor's agency."""
+    acting = acting_agency(actor=actor, agency=agency)
+    if acting is None:
+        raise ValidationError({"assessing_agency": _("Say which agency assessed this risk.")})
+    risk = RiskAssessment(assessing_agency=acting, **{k: v for k, v in fields.items() if k in RISK_FIELDS})
+    if risk.area_id:
+        risk.area_path = risk.area.path
+    _risk_validate(risk)
+    risk.save()
+    return risk
+
+
+@transaction.atomic
+def risk_update(*, actor: Any, risk: RiskAssessment, **fields: Any) -> RiskAssessment:
+    acting_agency(actor=actor, agency=risk.assessing_agency)
+    for key, value in fields.items():
+        if key in RISK_FIELDS:
+            setattr(risk, key, value)
+    risk.area_path = risk.area.path
+    _risk_validate(risk)
+    risk.save()
+    return risk
+
+
+def _risk_validate(risk: RiskAssessment) -> None:
+    if risk.review_due and risk.assessed_on and risk.review_due < risk.assessed_on:
+        raise ValidationError({"review_due": _("The review date comes before the assessment.")})
+    risk.full_clean(exclude=["area_path", "score"])
