@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("agencies.api_urls")),
     path("", include("incidents.api_urls")),
+    path("", include("incidents.report_api_urls")),
+    path("", include("incidents.risk_api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -18,6 +20,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("incidents.report_urls")),
+    path("", include("incidents.urls")),
     path("", include("agencies.urls")),
 ]
 if settings.DEBUG:
