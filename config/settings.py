@@ -125,8 +125,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("SINERGI_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploads that only authorised users may fetch (citizens' photos): never under MEDIA_URL, served
+# by a view that checks access.
+PRIVATE_MEDIA_ROOT = Path(env.str("SINERGI_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": "/no-public-url/"},
+    },
     "staticfiles": {
         "BACKEND": env.str(
             "SINERGI_STATICFILES_STORAGE",

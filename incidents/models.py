@@ -306,6 +306,13 @@ class CitizenReportUpdate(models.Model):
         return f"{self.report_id} {self.status}"
 
 
+def private_storage():
+    """Citizens' photos live outside MEDIA_ROOT: only an access-checking view serves them."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
 def _report_photo_path(instance: CitizenReportPhoto, filename: str) -> str:
     return f"reports/{instance.report.tracking_code}/{instance.token}.{instance.extension}"
 
@@ -315,7 +322,7 @@ class CitizenReportPhoto(models.Model):
 
     report = models.ForeignKey(CitizenReport, on_delete=models.CASCADE, related_name="photos")
     token = models.CharField(max_length=32, unique=True, editable=False)
-    image = models.FileField(upload_to=_report_photo_path)
+    image = models.FileField(upload_to=_report_photo_path, storage=private_storage)
     content_type = models.CharField(max_length=20)
     extension = models.CharField(max_length=5)
     size = models.PositiveIntegerField()

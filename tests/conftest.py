@@ -95,6 +95,19 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploads of a test go to its own temporary folder, never into the work tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": "/no-public-url/"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request, settings):
     """Unit tests run tasks in-process; integration tests talk to the real worker instead."""
     if request.node.get_closest_marker("integration") is None:
