@@ -130,10 +130,6 @@ MEDIA_ROOT = Path(env.str("SINERGI_MEDIA_ROOT", default=str(BASE_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(env.str("SINERGI_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": "/no-public-url/"},
-    },
     "staticfiles": {
         "BACKEND": env.str(
             "SINERGI_STATICFILES_STORAGE",

@@ -5,7 +5,10 @@ Threats, alerts and deliveries join this app with the fan-out (see DESIGN.md, co
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -306,11 +309,25 @@ class CitizenReportUpdate(models.Model):
         return f"{self.report_id} {self.status}"
 
 
-def private_storage():
-    """Citizens' photos live outside MEDIA_ROOT: only an access-checking view serves them."""
-    from django.core.files.storage import storages
+class PrivateStorage(FileSystemStorage):
+    """Citizens' photos live in PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT and without a public URL:
+    only an access-checking view serves them. The location is read from settings at each use,
+    so tests can point it at a temporary folder."""
 
-    return storages["private"]
+    def __init__(self) -> None:
+        super().__init__(base_url="/no-public-url/")
+
+    @property
+    def base_location(self) -> str:  # type: ignore[override]
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:  # type: ignore[override]
+        return os.path.abspath(self.base_location)
+
+
+def private_storage() -> PrivateStorage:
+    return PrivateStorage()
 
 
 def _report_photo_path(instance: CitizenReportPhoto, filename: str) -> str:
