@@ -130,8 +130,11 @@ def agency_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
     """The agency directory as the user may see it, with member counts."""
     if not user_is_member(user=user):
         return Agency.objects.none()
-    qs = Agency.objects.select_related("parent", "headquarters_area").annotate(
-        member_count=Count("memberships", filter=Q(memberships__is_active=True), distinct=True)
+    qs = (
+        Agency.objects.select_related("parent", "headquarters_area")
+        .annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True), distinct=True))
+        # Meta.ordering is dropped from aggregate queries: paginate on an explicit order.
+        .order_by("name", "id")
     )
     filters = filters or {}
     if kind := filters.get("kind"):
@@ -181,11 +184,14 @@ def membership_can_see_contact(*, user: Any, membership: Membership) -> bool:
 
 
 def membership_get_for_change(*, user: Any, pk: int | str) -> Membership:
-    """A membership the user may change (a commander of its agency, or staff), else 404."""
-    scope = managed_agency_ids(user=user, roles=COMMANDER_ROLES)
+    """A membership of one of the user's own agencies (any, for staff), else 404.
+
+    Whether the user's role lets them change it is the service's call: a member of the same
+    agency without the commander role gets PermissionDenied there, not a 404 here.
+    """
     qs = Membership.objects.select_related("user", "agency")
-    if scope is not None:
-        qs = qs.filter(agency_id__in=scope)
+    if not _is_staff(user):
+        qs = qs.filter(agency_id__in=user_agency_ids(user=user))
     try:
         return qs.get(pk=pk)
     except (Membership.DoesNotExist, ValueError, TypeError):

@@ -131,15 +131,17 @@ PRIVATE_MEDIA_ROOT = Path(env.str("SINERGI_PRIVATE_MEDIA_ROOT", default=str(BASE
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # Hashed, compressed file names in production (collectstatic runs in `make serve`);
+        # plain files elsewhere so that tests and the dev server need no collectstatic.
         "BACKEND": env.str(
             "SINERGI_STATICFILES_STORAGE",
             default="whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG
+            if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage",
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 

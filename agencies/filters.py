@@ -1,0 +1,141 @@
+"""django-filter FilterSets of the agencies API.
+
+They narrow querysets that a selector has already scoped to the user; they never widen them.
+An unknown id in a filter answers 400 with the filter's name, like any other bad input.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+from .models import Agency, Area, Camera, Membership, Partnership, Subscription, VitalObject
+from .selectors import area_covering_q
+
+
+def _area_id_filter(method: str, help_text: str | Promise) -> django_filters.ModelChoiceFilter:
+    """An area given by id whose filter runs `method`; typed as an integer in the schema."""
+    return extend_schema_field({"type": "integer", "description": help_text})(
+        django_filters.ModelChoiceFilter(queryset=Area.objects.all(), method=method, help_text=help_text)
+    )
+
+
+def _in_subtree(queryset: QuerySet, field: str, area: Area) -> QuerySet:
+    """Rows whose `field` (an Area relation) is `area` or lies below it: one indexed range scan."""
+    return queryset.filter(**{f"{field}__path__startswith": area.path})
+
+
+class AreaFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=Area.Level.choices)
+    parent = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), help_text=_("Direct children of this area"))
+    name = django_filters.CharFilter(lookup_expr="icontains", help_text=_("Part of the name, any case"))
+    code = django_filters.CharFilter(lookup_expr="iexact", help_text=_("BSNI code"))
+    descendants_of = _area_id_filter(
+        "filter_descendants_of", _("The whole subtree below this area, the area itself excluded")
+    )
+
+    class Meta:
+        model = Area
+        fields = ["level", "parent", "name", "code", "descendants_of"]
+
+    def filter_descendants_of(self, queryset: QuerySet[Area], name: str, value: Area) -> QuerySet[Area]:
+        # The materialized path makes the subtree one indexed range scan (selectors.area_descendants).
+        return queryset.filter(path__startswith=value.path).exclude(pk=value.pk)
+
+
+class AgencyFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Agency.Kind.choices)
+    area = _area_id_filter(
+        "filter_area",
+        _("Agencies whose jurisdiction covers this area (an ancestor or the area itself) or lies within it"),
+    )
+    search = django_filters.CharFilter(method="filter_search", help_text=_("Part of the name or code"))
+    is_active = django_filters.BooleanFilter()
+    parent = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), help_text=_("Parent agency"))
+
+    class Meta:
+        model = Agency
+        fields = ["kind", "area", "search", "is_active", "parent"]
+
+    def filter_area(self, queryset: QuerySet[Agency], name: str, value: Area) -> QuerySet[Agency]:
+        # The same rule as selectors.agency_list(filters={"area": ...}).
+        return queryset.filter(area_covering_q(area=value) | Q(jurisdiction__path__startswith=value.path)).distinct()
+
+    def filter_search(self, queryset: QuerySet[Agency], name: str, value: str) -> QuerySet[Agency]:
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+class MembershipFilter(django_filters.FilterSet):
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all())
+    role = django_filters.ChoiceFilter(choices=Membership.Role.choices)
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Membership
+        fields = ["agency", "role", "is_active"]
+
+
+class PartnershipFilter(django_filters.FilterSet):
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.all(), field_name="agencies", help_text=_("Partnerships this agency is a party to")
+    )
+    scope = django_filters.ChoiceFilter(choices=Partnership.Scope.choices, method="filter_scope")
+    valid_on = django_filters.DateFilter(method="filter_valid_on", help_text=_("Partnerships valid on this day"))
+
+    class Meta:
+        model = Partnership
+        fields = ["agency", "scope", "valid_on"]
+
+    def filter_scope(self, queryset: QuerySet[Partnership], name: str, value: str) -> QuerySet[Partnership]:
+        # `value` is one of Partnership.Scope, each a boolean column of the same name.
+        return queryset.filter(**{value: True})
+
+    def filter_valid_on(
+        self, queryset: QuerySet[Partnership], name: str, value: datetime.date
+    ) -> QuerySet[Partnership]:
+        return queryset.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=value), valid_from__lte=value)
+
+
+class SubscriptionFilter(django_filters.FilterSet):
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all())
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Subscription
+        fields = ["agency", "is_active"]
+
+
+class VitalObjectFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=VitalObject.Kind.choices)
+    area = _area_id_filter("filter_area", _("Vital objects in this area or anywhere below it"))
+    operator = django_filters.ModelChoiceFilter(queryset=Agency.objects.all())
+    guarded_by = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.all(), field_name="guarding_agencies", help_text=_("A guarding agency")
+    )
+    is_national = django_filters.BooleanFilter()
+
+    class Meta:
+        model = VitalObject
+        fields = ["kind", "area", "operator", "guarded_by", "is_national"]
+
+    def filter_area(self, queryset: QuerySet[VitalObject], name: str, value: Area) -> QuerySet[VitalObject]:
+        return _in_subtree(queryset, "area", value)
+
+
+class CameraFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Camera.Status.choices)
+    area = _area_id_filter("filter_area", _("Cameras in this area or anywhere below it"))
+    operator = django_filters.ModelChoiceFilter(queryset=Agency.objects.all())
+    vital_object = django_filters.ModelChoiceFilter(queryset=VitalObject.objects.all())
+
+    class Meta:
+        model = Camera
+        fields = ["status", "area", "operator", "vital_object"]
+
+    def filter_area(self, queryset: QuerySet[Camera], name: str, value: Area) -> QuerySet[Camera]:
+        return _in_subtree(queryset, "area", value)
