@@ -1,0 +1,31 @@
+"""What happens: categories, incidents and their timeline, citizen reports, the risk register.
+
+Threats, alerts and deliveries join this app with the fan-out (see DESIGN.md, core flow).
+"""
+
+from .incidents import CapCategory, Category, Incident, IncidentEvent, ReferenceCounter, Urgency
+from .reports import (
+    CitizenReport,
+    CitizenReportPhoto,
+    CitizenReportUpdate,
+    PrivateStorage,
+    _report_photo_path,
+    private_storage,
+)
+from .risks import RiskAssessment
+
+__all__ = [
+    "CapCategory",
+    "Category",
+    "CitizenReport",
+    "CitizenReportPhoto",
+    "CitizenReportUpdate",
+    "Incident",
+    "IncidentEvent",
+    "PrivateStorage",
+    "ReferenceCounter",
+    "RiskAssessment",
+    "Urgency",
+    "_report_photo_path",
+    "private_storage",
+]

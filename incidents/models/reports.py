@@ -1,0 +1,122 @@
+"""Citizens' reports, their public updates and their photos (kept in a private storage)."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Area
+from agencies.validators import validate_latitude, validate_longitude
+
+from .incidents import Category, Incident
+
+
+class CitizenReport(models.Model):
+    """A report from the public, possibly anonymous, followed by its tracking code."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+        DUPLICATE = "duplicate", _("Duplicate")
+        SPAM = "spam", _("Spam")
+
+    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True, editable=False)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("description"))
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, validators=[validate_latitude])
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, validators=[validate_longitude])
+    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), null=True, blank=True, on_delete=models.SET_NULL, related_name="citizen_reports"
+    )
+    area_path = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    moderation_reason = models.TextField(_("reason"), blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    incident = models.ForeignKey(
+        Incident,
+        verbose_name=_("incident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="citizen_reports",
+    )
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("citizen report")
+        verbose_name_plural = _("citizen reports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The moderation queue: new reports, oldest first, per area.
+            models.Index(fields=["status", "created_at"], name="report_queue_idx", condition=Q(status="new")),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+
+class CitizenReportUpdate(models.Model):
+    """What the reporter sees when following a report: public messages only."""
+
+    report = models.ForeignKey(CitizenReport, on_delete=models.CASCADE, related_name="updates")
+    at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=CitizenReport.Status.choices)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.status}"
+
+
+class PrivateStorage(FileSystemStorage):
+    """Citizens' photos live in PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT and without a public URL:
+    only an access-checking view serves them. The location is read from settings at each use,
+    so tests can point it at a temporary folder."""
+
+    def __init__(self) -> None:
+        super().__init__(base_url="/no-public-url/")
+
+    @property
+    def base_location(self) -> str:  # type: ignore[override]
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:  # type: ignore[override]
+        return os.path.abspath(self.base_location)
+
+
+def private_storage() -> PrivateStorage:
+    return PrivateStorage()
+
+
+def _report_photo_path(instance: CitizenReportPhoto, filename: str) -> str:
+    return f"reports/{instance.report.tracking_code}/{instance.token}.{instance.extension}"
+
+
+class CitizenReportPhoto(models.Model):
+    """A photo re-encoded on receipt (which drops EXIF and GPS), served only to authorised users."""
+
+    report = models.ForeignKey(CitizenReport, on_delete=models.CASCADE, related_name="photos")
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    image = models.FileField(upload_to=_report_photo_path, storage=private_storage)
+    content_type = models.CharField(max_length=20)
+    extension = models.CharField(max_length=5)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.token
