@@ -13,8 +13,15 @@ from .reports import (
     private_storage,
 )
 from .risks import RiskAssessment
+from .threats import Alert, Certainty, Delivery, Threat, ThreatEvent, ThreatMessage
 
 __all__ = [
+    "Alert",
+    "Certainty",
+    "Delivery",
+    "Threat",
+    "ThreatEvent",
+    "ThreatMessage",
     "CapCategory",
     "Category",
     "CitizenReport",

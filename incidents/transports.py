@@ -1,0 +1,190 @@
+"""Channel senders: email, SMS and webhooks. They know nothing of the database; the delivery
+services claim rows, call these, and record the outcome.
+
+A `TransportError` is permanent (the recipient refused: a 4xx, a bad address) or temporary
+(a timeout, a 5xx, a 429, a connection refused), as healthchecks' transports distinguish them:
+permanent errors fail at once, temporary ones retry with backoff.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+
+class TransportError(Exception):
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+
+
+# --- Webhooks ------------------------------------------------------------------------------
+
+SIGNATURE_HEADER = "X-Sinergi-Signature"
+TIMESTAMP_HEADER = "X-Sinergi-Timestamp"
+DELIVERY_HEADER = "X-Sinergi-Delivery"
+EVENT_HEADER = "X-Sinergi-Event"
+
+
+def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>", hex, prefixed "sha256=" (see the README)."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def webhook_verify(*, secret: str, timestamp: str, body: bytes, signature: str, tolerance: int = 300) -> bool:
+    """What a receiver does: constant-time compare, and refuse stale timestamps (replays)."""
+    try:
+        age = abs(time.time() - int(timestamp))
+    except ValueError:
+        return False
+    return age <= tolerance and hmac.compare_digest(
+        webhook_signature(secret=secret, timestamp=timestamp, body=body), signature
+    )
+
+
+def webhook_post(
+    session: requests.Session,
+    *,
+    url: str,
+    secret: str,
+    payload: dict[str, Any],
+    delivery_id: int,
+    event: str,
+    timeout: float | None = None,
+) -> None:
+    """POST the JSON payload, signed. Raises TransportError on anything but a 2xx."""
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Sinergi-Webhook/1.0",
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: webhook_signature(secret=secret, timestamp=timestamp, body=body),
+        DELIVERY_HEADER: str(delivery_id),
+        EVENT_HEADER: event,
+    }
+    timeout = timeout if timeout is not None else float(getattr(settings, "SINERGI_WEBHOOK_TIMEOUT", 5))
+    try:
+        response = session.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
+    except requests.Timeout:
+        raise TransportError(f"timed out after {timeout:g} s") from None
+    except requests.RequestException as exc:
+        raise TransportError(f"connection failed: {exc.__class__.__name__}") from None
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    # 4xx means the receiver refuses this request as it is: sending it again changes nothing.
+    # 429 (slow down) and 5xx (the receiver is unwell) are worth another try later.
+    permanent = 400 <= status < 500 and status != 429
+    raise TransportError(f"HTTP {status}", permanent=permanent)
+
+
+# --- Email ---------------------------------------------------------------------------------
+
+
+@dataclass
+class OutgoingEmail:
+    key: int
+    to: str
+    subject: str
+    body: str
+
+
+def email_send_batch(messages: Sequence[OutgoingEmail]) -> dict[int, TransportError | None]:
+    """Send a batch through one SMTP connection; the outcome of each message by its key."""
+    outcome: dict[int, TransportError | None] = {}
+    if not messages:
+        return outcome
+    try:
+        connection = get_connection(fail_silently=False, timeout=getattr(settings, "EMAIL_TIMEOUT", 10))
+        connection.open()
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is temporary
+        return {m.key: TransportError(f"SMTP connection failed: {exc.__class__.__name__}") for m in messages}
+    try:
+        for m in messages:
+            if not m.to or "@" not in m.to:
+                outcome[m.key] = TransportError("no valid email address", permanent=True)
+                continue
+            try:
+                EmailMessage(m.subject, m.body, to=[m.to], connection=connection).send()
+                outcome[m.key] = None
+            except Exception as exc:  # noqa: BLE001 - smtplib raises many kinds
+                permanent = exc.__class__.__name__ in ("SMTPRecipientsRefused", "SMTPNotSupportedError")
+                outcome[m.key] = TransportError(f"SMTP: {exc.__class__.__name__}", permanent=permanent)
+    finally:
+        with contextlib.suppress(Exception):  # closing a broken connection
+            connection.close()
+    return outcome
+
+
+# --- SMS -----------------------------------------------------------------------------------
+
+
+class SmsGateway(Protocol):
+    def send(self, *, to: str, text: str) -> None:
+        """Send one SMS or raise TransportError."""
+
+
+class HttpSmsGateway:
+    """A generic HTTP SMS gateway: POST {"to": ..., "text": ...} with a bearer token.
+
+    Most Indonesian SMS aggregators take this shape; `SINERGI_SMS_GATEWAY_URL` and
+    `SINERGI_SMS_GATEWAY_TOKEN` configure it.
+    """
+
+    def __init__(self, url: str, token: str = "", timeout: float = 10.0, session: requests.Session | None = None):
+        self.url = url
+        self.token = token
+        self.timeout = timeout
+        self.session = session or requests.Session()
+
+    def send(self, *, to: str, text: str) -> None:
+        if not to:
+            raise TransportError("no phone number", permanent=True)
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = self.session.post(
+                self.url, json={"to": to, "text": text[:459]}, headers=headers, timeout=self.timeout
+            )
+        except requests.Timeout:
+            raise TransportError("SMS gateway timed out") from None
+        except requests.RequestException as exc:
+            raise TransportError(f"SMS gateway unreachable: {exc.__class__.__name__}") from None
+        if response.status_code >= 300:
+            permanent = 400 <= response.status_code < 500 and response.status_code != 429
+            raise TransportError(f"SMS gateway HTTP {response.status_code}", permanent=permanent)
+
+
+class ConsoleSmsGateway:
+    """Development default: prints the SMS instead of sending it."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, *, to: str, text: str) -> None:
+        if not to:
+            raise TransportError("no phone number", permanent=True)
+        ConsoleSmsGateway.sent.append((to, text))
+        print(f"[SMS to {to}] {text}")  # noqa: T201
+
+
+def sms_gateway() -> SmsGateway:
+    url = getattr(settings, "SINERGI_SMS_GATEWAY_URL", "")
+    if url:
+        return HttpSmsGateway(
+            url,
+            token=getattr(settings, "SINERGI_SMS_GATEWAY_TOKEN", ""),
+            timeout=float(getattr(settings, "SINERGI_SMS_TIMEOUT", 10)),
+        )
+    return ConsoleSmsGateway()
