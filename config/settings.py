@@ -201,6 +201,34 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into django-celery-beat's tables at beat start-up; admins can tune them in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "alerts-sweep": {
+        "task": "incidents.tasks.alerts_sweep",
+        "schedule": env.float("SINERGI_SWEEP_EVERY", default=30.0),
+    },
+    "cameras-mark-stale": {"task": "agencies.tasks.camera_mark_stale", "schedule": 300.0},
+}
+
+# --- Alerts ---------------------------------------------------------------------------------
+SINERGI_CAP_SENDER = env.str("SINERGI_CAP_SENDER", default="sinergi@sinergi.example.id")
+SINERGI_WEBHOOK_TIMEOUT = env.float("SINERGI_WEBHOOK_TIMEOUT", default=5.0)
+SINERGI_RETRY_BASE_SECONDS = env.float("SINERGI_RETRY_BASE_SECONDS", default=30.0)
+SINERGI_RETRY_MAX_SECONDS = env.float("SINERGI_RETRY_MAX_SECONDS", default=3600.0)
+SINERGI_DELIVERY_MAX_ATTEMPTS = env.int("SINERGI_DELIVERY_MAX_ATTEMPTS", default=6)
+SINERGI_SWEEP_GRACE_SECONDS = env.float("SINERGI_SWEEP_GRACE_SECONDS", default=30.0)
+# Minutes an alert may stay unacknowledged before it escalates, by severity.
+SINERGI_ESCALATION_MINUTES = {
+    "extreme": env.float("SINERGI_ESCALATE_EXTREME_MINUTES", default=5.0),
+    "severe": env.float("SINERGI_ESCALATE_SEVERE_MINUTES", default=15.0),
+    "moderate": env.float("SINERGI_ESCALATE_MODERATE_MINUTES", default=60.0),
+    "minor": env.float("SINERGI_ESCALATE_MINOR_MINUTES", default=240.0),
+    "unknown": env.float("SINERGI_ESCALATE_UNKNOWN_MINUTES", default=240.0),
+}
+SINERGI_SMS_GATEWAY_URL = env.str("SINERGI_SMS_GATEWAY_URL", default="")
+SINERGI_SMS_GATEWAY_TOKEN = env.str("SINERGI_SMS_GATEWAY_TOKEN", default="")
+SINERGI_SMS_TIMEOUT = env.float("SINERGI_SMS_TIMEOUT", default=10.0)
+SINERGI_CAMERA_STALE_MINUTES = env.int("SINERGI_CAMERA_STALE_MINUTES", default=15)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
