@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency, Area, Classification, Severity
 
@@ -35,6 +37,7 @@ class BBoxField(forms.CharField):
         return parse_bbox(value) if value else None
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class BBoxFilter(django_filters.Filter):
     """A bounding box "min_lon,min_lat,max_lon,max_lat"; bad input fails form validation (400)."""
 
@@ -45,6 +48,17 @@ class BBoxFilter(django_filters.Filter):
             return qs
         min_lon, min_lat, max_lon, max_lat = value
         return qs.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
+
+
+class IncidentFilterForm(forms.Form):
+    """Checks what no single field can: a date range that ends before it starts."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("occurred_after"), cleaned.get("occurred_before")
+        if start and end and end < start:
+            self.add_error("occurred_before", _("The end of the date range comes before its start."))
+        return cleaned
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -85,6 +99,7 @@ class IncidentFilter(django_filters.FilterSet):
     class Meta:
         model = Incident
         fields: list[str] = []
+        form = IncidentFilterForm
 
     def filter_category(self, qs: QuerySet, name: str, value: Category | None) -> QuerySet:
         if not value:
