@@ -1,0 +1,226 @@
+"""Django admin for the agencies app: the platform admins' tool for reference data and fixes.
+
+Two rules hold throughout, because Area has ~90k rows (all of Indonesia):
+- every foreign key or many-to-many to Area (and to users and agencies) is an autocomplete
+  widget, never a <select> that would render every row into the page;
+- every changelist declares `list_select_related` for what its columns and `__str__` touch,
+  so a page of 100 rows costs the same few queries as a page of 5 (tests/agencies/test_admin.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Agency,
+    Area,
+    Camera,
+    Membership,
+    Partnership,
+    Subscription,
+    SubscriptionCategory,
+    VitalObject,
+)
+
+
+class AreaAdminForm(forms.ModelForm):
+    """Derives level and path from the parent, so a hand-made area fits the imported tree."""
+
+    class Meta:
+        model = Area
+        fields = (
+            "name",
+            "level",
+            "parent",
+            "source_id",
+            "code",
+            "postal_code",
+            "timezone",
+            "centroid_lat",
+            "centroid_lon",
+            "boundary",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "level" in self.fields:
+            # On add, the level follows from the parent; empty means a province.
+            self.fields["level"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        if self.instance.pk is not None:
+            # Structure (parent, level, areaid id) is read-only once an area exists: moving it
+            # would have to rewrite the path of its whole subtree. Re-run the import instead.
+            return cleaned
+        parent: Area | None = cleaned.get("parent")
+        source_id = cleaned.get("source_id")
+        if parent is not None:
+            if parent.level >= Area.Level.VILLAGE:
+                self.add_error("parent", _("A village cannot have children."))
+                return cleaned
+            # The level follows from the parent: the path's depth is the level.
+            cleaned["level"] = parent.level + 1
+        elif cleaned.get("level") not in (None, "", Area.Level.PROVINCE):
+            self.add_error("parent", _("Only a province has no parent."))
+            return cleaned
+        else:
+            cleaned["level"] = Area.Level.PROVINCE
+        if source_id is not None:
+            self.instance.path = f"{parent.path if parent else '/'}{source_id}/"
+        return cleaned
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    form = AreaAdminForm
+    list_display = ("name", "level", "code", "parent", "postal_code", "timezone", "path")
+    list_filter = ("level", "timezone")
+    # `name` (icontains) is what the autocomplete widgets search; "bont" must find "Kota Bontang".
+    # Codes and postal codes are exact matches: cheap, and what an admin types when they know them.
+    search_fields = ("name", "=code", "=postal_code", "=source_id")
+    list_select_related = ("parent",)
+    # COUNT(*) of the unfiltered 90k rows on every page load buys nothing.
+    show_full_result_count = False
+    autocomplete_fields = ("parent",)
+    readonly_fields = ("path",)
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ("name", "level", "parent", "source_id", "path", "code", "postal_code", "timezone")}),
+        (_("Geography"), {"classes": ("collapse",), "fields": ("centroid_lat", "centroid_lon", "boundary")}),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Area | None = None) -> tuple[str, ...]:
+        if obj is not None:
+            return ("path", "level", "parent", "source_id")
+        return ("path",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Area | None = None) -> bool:
+        # Areas are reference data from areaid. Deleting a province cascades to tens of
+        # thousands of rows, which the confirmation page would list one by one.
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+    fields = ("user", "role", "title", "phone", "is_active")
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "parent", "headquarters_area", "duty_phone", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "code", "duty_phone", "duty_email")
+    list_select_related = ("parent", "headquarters_area")
+    autocomplete_fields = ("parent", "jurisdiction", "headquarters_area")
+    prepopulated_fields = {"code": ("name",)}
+    inlines = (MembershipInline,)
+    fieldsets = (
+        (None, {"fields": ("name", "code", "kind", "parent", "is_active")}),
+        (_("Area"), {"fields": ("jurisdiction", "headquarters_area", "address", "latitude", "longitude")}),
+        (_("24-hour duty contact"), {"fields": ("duty_phone", "duty_email", "duty_radio")}),
+    )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "agency", "role", "title", "is_active")
+    list_filter = ("role", "is_active", "agency__kind")
+    search_fields = (
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "agency__name",
+        "agency__code",
+    )
+    list_select_related = ("user", "agency")
+    autocomplete_fields = ("user", "agency")
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "reference",
+        "parties",
+        "valid_from",
+        "valid_until",
+        "information_sharing",
+        "joint_patrol",
+        "disaster_response",
+        "training",
+    )
+    list_filter = ("information_sharing", "joint_patrol", "disaster_response", "training", "valid_from")
+    search_fields = ("title", "reference", "agencies__name", "agencies__code")
+    # No foreign keys to join; the parties come from one prefetch query per page.
+    list_select_related = ()
+    autocomplete_fields = ("agencies",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Partnership]:
+        return super().get_queryset(request).prefetch_related("agencies")
+
+    @admin.display(description=_("parties"))
+    def parties(self, obj: Partnership) -> str:
+        return ", ".join(sorted(a.name for a in obj.agencies.all()))
+
+
+class SubscriptionCategoryInline(admin.TabularInline):
+    model = SubscriptionCategory
+    extra = 1
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("name", "agency", "min_severity", "channel_list", "is_active")
+    list_filter = ("min_severity", "is_active", "channel_email", "channel_sms", "channel_webhook")
+    search_fields = ("name", "agency__name", "agency__code")
+    list_select_related = ("agency",)
+    autocomplete_fields = ("agency", "areas")
+    inlines = (SubscriptionCategoryInline,)
+    fieldsets = (
+        (None, {"fields": ("agency", "name", "areas", "min_severity", "is_active")}),
+        (
+            _("Channels"),
+            {
+                "fields": (
+                    "channel_in_app",
+                    "channel_email",
+                    "channel_sms",
+                    "channel_webhook",
+                    "webhook_url",
+                    "webhook_secret",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description=_("channels"))
+    def channel_list(self, obj: Subscription) -> str:
+        return ", ".join(obj.channels)
+
+
+@admin.register(VitalObject)
+class VitalObjectAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "area", "operator", "is_national")
+    list_filter = ("kind", "is_national")
+    search_fields = ("name", "operator__name", "area__name")
+    list_select_related = ("area", "operator")
+    autocomplete_fields = ("area", "operator", "guarding_agencies")
+
+
+@admin.register(Camera)
+class CameraAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "status", "last_seen_at", "area", "operator", "vital_object")
+    list_filter = ("status", "operator__kind")
+    search_fields = ("code", "name", "area__name", "operator__name")
+    list_select_related = ("area", "operator", "vital_object")
+    autocomplete_fields = ("area", "operator", "vital_object")
