@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Agency,
     Area,
+    AuditLog,
     Camera,
     Membership,
     Partnership,
@@ -224,3 +225,24 @@ class CameraAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "area__name", "operator__name")
     list_select_related = ("area", "operator", "vital_object")
     autocomplete_fields = ("area", "operator", "vital_object")
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Who read which classified record: read-only, even for superusers."""
+
+    list_display = ("at", "user", "action", "object_type", "object_id", "classification")
+    list_filter = ("action", "object_type", "classification")
+    search_fields = ("user__username", "object_id")
+    list_select_related = ("user",)
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -4,4 +4,8 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("agencies/", views.agency_list, name="agency-list"),
+    path("agencies/<int:pk>/", views.agency_detail, name="agency-detail"),
+    path("areas/", views.area_browser, name="area-browser"),
+    path("areas/<int:pk>/", views.area_detail, name="area-detail"),
 ]

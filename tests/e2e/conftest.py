@@ -1,0 +1,159 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+Recipe from shared/TESTING.md, "A real browser": Playwright cannot download its own browser
+here, so it launches /usr/bin/chromium (`make chromium` installs it). Without it the tests are
+skipped on a developer's machine, but fail in CI (CI=true), where a skip would hide a missing
+install step.
+"""
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from agencies.models import Agency, Camera, Membership, VitalObject
+from tests.factories import (
+    AgencyFactory,
+    AreaFactory,
+    CameraFactory,
+    MembershipFactory,
+    UserFactory,
+    VitalObjectFactory,
+)
+
+# live_server runs in a thread while Playwright's sync API runs an event loop in this one;
+# Django would otherwise refuse ORM calls from the test body ("async unsafe").
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+HERE = Path(__file__).resolve().parent
+# Gitignored. pytest-playwright empties test-results/ when any pytest session starts: a run
+# beside others in the same tree can keep its screenshots elsewhere with SINERGI_SCREENSHOTS.
+SCREENSHOTS = Path(os.environ.get("SINERGI_SCREENSHOTS") or HERE.parents[1] / "test-results" / "screenshots")
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # An Indonesian browser: Accept-Language decides the first page's language.
+    return {**browser_context_args, "locale": "id-ID", "viewport": {"width": 1280, "height": 860}}
+
+
+@pytest.fixture(autouse=True)
+def _static_without_manifest(settings):
+    """No collectstatic in tests: {% static %} resolves without a manifest, the finders serve."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def e2e_world(transactional_db, world):
+    """The personas of tests/conftest.py, committed so that the live server's thread sees them,
+    plus enough of a city to make the pages look like the real thing."""
+    a = world.a
+    a.duty_email = "piket@polres-bontang.example"
+    a.duty_radio = "Ch 7 (Polri)"
+    a.address = "Jl. Bhayangkara No. 1, Bontang"
+    a.headquarters_area = world.areas.bontang_utara
+    a.save()
+    for user, name in ((world.alice, ("Alice", "Wulandari")), (world.carol, ("Carol", "Siregar"))):
+        user.first_name, user.last_name = name
+        user.save()
+    Membership.objects.filter(user=world.alice).update(title="Kasi Humas")
+    extra = [
+        ("Kodim 0908/Bontang", "kodim-0908", Agency.Kind.MILITARY, world.areas.bontang),
+        ("Basarnas Balikpapan", "basarnas-bpp", Agency.Kind.SEARCH_RESCUE, world.areas.balikpapan),
+        ("BNN Kota Bontang", "bnnk-bontang", Agency.Kind.NARCOTICS, world.areas.bontang),
+        ("Damkar Bontang", "damkar-bontang", Agency.Kind.FIRE, world.areas.bontang),
+        ("PT Badak NGL", "badak-ngl", Agency.Kind.COMPANY, world.areas.bontang_utara),
+        ("Siskamling RT 12 Guntung", "siskamling-guntung-12", Agency.Kind.COMMUNITY, world.areas.guntung),
+    ]
+    agencies = {}
+    for name, code, kind, area in extra:
+        agencies[code] = AgencyFactory(name=name, code=code, kind=kind, jurisdiction=[area])
+        MembershipFactory(user=UserFactory(username=f"liaison-{code}"), agency=agencies[code])
+    plant = VitalObjectFactory(
+        name="Kilang LNG Badak",
+        kind=VitalObject.Kind.LNG_PLANT,
+        area=world.areas.guntung,
+        operator=agencies["badak-ngl"],
+        is_national=True,
+    )
+    plant.guarding_agencies.set([a, agencies["kodim-0908"]])
+    CameraFactory(code="cctv-btg-01", name="Simpang Tugu", area=world.areas.guntung, operator=a)
+    CameraFactory(
+        code="cctv-btg-02",
+        name="Pelabuhan Lok Tuan",
+        area=world.areas.guntung,
+        operator=a,
+        status=Camera.Status.OFFLINE,
+    )
+    return SimpleNamespace(**vars(world), extra=agencies)
+
+
+@pytest.fixture
+def many_villages(e2e_world):
+    """34 more villages in Bontang Utara: enough for its list to need a second page."""
+    return [
+        AreaFactory(name=f"Kelurahan {i:02}", parent=e2e_world.areas.bontang_utara, postal_code=f"753{i:02}")
+        for i in range(1, 35)
+    ]
+
+
+@pytest.fixture
+def shot(page):
+    """`shot("name")` saves the page as test-results/screenshots/name.png (full page)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def _shot(name: str, *, full_page: bool = True) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        if full_page:  # else the sticky navbar is drawn where the window was scrolled to
+            page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return _shot
+
+
+@pytest.fixture
+def login(page, live_server):
+    """Log a persona in through the real login form."""
+
+    def _login(username: str) -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+
+    return _login
