@@ -20,5 +20,3 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             detail = {"non_field_errors": [str(m) for m in exc.messages]}
         exc = serializers.ValidationError(detail)
     return drf_exception_handler(exc, context)
-
-

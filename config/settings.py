@@ -170,6 +170,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"public": env.str("SINERGI_PUBLIC_RATE", default="60/minute")},
+    # Behind a reverse proxy, the client address is the last-but-N entry of X-Forwarded-For;
+    # 0 ignores the header, which anyone could forge to escape the rate limits.
+    "NUM_PROXIES": env.int("SINERGI_NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sinergi API",
@@ -229,6 +232,17 @@ SINERGI_SMS_GATEWAY_URL = env.str("SINERGI_SMS_GATEWAY_URL", default="")
 SINERGI_SMS_GATEWAY_TOKEN = env.str("SINERGI_SMS_GATEWAY_TOKEN", default="")
 SINERGI_SMS_TIMEOUT = env.float("SINERGI_SMS_TIMEOUT", default=10.0)
 SINERGI_CAMERA_STALE_MINUTES = env.int("SINERGI_CAMERA_STALE_MINUTES", default=15)
+
+# --- Citizens' reports ----------------------------------------------------------------------
+SINERGI_REPORT_RATE_MINUTE = env.str("SINERGI_REPORT_RATE_MINUTE", default="5/minute")
+SINERGI_REPORT_RATE_DAY = env.str("SINERGI_REPORT_RATE_DAY", default="50/day")
+SINERGI_REPORT_TRACK_RATE = env.str("SINERGI_REPORT_TRACK_RATE", default="60/minute")
+SINERGI_NUM_PROXIES = env.int("SINERGI_NUM_PROXIES", default=0)
+
+# --- Maps -----------------------------------------------------------------------------------
+# Empty: no tile layer (nothing is fetched from outside); GeoJSON layers still draw.
+SINERGI_MAP_TILE_URL = env.str("SINERGI_MAP_TILE_URL", default="")
+SINERGI_MAP_TILE_ATTRIBUTION = env.str("SINERGI_MAP_TILE_ATTRIBUTION", default="")
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

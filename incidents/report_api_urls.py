@@ -1,1 +1,26 @@
-urlpatterns: list = []
+"""Routes of the citizen-report API, mounted under /api/v1/ by config/urls.py.
+
+Public (no login, rate-limited): public/reports/ and public/reports/<tracking code>/.
+Moderation (signed in): reports/, reports/<id>/ and its actions verify, reject, duplicate, spam.
+Route names are prefixed "api-": the dashboard owns "report-queue", "report-detail".
+"""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import report_api
+
+# SimpleRouter: the API root view is the agencies router's; a second one would shadow nothing
+# but clutter the schema.
+router = SimpleRouter()
+router.register("reports", report_api.CitizenReportViewSet, basename="api-report")
+
+urlpatterns = [
+    path("public/reports/", report_api.PublicReportCreateView.as_view(), name="api-public-report-create"),
+    path(
+        "public/reports/<str:tracking_code>/",
+        report_api.PublicReportDetailView.as_view(),
+        name="api-public-report-detail",
+    ),
+    *router.urls,
+]

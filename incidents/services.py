@@ -563,10 +563,6 @@ def _moderate(report: CitizenReport, *, actor: Any, status: str, reason: str, pu
         raise ValidationError(
             {"status": _("This report was already moderated (%(s)s).") % {"s": report.get_status_display()}}
         )
-    if not _is_staff(actor):
-        roles = _roles_in(actor, user_agency_ids(user=actor))
-        if not any(r in ACTING_ROLES for r in roles.values()):
-            raise PermissionDenied(_("Viewers cannot moderate reports."))
     report.status = status
     report.moderation_reason = reason
     report.moderated_by = actor
@@ -577,17 +573,25 @@ def _moderate(report: CitizenReport, *, actor: Any, status: str, reason: str, pu
 
 
 def _moderating_agency(actor: Any, report: CitizenReport) -> Agency | None:
-    """The actor's agency whose jurisdiction covers the report's area."""
-    if _is_staff(actor) and not user_agency_ids(user=actor):
-        return None
+    """The actor's agency that moderates the report: one whose jurisdiction covers the report's
+    area and in which the actor holds an acting role (a viewer there cannot moderate, whatever
+    role they hold elsewhere). Staff without an agency moderate as the platform (None)."""
     own = user_agency_ids(user=actor)
-    if report.area is None:
-        return Agency.objects.filter(pk__in=own).order_by("name").first()
-    paths = report.area.ancestor_paths
-    candidates = Agency.objects.filter(pk__in=own, jurisdiction__path__in=paths).distinct().order_by("name")
-    agency = candidates.first()
+    if _is_staff(actor) and not own:
+        return None
+    acting = [aid for aid, role in _roles_in(actor, own).items() if role in ACTING_ROLES]
+    candidates = Agency.objects.filter(pk__in=acting)
+    if report.area is not None:
+        candidates = candidates.filter(jurisdiction__path__in=report.area.ancestor_paths)
+    agency = candidates.distinct().order_by("name").first()
     if agency is None:
-        raise PermissionDenied(_("This report is outside your agencies' jurisdiction."))
+        if _is_staff(actor):
+            return None
+        if report.area is not None and not Agency.objects.filter(
+            pk__in=own, jurisdiction__path__in=report.area.ancestor_paths
+        ).exists():
+            raise PermissionDenied(_("This report is outside your agencies' jurisdiction."))
+        raise PermissionDenied(_("Viewers cannot moderate reports."))
     return agency
 
 
