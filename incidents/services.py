@@ -700,6 +700,9 @@ def risk_create(*, actor: Any, agency: Agency | None = None, **fields: Any) -> R
 
 @transaction.atomic
 def risk_update(*, actor: Any, risk: RiskAssessment, **fields: Any) -> RiskAssessment:
+    """Change an assessment: acting members of the assessing agency, or staff."""
+    if not _is_staff(actor) and risk.assessing_agency_id not in user_agency_ids(user=actor):
+        raise PermissionDenied(_("Only the assessing agency may change this assessment."))
     acting_agency(actor=actor, agency=risk.assessing_agency)
     for key, value in fields.items():
         if key in RISK_FIELDS:

@@ -1,1 +1,28 @@
-urlpatterns: list = []
+"""Routes of the threats, alerts, inbox and CAP API, mounted under /api/v1/ by config/urls.py.
+
+The CAP paths come before the router: `threats/{id}/cap.xml` has no trailing slash (it names a
+document), and the public identifiers are CAP identifiers, which may hold dots and colons
+("urn:oid:2.49.0.1.360...."). A SimpleRouter, as the other apps' APIs (the agencies router
+serves the API root). Route names are prefixed "api-": the dashboard owns "threat-detail".
+"""
+
+from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
+
+from . import threat_api
+
+router = SimpleRouter()
+router.register("threats", threat_api.ThreatViewSet, basename="api-threat")
+router.register("alerts", threat_api.AlertViewSet, basename="api-alert")
+router.register("inbox", threat_api.InboxViewSet, basename="api-inbox")
+
+urlpatterns = [
+    path("threats/<int:pk>/cap.xml", threat_api.ThreatCapView.as_view(), name="api-threat-cap"),
+    path("public/cap/feed.atom", threat_api.PublicCapFeedView.as_view(), name="api-public-cap-feed"),
+    re_path(
+        r"^public/cap/(?P<identifier>.+)\.xml$",
+        threat_api.PublicCapDocumentView.as_view(),
+        name="api-public-cap",
+    ),
+    *router.urls,
+]

@@ -37,6 +37,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
 from agencies.models import Agency, Area, Classification, Membership, Severity, Subscription, SubscriptionCategory
+from agencies.selectors import user_agency_ids
 
 from .models import Alert, Category, Certainty, Delivery, Incident, Threat, ThreatEvent, ThreatMessage, Urgency
 from .services import ACTING_ROLES, acting_agency
@@ -161,10 +162,11 @@ def threat_log(
 
 
 def _require_issuer(actor: Any, threat: Threat) -> Agency | None:
+    """Staff, or an acting member of the issuing agency; anyone else is refused (403)."""
     if actor.is_authenticated and actor.is_staff:
         return threat.issuing_agency
-    if threat.issuing_agency is None:
-        raise PermissionDenied(_("Only platform administrators may change this threat."))
+    if threat.issuing_agency is None or threat.issuing_agency_id not in user_agency_ids(user=actor):
+        raise PermissionDenied(_("Only the issuing agency may change this threat."))
     return acting_agency(actor=actor, agency=threat.issuing_agency, roles=ACTING_ROLES)
 
 
@@ -790,7 +792,12 @@ def alert_escalate(*, alert_id: int) -> int:
             )
         else:
             parent_id = alert.agency.parent_id
-            if parent_id and Agency.objects.filter(pk=parent_id, is_active=True).exists():
+            # A secret threat reaches the named agencies only: never widen it to a parent.
+            if (
+                parent_id
+                and threat.classification != Classification.SECRET
+                and Agency.objects.filter(pk=parent_id, is_active=True).exists()
+            ):
                 Alert.objects.bulk_create(
                     [Alert(threat=threat, agency_id=parent_id, reason=Alert.Reason.ESCALATION, revision=revision)],
                     ignore_conflicts=True,

@@ -234,3 +234,22 @@ class TestVisibility:
         progress = threat_selectors.threat_progress(threat=threat)
         assert progress["acknowledged"] == 1 and progress["alerts"] == 1
         assert progress["deliveries"] == {"sent": 4}
+
+
+def test_a_secret_threat_never_escalates_to_an_unnamed_parent(world, log):
+    parent = AgencyFactory(name="Polda", code="polda")
+    world.b.parent = parent
+    world.b.save()
+    threat = log(classification="secret", named_agencies=[world.b])
+    alert = Alert.objects.get(threat=threat)
+    Alert.objects.filter(pk=alert.pk).update(
+        escalation_level=1, escalated_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    threat_services.alert_escalate(alert_id=alert.pk)
+    assert not Alert.objects.filter(threat=threat, agency=parent).exists()
+
+
+def test_an_outsider_is_refused_not_asked_for_an_agency(world, log):
+    threat = log()
+    with pytest.raises(PermissionDenied):
+        threat_services.threat_cancel(actor=world.charlie, threat=threat)
