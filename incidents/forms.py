@@ -1,0 +1,579 @@
+"""Forms of the incidents and risk pages.
+
+The list pages' filter forms are the API's FilterSets (`incidents/filters.py`) with page
+widgets: same parameter names, same filtering, so a page URL and an API URL say the same thing.
+Write forms validate what a browser sends and hand clean values to a service; the service
+remains the judge (its ValidationError lands back on the form's fields with `add_service_errors`).
+
+Areas are 90k rows: no form here ever renders them all. Filters offer the regencies and
+districts of the user's jurisdiction; write forms pick one area through a search box
+(`incident-area-search`) limited to that jurisdiction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies import selectors as agency_selectors
+from agencies.models import Agency, Area, Classification, Severity
+from agencies.validators import validate_latitude, validate_longitude
+
+from . import selectors
+from .filters import IncidentFilter, RiskFilter
+from .models import Category, Incident, RiskAssessment, Urgency
+
+# A jurisdiction may be a whole province (a Polda): its regencies and districts are ~150 rows,
+# but its villages are over a thousand. Filters offer areas down to this level only.
+FILTER_MAX_LEVEL = Area.Level.DISTRICT
+# Areas a search box answers with at most.
+AREA_SEARCH_LIMIT = 15
+
+Choices = list[tuple[Any, Any]]
+
+
+# --- Shared choices ------------------------------------------------------------------------
+
+
+def jurisdiction_paths(*, user: Any) -> list[str] | None:
+    """Paths of the areas of the user's agencies' jurisdiction; None means everywhere (staff)."""
+    return selectors.moderation_area_paths(user=user)
+
+
+def _within(paths: Iterable[str]) -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return q
+
+
+def jurisdiction_areas(*, user: Any) -> QuerySet[Area]:
+    """Regencies, districts and villages the user may log incidents and risks in."""
+    qs = agency_selectors.area_list().filter(level__gte=Area.Level.REGENCY)
+    paths = jurisdiction_paths(user=user)
+    return qs if paths is None else qs.filter(_within(paths))
+
+
+def area_search(*, user: Any, query: str, limit: int = AREA_SEARCH_LIMIT) -> list[Area]:
+    """Areas of the user's jurisdiction whose name contains `query`, bigger areas first."""
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    qs = jurisdiction_areas(user=user).filter(name__icontains=query).select_related("parent__parent")
+    return list(qs.order_by("level", "name", "pk")[:limit])
+
+
+def area_label(area: Area | None) -> str:
+    """ "Guntung · Bontang Utara, Kota Bontang": a village name alone is ambiguous nationwide."""
+    if area is None:
+        return ""
+    parents = []
+    parent = area.parent if area.parent_id else None
+    while parent is not None and parent.level >= Area.Level.REGENCY and len(parents) < 2:
+        parents.append(parent.name)
+        parent = parent.parent if parent.parent_id else None
+    return f"{area.name} · {', '.join(parents)}" if parents else area.name
+
+
+def area_filter_choices(*, user: Any) -> Choices:
+    """Regencies and districts of the user's jurisdiction for a filter <select>, grouped by
+    regency (staff: every regency, grouped by province; 514 rows at most)."""
+    paths = jurisdiction_paths(user=user)
+    choices: Choices = [("", _("All areas"))]
+    if paths is None:
+        groups: dict[str, list[tuple[int, str]]] = {}
+        rows = (
+            agency_selectors.area_list(filters={"level": Area.Level.REGENCY})
+            .order_by("parent__name", "name")
+            .values_list("pk", "name", "parent__name")
+        )
+        for pk, name, province in rows:
+            groups.setdefault(province or "", []).append((pk, name))
+        return choices + list(groups.items())
+    if not paths:
+        return choices
+    rows = (
+        agency_selectors.area_list()
+        .filter(_within(paths), level__gte=Area.Level.REGENCY, level__lte=FILTER_MAX_LEVEL)
+        .order_by("path")
+        .values_list("pk", "name", "level", "path")
+    )
+    # Paths sort a regency before its districts: group each district under its regency.
+    grouped: dict[str, tuple[str, list[tuple[int, str]]]] = {}
+    for pk, name, level, path in rows:
+        if level == Area.Level.REGENCY:
+            grouped[path] = (name, [(pk, name)])
+            continue
+        regency_path = "/" + "/".join(path.strip("/").split("/")[:2]) + "/"
+        if regency_path in grouped:
+            grouped[regency_path][1].append((pk, f"— {name}"))
+        else:  # a district-level jurisdiction: no regency above it in the list
+            grouped.setdefault(path, (name, []))[1].append((pk, name))
+    for label, options in grouped.values():
+        choices.append((label, options))
+    return choices
+
+
+def category_choices(*, value_field: str = "pk", active_only: bool = True, for_filter: bool = False) -> Choices:
+    """Categories grouped by parent: a parent with children is an <optgroup> headed by itself
+    ("Crime (any)" in a filter, which includes its children; "Crime (other)" in a write form)."""
+    categories = list(selectors.category_list(active_only=active_only).order_by("sort_order", "code"))
+    children: dict[int, list[Category]] = {}
+    for category in categories:
+        if category.parent_id:
+            children.setdefault(category.parent_id, []).append(category)
+    choices: Choices = []
+    for category in categories:
+        if category.parent_id:
+            continue
+        value = getattr(category, value_field)
+        kids = children.get(category.pk, [])
+        if kids:
+            template = _("%(name)s (any)") if for_filter else _("%(name)s (other)")
+            options = [(value, template % {"name": category.name})]
+            options += [(getattr(kid, value_field), kid.name) for kid in kids]
+            choices.append((category.name, options))
+        else:
+            choices.append((value, category.name))
+    return choices
+
+
+class ListSelect(forms.Select):
+    """A single <select> for a multiple-choice filter (`status=verified`): the API takes a list."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if hasattr(data, "getlist"):
+            return [v for v in data.getlist(name) if v]
+        value = data.get(name)
+        return [value] if value else []
+
+
+def _select(choices: Choices, **attrs: Any) -> forms.Select:
+    return forms.Select(attrs={"class": "form-select", **attrs}, choices=choices)
+
+
+# --- Filter forms --------------------------------------------------------------------------
+
+
+class IncidentPageFilter(IncidentFilter):
+    """IncidentFilter with page widgets. Dates are whole days: "until 31 May" includes 31 May."""
+
+    occurred_after = django_filters.DateFilter(method="filter_after", label=_("From"))
+    occurred_before = django_filters.DateFilter(method="filter_before", label=_("Until"))
+
+    def __init__(self, data: Any = None, *, user: Any, queryset: QuerySet[Incident] | None = None) -> None:
+        super().__init__(data, queryset=queryset if queryset is not None else selectors.incident_list(user=user))
+        fields = self.form.fields
+        fields["q"].widget = forms.TextInput(
+            attrs={
+                "class": "form-control",
+                "type": "search",
+                "placeholder": _("Reference or words"),
+                "autocomplete": "off",
+            }
+        )
+        fields["category"].widget = _select(
+            [("", _("All categories")), *category_choices(value_field="code", for_filter=True)]
+        )
+        fields["status"].widget = ListSelect(
+            attrs={"class": "form-select"}, choices=[("", _("Any status")), *Incident.Status.choices]
+        )
+        fields["min_severity"].widget = _select(
+            [("", _("Any severity"))] + [(v, _("%(s)s or worse") % {"s": label}) for v, label in Severity.choices if v]
+        )
+        fields["area"].widget = _select(area_filter_choices(user=user))
+        for name in ("occurred_after", "occurred_before"):
+            fields[name].widget = forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d")
+
+    @staticmethod
+    def _day_start(day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    def filter_after(self, qs: QuerySet, name: str, value: datetime.date | None) -> QuerySet:
+        return qs.filter(occurred_at__gte=self._day_start(value)) if value else qs
+
+    def filter_before(self, qs: QuerySet, name: str, value: datetime.date | None) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(occurred_at__lt=self._day_start(value + datetime.timedelta(days=1)))
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.active_count)
+
+    @property
+    def active_count(self) -> int:
+        """How many filters are set (the phone layout shows it on the collapsed filters' button)."""
+        return sum(1 for name in self.filters if self.form.data.get(name)) if self.is_bound else 0
+
+
+class RiskPageFilter(RiskFilter):
+    """RiskFilter with page widgets."""
+
+    def __init__(self, data: Any = None, *, user: Any, queryset: QuerySet[RiskAssessment] | None = None) -> None:
+        super().__init__(data, queryset=queryset if queryset is not None else selectors.risk_list(user=user))
+        fields = self.form.fields
+        fields["area"].widget = _select(area_filter_choices(user=user))
+        fields["hazard"].widget = _select(
+            [("", _("All hazards")), *category_choices(value_field="code", for_filter=True)]
+        )
+        fields["min_score"].widget = _select(
+            [("", _("Any score")), (5, "≥ 5"), (10, "≥ 10"), (15, "≥ 15"), (20, "≥ 20")]
+        )
+        fields["review_overdue"].widget = forms.Select(
+            attrs={"class": "form-select"},
+            choices=[("", _("Any review date")), ("true", _("Review overdue")), ("false", _("Review up to date"))],
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.active_count)
+
+    @property
+    def active_count(self) -> int:
+        """How many filters are set (the phone layout shows it on the collapsed filters' button)."""
+        return sum(1 for name in self.filters if self.form.data.get(name)) if self.is_bound else 0
+
+    @property
+    def chosen_area(self) -> Area | None:
+        """The area filtered on, once the form is valid."""
+        return self.form.cleaned_data.get("area") if self.is_bound and self.form.is_valid() else None
+
+
+# --- Write forms ---------------------------------------------------------------------------
+
+
+class ServiceErrorsMixin:
+    """Put a service's ValidationError on the form (on its field when the form has it), and mark
+    invalid widgets for Bootstrap (`is-invalid`) and screen readers (`aria-invalid`)."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self._mark_invalid()
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        form: forms.Form = self  # type: ignore[assignment]
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+                form.add_error(target, [m for e in errors for m in e.messages])
+        else:
+            form.add_error(None, exc.messages)
+        self._mark_invalid()
+
+    def _mark_invalid(self) -> None:
+        form: forms.Form = self  # type: ignore[assignment]
+        for name in form.errors:
+            if name in form.fields:
+                attrs = form.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+
+
+class AreaPickerField(forms.ModelChoiceField):
+    """An area id posted by the search box (`templates/incidents/partials/incident_area_picker.html`)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Area.objects.none())
+        kwargs.setdefault("error_messages", {"invalid_choice": _("Choose an area of your jurisdiction from the list.")})
+        super().__init__(**kwargs)
+
+
+def _text(**attrs: Any) -> forms.TextInput:
+    return forms.TextInput(attrs={"class": "form-control", **attrs})
+
+
+def _coordinate(validator: Any, label: Any, **attrs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        validators=[validator],
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.000001", "inputmode": "decimal", **attrs}),
+    )
+
+
+class IncidentForm(ServiceErrorsMixin, forms.Form):
+    """Create or edit an incident. The time is typed in the area's local time (WIB/WITA/WIT)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200, widget=_text(autocomplete="off"))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    severity = forms.TypedChoiceField(
+        label=_("Severity"), choices=Severity.choices, coerce=int, initial=Severity.MODERATE
+    )
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Urgency.choices, coerce=int, initial=Urgency.UNKNOWN)
+    classification = forms.ChoiceField(
+        label=_("Classification"),
+        choices=Classification.choices,
+        initial=Classification.RESTRICTED,
+        help_text=_(
+            "Public: everyone. Restricted: every member agency. Confidential: the agencies on this "
+            "incident and their information-sharing partners. Secret: the agencies on it only."
+        ),
+    )
+    area = AreaPickerField(label=_("Area"))
+    occurred_at = forms.DateTimeField(
+        label=_("Occurred at"),
+        help_text=_("Local time of the area (WIB, WITA or WIT)."),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    latitude = _coordinate(validate_latitude, _("Latitude"), min="-90", max="90", placeholder=_("e.g. %s") % "0.1333")
+    longitude = _coordinate(
+        validate_longitude, _("Longitude"), min="-180", max="180", placeholder=_("e.g. %s") % "117.5"
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 5})
+    )
+    reporting_agency = forms.ModelChoiceField(
+        label=_("On behalf of"), queryset=Agency.objects.none(), required=False, empty_label=None
+    )
+
+    def __init__(self, *args: Any, user: Any, incident: Incident | None = None, **kwargs: Any) -> None:
+        self.user = user
+        self.incident = incident
+        if incident is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(incident)
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.category_list(active_only=False)
+        self.fields["category"].choices = [("", "---------"), *category_choices()]
+        for name in ("category", "severity", "urgency", "classification", "reporting_agency"):
+            self.fields[name].widget.attrs.setdefault("class", "form-select")
+        areas = jurisdiction_areas(user=user)
+        if incident is not None:  # an involved agency from elsewhere may keep the current area
+            areas = agency_selectors.area_list().filter(Q(pk__in=areas.values("pk")) | Q(pk=incident.area_id))
+        self.fields["area"].queryset = areas
+        agencies = self._acting_agencies(user) if incident is None else []
+        if len(agencies) > 1:
+            self.fields["reporting_agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+            self.fields["reporting_agency"].required = True
+        else:
+            del self.fields["reporting_agency"]
+
+    @staticmethod
+    def _acting_agencies(user: Any) -> list[Agency]:
+        from .services import ACTING_ROLES
+
+        ids = agency_selectors.managed_agency_ids(user=user, roles=ACTING_ROLES)
+        if not ids:  # staff (None) act without an agency; no role, no choice
+            return []
+        return list(agency_selectors.agency_list(user=user).filter(pk__in=ids).order_by("name"))
+
+    @staticmethod
+    def initial_from(incident: Incident) -> dict[str, Any]:
+        local = timezone.localtime(incident.occurred_at, ZoneInfo(incident.area.timezone))
+        return {
+            "title": incident.title,
+            "category": incident.category_id,
+            "severity": incident.severity,
+            "urgency": incident.urgency,
+            "classification": incident.classification,
+            "area": incident.area_id,
+            "occurred_at": local.replace(tzinfo=None),
+            "latitude": incident.latitude,
+            "longitude": incident.longitude,
+            "description": incident.description,
+        }
+
+    @property
+    def selected_area(self) -> Area | None:
+        """The area the picker shows: the posted one (if valid) or the initial one."""
+        if not hasattr(self, "_selected_area"):
+            self._selected_area = self._find_selected_area()
+        return self._selected_area
+
+    def _find_selected_area(self) -> Area | None:
+        cleaned = getattr(self, "cleaned_data", None) or {}
+        if cleaned.get("area"):
+            return cleaned["area"]
+        value = self["area"].value()
+        if not value:
+            return None
+        try:
+            return self.fields["area"].queryset.select_related("parent__parent").filter(pk=value).first()
+        except (ValueError, TypeError):
+            return None
+
+    @property
+    def selected_area_label(self) -> str:
+        return area_label(self.selected_area)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        lat, lon = data.get("latitude"), data.get("longitude")
+        if (lat is None) != (lon is None) and "latitude" not in self.errors and "longitude" not in self.errors:
+            self.add_error(
+                "longitude" if lon is None else "latitude", _("Give both latitude and longitude, or neither.")
+            )
+        area, occurred = data.get("area"), data.get("occurred_at")
+        if area is not None and occurred is not None:
+            # The browser sends the wall-clock time of the area; Django read it in the server's zone.
+            naive = timezone.make_naive(occurred)
+            data["occurred_at"] = timezone.make_aware(naive, ZoneInfo(area.timezone))
+            if data["occurred_at"] > timezone.now() + datetime.timedelta(minutes=5):
+                self.add_error("occurred_at", _("An incident cannot occur in the future."))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if self.incident is None and "reporting_agency" not in self.fields:
+            data.pop("reporting_agency", None)
+        return data
+
+
+class IncidentStatusForm(ServiceErrorsMixin, forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Incident.Status.choices)
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Why, briefly")}),
+    )
+
+
+class IncidentNoteForm(ServiceErrorsMixin, forms.Form):
+    message = forms.CharField(
+        label=_("Note"),
+        max_length=5000,
+        widget=forms.Textarea(
+            attrs={"class": "form-control", "rows": 3, "placeholder": _("What the other agencies should know")}
+        ),
+    )
+
+
+class IncidentAssignForm(ServiceErrorsMixin, forms.Form):
+    """Lead and involved agencies, chosen among those working in the incident's regency or city."""
+
+    lead_agency = forms.ModelChoiceField(
+        label=_("Lead agency"), queryset=Agency.objects.none(), required=False, empty_label=_("(unchanged)")
+    )
+    involved_agencies = forms.ModelMultipleChoiceField(
+        label=_("Involved agencies"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[Agency], incident: Incident, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "lead_agency": incident.lead_agency_id,
+                "involved_agencies": [a.pk for a in incident.involved_agencies.all()],
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["lead_agency"].queryset = candidates
+        self.fields["lead_agency"].widget.attrs["class"] = "form-select"
+        self.fields["involved_agencies"].queryset = candidates
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {
+            "lead_agency": self.cleaned_data.get("lead_agency"),
+            "involved_agencies": list(self.cleaned_data.get("involved_agencies") or []),
+        }
+
+
+LIKELIHOOD_CHOICES = [
+    (1, _("1 · Rare")),
+    (2, _("2 · Unlikely")),
+    (3, _("3 · Possible")),
+    (4, _("4 · Likely")),
+    (5, _("5 · Almost certain")),
+]
+IMPACT_CHOICES = [
+    (1, _("1 · Insignificant")),
+    (2, _("2 · Minor")),
+    (3, _("3 · Moderate")),
+    (4, _("4 · Major")),
+    (5, _("5 · Catastrophic")),
+]
+
+
+class RiskForm(ServiceErrorsMixin, forms.Form):
+    """Create or edit a risk assessment; the score (likelihood x impact) is computed, never typed."""
+
+    area = AreaPickerField(label=_("Area"))
+    hazard = forms.ModelChoiceField(label=_("Hazard"), queryset=Category.objects.none())
+    likelihood = forms.TypedChoiceField(label=_("Likelihood"), choices=LIKELIHOOD_CHOICES, coerce=int)
+    impact = forms.TypedChoiceField(label=_("Impact"), choices=IMPACT_CHOICES, coerce=int)
+    vulnerabilities = forms.CharField(
+        label=_("Vulnerabilities"),
+        required=False,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+    )
+    mitigations = forms.CharField(
+        label=_("Mitigations"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 3})
+    )
+    assessed_on = forms.DateField(
+        label=_("Assessed on"),
+        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
+    )
+    review_due = forms.DateField(
+        label=_("Review due"),
+        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
+    )
+    classification = forms.ChoiceField(
+        label=_("Classification"), choices=Classification.choices, initial=Classification.RESTRICTED
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Assessing agency"), queryset=Agency.objects.none(), required=False, empty_label=None
+    )
+
+    def __init__(self, *args: Any, user: Any, risk: RiskAssessment | None = None, **kwargs: Any) -> None:
+        self.user = user
+        self.risk = risk
+        if risk is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                name: getattr(risk, name)
+                for name in ("likelihood", "impact", "vulnerabilities", "mitigations", "assessed_on", "review_due")
+            } | {"area": risk.area_id, "hazard": risk.hazard_id, "classification": risk.classification}
+        elif "initial" not in kwargs:
+            today = timezone.localdate()
+            kwargs["initial"] = {"assessed_on": today, "review_due": today + datetime.timedelta(days=180)}
+        super().__init__(*args, **kwargs)
+        self.fields["hazard"].queryset = selectors.category_list(active_only=False)
+        self.fields["hazard"].choices = [("", "---------"), *category_choices()]
+        for name in ("hazard", "likelihood", "impact", "classification", "agency"):
+            self.fields[name].widget.attrs.setdefault("class", "form-select")
+        areas = jurisdiction_areas(user=user)
+        if risk is not None:
+            areas = agency_selectors.area_list().filter(Q(pk__in=areas.values("pk")) | Q(pk=risk.area_id))
+        self.fields["area"].queryset = areas
+        agencies = IncidentForm._acting_agencies(user) if risk is None else []
+        if len(agencies) > 1:
+            self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+            self.fields["agency"].required = True
+        else:
+            del self.fields["agency"]
+
+    selected_area = IncidentForm.selected_area
+    _find_selected_area = IncidentForm._find_selected_area
+    selected_area_label = IncidentForm.selected_area_label
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        assessed, review = data.get("assessed_on"), data.get("review_due")
+        if assessed and review and review < assessed:
+            self.add_error("review_due", _("The review date comes before the assessment."))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        agency = data.pop("agency", None)
+        if agency is not None:
+            data["agency"] = agency
+        return data
