@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "agencies.context_processors.portal",
+                "incidents.context_processors.inbox_badge",
             ],
         },
     },

@@ -35,7 +35,7 @@ def refinery(world):
 
 def payload(world, **extra):
     return {
-        "name": "PT Badak LNG",
+        "name": "Kilang LNG Khatulistiwa",
         "kind": "lng_plant",
         "area": world.areas.bontang_utara.pk,
         "operator": world.a.pk,
@@ -108,7 +108,7 @@ def test_a_liaison_registers_a_vital_object_of_their_agency(api_as, world):
     response = api_as(world.alice).post(LIST, payload(world), format="json")
 
     assert response.status_code == 201, response.content
-    obj = VitalObject.objects.get(name="PT Badak LNG")
+    obj = VitalObject.objects.get(name="Kilang LNG Khatulistiwa")
     assert (obj.kind, obj.area, obj.operator, obj.is_national) == (
         "lng_plant",
         world.areas.bontang_utara,

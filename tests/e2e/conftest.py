@@ -91,11 +91,11 @@ def e2e_world(transactional_db, world):
         user.save()
     Membership.objects.filter(user=world.alice).update(title="Kasi Humas")
     extra = [
-        ("Kodim 0908/Bontang", "kodim-0908", Agency.Kind.MILITARY, world.areas.bontang),
+        ("Kodim Bontang", "kodim-0908", Agency.Kind.MILITARY, world.areas.bontang),
         ("Basarnas Balikpapan", "basarnas-bpp", Agency.Kind.SEARCH_RESCUE, world.areas.balikpapan),
         ("BNN Kota Bontang", "bnnk-bontang", Agency.Kind.NARCOTICS, world.areas.bontang),
         ("Damkar Bontang", "damkar-bontang", Agency.Kind.FIRE, world.areas.bontang),
-        ("PT Badak NGL", "badak-ngl", Agency.Kind.COMPANY, world.areas.bontang_utara),
+        ("PT Gas Alam Khatulistiwa", "gas-khatulistiwa", Agency.Kind.COMPANY, world.areas.bontang_utara),
         ("Siskamling RT 12 Guntung", "siskamling-guntung-12", Agency.Kind.COMMUNITY, world.areas.guntung),
     ]
     agencies = {}
@@ -103,10 +103,10 @@ def e2e_world(transactional_db, world):
         agencies[code] = AgencyFactory(name=name, code=code, kind=kind, jurisdiction=[area])
         MembershipFactory(user=UserFactory(username=f"liaison-{code}"), agency=agencies[code])
     plant = VitalObjectFactory(
-        name="Kilang LNG Badak",
+        name="Kilang LNG Khatulistiwa",
         kind=VitalObject.Kind.LNG_PLANT,
         area=world.areas.guntung,
-        operator=agencies["badak-ngl"],
+        operator=agencies["gas-khatulistiwa"],
         is_national=True,
     )
     plant.guarding_agencies.set([a, agencies["kodim-0908"]])

@@ -41,6 +41,7 @@ def test_alice_filters_the_directory_by_kind_without_reloading_the_page(
     expect(page.get_by_test_id("agency-card")).to_contain_text("Polres Bontang")
     shot("dashboard-desktop")
 
+    page.get_by_test_id("nav-directory").click()
     page.click("nav a[href='/agencies/']")
     page.wait_for_url(f"{live_server.url}/agencies/")
     results = page.get_by_test_id("agency-results")
@@ -80,7 +81,7 @@ def test_alice_filters_the_directory_by_kind_without_reloading_the_page(
     expect(members).to_contain_text("Carol Siregar")
     expect(members).to_contain_text("+6281234567890")  # her own agency: phones shown
     expect(page.get_by_test_id("partnerships")).to_contain_text("BPBD Bontang")
-    expect(page.locator("main")).to_contain_text("Kilang LNG Badak")
+    expect(page.locator("main")).to_contain_text("Kilang LNG Khatulistiwa")
     expect(page.locator("main")).to_contain_text("cctv-btg-01")
     shot("agency-detail-desktop")
 
@@ -96,6 +97,7 @@ def test_another_agencys_member_sees_no_member_phones(page: Page, live_server, e
 
 def test_alice_drills_down_the_areas(page: Page, live_server, e2e_world, many_villages, login, shot):
     login("alice")
+    page.get_by_test_id("nav-directory").click()
     page.click("nav a[href='/areas/']")
     page.wait_for_url(f"{live_server.url}/areas/")
     shot("areas-desktop")

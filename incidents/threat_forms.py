@@ -1,0 +1,456 @@
+"""Forms of the threat pages and the alert inbox.
+
+Write forms validate what a browser sends and hand clean values to `threat_services`; the
+service stays the judge (its ValidationError lands back on the form with `add_service_errors`).
+
+Areas are 90k rows: the threat form offers only the areas of the user's agencies'
+jurisdiction down to districts (a few dozen for a Polres, ~150 for a Polda), as a tree of
+checkboxes; staff get provinces and regencies (548 rows).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies import selectors as agency_selectors
+from agencies.models import Agency, Area, Classification, Severity, TimeZoneChoice
+
+from . import selectors
+from .forms import ServiceErrorsMixin, area_filter_choices, category_choices, jurisdiction_paths
+from .models import Category, Certainty, Threat, Urgency
+from .services import ACTING_ROLES
+
+# Datetime inputs: what <input type="datetime-local"> sends.
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+QUICK_RESPONSES = {
+    "dispatched": _("Units dispatched"),
+    "monitoring": _("Monitoring"),
+    "not_ours": _("Not our jurisdiction"),
+}
+
+ZONE_LABELS = {TimeZoneChoice.WIB.value: "WIB", TimeZoneChoice.WITA.value: "WITA", TimeZoneChoice.WIT.value: "WIT"}
+
+
+def zone_label(tz_name: str) -> str:
+    return ZONE_LABELS.get(tz_name, tz_name)
+
+
+# --- The list's filters --------------------------------------------------------------------
+
+
+class ThreatPageFilter(django_filters.FilterSet):
+    """Filters of /threats/: the same parameter names as the incident list where they mean the same."""
+
+    STATE_CHOICES = [
+        ("active", _("Active")),
+        ("cancelled", _("Cancelled")),
+        ("expired", _("Expired")),
+    ]
+
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), to_field_name="code", method="filter_category", label=_("Category")
+    )
+    min_severity = django_filters.ChoiceFilter(
+        choices=Severity.choices, method="filter_min_severity", label=_("Severity")
+    )
+    state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="filter_state", label=_("State"))
+    area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), method="filter_area", label=_("Area"))
+
+    class Meta:
+        model = Threat
+        fields: list[str] = []
+
+    def __init__(self, data: Any = None, *, user: Any, queryset: QuerySet[Threat]) -> None:
+        super().__init__(data, queryset=queryset)
+        fields = self.form.fields
+        fields["q"].widget = forms.TextInput(
+            attrs={"class": "form-control", "type": "search", "placeholder": _("Headline"), "autocomplete": "off"}
+        )
+        fields["category"].widget = _select(
+            [("", _("All categories")), *category_choices(value_field="code", for_filter=True)]
+        )
+        fields["min_severity"].widget = _select(
+            [("", _("Any severity"))] + [(v, _("%(s)s or worse") % {"s": label}) for v, label in Severity.choices if v]
+        )
+        fields["state"].widget = _select([("", _("Any state")), *self.STATE_CHOICES])
+        fields["area"].widget = _select(area_filter_choices(user=user))
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.form.data.get(name) for name in self.filters) if self.is_bound else False
+
+    def filter_text(self, qs: QuerySet[Threat], name: str, value: str) -> QuerySet[Threat]:
+        value = (value or "").strip()
+        return qs.filter(Q(headline__icontains=value) | Q(headline_en__icontains=value)) if value else qs
+
+    def filter_category(self, qs: QuerySet[Threat], name: str, value: Category | None) -> QuerySet[Threat]:
+        return qs.filter(Q(category=value) | Q(category__parent=value)) if value else qs
+
+    def filter_min_severity(self, qs: QuerySet[Threat], name: str, value: str) -> QuerySet[Threat]:
+        return qs.filter(severity__gte=int(value)) if value not in (None, "") else qs
+
+    def filter_state(self, qs: QuerySet[Threat], name: str, value: str) -> QuerySet[Threat]:
+        now = timezone.now()
+        if value == "cancelled":
+            return qs.filter(msg_type=Threat.MsgType.CANCEL)
+        live = qs.exclude(msg_type=Threat.MsgType.CANCEL)
+        if value == "expired":
+            return live.filter(expires_at__lte=now)
+        if value == "active":
+            return live.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        return qs
+
+    def filter_area(self, qs: QuerySet[Threat], name: str, value: Area | None) -> QuerySet[Threat]:
+        """Threats over the area, inside it, or over an area containing it (a province-wide threat)."""
+        if not value:
+            return qs
+        overlapping = Threat.areas.through.objects.filter(threat_id=OuterRef("pk")).filter(
+            Q(area__path__startswith=value.path) | Q(area__path__in=value.ancestor_paths)
+        )
+        return qs.filter(Exists(overlapping))
+
+
+def _select(choices: list[tuple[Any, Any]], **attrs: Any) -> forms.Select:
+    return forms.Select(attrs={"class": "form-select", **attrs}, choices=choices)
+
+
+# --- Logging and updating a threat ---------------------------------------------------------
+
+
+@dataclass
+class AreaOption:
+    """One checkbox of the area tree."""
+
+    pk: int
+    name: str
+    level_label: str
+    depth: int
+    timezone_label: str
+    checked: bool
+
+
+def threat_area_queryset(*, user: Any, extra_ids: list[int] | None = None) -> QuerySet[Area]:
+    """The areas a threat of this user may cover: the jurisdiction itself (any level) and what
+    lies inside it down to districts; staff: provinces and regencies. Plus `extra_ids` (the
+    areas an edited threat already has, which may lie elsewhere)."""
+    paths = jurisdiction_paths(user=user)
+    if paths is None:
+        q = Q(level__lte=Area.Level.REGENCY)
+    else:
+        q = Q(path__in=paths)
+        for path in paths:
+            q |= Q(path__startswith=path, level__lte=Area.Level.DISTRICT)
+    if extra_ids:
+        q |= Q(pk__in=extra_ids)
+    return Area.objects.filter(q)
+
+
+class ThreatForm(ServiceErrorsMixin, forms.Form):
+    """Log or update a threat. Times are typed in the local time of the first area chosen."""
+
+    headline = forms.CharField(
+        label=_("Headline"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 4})
+    )
+    instruction = forms.CharField(
+        label=_("Instruction"),
+        required=False,
+        help_text=_("What the alerted agencies should do."),
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+    )
+    headline_en = forms.CharField(
+        label=_("Headline (English)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+    )
+    instruction_en = forms.CharField(
+        label=_("Instruction (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
+    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    severity = forms.TypedChoiceField(
+        label=_("Severity"), choices=Severity.choices, coerce=int, initial=Severity.MODERATE
+    )
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Urgency.choices, coerce=int, initial=Urgency.EXPECTED)
+    certainty = forms.TypedChoiceField(
+        label=_("Certainty"), choices=Certainty.choices, coerce=int, initial=Certainty.LIKELY
+    )
+    classification = forms.ChoiceField(
+        label=_("Classification"),
+        choices=Classification.choices,
+        initial=Classification.RESTRICTED,
+        help_text=_(
+            "Public: everyone, and the public CAP feed. Restricted: every member agency. Confidential: "
+            "your agency, the alerted and named agencies and your information-sharing partners. "
+            "Secret: the named agencies only."
+        ),
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Areas"),
+        queryset=Area.objects.none(),
+        error_messages={
+            "required": _("Choose at least one area."),
+            "invalid_choice": _("Choose areas of your jurisdiction from the list."),
+        },
+    )
+    named_agencies = forms.ModelMultipleChoiceField(
+        label=_("Alert these agencies too"),
+        queryset=Agency.objects.none(),
+        required=False,
+        help_text=_(
+            "Named agencies are always alerted, whatever they subscribe to. A secret threat reaches only them."
+        ),
+    )
+    effective_at = forms.DateTimeField(
+        label=_("Effective from"),
+        required=False,
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Expires"),
+        required=False,
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    issuing_agency = forms.ModelChoiceField(
+        label=_("On behalf of"), queryset=Agency.objects.none(), required=False, empty_label=None
+    )
+
+    TEXT_FIELDS = ("headline", "description", "instruction", "headline_en", "description_en", "instruction_en")
+    SERVICE_FIELDS = (
+        *TEXT_FIELDS,
+        "category",
+        "severity",
+        "urgency",
+        "certainty",
+        "classification",
+        "effective_at",
+        "expires_at",
+    )
+
+    def __init__(self, *args: Any, user: Any, threat: Threat | None = None, **kwargs: Any) -> None:
+        self.user = user
+        self.threat = threat
+        existing = [a.pk for a in threat.areas.all()] if threat is not None else []
+        self.default_zone = self._default_zone(user, threat)
+        if threat is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(threat, self.default_zone)
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.category_list(active_only=False)
+        self.fields["category"].choices = [("", "---------"), *category_choices()]
+        for name in ("category", "severity", "urgency", "certainty", "classification", "issuing_agency"):
+            self.fields[name].widget.attrs.setdefault("class", "form-select")
+        self.fields["areas"].queryset = threat_area_queryset(user=user, extra_ids=existing)
+        if threat is not None and threat.cap_areas:  # an imported alert may keep its CAP areas alone
+            self.fields["areas"].required = False
+        agencies = self._acting_agencies(user) if threat is None else []
+        # The issuer never alerts itself: naming it would be a checkbox that does nothing.
+        issuer = threat.issuing_agency_id if threat is not None else (agencies[0].pk if len(agencies) == 1 else None)
+        self.fields["named_agencies"].queryset = agency_selectors.agency_list(
+            user=user, filters={"is_active": True}
+        ).exclude(pk=issuer)
+        if len(agencies) > 1:
+            self.fields["issuing_agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+            self.fields["issuing_agency"].required = True
+        else:
+            del self.fields["issuing_agency"]
+        zone = zone_label(self.default_zone)
+        for name in ("effective_at", "expires_at"):
+            self.fields[name].help_text = _("Local time (%(zone)s).") % {"zone": zone}
+        self.fields["effective_at"].help_text = _("Local time (%(zone)s). Empty: now.") % {"zone": zone}
+
+    # -- presentation --
+
+    @staticmethod
+    def _acting_agencies(user: Any) -> list[Agency]:
+        ids = agency_selectors.managed_agency_ids(user=user, roles=ACTING_ROLES)
+        if not ids:  # staff (None) act without an agency; no role, no choice
+            return []
+        return list(Agency.objects.filter(pk__in=ids, is_active=True).order_by("name"))
+
+    @staticmethod
+    def _default_zone(user: Any, threat: Threat | None) -> str:
+        """The zone times are typed in: the threat's first area, else the user's jurisdiction's."""
+        if threat is not None:
+            first = next(iter(threat.areas.all()), None)
+            if first is not None:
+                return first.timezone
+        paths = jurisdiction_paths(user=user)
+        if paths:
+            zone = Area.objects.filter(path__in=paths).order_by("level").values_list("timezone", flat=True).first()
+            if zone:
+                return zone
+        return settings.TIME_ZONE
+
+    @staticmethod
+    def initial_from(threat: Threat, zone: str) -> dict[str, Any]:
+        def local(value: datetime.datetime | None) -> datetime.datetime | None:
+            return timezone.localtime(value, ZoneInfo(zone)).replace(tzinfo=None) if value else None
+
+        initial: dict[str, Any] = {name: getattr(threat, name) for name in ThreatForm.TEXT_FIELDS}
+        initial.update(
+            category=threat.category_id,
+            severity=threat.severity,
+            urgency=threat.urgency,
+            certainty=threat.certainty,
+            classification=threat.classification,
+            areas=[a.pk for a in threat.areas.all()],
+            named_agencies=[a.pk for a in threat.named_agencies.all()],
+            effective_at=local(threat.effective_at),
+            expires_at=local(threat.expires_at),
+        )
+        return initial
+
+    @property
+    def has_english(self) -> bool:
+        """Open the English section when it has content or errors."""
+        return any(
+            self[name].value() or self[name].errors for name in ("headline_en", "description_en", "instruction_en")
+        )
+
+    def _chosen_ids(self, name: str) -> set[str]:
+        value = self[name].value() or []
+        if not isinstance(value, list | tuple):
+            value = [value]
+        return {str(v) for v in value}
+
+    @property
+    def area_options(self) -> list[AreaOption]:
+        """The area tree in path order (a parent before its children), indented by depth."""
+        chosen = self._chosen_ids("areas")
+        rows = list(self.fields["areas"].queryset.order_by("path").values_list("pk", "name", "level", "timezone"))
+        top = min((level for _pk, _name, level, _tz in rows), default=1)
+        levels = dict(Area.Level.choices)
+        return [
+            AreaOption(
+                pk=pk,
+                name=name,
+                level_label=str(levels.get(level, "")),
+                depth=level - top,
+                timezone_label=zone_label(tz),
+                checked=str(pk) in chosen,
+            )
+            for pk, name, level, tz in rows
+        ]
+
+    @property
+    def agency_options(self) -> list[tuple[int, str, bool]]:
+        chosen = self._chosen_ids("named_agencies")
+        rows = self.fields["named_agencies"].queryset.order_by("name", "pk").values_list("pk", "name")
+        return [(pk, name, str(pk) in chosen) for pk, name in rows]
+
+    # -- validation --
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        areas = data.get("areas")
+        zone = ZoneInfo(areas.order_by("level", "name")[0].timezone if areas else self.default_zone)
+        for name in ("effective_at", "expires_at"):
+            value = data.get(name)
+            if value is not None:  # the browser sends the wall-clock time of the area
+                data[name] = timezone.make_aware(timezone.make_naive(value), zone)
+        effective, expires = data.get("effective_at"), data.get("expires_at")
+        if expires is not None and expires <= (effective or timezone.now()):
+            self.add_error("expires_at", _("The threat must expire after it takes effect."))
+        return data
+
+    def add_service_errors(self, exc: Any) -> None:
+        # acting_agency() names the agency field of incidents ("reporting_agency").
+        if hasattr(exc, "error_dict") and "reporting_agency" in exc.error_dict:
+            exc.error_dict["issuing_agency" if "issuing_agency" in self.fields else "__all__"] = exc.error_dict.pop(
+                "reporting_agency"
+            )
+        super().add_service_errors(exc)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        kwargs: dict[str, Any] = {name: data.get(name) for name in self.SERVICE_FIELDS}
+        if kwargs["effective_at"] is None:
+            kwargs.pop("effective_at")  # the service starts it now
+        kwargs["areas"] = list(data["areas"])
+        kwargs["named_agencies"] = list(data.get("named_agencies") or [])
+        if data.get("issuing_agency") is not None:
+            kwargs["issuing_agency"] = data["issuing_agency"]
+        return kwargs
+
+
+class ThreatCancelForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"class": "form-control", "rows": 3, "placeholder": _("Why the threat no longer stands")}
+        ),
+        help_text=_("Every alerted agency receives the cancellation with this reason."),
+    )
+
+
+# --- The inbox -----------------------------------------------------------------------------
+
+
+class AcknowledgeForm(ServiceErrorsMixin, forms.Form):
+    """A quick answer (one click) and/or a free-text one."""
+
+    quick = forms.ChoiceField(choices=[("", "")] + list(QUICK_RESPONSES.items()), required=False)
+    response = forms.CharField(
+        label=_("Response"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "placeholder": _("Optional: what your agency does"), "autocomplete": "off"}
+        ),
+    )
+
+    def response_text(self) -> str:
+        quick = str(QUICK_RESPONSES[self.cleaned_data["quick"]]) if self.cleaned_data.get("quick") else ""
+        text = (self.cleaned_data.get("response") or "").strip()
+        return f"{quick}: {text}" if quick and text else quick or text
+
+
+class InboxFilterForm(forms.Form):
+    SHOW_CHOICES = [
+        ("", _("All alerts")),
+        ("unacknowledged", _("Not acknowledged")),
+        ("unread", _("Unread")),
+    ]
+
+    show = forms.ChoiceField(
+        label=_("Show"), choices=SHOW_CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    min_severity = forms.TypedChoiceField(
+        label=_("Severity"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any severity"))]
+        + [(v, _("%(s)s or worse") % {"s": label}) for v, label in Severity.choices if v],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.is_bound and any(self.data.get(name) for name in self.fields)
