@@ -587,9 +587,10 @@ def _moderating_agency(actor: Any, report: CitizenReport) -> Agency | None:
     if agency is None:
         if _is_staff(actor):
             return None
-        if report.area is not None and not Agency.objects.filter(
-            pk__in=own, jurisdiction__path__in=report.area.ancestor_paths
-        ).exists():
+        if (
+            report.area is not None
+            and not Agency.objects.filter(pk__in=own, jurisdiction__path__in=report.area.ancestor_paths).exists()
+        ):
             raise PermissionDenied(_("This report is outside your agencies' jurisdiction."))
         raise PermissionDenied(_("Viewers cannot moderate reports."))
     return agency
