@@ -55,6 +55,7 @@ chromium:
 check: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
@@ -76,6 +77,8 @@ messages: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(PY) bench/area_import.py
+	$(PY) bench/incidents.py
+	@if [ -f bench/fanout.py ]; then $(PY) bench/fanout.py; fi
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

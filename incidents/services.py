@@ -454,9 +454,9 @@ def photo_clean(upload: Any) -> CleanPhoto:
                 raise ValidationError(_("This photo has too many pixels."))
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as img:
-            img.load()
-            img = ImageOps.exif_transpose(img)
+        with Image.open(upload) as opened:
+            opened.load()
+            img = ImageOps.exif_transpose(opened)
             content_type, extension = PHOTO_FORMATS[fmt]
             out = io.BytesIO()
             if fmt == "JPEG":
@@ -483,8 +483,8 @@ def _nearest_area(latitude: Decimal, longitude: Decimal, *, max_km: float = 40.0
     ).only("id", "path", "centroid_lat", "centroid_lon", "level")
     best, best_km = None, max_km
     for area in candidates:
-        dlat = math.radians(float(area.centroid_lat) - lat)
-        dlon = math.radians(float(area.centroid_lon) - lon) * math.cos(math.radians(lat))
+        dlat = math.radians(float(area.centroid_lat or 0) - lat)
+        dlon = math.radians(float(area.centroid_lon or 0) - lon) * math.cos(math.radians(lat))
         km = 6371.0 * math.hypot(dlat, dlon)
         if km < best_km or (best is not None and km == best_km and area.level > best.level):
             best, best_km = area, km

@@ -53,7 +53,7 @@ D = Delivery.Status
 # Batch sizes of the channel sends. One task per batch: a worker on two cores runs ~120 tiny
 # tasks a second, so 10,000 one-recipient tasks would take ~80 s where 50 batches of 200 take
 # well under a second of task overhead (measured in bench/fanout.py).
-SEND_BATCH = {Delivery.Channel.EMAIL: 100, Delivery.Channel.SMS: 100, Delivery.Channel.WEBHOOK: 200}
+SEND_BATCH: dict[str, int] = {Delivery.Channel.EMAIL: 100, Delivery.Channel.SMS: 100, Delivery.Channel.WEBHOOK: 200}
 # Roles that receive email and SMS; every active member gets the in-app alert.
 NOTIFIED_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON)
 
@@ -292,7 +292,7 @@ def threat_recipients(threat: Threat) -> Recipients:
 
     if areas:
         codes = [threat.category.code]
-        if threat.category.parent_id:
+        if threat.category.parent is not None:
             codes.append(threat.category.parent.code)
         has_codes = SubscriptionCategory.objects.filter(subscription=OuterRef("pk"))
         matches_code = SubscriptionCategory.objects.filter(subscription=OuterRef("pk"), code__in=codes)
