@@ -60,15 +60,31 @@ def _status_field() -> serializers.CharField:
 # --- Public: file a report and follow it ----------------------------------------------------
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class CategoryCodeField(serializers.Field):
+    """A category by its code, read from the per-process category cache (no query per report)."""
+
+    default_error_messages = {
+        "does_not_exist": _('Unknown category "{value}".'),
+        "invalid": _("Give a category code."),
+    }
+
+    def to_internal_value(self, data: Any) -> Category:
+        if not isinstance(data, str) or not data.strip():
+            self.fail("invalid")
+        category = selectors.category_by_code(data.strip())
+        if category is None:
+            self.fail("does_not_exist", value=data.strip()[:60])
+        return category
+
+    def to_representation(self, value: Category) -> str:
+        return value.code
+
+
 class PublicReportInputSerializer(serializers.Serializer):
     """What a citizen sends. The same field names as the /lapor/ form."""
 
-    category = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Category.objects.all(),
-        help_text=_("Category code, e.g. suspicious-activity."),
-        error_messages={"does_not_exist": _('Unknown category "{value}".'), "invalid": _("Give a category code.")},
-    )
+    category = CategoryCodeField(help_text=_("Category code, e.g. suspicious-activity."))
     # Stored as given: the templates escape it when it is shown.
     description = serializers.CharField(max_length=MAX_DESCRIPTION, trim_whitespace=False)
     latitude = CoordinateField(validate_latitude, required=True, allow_null=False)
@@ -126,7 +142,7 @@ class PublicReportSerializer(serializers.Serializer):
     status = _status_field()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     received_at = serializers.DateTimeField(source="created_at", read_only=True)
-    updates = PublicUpdateSerializer(many=True, read_only=True)
+    updates = PublicUpdateSerializer(source="public_updates", many=True, read_only=True)
 
 
 class _PublicView(APIView):
@@ -249,7 +265,7 @@ class CitizenReportDetailSerializer(CitizenReportSerializer):
     """A report as its moderators see it: with the reporter's contact, photos and updates."""
 
     photos = ReportPhotoSerializer(many=True, read_only=True)
-    updates = PublicUpdateSerializer(many=True, read_only=True)
+    updates = PublicUpdateSerializer(source="public_updates", many=True, read_only=True)
     moderated_by = serializers.SerializerMethodField()
     photo_count = None  # type: ignore[assignment]
 

@@ -141,7 +141,7 @@ def report_track_detail(request: HttpRequest, tracking_code: str) -> HttpRespons
         form.is_valid()
         form.add_error(None, _("No report has this tracking code. Check it and try again."))
         return render(request, "incidents/public_report_track.html", {"form": form}, status=404)
-    updates = list(report.updates.all())
+    updates = report.public_updates
     return render(
         request,
         "incidents/public_report_status.html",
@@ -203,7 +203,7 @@ def _detail_response(
     context = {
         "report": report,
         "photos": list(report.photos.all()),
-        "updates": list(report.updates.all()),
+        "updates": report.public_updates,
         "can_moderate": _can_moderate(request.user) and report.status == CitizenReport.Status.NEW,
         "verify_form": VerifyForm(initial={"title": title}),
         "reject_form": RejectForm(),

@@ -12,6 +12,7 @@ Staff read everything. Reads of confidential and secret records are audited by `
 from __future__ import annotations
 
 import datetime
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -59,6 +60,27 @@ def _scoped(qs: QuerySet[Incident], user: Any) -> QuerySet[Incident]:
 def category_with_children_ids(*, code: str) -> list[int]:
     """A category and its children: filtering on "flood" includes "flash flood"."""
     return list(Category.objects.filter(Q(code=code) | Q(parent__code=code)).values_list("pk", flat=True))
+
+
+# Categories by code, kept per process for a minute: every public report names one, and the
+# taxonomy changes a few times a year (an admin's new category is usable within a minute).
+_CATEGORIES_TTL = 60.0
+_categories: tuple[float, dict[str, Category]] = (0.0, {})
+
+
+def category_by_code(code: str) -> Category | None:
+    """The category with this code (active or not), from a per-process cache; None if unknown."""
+    global _categories
+    loaded_at, by_code = _categories
+    if time.monotonic() - loaded_at > _CATEGORIES_TTL:
+        by_code = {c.code: c for c in Category.objects.select_related("parent")}
+        _categories = (time.monotonic(), by_code)
+    return by_code.get(code)
+
+
+def category_cache_clear() -> None:
+    global _categories
+    _categories = (0.0, {})
 
 
 def category_list(*, active_only: bool = True) -> QuerySet[Category]:

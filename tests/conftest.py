@@ -102,6 +102,30 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _taxonomy_after_flush(request):
+    """Transactional tests truncate every table after they run, the category taxonomy of the
+    data migration included: the next transactional test (browser tests, integration) gets it
+    back before anything reads it."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        from .factories import category
+
+        category("crime")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Per-process caches of the hot paths (categories, area centroids) start empty in each test."""
+    from incidents import selectors, services
+
+    selectors.category_cache_clear()
+    services.centroid_cache_clear()
+    yield
+    selectors.category_cache_clear()
+    services.centroid_cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request, settings):
     """Unit tests run tasks in-process; integration tests talk to the real worker instead."""
     if request.node.get_closest_marker("integration") is None:

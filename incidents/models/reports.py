@@ -65,6 +65,15 @@ class CitizenReport(models.Model):
     def __str__(self) -> str:
         return self.tracking_code
 
+    @property
+    def public_updates(self) -> list[CitizenReportUpdate]:
+        """What the reporter sees, oldest first: "received" (not stored: it is the report's own
+        creation, worded in the reader's language), then the stored updates (prefetch them)."""
+        received = CitizenReportUpdate(
+            report=self, at=self.created_at, status=CitizenReport.Status.NEW, message=str(_("Report received."))
+        )
+        return [received, *self.updates.all()]
+
 
 class CitizenReportUpdate(models.Model):
     """What the reporter sees when following a report: public messages only."""

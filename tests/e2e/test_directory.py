@@ -46,7 +46,7 @@ def test_alice_filters_the_directory_by_kind_without_reloading_the_page(
     page.wait_for_url(f"{live_server.url}/agencies/")
     results = page.get_by_test_id("agency-results")
     expect(results).to_contain_text("Damkar Balikpapan")
-    expect(results).to_contain_text("Kodim 0908/Bontang")
+    expect(results).to_contain_text("Kodim Bontang")
     shot("directory-desktop")
 
     page.evaluate("window.__sameDocument = true")  # gone if the browser loads a new page

@@ -80,7 +80,7 @@ def test_a_threat_reaches_charlie_and_his_acknowledgement_reaches_alice_live(
     expect(progress).to_have_attribute("data-settled", "false")
     expect(progress.get_by_test_id("progress-live")).to_be_visible()
     # Severe: every agency whose jurisdiction covers Bontang hears of it too.
-    expect(progress.locator("[data-testid=progress-row][data-agency='Kodim 0908/Bontang']")).to_have_count(1)
+    expect(progress.locator("[data-testid=progress-row][data-agency='Kodim Bontang']")).to_have_count(1)
     shot("threat-detail-desktop")
     page.evaluate("window.__sameDocument = true")  # gone if the browser loads a new page
 

@@ -1,0 +1,184 @@
+"""Benchmark: public report intake under gunicorn, beside a bare DRF endpoint doing one INSERT.
+
+    .venv/bin/python bench/report_intake.py [--seconds 15] [--connections 8] [--workers 2]
+
+It creates a throwaway PostgreSQL database (`sinergi_bench_intake`), migrates it, loads the
+demo areas, starts gunicorn (sync workers) on a free port with rate limits lifted, and loads
+both endpoints in turn with wrk from another process on loopback (`apt-get install wrk`):
+
+- `POST /api/v1/public/reports/`: the real intake (JSON: category, description, point) —
+  validation, the nearest-area guess, the report and its first public update;
+- `POST /bench/bare/`: the floor — a DRF APIView that inserts one row and answers 201.
+
+Target (issue 3): the intake serves at least 70% of the bare endpoint's requests per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BENCH_DB = "sinergi_bench_intake"
+DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+TARGET = 0.70
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"category": "suspicious-activity", "description": "Orang mencurigakan mengintai gudang", '
+  .. '"latitude": "0.1372", "longitude": "117.4941"}'
+"""
+
+
+def _url(server_url: str, name: str) -> str:
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _admin(server_url: str, sql: str) -> None:
+    import psycopg
+
+    parts = urlsplit(_url(server_url, "postgres"))
+    with psycopg.connect(urlunsplit(("postgresql", parts.netloc, parts.path, "", "")), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def wrk(url: str, *, seconds: int, connections: int, script: str) -> tuple[float, float, int]:
+    """Requests/s, p99 latency in ms and the count of non-2xx answers."""
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", script, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99_match = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    p99 = float(p99_match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99_match.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return rps, p99, int(non2xx.group(1)) if non2xx else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--server-url", default=None)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is missing: apt-get install wrk", file=sys.stderr)
+        return 2
+
+    server_url = args.server_url or os.environ.get("DATABASE_URL", "")
+    if not server_url.startswith(("postgres", "pgsql")):
+        server_url = DEFAULT_SERVER_URL
+    _admin(server_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    _admin(server_url, f"CREATE DATABASE {BENCH_DB}")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _url(server_url, BENCH_DB),
+        "DJANGO_SETTINGS_MODULE": "bench.intake.settings",
+        "PYTHONPATH": str(BASE_DIR),
+    }
+    env.pop("REDIS_URL", None)
+    py = sys.executable
+    gunicorn = None
+    try:
+        subprocess.run([py, "manage.py", "migrate", "-v", "0"], cwd=BASE_DIR, env=env, check=True)
+        subprocess.run([py, "manage.py", "seed_demo"], cwd=BASE_DIR, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [
+                py,
+                "manage.py",
+                "dbshell",
+                "--",
+                "-c",
+                "CREATE TABLE bench_bare (id bigserial PRIMARY KEY, "
+                "description text, latitude numeric(9,6), longitude numeric(9,6))",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        port = _free_port()
+        gunicorn = subprocess.Popen(
+            [
+                str(Path(py).with_name("gunicorn")),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+        )
+        _wait(port)
+        print("# report intake benchmark (gunicorn sync workers, wrk on loopback, PostgreSQL)")
+        print(
+            f"# {platform.platform()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, "
+            f"{args.workers} workers, {args.connections} connections, {args.seconds} s each"
+        )
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+            fh.write(WRK_SCRIPT)
+            script = fh.name
+        base = f"http://127.0.0.1:{port}"
+        # Warm both (imports, connections, plans), then measure alternately, best of two rounds.
+        wrk(f"{base}/bench/bare/", seconds=2, connections=args.connections, script=script)
+        wrk(f"{base}/api/v1/public/reports/", seconds=2, connections=args.connections, script=script)
+        bare, intake = [], []
+        for _ in range(2):
+            bare.append(wrk(f"{base}/bench/bare/", seconds=args.seconds, connections=args.connections, script=script))
+            intake.append(
+                wrk(f"{base}/api/v1/public/reports/", seconds=args.seconds, connections=args.connections, script=script)
+            )
+        b = max(bare, key=lambda r: r[0])
+        i = max(intake, key=lambda r: r[0])
+        ratio = i[0] / b[0]
+        print()
+        print(f"| {'endpoint':<34} | {'req/s':>8} | {'p99 ms':>7} | non-2xx")
+        print(f"|{'-' * 36}|{'-' * 10}|{'-' * 9}|--------")
+        print(f"| {'bare DRF, one INSERT (floor)':<34} | {b[0]:8.0f} | {b[1]:7.1f} | {b[2]}")
+        print(f"| {'POST /api/v1/public/reports/':<34} | {i[0]:8.0f} | {i[1]:7.1f} | {i[2]}")
+        verdict = "PASS" if ratio >= TARGET and i[2] == 0 else "MISS"
+        print(f"\nintake / bare = {ratio:.0%} (target at least {TARGET:.0%}): {verdict}")
+        return 0 if verdict == "PASS" else 1
+    finally:
+        if gunicorn is not None:
+            gunicorn.terminate()
+            gunicorn.wait(timeout=20)
+        _admin(server_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
