@@ -488,7 +488,7 @@ def _centroid_areas() -> list[tuple[int, str, int, float, float]]:
     loaded_at, rows = _centroids
     if time.monotonic() - loaded_at > _CENTROIDS_TTL:
         rows = [
-            (pk, path, level, float(lat), float(lon))
+            (pk, path, level, float(lat or 0), float(lon or 0))
             for pk, path, level, lat, lon in Area.objects.filter(
                 level__in=[Area.Level.REGENCY, Area.Level.DISTRICT],
                 centroid_lat__isnull=False,

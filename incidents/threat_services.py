@@ -54,6 +54,8 @@ D = Delivery.Status
 # tasks a second, so 10,000 one-recipient tasks would take ~80 s where 50 batches of 200 take
 # well under a second of task overhead (measured in bench/fanout.py).
 SEND_BATCH: dict[str, int] = {Delivery.Channel.EMAIL: 100, Delivery.Channel.SMS: 100, Delivery.Channel.WEBHOOK: 200}
+# Webhook outcomes are written every this many sends (see deliveries_send).
+RECORD_EVERY = 20
 # Roles that receive email and SMS; every active member gets the in-app alert.
 NOTIFIED_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON)
 
@@ -386,11 +388,18 @@ def _insert_member_deliveries(
 
 
 def threat_fan_out(*, threat_id: int) -> FanOutResult:
-    """Create the alerts and deliveries of the threat's current revision, then queue the sends.
+    """Create the alerts and deliveries of the threat's current revision, and queue the sends.
 
-    Idempotent: a second run for the same revision inserts nothing and re-queues only what is
-    still pending. The threat row is locked for the duration, so two workers running the same
-    fan-out at once serialise instead of racing.
+    Two short transactions, so that what travels (email, SMS, webhooks) is queued before the
+    largest insert, the in-app rows of every member, is written:
+
+    1. alerts and the queued email/SMS/webhook deliveries; commit; queue their sends;
+    2. the in-app deliveries, and `fanned_out_revision` = revision.
+
+    Idempotent: every insert is ON CONFLICT DO NOTHING, so a second run (or a run after a
+    crash between the two phases, which leaves `fanned_out_revision` behind for the sweep)
+    inserts nothing twice and re-queues only what is still pending. The threat row is locked
+    in each phase, so two workers running the same fan-out at once serialise.
     """
     with transaction.atomic():
         threat = Threat.objects.select_for_update(of=("self",)).select_related("category__parent").get(pk=threat_id)
@@ -398,72 +407,85 @@ def threat_fan_out(*, threat_id: int) -> FanOutResult:
         result = FanOutResult(threat_id=threat_id, revision=revision)
         if threat.fanned_out_revision >= revision:
             result.skipped = True
-        else:
-            recipients = threat_recipients(threat)
-            Alert.objects.bulk_create(
-                [Alert(threat=threat, agency_id=a, reason=r, revision=revision) for a, r in recipients.reasons.items()],
-                ignore_conflicts=True,
-                batch_size=2000,
-            )
-            Alert.objects.filter(threat=threat).update(revision=revision)
-            result.alerts = len(recipients.reasons)
-            in_email = _agency_filter_sql(recipients.email)
-            in_sms = _agency_filter_sql(recipients.sms)
-            result.deliveries += _insert_member_deliveries(
-                threat_id=threat.pk,
-                revision=revision,
-                channel=Delivery.Channel.IN_APP,
-                alert_filter_sql="",
-                roles=None,
-                address_sql="''",
-                status=D.SENT,
-            )
-            if in_email:
-                result.deliveries += _insert_member_deliveries(
-                    threat_id=threat.pk,
-                    revision=revision,
-                    channel=Delivery.Channel.EMAIL,
-                    alert_filter_sql=in_email,
-                    roles=NOTIFIED_ROLES,
-                    address_sql="u.email",
-                    status=D.QUEUED,
-                    extra_where=" AND u.email <> ''",
-                )
-            if in_sms:
-                result.deliveries += _insert_member_deliveries(
-                    threat_id=threat.pk,
-                    revision=revision,
-                    channel=Delivery.Channel.SMS,
-                    alert_filter_sql=in_sms,
-                    roles=NOTIFIED_ROLES,
-                    address_sql="m.phone",
-                    status=D.QUEUED,
-                    extra_where=" AND m.phone <> ''",
-                )
-            if recipients.webhooks:
-                alert_ids = dict(Alert.objects.filter(threat=threat).values_list("agency_id", "pk"))
-                hooks = [
-                    Delivery(
-                        alert_id=alert_ids[agency_id],
-                        revision=revision,
-                        channel=Delivery.Channel.WEBHOOK,
-                        recipient_key=f"subscription:{sub_id}",
-                        subscription_id=sub_id,
-                        address=url,
-                        next_attempt_at=timezone.now(),
-                    )
-                    for agency_id, sub_id, url in recipients.webhooks
-                    if agency_id in alert_ids
-                ]
-                result.deliveries += len(Delivery.objects.bulk_create(hooks, ignore_conflicts=True, batch_size=2000))
-            Threat.objects.filter(pk=threat.pk).update(fanned_out_revision=revision)
-            ThreatEvent.objects.create(
-                threat=threat,
-                kind=ThreatEvent.Kind.FANNED_OUT,
-                data={"revision": revision, "alerts": result.alerts, "deliveries": result.deliveries},
-            )
+            return result
+        recipients = threat_recipients(threat)
+        Alert.objects.bulk_create(
+            [Alert(threat=threat, agency_id=a, reason=r, revision=revision) for a, r in recipients.reasons.items()],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        Alert.objects.filter(threat=threat).update(revision=revision)
+        result.alerts = len(recipients.reasons)
+        result.deliveries += _insert_outgoing_deliveries(threat, revision, recipients)
     result.queued_batches = deliveries_queue(threat_id=threat_id, revision=revision)
+
+    with transaction.atomic():
+        threat = Threat.objects.select_for_update(of=("self",)).get(pk=threat_id)
+        if threat.revision != revision or threat.fanned_out_revision >= revision:
+            return result  # a newer revision (or another worker) took over
+        result.deliveries += _insert_member_deliveries(
+            threat_id=threat.pk,
+            revision=revision,
+            channel=Delivery.Channel.IN_APP,
+            alert_filter_sql="",
+            roles=None,
+            address_sql="''",
+            status=D.SENT,
+        )
+        Threat.objects.filter(pk=threat.pk).update(fanned_out_revision=revision)
+        ThreatEvent.objects.create(
+            threat=threat,
+            kind=ThreatEvent.Kind.FANNED_OUT,
+            data={"revision": revision, "alerts": result.alerts, "deliveries": result.deliveries},
+        )
     return result
+
+
+def _insert_outgoing_deliveries(threat: Threat, revision: int, recipients: Recipients) -> int:
+    """The queued email, SMS and webhook deliveries of a fan-out; returns how many were new."""
+    created = 0
+    in_email = _agency_filter_sql(recipients.email)
+    in_sms = _agency_filter_sql(recipients.sms)
+    if in_email:
+        created += _insert_member_deliveries(
+            threat_id=threat.pk,
+            revision=revision,
+            channel=Delivery.Channel.EMAIL,
+            alert_filter_sql=in_email,
+            roles=NOTIFIED_ROLES,
+            address_sql="u.email",
+            status=D.QUEUED,
+            extra_where=" AND u.email <> ''",
+        )
+    if in_sms:
+        created += _insert_member_deliveries(
+            threat_id=threat.pk,
+            revision=revision,
+            channel=Delivery.Channel.SMS,
+            alert_filter_sql=in_sms,
+            roles=NOTIFIED_ROLES,
+            address_sql="m.phone",
+            status=D.QUEUED,
+            extra_where=" AND m.phone <> ''",
+        )
+    if recipients.webhooks:
+        alert_ids = dict(Alert.objects.filter(threat=threat).values_list("agency_id", "pk"))
+        now = timezone.now()
+        hooks = [
+            Delivery(
+                alert_id=alert_ids[agency_id],
+                revision=revision,
+                channel=Delivery.Channel.WEBHOOK,
+                recipient_key=f"subscription:{sub_id}",
+                subscription_id=sub_id,
+                address=url,
+                next_attempt_at=now,
+            )
+            for agency_id, sub_id, url in recipients.webhooks
+            if agency_id in alert_ids
+        ]
+        created += len(Delivery.objects.bulk_create(hooks, ignore_conflicts=True, batch_size=2000))
+    return created
 
 
 def _agency_filter_sql(agency_ids: set[int]) -> str:
@@ -620,21 +642,32 @@ def deliveries_send(*, channel: str, ids: Sequence[int]) -> SendResult:
             except TransportError as exc:
                 outcome[d.pk] = exc
     elif channel == Delivery.Channel.WEBHOOK:
+        # Outcomes are recorded every RECORD_EVERY sends, not once at the end of the batch: a
+        # worker killed mid-batch then leaves at most that many sent-but-unrecorded webhooks,
+        # which the sweep sends again (receivers dedupe on X-Sinergi-Delivery).
         with requests.Session() as session:
-            for d in claimed:
-                secret = d.subscription.webhook_secret if d.subscription else ""
-                try:
-                    webhook_post(
-                        session,
-                        url=d.address,
-                        secret=secret,
-                        payload=delivery_payload(d),
-                        delivery_id=d.pk,
-                        event=f"threat.{d.alert.threat.msg_type.lower()}",
-                    )
-                    outcome[d.pk] = None
-                except TransportError as exc:
-                    outcome[d.pk] = exc
+            # Proxies come from settings, not from the environment: requests would otherwise
+            # scan os.environ on every call (a third of the CPU of a send).
+            session.trust_env = False
+            for start in range(0, len(claimed), RECORD_EVERY):
+                chunk = claimed[start : start + RECORD_EVERY]
+                chunk_outcome: dict[int, TransportError | None] = {}
+                for d in chunk:
+                    secret = d.subscription.webhook_secret if d.subscription else ""
+                    try:
+                        webhook_post(
+                            session,
+                            url=d.address,
+                            secret=secret,
+                            payload=delivery_payload(d),
+                            delivery_id=d.pk,
+                            event=f"threat.{d.alert.threat.msg_type.lower()}",
+                        )
+                        chunk_outcome[d.pk] = None
+                    except TransportError as exc:
+                        chunk_outcome[d.pk] = exc
+                _record(chunk, chunk_outcome, result)
+        return result
     else:
         outcome = {d.pk: TransportError(f"unknown channel {channel}", permanent=True) for d in claimed}
     return _record(claimed, outcome, result)
@@ -644,7 +677,7 @@ def _record(claimed: list[Delivery], outcome: dict[int, TransportError | None], 
     now = timezone.now()
     sent_ids = [d.pk for d in claimed if outcome.get(d.pk) is None]
     if sent_ids:
-        result.sent = Delivery.objects.filter(pk__in=sent_ids, status=D.SENDING).update(
+        result.sent += Delivery.objects.filter(pk__in=sent_ids, status=D.SENDING).update(
             status=D.SENT, sent_at=now, last_error="", next_attempt_at=None
         )
     retry_at: list[tuple[int, datetime]] = []

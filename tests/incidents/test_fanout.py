@@ -119,7 +119,7 @@ class TestFanOut:
             "dave",
             "bob",
         }
-        assert "UPDATE" in mail.outbox[-1].subject
+        assert "PEMBARUAN" in mail.outbox[-1].subject  # "UPDATE": alerts go out in Indonesian, the default
 
     def test_cancel_is_sent_once(self, world, log, django_capture_on_commit_callbacks):
         SubscriptionFactory(agency=world.c, areas=[world.areas.bontang], channel_email=True)

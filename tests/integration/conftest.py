@@ -113,13 +113,25 @@ def celery_routed(settings, celery_queue) -> str:
     return celery_queue
 
 
-def broker_pool_reset(app) -> None:
-    """Drop the app's cached broker connections, so the next publish connects to the broker URL
-    Django settings name now (Celery caches its connection and producer pools on first use)."""
-    for pool in (app._pool, getattr(app.__dict__.get("amqp"), "_producer_pool", None)):
-        if pool is not None:
-            with contextlib.suppress(Exception):  # closing connections to a broker that is gone
-                pool.force_close_all()
+def broker_pool_reset(app, *, close: bool = False) -> None:
+    """Make the next publish connect to the broker URL Django settings name now: Celery caches
+    its connection and producer pools on first use.
+
+    With `close`, also close and forget the pools of the URL in use now (a test's own broker
+    that is going away). kombu keeps pools in a process-wide registry keyed by URL, so a pool is
+    only ever closed that way: closing the shared broker's pool would break later tests.
+    """
+    if close:
+        from kombu import pools
+        from kombu.utils.collections import eqhash
+
+        connection = app.connection_for_write()
+        for group in (pools.producers, pools.connections):
+            if eqhash(connection) in group:
+                with contextlib.suppress(Exception):  # closing connections to a broker that is gone
+                    group[connection].force_close_all()
+                del group[connection]
+        connection.release()
     app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
