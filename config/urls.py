@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("incidents.api_urls")),
     path("", include("incidents.risk_api_urls")),
     path("", include("incidents.threat_api_urls")),
+    path("", include("coordination.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("incidents.report_urls")),
     path("", include("incidents.urls")),
     path("", include("incidents.threat_urls")),
+    path("", include("coordination.urls")),
     path("", include("agencies.urls")),
 ]
 if settings.DEBUG:
