@@ -22,11 +22,11 @@ import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -41,7 +41,14 @@ from agencies.selectors import user_agency_ids
 
 from .models import Alert, Category, Certainty, Delivery, Incident, Threat, ThreatEvent, ThreatMessage, Urgency
 from .services import ACTING_ROLES, acting_agency
-from .transports import OutgoingEmail, TransportError, email_send_batch, sms_gateway, webhook_post
+from .transports import (
+    WEBHOOK_THREADS,
+    OutgoingEmail,
+    TransportError,
+    email_send_batch,
+    sms_gateway,
+    webhook_post,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -642,31 +649,27 @@ def deliveries_send(*, channel: str, ids: Sequence[int]) -> SendResult:
             except TransportError as exc:
                 outcome[d.pk] = exc
     elif channel == Delivery.Channel.WEBHOOK:
-        # Outcomes are recorded every RECORD_EVERY sends, not once at the end of the batch: a
-        # worker killed mid-batch then leaves at most that many sent-but-unrecorded webhooks,
-        # which the sweep sends again (receivers dedupe on X-Sinergi-Delivery).
-        with requests.Session() as session:
-            # Proxies come from settings, not from the environment: requests would otherwise
-            # scan os.environ on every call (a third of the CPU of a send).
-            session.trust_env = False
+        # Sent by a few threads at once (a slow partner must not hold the others up), and
+        # recorded every RECORD_EVERY sends rather than once at the end of the batch: a worker
+        # killed mid-batch then leaves at most that many sent-but-unrecorded webhooks, which the
+        # sweep sends again (receivers dedupe on X-Sinergi-Delivery).
+        def post(d: Delivery) -> TransportError | None:
+            try:
+                webhook_post(
+                    url=d.address,
+                    secret=d.subscription.webhook_secret if d.subscription else "",
+                    payload=delivery_payload(d),
+                    delivery_id=d.pk,
+                    event=f"threat.{d.alert.threat.msg_type.lower()}",
+                )
+            except TransportError as exc:
+                return exc
+            return None
+
+        with ThreadPoolExecutor(max_workers=WEBHOOK_THREADS) as executor:
             for start in range(0, len(claimed), RECORD_EVERY):
                 chunk = claimed[start : start + RECORD_EVERY]
-                chunk_outcome: dict[int, TransportError | None] = {}
-                for d in chunk:
-                    secret = d.subscription.webhook_secret if d.subscription else ""
-                    try:
-                        webhook_post(
-                            session,
-                            url=d.address,
-                            secret=secret,
-                            payload=delivery_payload(d),
-                            delivery_id=d.pk,
-                            event=f"threat.{d.alert.threat.msg_type.lower()}",
-                        )
-                        chunk_outcome[d.pk] = None
-                    except TransportError as exc:
-                        chunk_outcome[d.pk] = exc
-                _record(chunk, chunk_outcome, result)
+                _record(chunk, dict(zip([d.pk for d in chunk], executor.map(post, chunk), strict=True)), result)
         return result
     else:
         outcome = {d.pk: TransportError(f"unknown channel {channel}", permanent=True) for d in claimed}
