@@ -185,6 +185,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status` or `kind` with different values: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "OperationKindEnum": "coordination.models.JointOperation.Kind",
+        "OperationStatusEnum": "coordination.models.JointOperation.Status",
+        "ExerciseKindEnum": "coordination.models.Exercise.Kind",
+        "ActionItemStatusEnum": "coordination.models.ActionItem.Status",
+        "ShiftKindEnum": "coordination.models.PatrolShift.Kind",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

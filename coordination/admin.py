@@ -1,0 +1,181 @@
+"""Django admin of the coordination models: plain lists for platform admins. The dashboard
+and the services carry the workflow; the admin is for looking and for repairs."""
+
+from django.contrib import admin
+
+from .models import (
+    ActionItem,
+    AgencyCapacity,
+    CalendarFeed,
+    CheckIn,
+    Checkpoint,
+    ConflictOverride,
+    Exercise,
+    JointOperation,
+    Notification,
+    OperationEvent,
+    Participation,
+    PatrolShift,
+    RosterEntry,
+    ShiftContribution,
+    SitRep,
+)
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    autocomplete_fields = ("agency", "liaison")
+
+
+@admin.register(JointOperation)
+class JointOperationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "status", "classification", "lead_agency", "starts_at", "ends_at")
+    list_filter = ("kind", "status", "classification")
+    list_select_related = ("lead_agency",)
+    search_fields = ("name", "objectives", "lead_agency__name")
+    autocomplete_fields = ("lead_agency", "areas", "incidents")
+    raw_id_fields = ("threats", "approved_by", "created_by")
+    date_hierarchy = "starts_at"
+    inlines = [ParticipationInline]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    list_display = ("operation", "agency", "role", "personnel", "vehicles")
+    list_select_related = ("operation", "agency")
+    search_fields = ("operation__name", "agency__name")
+    autocomplete_fields = ("operation", "agency", "liaison")
+
+
+@admin.register(OperationEvent)
+class OperationEventAdmin(admin.ModelAdmin):
+    list_display = ("operation", "at", "kind", "actor", "actor_agency")
+    list_filter = ("kind",)
+    list_select_related = ("operation", "actor", "actor_agency")
+    search_fields = ("operation__name", "message")
+    raw_id_fields = ("operation", "actor", "actor_agency")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "agency", "kind", "message", "created_at", "read_at")
+    list_filter = ("kind",)
+    list_select_related = ("user", "agency")
+    search_fields = ("user__username", "message")
+    raw_id_fields = ("user", "agency", "operation")
+
+
+@admin.register(SitRep)
+class SitRepAdmin(admin.ModelAdmin):
+    list_display = ("operation", "agency", "period_start", "period_end", "author")
+    list_select_related = ("operation", "agency", "author")
+    search_fields = ("operation__name", "summary")
+    autocomplete_fields = ("operation", "agency")
+    raw_id_fields = ("author",)
+
+
+@admin.register(AgencyCapacity)
+class AgencyCapacityAdmin(admin.ModelAdmin):
+    list_display = ("agency", "personnel", "vehicles")
+    list_select_related = ("agency",)
+    search_fields = ("agency__name",)
+    autocomplete_fields = ("agency",)
+
+
+class CheckpointInline(admin.TabularInline):
+    model = Checkpoint
+    extra = 0
+
+
+class ShiftContributionInline(admin.TabularInline):
+    model = ShiftContribution
+    extra = 0
+    autocomplete_fields = ("agency",)
+
+
+@admin.register(PatrolShift)
+class PatrolShiftAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "operation", "kind", "starts_at", "ends_at", "series")
+    list_filter = ("kind",)
+    list_select_related = ("operation",)
+    search_fields = ("title", "operation__name", "series")
+    autocomplete_fields = ("operation", "areas")
+    raw_id_fields = ("created_by",)
+    date_hierarchy = "starts_at"
+    inlines = [CheckpointInline, ShiftContributionInline]
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(admin.ModelAdmin):
+    list_display = ("shift", "order", "name", "latitude", "longitude", "planned_at")
+    list_select_related = ("shift",)
+    search_fields = ("name",)
+    raw_id_fields = ("shift",)
+
+
+@admin.register(ShiftContribution)
+class ShiftContributionAdmin(admin.ModelAdmin):
+    list_display = ("shift", "agency", "unit_name", "headcount", "vehicles")
+    list_select_related = ("shift", "agency")
+    search_fields = ("unit_name", "agency__name")
+    autocomplete_fields = ("agency",)
+    raw_id_fields = ("shift",)
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(admin.ModelAdmin):
+    list_display = ("shift", "name", "phone")
+    list_select_related = ("shift",)
+    search_fields = ("name", "phone")
+    raw_id_fields = ("shift",)
+
+
+@admin.register(ConflictOverride)
+class ConflictOverrideAdmin(admin.ModelAdmin):
+    list_display = ("shift", "user", "at")
+    list_select_related = ("shift", "user")
+    raw_id_fields = ("shift", "user")
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ("shift", "checkpoint", "agency", "user", "at")
+    list_select_related = ("shift", "checkpoint", "agency", "user")
+    raw_id_fields = ("shift", "checkpoint", "user")
+    autocomplete_fields = ("agency",)
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ("agency", "created_at")
+    list_select_related = ("agency",)
+    autocomplete_fields = ("agency",)
+    # The token is the feed's secret: shown, never edited (delete the row to rotate it).
+    readonly_fields = ("token", "created_at")
+
+
+class ActionItemInline(admin.TabularInline):
+    model = ActionItem
+    extra = 0
+    autocomplete_fields = ("owner_agency",)
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "lead_agency", "starts_at", "classification", "reviewed_at")
+    list_filter = ("kind", "classification")
+    list_select_related = ("lead_agency",)
+    search_fields = ("name", "scenario", "lead_agency__name")
+    autocomplete_fields = ("lead_agency", "participants", "areas")
+    raw_id_fields = ("created_by",)
+    inlines = [ActionItemInline]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "exercise", "owner_agency", "due_date", "status")
+    list_filter = ("status",)
+    list_select_related = ("exercise", "owner_agency")
+    search_fields = ("description", "owner_agency__name", "exercise__name")
+    autocomplete_fields = ("exercise", "owner_agency")
