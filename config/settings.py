@@ -252,6 +252,10 @@ SINERGI_REPORT_RATE_DAY = env.str("SINERGI_REPORT_RATE_DAY", default="50/day")
 SINERGI_REPORT_TRACK_RATE = env.str("SINERGI_REPORT_TRACK_RATE", default="60/minute")
 SINERGI_NUM_PROXIES = env.int("SINERGI_NUM_PROXIES", default=0)
 
+# --- Patrols -------------------------------------------------------------------------------
+# A checkpoint check-in within this many minutes of its planned time is on time, later is late.
+SINERGI_CHECKIN_TOLERANCE_MINUTES = env.int("SINERGI_CHECKIN_TOLERANCE_MINUTES", default=15)
+
 # --- Maps -----------------------------------------------------------------------------------
 # Empty: no tile layer (nothing is fetched from outside); GeoJSON layers still draw.
 SINERGI_MAP_TILE_URL = env.str("SINERGI_MAP_TILE_URL", default="")

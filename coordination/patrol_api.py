@@ -1,0 +1,495 @@
+"""REST API of patrol shifts, coverage and check-ins, mounted under /api/v1/ (patrol_api_urls.py).
+
+- `GET /shifts/` (filters operation, agency, area incl. sub-areas, kind, from, to) and
+  `GET /shifts/{id}/`: `patrols.shift_list/shift_get`, visible as the operation is (404 else);
+- `POST /shifts/`, `PATCH /shifts/{id}/`, `DELETE /shifts/{id}/`: `patrols.shift_create/update/
+  delete`; planners (commander, liaison, planner) of the operation's agencies, 403 for the
+  others who see it; a clash answers 400 `{"conflicts": [...], "detail": ...}` unless
+  `override_reason` is given;
+- `POST /shifts/generate/`: a recurring plan; `GET /shifts/conflicts/?from&to&agency`;
+- `GET /coverage/?area=<city>`: ranked coverage; `POST /coverage/fill/`: a gap into shifts;
+- `GET|POST /shifts/{id}/check-ins/`: checkpoint statuses; a check-in by a contributing member;
+- `GET /shifts.ics?token=...`: an agency's iCalendar feed (no login; a wrong token is 404);
+  `POST /calendar-feed/`: a member gets its agency's feed URL.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.api import AgencyRefSerializer, ApiPagination, AreaRefSerializer
+from agencies.models import Agency, Area
+from agencies.validators import validate_latitude, validate_longitude
+
+from . import patrols
+from .ical import shifts_ical
+from .models import Checkpoint, JointOperation, PatrolShift, ShiftContribution
+
+# --- Filters -------------------------------------------------------------------------------
+
+
+class ShiftFilter(django_filters.FilterSet):
+    operation = django_filters.NumberFilter(field_name="operation_id")
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), method="filter_agency")
+    area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), method="filter_area")
+    kind = django_filters.ChoiceFilter(choices=PatrolShift.Kind.choices)
+
+    class Meta:
+        model = PatrolShift
+        fields: list[str] = []
+
+    def filter_agency(self, qs: Any, name: str, value: Agency) -> Any:
+        return qs.filter(Exists(ShiftContribution.objects.filter(shift_id=OuterRef("pk"), agency_id=value.pk)))
+
+    def filter_area(self, qs: Any, name: str, value: Area) -> Any:
+        through = PatrolShift.areas.through.objects.filter(area__path__startswith=value.path)
+        return qs.filter(pk__in=through.values("patrolshift_id"))
+
+
+# "from" is a Python keyword: declare the window filters after the class.
+ShiftFilter.base_filters["from"] = django_filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
+ShiftFilter.base_filters["to"] = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+
+
+# --- Serializers ---------------------------------------------------------------------------
+
+
+class ContributionSerializer(serializers.ModelSerializer):
+    agency = AgencyRefSerializer(read_only=True)
+
+    class Meta:
+        model = ShiftContribution
+        fields = ["agency", "unit_name", "headcount", "vehicles"]
+        read_only_fields = fields
+
+
+class ContributionInSerializer(serializers.Serializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True))
+    unit_name = serializers.CharField(max_length=120)
+    headcount = serializers.IntegerField(min_value=1, max_value=10_000)
+    vehicles = serializers.IntegerField(min_value=0, max_value=1_000, default=0)
+
+
+class CheckpointInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, validators=[validate_latitude])
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, validators=[validate_longitude])
+    planned_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class RosterInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+
+class OperationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JointOperation
+        fields = ["id", "name", "classification"]
+        read_only_fields = fields
+
+
+class ShiftSerializer(serializers.ModelSerializer):
+    operation = OperationRefSerializer(read_only=True)
+    areas = AreaRefSerializer(many=True, read_only=True)
+    contributions = ContributionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PatrolShift
+        fields = ["id", "operation", "kind", "title", "starts_at", "ends_at", "areas", "series", "contributions"]
+        read_only_fields = fields
+
+
+class ShiftWriteSerializer(serializers.Serializer):
+    operation = serializers.IntegerField(help_text=_("Id of an operation you may see"))
+    kind = serializers.ChoiceField(choices=PatrolShift.Kind.choices, default=PatrolShift.Kind.JOINT_PATROL)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    areas = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), many=True, required=False, default=list)
+    contributions = ContributionInSerializer(many=True, required=False, default=list)
+    checkpoints = CheckpointInSerializer(many=True, required=False, default=list)
+    roster = RosterInSerializer(many=True, required=False, default=list)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2_000)
+
+    def validate_operation(self, value: int) -> JointOperation:
+        try:
+            return patrols.operation_get_for_shifts(user=self.context["request"].user, pk=value)
+        except Http404:
+            raise serializers.ValidationError(_("No such operation.")) from None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["ends_at"] <= attrs["starts_at"]:
+            raise serializers.ValidationError({"ends_at": [_("The shift ends before it starts.")]})
+        return attrs
+
+
+class ShiftUpdateSerializer(ShiftWriteSerializer):
+    operation = None  # type: ignore[assignment]
+    starts_at = serializers.DateTimeField(required=False)
+    ends_at = serializers.DateTimeField(required=False)
+    kind = serializers.ChoiceField(choices=PatrolShift.Kind.choices, required=False)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    areas = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), many=True, required=False)
+    contributions = ContributionInSerializer(many=True, required=False)
+    checkpoints = CheckpointInSerializer(many=True, required=False)
+    roster = RosterInSerializer(many=True, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        shift: PatrolShift = self.instance
+        start = attrs.get("starts_at", shift.starts_at)
+        end = attrs.get("ends_at", shift.ends_at)
+        if end <= start:
+            raise serializers.ValidationError({"ends_at": [_("The shift ends before it starts.")]})
+        return attrs
+
+
+class GenerateSerializer(serializers.Serializer):
+    operation = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=PatrolShift.Kind.choices, default=PatrolShift.Kind.JOINT_PATROL)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    first_date = serializers.DateField()
+    days = serializers.IntegerField(min_value=1, max_value=366)
+    start_time = serializers.TimeField(help_text=_("Local time in the zone of the first area"))
+    end_time = serializers.TimeField(help_text=_("At or before the start: the next morning"))
+    areas = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), many=True, required=False, default=list)
+    contributions = ContributionInSerializer(many=True, required=False, default=list)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2_000)
+
+    validate_operation = ShiftWriteSerializer.validate_operation
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["start_time"] == attrs["end_time"]:
+            raise serializers.ValidationError({"end_time": [_("The shift ends when it starts.")]})
+        return attrs
+
+
+class CheckInInSerializer(serializers.Serializer):
+    checkpoint = serializers.IntegerField(required=False, allow_null=True)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, validators=[validate_latitude])
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, validators=[validate_longitude])
+    at = serializers.DateTimeField(required=False)
+
+
+class WindowSerializer(serializers.Serializer):
+    from_ = serializers.DateTimeField(required=False)
+    to = serializers.DateTimeField(required=False)
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        data = {("from_" if k == "from" else k): v for k, v in data.items()}
+        return super().to_internal_value(data)
+
+
+def _conflict_response(exc: patrols.ShiftConflictError) -> Response:
+    return Response({"conflicts": exc.conflicts, "detail": str(exc.messages[0])}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _children(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in ("contributions", "checkpoints", "roster"):
+        if key in data:
+            out[key] = [dict(item) for item in data[key]]
+    return out
+
+
+def _shift_detail(request: Request, shift: PatrolShift) -> dict[str, Any]:
+    data = ShiftSerializer(shift).data
+    statuses = patrols.checkpoint_statuses(shift=shift)
+    data["checkpoints"] = [
+        {
+            "id": s["checkpoint"].pk,
+            "order": s["checkpoint"].order,
+            "name": s["checkpoint"].name,
+            "latitude": str(s["checkpoint"].latitude),
+            "longitude": str(s["checkpoint"].longitude),
+            "planned_at": s["checkpoint"].planned_at,
+            "status": s["status"],
+            "checked_in_at": s["check_in"].at if s["check_in"] else None,
+        }
+        for s in statuses
+    ]
+    if patrols.roster_visible(user=request.user, shift=shift):
+        data["roster"] = [{"name": r.name, "phone": r.phone} for r in shift.roster.all()]
+    else:
+        data["roster"] = None
+    data["conflicts"] = patrols.shift_conflicts(shift=shift, user=request.user)
+    data["overrides"] = [
+        {"user": o.user.get_username() if o.user else None, "at": o.at, "reason": o.reason, "conflicts": o.conflicts}
+        for o in shift.overrides.all()
+    ]
+    return data
+
+
+# --- Views ---------------------------------------------------------------------------------
+
+
+class ShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ShiftSerializer
+    filterset_class = ShiftFilter
+    pagination_class = ApiPagination
+    ordering_fields = ["starts_at", "id"]
+    ordering = ["starts_at", "id"]
+
+    def get_queryset(self) -> Any:
+        return patrols.shift_list(user=self.request.user)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(_shift_detail(request, patrols.shift_get(user=request.user, pk=pk)))
+
+    @extend_schema(request=ShiftWriteSerializer, responses={201: ShiftSerializer})
+    def create(self, request: Request) -> Response:
+        ser = ShiftWriteSerializer(data=request.data, context={"request": request})
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        try:
+            shift = patrols.shift_create(
+                user=request.user,
+                operation=data["operation"],
+                kind=data["kind"],
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                areas=data["areas"],
+                notes=data["notes"],
+                override_reason=data["override_reason"],
+                **_children(data),
+            )
+        except patrols.ShiftConflictError as exc:
+            return _conflict_response(exc)
+        return Response(_shift_detail(request, patrols.shift_get(user=request.user, pk=shift.pk)), status=201)
+
+    @extend_schema(request=ShiftUpdateSerializer, responses={200: ShiftSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        shift = patrols.shift_get(user=request.user, pk=pk, audit=False)
+        if not patrols.can_plan(user=request.user, operation=shift.operation):
+            raise PermissionDenied(_("Only planners of the operation's agencies change its shifts."))
+        ser = ShiftUpdateSerializer(shift, data=request.data, partial=True, context={"request": request})
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        fields = {k: data[k] for k in ("title", "kind", "starts_at", "ends_at", "notes") if k in data}
+        try:
+            patrols.shift_update(
+                user=request.user,
+                shift=shift,
+                data=fields,
+                areas=data.get("areas"),
+                override_reason=data.get("override_reason", ""),
+                **_children(data),
+            )
+        except patrols.ShiftConflictError as exc:
+            return _conflict_response(exc)
+        return Response(_shift_detail(request, patrols.shift_get(user=request.user, pk=shift.pk)))
+
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        shift = patrols.shift_get(user=request.user, pk=pk, audit=False)
+        patrols.shift_delete(user=request.user, shift=shift)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=GenerateSerializer, responses={201: ShiftSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def generate(self, request: Request) -> Response:
+        ser = GenerateSerializer(data=request.data, context={"request": request})
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        try:
+            shifts = patrols.patrol_plan_generate(
+                user=request.user,
+                operation=data["operation"],
+                first_date=data["first_date"],
+                days=data["days"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                areas=data["areas"],
+                kind=data["kind"],
+                title=data["title"],
+                contributions=[dict(c) for c in data["contributions"]],
+                override_reason=data["override_reason"],
+            )
+        except patrols.ShiftConflictError as exc:
+            return _conflict_response(exc)
+        qs = patrols.shift_list(user=request.user).filter(pk__in=[s.pk for s in shifts])
+        return Response(
+            {"series": shifts[0].series if shifts else "", "results": ShiftSerializer(qs, many=True).data},
+            status=201,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATETIME),
+            OpenApiParameter("to", OpenApiTypes.DATETIME),
+            OpenApiParameter("agency", OpenApiTypes.INT),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def conflicts(self, request: Request) -> Response:
+        ser = WindowSerializer(data=request.query_params)
+        ser.is_valid(raise_exception=True)
+        start = ser.validated_data.get("from_") or timezone.now()
+        end = ser.validated_data.get("to") or start + datetime.timedelta(days=7)
+        if end <= start:
+            raise serializers.ValidationError({"to": [_("The window ends before it starts.")]})
+        if end - start > datetime.timedelta(days=62):
+            raise serializers.ValidationError({"to": [_("At most 62 days at a time.")]})
+        conflicts = patrols.conflict_list(
+            user=request.user, start=start, end=end, agency=ser.validated_data.get("agency")
+        )
+        return Response({"count": len(conflicts), "results": conflicts})
+
+    @extend_schema(request=CheckInInSerializer, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get", "post"], url_path="check-ins", filterset_class=None)
+    def check_ins(self, request: Request, pk: str | None = None) -> Response:
+        shift = patrols.shift_get(user=request.user, pk=pk, audit=request.method == "GET")
+        if request.method == "POST":
+            ser = CheckInInSerializer(data=request.data)
+            ser.is_valid(raise_exception=True)
+            data = ser.validated_data
+            checkpoint = None
+            if data.get("checkpoint") is not None:
+                checkpoint = Checkpoint.objects.filter(pk=data["checkpoint"], shift=shift).first()
+                if checkpoint is None:
+                    raise serializers.ValidationError(
+                        {"checkpoint": [_("This checkpoint is not on the shift's route.")]}
+                    )
+            check_in = patrols.checkin_create(
+                user=request.user,
+                shift=shift,
+                checkpoint=checkpoint,
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                at=data.get("at"),
+            )
+            return Response(
+                {
+                    "id": check_in.pk,
+                    "checkpoint": check_in.checkpoint_id,
+                    "agency": check_in.agency_id,
+                    "at": check_in.at,
+                },
+                status=201,
+            )
+        statuses = patrols.checkpoint_statuses(shift=shift)
+        return Response(
+            {
+                "tolerance_minutes": int(patrols.tolerance().total_seconds() // 60),
+                "checkpoints": [
+                    {
+                        "id": s["checkpoint"].pk,
+                        "order": s["checkpoint"].order,
+                        "name": s["checkpoint"].name,
+                        "planned_at": s["checkpoint"].planned_at,
+                        "status": s["status"],
+                        "checked_in_at": s["check_in"].at if s["check_in"] else None,
+                    }
+                    for s in statuses
+                ],
+            }
+        )
+
+
+class CoverageQuerySerializer(serializers.Serializer):
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), help_text=_("A city, regency or province"))
+
+
+class CoverageView(APIView):
+    @extend_schema(parameters=[CoverageQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        ser = CoverageQuerySerializer(data=request.query_params)
+        ser.is_valid(raise_exception=True)
+        rows = patrols.coverage_list(user=request.user, city=ser.validated_data["area"])
+        return Response({"count": len(rows), "results": rows})
+
+
+class CoverageFillSerializer(serializers.Serializer):
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    operation = serializers.IntegerField()
+    start_time = serializers.TimeField(required=False, default=datetime.time(22, 0))
+    shift_hours = serializers.IntegerField(min_value=1, max_value=12, default=6)
+    contributions = ContributionInSerializer(many=True, required=False, default=list)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2_000)
+
+    validate_operation = ShiftWriteSerializer.validate_operation
+
+
+class CoverageFillView(APIView):
+    @extend_schema(request=CoverageFillSerializer, responses={201: ShiftSerializer(many=True)})
+    def post(self, request: Request) -> Response:
+        ser = CoverageFillSerializer(data=request.data, context={"request": request})
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        try:
+            shifts = patrols.coverage_fill(
+                user=request.user,
+                area=data["area"],
+                operation=data["operation"],
+                start_time=data["start_time"],
+                shift_hours=data["shift_hours"],
+                contributions=[dict(c) for c in data["contributions"]],
+                override_reason=data["override_reason"],
+            )
+        except patrols.ShiftConflictError as exc:
+            return _conflict_response(exc)
+        qs = patrols.shift_list(user=request.user).filter(pk__in=[s.pk for s in shifts])
+        return Response({"count": len(shifts), "results": ShiftSerializer(qs, many=True).data}, status=201)
+
+
+class ShiftFeedView(APIView):
+    """The iCalendar feed: no login, the token is the secret (a wrong one is 404)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],
+        responses={(200, "text/calendar"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        agency, shifts = patrols.calendar_feed_shifts(token=request.query_params.get("token", ""))
+        response = HttpResponse(shifts_ical(agency=agency, shifts=shifts), content_type="text/calendar; charset=utf-8")
+        response["Cache-Control"] = "private, max-age=300"
+        return response
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), required=False, help_text=_("One of yours; needed when you belong to several")
+    )
+
+
+class CalendarFeedView(APIView):
+    @extend_schema(request=CalendarFeedSerializer, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        from agencies.selectors import user_agency_ids
+
+        ser = CalendarFeedSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        agency = ser.validated_data.get("agency")
+        if agency is None:
+            own = sorted(user_agency_ids(user=request.user))
+            if len(own) != 1:
+                raise serializers.ValidationError({"agency": [_("Choose one of your agencies.")]})
+            agency = Agency.objects.get(pk=own[0])
+        feed = patrols.calendar_feed_get_or_create(user=request.user, agency=agency)
+        path = f"{reverse('api-shift-feed')}?token={feed.token}"
+        return Response({"agency": agency.pk, "url": f"{settings.SITE_URL.rstrip('/')}{path}", "token": feed.token})

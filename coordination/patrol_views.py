@@ -1,0 +1,368 @@
+"""Dashboard pages of patrol planning: calendar, shift detail, new shift, recurring plan, coverage.
+
+Thin views over `coordination.patrols` (selectors and services in one module):
+- every page needs a session (anonymous visitors go to the login page);
+- what the user may not see answers 404 (`patrols.shift_get`), a write the role does not allow
+  a 403 page that says why (the services decide; the pages only hide buttons);
+- the calendar is a server-rendered grid (week or month), filtered through htmx: the filter
+  form swaps the grid partial and pushes the URL. Its queries are bounded whatever the number
+  of shifts: the shifts with their areas and units (3), the conflicts of the window (2), the
+  filter choices and the user's agencies.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from agencies.models import Agency, Area
+from agencies.selectors import user_agency_ids
+
+from . import patrol_forms as forms
+from . import patrols
+from .models import JointOperation
+
+View = Callable[..., HttpResponse]
+TZ_LABELS = patrols.TZ_LABELS
+
+
+def _forbidden(view: View) -> View:
+    """A service's PermissionDenied as a 403 page that says why."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            reason = str(exc) or _("Your role does not allow this.")
+            return render(request, "coordination/patrol_forbidden.html", {"reason": reason}, status=403)
+
+    return wrapper
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+
+
+def _is_staff(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def _jurisdiction_paths(user: Any) -> list[str]:
+    return list(
+        Area.objects.filter(agencies_with_jurisdiction__in=user_agency_ids(user=user))
+        .order_by("level", "name")
+        .values_list("path", flat=True)
+        .distinct()
+    )
+
+
+def _area_choices(user: Any, *, max_level: int = Area.Level.DISTRICT) -> QuerySet[Area]:
+    """Areas to plan and filter by: the user's agencies' jurisdictions down to districts (staff:
+    provinces and regencies, the 548 rows a select can hold)."""
+    if _is_staff(user):
+        return Area.objects.filter(level__lte=Area.Level.REGENCY).order_by("level", "name")
+    paths = _jurisdiction_paths(user)
+    if not paths:
+        return Area.objects.none()
+    q = Q()
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return Area.objects.filter(q, level__lte=max_level).order_by("level", "name")
+
+
+def _agency_choices(user: Any) -> QuerySet[Agency]:
+    if not (_is_staff(user) or user_agency_ids(user=user)):
+        return Agency.objects.none()
+    return Agency.objects.filter(is_active=True).only("id", "name").order_by("name")
+
+
+def _plannable_operations(user: Any) -> QuerySet[JointOperation]:
+    return (
+        patrols.operation_list_for_shifts(user=user)
+        .exclude(status__in=[JointOperation.Status.CANCELLED, JointOperation.Status.REVIEWED])
+        .order_by("name")
+    )
+
+
+def _display_zone(user: Any, area: Area | None) -> ZoneInfo:
+    if area is not None:
+        return ZoneInfo(area.timezone)
+    first = (
+        Area.objects.filter(agencies_with_jurisdiction__in=user_agency_ids(user=user))
+        .order_by("level")
+        .values_list("timezone", flat=True)
+        .first()
+    )
+    return ZoneInfo(first or settings.TIME_ZONE)
+
+
+def local_time(value: datetime.datetime, tz: ZoneInfo) -> str:
+    local = value.astimezone(tz)
+    return f"{formats.date_format(local, 'j M Y H:i')} {TZ_LABELS.get(str(tz), str(tz))}"
+
+
+# --- Calendar ------------------------------------------------------------------------------
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def patrol_calendar(request: HttpRequest) -> HttpResponse:
+    """The planner's calendar: a week (7 columns) or a month (weeks x 7 days) of shifts."""
+    user = request.user
+    form = forms.CalendarFilterForm(request.GET or None, agencies=_agency_choices(user), areas=_area_choices(user))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    view = data.get("view") or "week"
+    area = data.get("area")
+    tz = _display_zone(user, area)
+    today = timezone.now().astimezone(tz).date()
+    day = data.get("date") or today
+    if view == "month":
+        first = day.replace(day=1)
+        grid_start = first - datetime.timedelta(days=first.weekday())
+        next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+        weeks = ((next_month - grid_start).days + 6) // 7
+        grid_days = weeks * 7
+        prev_date = (first - datetime.timedelta(days=1)).replace(day=1)
+        next_date = next_month
+        heading = formats.date_format(first, "F Y")
+    else:
+        grid_start = day - datetime.timedelta(days=day.weekday())
+        grid_days = 7
+        prev_date = grid_start - datetime.timedelta(days=7)
+        next_date = grid_start + datetime.timedelta(days=7)
+        heading = _("Week of %(date)s") % {"date": formats.date_format(grid_start, "j M Y")}
+    start = datetime.datetime.combine(grid_start, datetime.time(0), tzinfo=tz)
+    end = start + datetime.timedelta(days=grid_days)
+    filters = {"agency": data.get("agency"), "area": area, "kind": data.get("kind"), "from": start, "to": end}
+    shifts = list(patrols.shift_list(user=user, filters=filters))
+    badges = patrols.conflicts_by_shift(
+        patrols.conflicts_compute(start=start, end=end, only_shift_ids={s.pk for s in shifts}, tz=tz, user=user)
+    )
+    by_day: dict[datetime.date, list[dict[str, Any]]] = defaultdict(list)
+    for shift in shifts:
+        local_start = shift.starts_at.astimezone(tz)
+        local_end = shift.ends_at.astimezone(tz)
+        by_day[max(local_start.date(), grid_start)].append(
+            {
+                "shift": shift,
+                # Naive local times: the template's time filter would convert aware ones to
+                # the site's zone (WIB) and a WITA shift would show an hour early.
+                "start": local_start.replace(tzinfo=None),
+                "end": local_end.replace(tzinfo=None),
+                "overnight": local_end.date() > local_start.date(),
+                "conflicts": badges.get(shift.pk, []),
+                "units": list(shift.contributions.all()),
+            }
+        )
+    days = [grid_start + datetime.timedelta(days=i) for i in range(grid_days)]
+    cells = [
+        {
+            "date": d,
+            "blocks": by_day.get(d, []),
+            "today": d == today,
+            "other_month": view == "month" and d.month != day.month,
+        }
+        for d in days
+    ]
+    rows = [cells[i : i + 7] for i in range(0, len(cells), 7)]
+    base = request.GET.copy()
+    base.pop("date", None)
+    context = {
+        "form": form,
+        "view": view,
+        "rows": rows,
+        "weekdays": [formats.date_format(d, "D") for d in days[:7]],
+        "heading": heading,
+        "tz_label": TZ_LABELS.get(str(tz), str(tz)),
+        "prev_query": _query(base, prev_date),
+        "next_query": _query(base, next_date),
+        "today_query": _query(base, today),
+        "shift_count": len(shifts),
+        "conflict_count": sum(1 for s in shifts if badges.get(s.pk)),
+        "can_plan": _is_staff(user) or bool(user_agency_ids(user=user)),
+    }
+    template = "coordination/partials/patrol_calendar_grid.html" if _wants_partial(request) else None
+    return render(request, template or "coordination/patrol_calendar.html", context)
+
+
+def _query(base: Any, day: datetime.date) -> str:
+    q = base.copy()
+    q["date"] = day.isoformat()
+    return q.urlencode()
+
+
+# --- Shift detail --------------------------------------------------------------------------
+
+
+@login_required
+def patrol_shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = patrols.shift_get(user=request.user, pk=pk)
+    areas = list(shift.areas.all())
+    tz = patrols.zone_of(areas)
+    statuses = patrols.checkpoint_statuses(shift=shift)
+    conflicts = patrols.shift_conflicts(shift=shift, user=request.user)
+    context = {
+        "shift": shift,
+        "areas": areas,
+        "starts": local_time(shift.starts_at, tz),
+        "ends": local_time(shift.ends_at, tz),
+        "statuses": [
+            {**s, "planned": local_time(s["checkpoint"].planned_at, tz) if s["checkpoint"].planned_at else None}
+            for s in statuses
+        ],
+        "check_ins": [{"row": c, "at": local_time(c.at, tz)} for c in shift.check_ins.all()],
+        "roster_visible": patrols.roster_visible(user=request.user, shift=shift),
+        "conflicts": conflicts,
+        "overrides": [{"row": o, "at": local_time(o.at, tz)} for o in shift.overrides.all()],
+        "missed": sum(1 for s in statuses if s["status"] == "missed"),
+    }
+    return render(request, "coordination/patrol_shift_detail.html", context)
+
+
+# --- New shift and recurring plan ----------------------------------------------------------
+
+
+@login_required
+@_forbidden
+@require_http_methods(["GET", "POST"])
+def patrol_shift_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = forms.ShiftForm(
+        request.POST or None, operations=_plannable_operations(user), areas=_area_choices(user, max_level=4)
+    )
+    formset = forms.ContributionFormSet(request.POST or None, prefix="units")
+    conflicts: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        units = [c for f in formset.forms if (c := f.as_contribution())]
+        try:
+            shift = patrols.shift_create(
+                user=user,
+                operation=data["operation"],
+                kind=data["kind"],
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                areas=[data["area"]] if data.get("area") else [],
+                notes=data["notes"],
+                contributions=units,
+                override_reason=data["override_reason"] if data.get("override") else "",
+            )
+        except patrols.ShiftConflictError as exc:
+            conflicts = exc.conflicts
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Shift saved."))
+            return redirect("patrol-shift-detail", pk=shift.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "coordination/patrol_shift_form.html",
+        {"form": form, "formset": formset, "conflicts": conflicts},
+        status=status,
+    )
+
+
+@login_required
+@_forbidden
+@require_http_methods(["GET", "POST"])
+def patrol_generate(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = forms.GenerateForm(
+        request.POST or None, operations=_plannable_operations(user), areas=_area_choices(user, max_level=4)
+    )
+    formset = forms.ContributionFormSet(request.POST or None, prefix="units")
+    conflicts: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            shifts = patrols.patrol_plan_generate(
+                user=user,
+                operation=data["operation"],
+                first_date=data["first_date"],
+                days=data["days"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                areas=[data["area"]],
+                kind=data["kind"],
+                title=data["title"],
+                contributions=[c for f in formset.forms if (c := f.as_contribution())],
+                override_reason=data["override_reason"] if data.get("override") else "",
+            )
+        except patrols.ShiftConflictError as exc:
+            conflicts = exc.conflicts
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("%(n)d shifts planned.") % {"n": len(shifts)})
+            url = reverse("patrol-calendar")
+            return redirect(f"{url}?date={data['first_date'].isoformat()}&area={data['area'].pk}")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "coordination/patrol_generate.html",
+        {"form": form, "formset": formset, "conflicts": conflicts},
+        status=status,
+    )
+
+
+# --- Coverage ------------------------------------------------------------------------------
+
+
+@login_required
+def patrol_coverage(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    cities = _area_choices(user, max_level=Area.Level.REGENCY).filter(level__lte=Area.Level.REGENCY)
+    form = forms.CoverageForm(request.GET or None, areas=cities)
+    city = None
+    if form.is_bound and form.is_valid():
+        city = form.cleaned_data["area"]
+    elif not form.is_bound:
+        city = cities.filter(level=Area.Level.REGENCY).first()
+        form = forms.CoverageForm(initial={"area": city}, areas=cities)
+    rows = patrols.coverage_list(user=user, city=city) if city else []
+    return render(
+        request,
+        "coordination/patrol_coverage.html",
+        {"form": form, "city": city, "rows": rows, "operations": _plannable_operations(user)},
+    )
+
+
+@login_required
+@_forbidden
+@require_POST
+def patrol_coverage_fill(request: HttpRequest) -> HttpResponse:
+    form = forms.FillForm(request.POST, operations=_plannable_operations(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose an operation and an area."))
+        return redirect("patrol-coverage")
+    area: Area = form.cleaned_data["area"]
+    try:
+        shifts = patrols.coverage_fill(user=request.user, area=area, operation=form.cleaned_data["operation"])
+    except patrols.ShiftConflictError as exc:
+        messages.error(request, " ".join(c["message"] for c in exc.conflicts))
+        shifts = []
+    if shifts:
+        messages.success(request, _("%(n)d shifts planned in %(area)s.") % {"n": len(shifts), "area": area.name})
+    url = reverse("patrol-coverage")
+    return redirect(f"{url}?area={area.parent_id}" if area.parent_id else url)
