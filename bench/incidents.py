@@ -141,8 +141,8 @@ def run(args: argparse.Namespace) -> int:
                    CASE WHEN g %% 100 < 10 THEN 'public' WHEN g %% 100 < 85 THEN 'restricted'
                         WHEN g %% 100 < 97 THEN 'confidential' ELSE 'secret' END,
                    p.agencies[1 + g %% cardinality(p.agencies)], NULL,
-                   p.areas[1 + (g * 7919) %% cardinality(p.areas)],
-                   p.paths[1 + (g * 7919) %% cardinality(p.paths)],
+                   p.areas[1 + (g::bigint * 7919) %% cardinality(p.areas)],
+                   p.paths[1 + (g::bigint * 7919) %% cardinality(p.paths)],
                    round((-2.4 + random() * 4.8)::numeric, 6), round((113.8 + random() * 5.2)::numeric, 6),
                    now() - (random() * interval '730 days'), now(), NULL, NULL, NULL, NULL, NULL, now()
             FROM generate_series(1, %(rows)s) AS g,
