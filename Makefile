@@ -72,7 +72,7 @@ fmt: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format .
 
 messages: $(VENV)/.dev-installed
-	$(PY) manage.py makemessages -l id -l en --no-obsolete --ignore '.venv/*' --ignore 'static/vendor/*'
+	$(PY) manage.py makemessages -l id -l en --no-obsolete --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'node_modules/*' --ignore 'test-results/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 bench: $(VENV)/.dev-installed

@@ -22,6 +22,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies import selectors as agency_selectors
@@ -37,6 +38,10 @@ from .models import Category, Incident, RiskAssessment, Urgency
 FILTER_MAX_LEVEL = Area.Level.DISTRICT
 # Areas a search box answers with at most.
 AREA_SEARCH_LIMIT = 15
+
+# `_("…") % args` at import time translates once, into the default language; this keeps the
+# interpolation lazy, so a class-level label follows the language of each request.
+interpolate_lazy = lazy(lambda message, args: str(message) % args, str)
 
 Choices = list[tuple[Any, Any]]
 
@@ -331,9 +336,11 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    latitude = _coordinate(validate_latitude, _("Latitude"), min="-90", max="90", placeholder=_("e.g. %s") % "0.1333")
+    latitude = _coordinate(
+        validate_latitude, _("Latitude"), min="-90", max="90", placeholder=interpolate_lazy(_("e.g. %s"), "0.1333")
+    )
     longitude = _coordinate(
-        validate_longitude, _("Longitude"), min="-180", max="180", placeholder=_("e.g. %s") % "117.5"
+        validate_longitude, _("Longitude"), min="-180", max="180", placeholder=interpolate_lazy(_("e.g. %s"), "117.5")
     )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 5})

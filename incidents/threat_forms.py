@@ -26,7 +26,7 @@ from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area, Classification, Severity, TimeZoneChoice
 
 from . import selectors
-from .forms import ServiceErrorsMixin, area_filter_choices, category_choices, jurisdiction_paths
+from .forms import ServiceErrorsMixin, area_filter_choices, category_choices, interpolate_lazy, jurisdiction_paths
 from .models import Category, Certainty, Threat, Urgency
 from .services import ACTING_ROLES
 
@@ -447,7 +447,7 @@ class InboxFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=[("", _("Any severity"))]
-        + [(v, _("%(s)s or worse") % {"s": label}) for v, label in Severity.choices if v],
+        + [(v, interpolate_lazy(_("%(s)s or worse"), {"s": label})) for v, label in Severity.choices if v],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 

@@ -34,6 +34,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -177,7 +178,7 @@ def _timeline(threat: Threat) -> list[TimelineRow]:
         data = event.data or {}
         row = TimelineRow(event=event)
         for key, value in (data.get("changes") or {}).items():
-            label = str(_FIELD_LABELS.get(key, key)).capitalize()
+            label = capfirst(str(_FIELD_LABELS.get(key, key)))
             row.details.append((label, _shown(key, value, area_names, threat)))
         if event.kind == ThreatEvent.Kind.FANNED_OUT:
             row.details.append(

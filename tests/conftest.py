@@ -8,6 +8,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, Membership
@@ -130,3 +131,12 @@ def _eager_celery(request, settings):
     """Unit tests run tasks in-process; integration tests talk to the real worker instead."""
     if request.node.get_closest_marker("integration") is None:
         settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request leaves its language active in the thread: each test starts in the default one
+    (Bahasa Indonesia), whatever language the previous test's last request asked for."""
+    translation.deactivate()
+    yield
+    translation.deactivate()

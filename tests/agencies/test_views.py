@@ -124,7 +124,7 @@ def test_the_navbar_shows_the_users_agency_and_role_and_a_post_logout(client, wo
     body = client.get(reverse("area-browser")).content.decode()
     assert "Sinergi" in body
     assert "Polres Bontang" in body
-    assert "Liaison" in body
+    assert "Penghubung" in body  # Liaison, in the default language
     assert "/api/v1/docs/" in body
     assert reverse("admin:index") not in body
     assert re.search(r'<form method="post" action="/accounts/logout/"', body)
@@ -174,7 +174,14 @@ def test_the_dashboard_shows_alices_agency_role_duty_contact_and_partners(client
     assert cards[0].agency.member_count == 3
     assert [p.name for p in cards[0].partners] == ["BPBD Bontang"]
     body = response.content.decode()
-    for text in ("Polres Bontang", "Liaison", DUTY_PHONE, "piket@polres-bontang.test", "Ch 7 (Polri)", "BPBD Bontang"):
+    for text in (
+        "Polres Bontang",
+        "Penghubung",
+        DUTY_PHONE,
+        "piket@polres-bontang.test",
+        "Ch 7 (Polri)",
+        "BPBD Bontang",
+    ):
         assert text in body
     assert "Damkar Balikpapan" not in body
 
@@ -224,7 +231,7 @@ def test_every_member_sees_the_whole_directory(client, world, persona):
     assert _names(response) == ["BPBD Bontang", "Damkar Balikpapan", "Polres Bontang"]
     body = response.content.decode()
     assert DUTY_PHONE in body
-    assert "3 members" in body
+    assert "3 anggota" in body  # 3 members
 
 
 def test_nobody_gets_an_explained_empty_directory(client, world):
@@ -411,13 +418,13 @@ def test_the_agency_page_shows_structure_jurisdiction_and_partnerships(client, w
         "Bontang Utara",
         "Jl. Bhayangkara No. 1",
         "MoU A-B",
-        "Information sharing",
-        "In force",
+        "Berbagi informasi",  # Information sharing
+        "Berlaku",  # In force
         "Patroli bersama",
         "MoU/12/2025",
-        "Joint patrol",
-        "Training",
-        "Not in force",
+        "Patroli gabungan",  # Joint patrol
+        "Pelatihan",  # Training
+        "Tidak berlaku",  # Not in force
         "1 Jan 2020",
     ):
         assert text in body, text
@@ -434,7 +441,7 @@ def test_the_agency_page_lists_vital_objects_operated_and_guarded_and_cameras(cl
     response = client.get(reverse("agency-detail", args=[world.a.pk]))
     body = response.content.decode()
     assert "Pabrik Pupuk 5" in body
-    assert "Guards it" in body
+    assert "Mengamankan" in body  # Guards it
     assert port.name not in body
     assert "cam-pkt-1" in body
     assert "Gerbang utama" in body
@@ -442,7 +449,7 @@ def test_the_agency_page_lists_vital_objects_operated_and_guarded_and_cameras(cl
     assert response.context["camera_count"] == 1
     operator_body = client.get(reverse("agency-detail", args=[world.c.pk])).content.decode()
     assert port.name in operator_body
-    assert "Operator" in operator_body
+    assert "Pengelola" in operator_body  # Operator
 
 
 def test_the_agency_page_needs_a_bounded_number_of_queries(client, world, django_assert_max_num_queries):
@@ -474,7 +481,7 @@ def test_the_area_browser_starts_at_the_provinces(client, world):
     assert response.status_code == 200
     assert [a.name for a in response.context["page"].object_list] == ["Jawa Timur", "Kalimantan Timur"]
     body = response.content.decode()
-    assert "2 regencies/cities" in body
+    assert "2 kabupaten/kota" in body  # 2 regencies/cities
     assert "WITA" in body
 
 

@@ -122,7 +122,7 @@ def test_alice_drills_down_the_areas(page: Page, live_server, e2e_world, many_vi
     children = page.get_by_test_id("area-children")
     expect(children.locator("li")).to_have_count(30)
     page.evaluate("window.__sameDocument = true")
-    page.locator("#area-children").get_by_role("link", name=re.compile("Next")).click()
+    page.locator("#area-children").get_by_role("link", name=re.compile("Berikutnya")).click()  # Next
     page.wait_for_url(re.compile(r"/areas/\d+/\?page=2$"))
     expect(children.locator("li")).to_have_count(5)
     expect(children).to_contain_text("Kelurahan 34")

@@ -99,7 +99,8 @@ class TestWorkflow:
         with pytest.raises(ValidationError) as exc:
             services.incident_change_status(actor=world.alice, incident=incident, status="closed")
         message = exc.value.message_dict["status"][0]
-        assert "Verified" in message and "Rejected" in message and "Duplicate" in message
+        # In the default language, Bahasa Indonesia: Verified, Rejected, Duplicate.
+        assert "Terverifikasi" in message and "Ditolak" in message and "Duplikat" in message
         incident.refresh_from_db()
         assert incident.status == "reported"
 
@@ -108,7 +109,7 @@ class TestWorkflow:
             services.incident_change_status(actor=world.alice, incident=incident, status=status)
         with pytest.raises(ValidationError) as exc:
             services.incident_change_status(actor=world.alice, incident=incident, status="responding")
-        assert "none" in exc.value.message_dict["status"][0]
+        assert "tidak ada" in exc.value.message_dict["status"][0]  # "none"
 
     def test_an_uninvolved_agency_cannot_change_the_status(self, world, incident):
         with pytest.raises(PermissionDenied):
