@@ -666,16 +666,16 @@ def patrol_plan_generate(
     shifts = PatrolShift.objects.bulk_create(shifts)
     through = PatrolShift.areas.through
     through.objects.bulk_create([through(patrolshift_id=s.pk, area_id=a.pk) for s in shifts for a in areas])
-    rows = []
+    rows: list[ShiftContribution] = []
     for data in contributions:
         probe = ShiftContribution(shift=shifts[0], **data)
         probe.full_clean(exclude=["shift"])
         rows.extend(ShiftContribution(shift=s, **data) for s in shifts)
     ShiftContribution.objects.bulk_create(rows)
-    cps = []
+    cps: list[Checkpoint] = []
     for i, data in enumerate(checkpoints_per_shift, start=1):
-        probe = Checkpoint(shift=shifts[0], order=i, **data)
-        probe.full_clean(exclude=["shift"])
+        cp_probe = Checkpoint(shift=shifts[0], order=i, **data)
+        cp_probe.full_clean(exclude=["shift"])
         cps.extend(Checkpoint(shift=s, order=i, **data) for s in shifts)
     Checkpoint.objects.bulk_create(cps)
     _guard_conflicts(user=user, shifts=shifts, override_reason=override_reason, tz=tz)
@@ -738,7 +738,7 @@ def coverage_list(
         h = (min(e, window_end) - max(s, now)).total_seconds() / 3600
         for aid in aids:  # a shift over two villages of one district counts once for it
             hours[aid] += max(h, 0.0)
-    out = []
+    out: list[dict[str, Any]] = []
     for area in children:
         score = max_score.get(area.pk, 0)
         recent = incidents.get(area.pk, 0)
@@ -785,7 +785,7 @@ def coverage_fill(
     shifts from the next `start_time` (area's zone) as close the gap of the next 7 days, at
     most one a night. Atomic; conflicts as for `shift_create`."""
     _require_plan(user=user, operation=operation)
-    if area.parent_id is None:
+    if area.parent is None:
         raise ValidationError({"area": [_("Choose a regency, district or village.")]})
     now = now or timezone.now()
     row = next(
@@ -885,14 +885,14 @@ def checkpoint_statuses(*, shift: PatrolShift, now: datetime.datetime | None = N
             first.setdefault(check_in.checkpoint_id, check_in)
     out = []
     for cp in sorted(shift.checkpoints.all(), key=lambda c: c.order):
-        check_in = first.get(cp.pk)
+        found = first.get(cp.pk)
         planned = cp.planned_at
-        if check_in is not None:
-            status = "on_time" if planned is None or check_in.at <= planned + tol else "late"
+        if found is not None:
+            status = "on_time" if planned is None or found.at <= planned + tol else "late"
         else:
             deadline = (planned or shift.ends_at) + tol
             status = "missed" if now > deadline else "pending"
-        out.append({"checkpoint": cp, "check_in": check_in, "status": status})
+        out.append({"checkpoint": cp, "check_in": found, "status": status})
     return out
 
 
