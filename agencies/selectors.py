@@ -29,8 +29,24 @@ MANAGER_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON)
 COMMANDER_ROLES = (Membership.Role.COMMANDER,)
 
 
-def _is_staff(user: Any) -> bool:
+def user_is_staff(user: Any) -> bool:
+    """Platform admins (active staff users) see and may do everything."""
     return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+_is_staff = user_is_staff
+
+
+def user_roles_in(*, user: Any, agency_ids: Iterable[int | None]) -> dict[int, str]:
+    """{agency id: role} of the user's active memberships among `agency_ids` (active agencies)."""
+    ids = [i for i in agency_ids if i]
+    if not ids or not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(
+        Membership.objects.filter(user=user, agency_id__in=ids, is_active=True, agency__is_active=True).values_list(
+            "agency_id", "role"
+        )
+    )
 
 
 def user_agency_ids(*, user: Any) -> set[int]:

@@ -34,6 +34,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from agencies.models import Agency, Area
 from agencies.selectors import user_agency_ids
+from agencies.selectors import user_is_staff as _is_staff
 
 from . import patrol_forms as forms
 from . import patrols
@@ -60,10 +61,6 @@ def _forbidden(view: View) -> View:
 def _wants_partial(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
-
-
-def _is_staff(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
 def _jurisdiction_paths(user: Any) -> list[str]:

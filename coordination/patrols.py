@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Classification, Membership, TimeZoneChoice
 from agencies.selectors import partner_agency_ids, user_agency_ids
+from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 from incidents.selectors import incident_list, risk_list
 
@@ -65,10 +66,6 @@ COVERAGE_INCIDENT_DAYS = 30
 HOURS_PER_RISK_POINT = 2
 HOURS_PER_RECENT_INCIDENT = 1
 HIGH_RISK_SCORE = 10
-
-
-def _is_staff(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
 
 
 def tolerance() -> datetime.timedelta:

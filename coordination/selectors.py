@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Area, Classification
 from agencies.selectors import partner_agency_ids, user_agency_ids
+from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 from incidents.selectors import incident_list
 from incidents.threat_selectors import threat_list
@@ -33,10 +34,6 @@ from .models import (
     Participation,
     SitRep,
 )
-
-
-def _is_staff(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
 
 
 def _visibility_q(*, user: Any, participant_exists: Any) -> Q | None:

@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Membership
+from agencies.selectors import user_is_staff as _is_staff
+from agencies.selectors import user_roles_in
 from incidents.selectors import incident_list
 from incidents.threat_selectors import threat_list
 
@@ -77,23 +79,8 @@ PARTICIPATION_FIELDS = ("role", "personnel", "vehicles", "liaison")
 EXERCISE_FIELDS = ("name", "kind", "scenario", "starts_at", "ends_at", "classification")
 
 
-def _is_staff(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
-
-
 def _user_or_none(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
-
-
-def _roles_in(user: Any, agency_ids: Iterable[int | None]) -> dict[int, str]:
-    ids = [i for i in agency_ids if i]
-    if not ids or not getattr(user, "is_authenticated", False):
-        return {}
-    return dict(
-        Membership.objects.filter(user=user, agency_id__in=ids, is_active=True, agency__is_active=True).values_list(
-            "agency_id", "role"
-        )
-    )
 
 
 def _own_agency(*, actor: Any, agency: Agency | None, roles: Sequence[str], field: str = "lead_agency") -> Agency:
@@ -101,7 +88,7 @@ def _own_agency(*, actor: Any, agency: Agency | None, roles: Sequence[str], fiel
     if agency is not None:
         if _is_staff(actor):
             return agency
-        role = _roles_in(actor, [agency.pk]).get(agency.pk)
+        role = user_roles_in(user=actor, agency_ids=[agency.pk]).get(agency.pk)
         if role is None:
             raise ValidationError({field: _("You are not a member of this agency.")})
         if role not in roles:
@@ -125,7 +112,7 @@ def _require_role(*, actor: Any, agency_ids: Iterable[int], roles: Sequence[str]
     """The first of `agency_ids` in which the actor holds one of `roles` (None for staff), or 403."""
     if _is_staff(actor):
         return None
-    held = _roles_in(actor, agency_ids)
+    held = user_roles_in(user=actor, agency_ids=agency_ids)
     for agency_id, role in held.items():
         if role in roles:
             return Agency.objects.get(pk=agency_id)
@@ -156,7 +143,11 @@ def allowed_transitions(*, actor: Any, operation: JointOperation) -> list[str]:
         return []
     moves = list(TRANSITIONS[operation.status])
     lead = operation.lead_agency_id
-    if S.APPROVED in moves and not _is_staff(actor) and _roles_in(actor, [lead]).get(lead) != Membership.Role.COMMANDER:
+    if (
+        S.APPROVED in moves
+        and not _is_staff(actor)
+        and user_roles_in(user=actor, agency_ids=[lead]).get(lead) != Membership.Role.COMMANDER
+    ):
         moves.remove(S.APPROVED)
     return moves
 
@@ -317,7 +308,7 @@ def operation_change_status(*, actor: Any, operation: JointOperation, status: st
             }
         )
     if status == S.APPROVED and not _is_staff(actor):
-        role = _roles_in(actor, [operation.lead_agency_id]).get(operation.lead_agency_id)
+        role = user_roles_in(user=actor, agency_ids=[operation.lead_agency_id]).get(operation.lead_agency_id)
         if role != Membership.Role.COMMANDER:
             raise PermissionDenied(_("Only a commander of the lead agency may approve an operation."))
     old = operation.status
@@ -645,7 +636,7 @@ def action_item_create(
 def can_update_action_item(*, actor: Any, item: ActionItem) -> bool:
     if _is_staff(actor):
         return True
-    roles = _roles_in(actor, [item.owner_agency_id, item.exercise.lead_agency_id])
+    roles = user_roles_in(user=actor, agency_ids=[item.owner_agency_id, item.exercise.lead_agency_id])
     return roles.get(item.owner_agency_id) in ACTING_ROLES or roles.get(item.exercise.lead_agency_id) in PLANNING_ROLES
 
 

@@ -22,13 +22,10 @@ from django.utils import timezone
 
 from agencies.models import Agency, Area, Classification
 from agencies.selectors import partner_agency_ids, user_agency_ids
+from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 
 from .models import Category, CitizenReport, Incident, IncidentEvent, RiskAssessment
-
-
-def _is_staff(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
 
 
 def _agency_involvement_q(agency_ids: set[int]) -> Q:

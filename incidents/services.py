@@ -12,7 +12,7 @@ import io
 import math
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Camera, Classification, Membership, VitalObject
-from agencies.selectors import user_agency_ids
+from agencies.selectors import user_agency_ids, user_roles_in
+from agencies.selectors import user_is_staff as _is_staff
 
 from .models import (
     Category,
@@ -61,21 +62,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _is_staff(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
-
-
-def _roles_in(user: Any, agency_ids: Iterable[int | None]) -> dict[int, str]:
-    ids = [i for i in agency_ids if i]
-    if not ids or not user.is_authenticated:
-        return {}
-    return dict(
-        Membership.objects.filter(user=user, agency_id__in=ids, is_active=True, agency__is_active=True).values_list(
-            "agency_id", "role"
-        )
-    )
-
-
 def acting_agency(*, actor: Any, agency: Agency | None = None, roles: Sequence[str] = ACTING_ROLES) -> Agency | None:
     """The agency on whose behalf the actor acts: the one given (checked), or their only one.
 
@@ -84,7 +70,7 @@ def acting_agency(*, actor: Any, agency: Agency | None = None, roles: Sequence[s
     if agency is not None:
         if _is_staff(actor):
             return agency
-        role = _roles_in(actor, [agency.pk]).get(agency.pk)
+        role = user_roles_in(user=actor, agency_ids=[agency.pk]).get(agency.pk)
         if role is None:
             raise ValidationError({"reporting_agency": _("You are not a member of this agency.")})
         if role not in roles:
@@ -110,7 +96,7 @@ def require_incident_manager(*, actor: Any, incident: Incident) -> Agency | None
         return None
     candidates = {incident.reporting_agency_id, incident.lead_agency_id}
     candidates |= set(incident.involved_agencies.values_list("pk", flat=True))
-    roles = _roles_in(actor, candidates)
+    roles = user_roles_in(user=actor, agency_ids=candidates)
     for agency_id, role in roles.items():
         if role in MANAGING_ROLES:
             return Agency.objects.get(pk=agency_id)
@@ -343,7 +329,7 @@ def incident_add_note(*, actor: Any, incident: Incident, message: str) -> Incide
         raise ValidationError({"message": _("A note has at most 5000 characters.")})
     agency = None
     if not _is_staff(actor):
-        own = _roles_in(actor, user_agency_ids(user=actor))
+        own = user_roles_in(user=actor, agency_ids=user_agency_ids(user=actor))
         acting = [aid for aid, role in own.items() if role in ACTING_ROLES]
         if not acting:
             raise PermissionDenied(_("Viewers cannot add notes."))
@@ -623,7 +609,7 @@ def _moderating_agency(actor: Any, report: CitizenReport) -> Agency | None:
     own = user_agency_ids(user=actor)
     if _is_staff(actor) and not own:
         return None
-    acting = [aid for aid, role in _roles_in(actor, own).items() if role in ACTING_ROLES]
+    acting = [aid for aid, role in user_roles_in(user=actor, agency_ids=own).items() if role in ACTING_ROLES]
     candidates = Agency.objects.filter(pk__in=acting)
     if report.area is not None:
         candidates = candidates.filter(jurisdiction__path__in=report.area.ancestor_paths)

@@ -15,13 +15,10 @@ from django.http import Http404
 
 from agencies.models import Classification
 from agencies.selectors import partner_agency_ids, user_agency_ids
+from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 
 from .models import Alert, Delivery, Threat
-
-
-def _is_staff(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
 
 
 def threat_visibility_q(*, user: Any) -> Q | None:

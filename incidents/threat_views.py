@@ -41,6 +41,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
 from agencies.models import Area, Classification, Severity
+from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 
 from . import selectors, threat_selectors, threat_services
@@ -84,10 +85,6 @@ def _wants_partial(request: HttpRequest) -> bool:
     if not htmx:
         return False
     return not htmx.history_restore_request and not htmx.boosted
-
-
-def _is_staff(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
 def _can_log(user: Any) -> bool:
