@@ -7,7 +7,8 @@ demo areas, starts gunicorn (sync workers) on a free port with rate limits lifte
 both endpoints in turn with wrk from another process on loopback (`apt-get install wrk`):
 
 - `POST /api/v1/public/reports/`: the real intake (JSON: category, description, point) —
-  validation, the nearest-area guess, the report and its first public update;
+  validation, the rate limits (real ones, with clients spread over random addresses), the
+  nearest-area guess, the report;
 - `POST /bench/bare/`: the floor — a DRF APIView that inserts the same row into the same
   table with one raw INSERT, without validation, and answers 201.
 
@@ -35,10 +36,14 @@ DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 TARGET = 0.70
 
 WRK_SCRIPT = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"category": "suspicious-activity", "description": "Orang mencurigakan mengintai gudang", '
+math.randomseed(os.time())
+local body = '{"category": "suspicious-activity", "description": "Orang mencurigakan mengintai gudang", '
   .. '"latitude": "0.1372", "longitude": "117.4941"}'
+request = function()
+  -- Citizens come from many addresses (see bench/intake/settings.py).
+  local ip = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["X-Forwarded-For"] = ip}, body)
+end
 """
 
 
