@@ -41,6 +41,14 @@ class TimeZoneChoice(models.TextChoices):
     WIT = "Asia/Jayapura", _("WIT (UTC+9)")
 
 
+ZONE_LABELS: dict[str, str] = {TimeZoneChoice.WIB: "WIB", TimeZoneChoice.WITA: "WITA", TimeZoneChoice.WIT: "WIT"}
+
+
+def zone_label(tz_name: str) -> str:
+    """WIB, WITA or WIT for an Indonesian zone's IANA name (other names as they are)."""
+    return ZONE_LABELS.get(str(tz_name), str(tz_name))
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -99,8 +107,7 @@ class Area(models.Model):
 
     @property
     def timezone_label(self) -> str:
-        labels: dict[str, str] = {TimeZoneChoice.WIB: "WIB", TimeZoneChoice.WITA: "WITA", TimeZoneChoice.WIT: "WIT"}
-        return labels.get(self.timezone, self.timezone)
+        return zone_label(self.timezone)
 
     @property
     def ancestor_paths(self) -> list[str]:

@@ -26,6 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from . import selectors
 from .forms import AgencyDirectoryFilter, AreaSearchForm
 from .models import Agency, Area, Camera, Membership, Partnership, VitalObject
+from .web import wants_partial as _wants_partial
 
 AGENCY_PAGE_SIZE = 20
 AREA_PAGE_SIZE = 30
@@ -37,12 +38,6 @@ ROLE_ORDER = {role: index for index, role in enumerate(Membership.Role.values)}
 def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
     """The requested page; an out-of-range or malformed `page` gives the nearest valid one."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    """True for an htmx request that swaps a results fragment into the page it came from."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
 
 
 # --- Dashboard -----------------------------------------------------------------------------

@@ -32,16 +32,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from agencies.models import Agency, Area
+from agencies.models import Agency, Area, zone_label
 from agencies.selectors import user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
+from agencies.web import wants_partial as _wants_partial
 
 from . import patrol_forms as forms
 from . import patrols
 from .models import JointOperation
 
 View = Callable[..., HttpResponse]
-TZ_LABELS = patrols.TZ_LABELS
 
 
 def _forbidden(view: View) -> View:
@@ -56,11 +56,6 @@ def _forbidden(view: View) -> View:
             return render(request, "coordination/patrol_forbidden.html", {"reason": reason}, status=403)
 
     return wrapper
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
 
 
 def _jurisdiction_paths(user: Any) -> list[str]:
@@ -114,7 +109,7 @@ def _display_zone(user: Any, area: Area | None) -> ZoneInfo:
 
 def local_time(value: datetime.datetime, tz: ZoneInfo) -> str:
     local = value.astimezone(tz)
-    return f"{formats.date_format(local, 'j M Y H:i')} {TZ_LABELS.get(str(tz), str(tz))}"
+    return f"{formats.date_format(local, 'j M Y H:i')} {zone_label(str(tz))}"
 
 
 # --- Calendar ------------------------------------------------------------------------------
@@ -189,7 +184,7 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "weekdays": [formats.date_format(d, "D") for d in days[:7]],
         "heading": heading,
-        "tz_label": TZ_LABELS.get(str(tz), str(tz)),
+        "tz_label": zone_label(str(tz)),
         "prev_query": _query(base, prev_date),
         "next_query": _query(base, next_date),
         "today_query": _query(base, today),

@@ -37,7 +37,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency, Area, Classification, Membership, TimeZoneChoice
+from agencies.models import Agency, Area, Classification, Membership, zone_label
 from agencies.selectors import partner_agency_ids, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
@@ -58,7 +58,6 @@ from .models import (
 
 # Roles that may plan shifts and check in; viewers and analysts only read.
 ACTING_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON, Membership.Role.PLANNER)
-TZ_LABELS = {TimeZoneChoice.WIB.value: "WIB", TimeZoneChoice.WITA.value: "WITA", TimeZoneChoice.WIT.value: "WIT"}
 COVERAGE_DAYS = 7
 COVERAGE_INCIDENT_DAYS = 30
 # Hours of patrol a week an area "needs": 2 per risk point (a 5x4 = 20 risk wants 40 h, about a
@@ -85,7 +84,7 @@ def _fmt(dt: datetime.datetime, tz: ZoneInfo) -> str:
 
 
 def _tz_label(tz: ZoneInfo) -> str:
-    return TZ_LABELS.get(str(tz), str(tz))
+    return zone_label(str(tz))
 
 
 # --- Visibility ----------------------------------------------------------------------------

@@ -27,14 +27,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
-from agencies.models import Area
-from incidents.views import _wants_partial, forbidden_page
+from agencies.models import Area, zone_label
+from agencies.web import wants_partial as _wants_partial
+from incidents.views import forbidden_page
 
 from . import forms, selectors, services
 from .models import ActionItem, Exercise, JointOperation
 
 PAGE_SIZE = 25
-ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 def _zone_of(areas: list[Area] | Any) -> str:
@@ -52,7 +52,7 @@ def _zone_for_posted_areas(request: HttpRequest) -> str:
 
 
 def _zone_context(zone: str) -> dict[str, str]:
-    return {"zone": zone, "zone_label": ZONE_LABELS.get(zone, zone)}
+    return {"zone": zone, "zone_label": zone_label(zone)}
 
 
 def _can_plan(user: Any) -> bool:

@@ -36,6 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from agencies.selectors import managed_agency_ids, user_is_member
+from agencies.web import wants_partial as _wants_partial
 
 from . import selectors, services
 from .filters import CitizenReportFilter
@@ -161,13 +162,6 @@ def _can_moderate(user: Any) -> bool:
     """Whether to offer the actions at all; the services decide each one for real."""
     agencies = managed_agency_ids(user=user, roles=services.ACTING_ROLES)
     return agencies is None or bool(agencies)
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    if not htmx:
-        return False
-    return not htmx.history_restore_request and not htmx.boosted
 
 
 @login_required

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import selectors as agency_selectors
-from agencies.models import Agency, Area, Classification, Severity, TimeZoneChoice
+from agencies.models import Agency, Area, Classification, Severity, zone_label
 
 from . import selectors
 from .forms import ServiceErrorsMixin, area_filter_choices, category_choices, interpolate_lazy, jurisdiction_paths
@@ -38,12 +38,6 @@ QUICK_RESPONSES = {
     "monitoring": _("Monitoring"),
     "not_ours": _("Not our jurisdiction"),
 }
-
-ZONE_LABELS = {TimeZoneChoice.WIB.value: "WIB", TimeZoneChoice.WITA.value: "WITA", TimeZoneChoice.WIT.value: "WIT"}
-
-
-def zone_label(tz_name: str) -> str:
-    return ZONE_LABELS.get(tz_name, tz_name)
 
 
 # --- The list's filters --------------------------------------------------------------------

@@ -43,6 +43,7 @@ from agencies import selectors as agency_selectors
 from agencies.models import Area, Classification, Severity
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
+from agencies.web import wants_partial as _wants_partial
 
 from . import selectors, threat_selectors, threat_services
 from .models import Alert, Certainty, Delivery, Threat, ThreatEvent, Urgency
@@ -77,14 +78,6 @@ AREAS_PREFETCH = Prefetch("areas", queryset=Area.objects.only("id", "name", "lev
 def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
     """The requested page; an out-of-range or malformed `page` gives the nearest valid one."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    """True for an htmx request that swaps a fragment into the page it came from."""
-    htmx = getattr(request, "htmx", None)
-    if not htmx:
-        return False
-    return not htmx.history_restore_request and not htmx.boosted
 
 
 def _can_log(user: Any) -> bool:

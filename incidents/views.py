@@ -40,6 +40,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area, Classification, Severity
+from agencies.web import wants_partial as _wants_partial
 
 from . import forms, selectors, services
 from .exports import SEVERITY_NAMES as CAP_SEVERITY_NAMES
@@ -59,12 +60,6 @@ View = Callable[..., HttpResponse]
 def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
     """The requested page; an out-of-range or malformed `page` gives the nearest valid one."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    """True for an htmx request that swaps a results fragment into the page it came from."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
 
 
 def forbidden_page(view: View) -> View:
