@@ -1,13 +1,15 @@
 """Rate limits of the public citizen-report endpoints, per client address.
 
-DRF's SimpleRateThrottle keeps, per scope and client, the timestamps of recent requests in
+As DRF's SimpleRateThrottle, the timestamps of a client's recent requests are kept in
 Django's cache (locmem in development and tests, Redis in production: with several gunicorn
-workers or machines only a shared cache makes the limit hold).
+workers or machines only a shared cache makes the limit hold); the minute and day windows
+share one entry per client (WindowsThrottle), one cache read and one write per report.
 
-What counts: every POST that reaches a report endpoint, whether the report is accepted or
-refused with 400. A refused report costs the server as much as an accepted one (photos are
-decoded and re-encoded before any error is known), and counting only successes would let a
-client hammer the photo decoder with bad uploads for free. 5 a minute leaves room for a
+What counts: every POST that gets past the limits, whether the report is accepted or
+refused with 400 (a request answered 429 counts for nothing). A refused report costs the
+server as much as an accepted one (photos are decoded and re-encoded before any error is
+known), and counting only successes would let a client hammer the photo decoder with bad
+uploads for free. 5 a minute leaves room for a
 citizen who corrects a mistake or two. The JSON API and the /lapor/ form share the same
 budget (same scopes, same cache keys). GETs never count against the POST budget: looking a
 tracking code up has its own, looser limit, which makes guessing codes (32^10 of them)
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import socket
 from collections.abc import Iterable
 from typing import Any
 
@@ -48,6 +51,13 @@ def client_ident(request: HttpRequest) -> str:
         if hops:
             address = hops[-min(num_proxies, len(hops))]
     try:
+        # The common case, a dotted quad, in C: inet_pton takes only the canonical form
+        # (no leading zeros, four parts), the very string ipaddress would give back.
+        socket.inet_pton(socket.AF_INET, address)
+        return address
+    except OSError:
+        pass
+    try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return address or "unknown"
@@ -56,43 +66,70 @@ def client_ident(request: HttpRequest) -> str:
     return str(ip.ipv4_mapped or ip) if ip.version == 6 else str(ip)
 
 
-class _SettingRateThrottle(SimpleRateThrottle):
-    """A SimpleRateThrottle whose rate comes from a Sinergi setting with a default."""
+class WindowsThrottle(SimpleRateThrottle):
+    """DRF's sliding-window throttle, with several windows kept in one cache entry.
 
-    setting_name = ""
-    default_rate = ""
+    Each window is a rate read from a Sinergi setting (with a default) at each request. One
+    history of timestamps, newest first and at most as long as the largest allowance, serves
+    every window: a request is let through when each window holds fewer requests than its
+    allowance, and only then recorded. So a submission costs one cache read and one write
+    whatever the number of windows (two throttles of DRF's kind cost two of each), and a
+    request refused with 429 counts against no window.
+    """
+
+    #: (setting name, default rate) of each window, e.g. ("SINERGI_REPORT_RATE_MINUTE", "5/minute").
+    windows: tuple[tuple[str, str], ...] = ()
     # Which methods this throttle counts; others pass untouched.
     methods: tuple[str, ...] = ("POST",)
 
-    def get_rate(self) -> str:
-        return str(getattr(settings, self.setting_name, self.default_rate))
+    def __init__(self) -> None:
+        self.limits = [self.parse_rate(str(getattr(settings, name, default))) for name, default in self.windows]
+        self.rate = ",".join(str(getattr(settings, name, default)) for name, default in self.windows)
+        self.num_requests = max(num for num, _ in self.limits)
+        self.duration = max(duration for _, duration in self.limits)
+        self.retry_after: float | None = None
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         if request.method not in self.methods:
             return None  # not counted
         return self.cache_format % {"scope": self.scope, "ident": client_ident(request)}
 
+    def allow_request(self, request: Any, view: Any) -> bool:
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        history: list[float] = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]
+        waits = []
+        for num, duration in self.limits:
+            in_window = [t for t in history if t > self.now - duration]
+            if len(in_window) >= num:
+                # Free again when the oldest request that still counts leaves the window.
+                waits.append(in_window[num - 1] + duration - self.now)
+        if waits:
+            self.retry_after = max(waits)
+            return False
+        history.insert(0, self.now)
+        self.history = history[: self.num_requests]
+        self.cache.set(self.key, self.history, self.duration)
+        return True
 
-class ReportMinuteThrottle(_SettingRateThrottle):
-    scope = "report_minute"
-    setting_name = "SINERGI_REPORT_RATE_MINUTE"
-    default_rate = "5/minute"
+    def wait(self) -> float | None:
+        return self.retry_after
 
 
-class ReportDayThrottle(_SettingRateThrottle):
-    scope = "report_day"
-    setting_name = "SINERGI_REPORT_RATE_DAY"
-    default_rate = "50/day"
+class ReportSubmitThrottle(WindowsThrottle):
+    scope = "report_submit"
+    windows = (("SINERGI_REPORT_RATE_MINUTE", "5/minute"), ("SINERGI_REPORT_RATE_DAY", "50/day"))
 
 
-class ReportTrackThrottle(_SettingRateThrottle):
+class ReportTrackThrottle(WindowsThrottle):
     scope = "report_track"
-    setting_name = "SINERGI_REPORT_TRACK_RATE"
-    default_rate = "60/minute"
+    windows = (("SINERGI_REPORT_TRACK_RATE", "60/minute"),)
     methods = ("GET", "HEAD")
 
 
-SUBMIT_THROTTLES: tuple[type[SimpleRateThrottle], ...] = (ReportMinuteThrottle, ReportDayThrottle)
+SUBMIT_THROTTLES: tuple[type[SimpleRateThrottle], ...] = (ReportSubmitThrottle,)
 TRACK_THROTTLES: tuple[type[SimpleRateThrottle], ...] = (ReportTrackThrottle,)
 
 

@@ -403,6 +403,28 @@ def test_the_daily_limit_applies_too(anon, city, settings):
     assert CitizenReport.objects.count() == 3
 
 
+def test_a_request_refused_for_the_minute_does_not_eat_the_day(anon, city, settings, monkeypatch):
+    """Both windows share one history per client; only requests let through are recorded."""
+    from incidents.throttles import WindowsThrottle
+
+    settings.SINERGI_REPORT_RATE_MINUTE = "2/minute"
+    settings.SINERGI_REPORT_RATE_DAY = "3/day"
+    now = [1_000_000.0]
+    monkeypatch.setattr(WindowsThrottle, "timer", lambda self: now[0])
+    statuses = [anon.post(CREATE_URL, payload(), format="json").status_code for _ in range(4)]
+    minute_refusal = anon.post(CREATE_URL, payload(), format="json")
+    now[0] += 61
+    after_a_minute = anon.post(CREATE_URL, payload(), format="json").status_code
+    day_refusal = anon.post(CREATE_URL, payload(), format="json")
+
+    assert statuses == [201, 201, 429, 429]
+    assert int(minute_refusal["Retry-After"]) == 60
+    assert after_a_minute == 201  # the three refusals counted for nothing
+    assert day_refusal.status_code == 429
+    assert int(day_refusal["Retry-After"]) == 86400 - 61
+    assert CitizenReport.objects.count() == 3
+
+
 def test_each_client_address_has_its_own_budget(city):
     first, second = APIClient(REMOTE_ADDR="203.0.113.7"), APIClient(REMOTE_ADDR="203.0.113.8")
     for _ in range(5):
