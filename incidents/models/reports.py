@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Area
@@ -51,7 +52,8 @@ class CitizenReport(models.Model):
         on_delete=models.SET_NULL,
         related_name="citizen_reports",
     )
-    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # Stamped by the database (its DEFAULT), so the public intake's INSERT need not carry it.
+    created_at = models.DateTimeField(_("received at"), db_default=Now(), editable=False)
 
     class Meta:
         verbose_name = _("citizen report")
