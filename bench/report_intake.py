@@ -12,7 +12,8 @@ both endpoints in turn with wrk from another process on loopback (`apt-get insta
 - `POST /bench/bare/`: the floor — a DRF APIView that inserts the same row into the same
   table with one raw INSERT, without validation, and answers 201.
 
-Target (issue 3): the intake serves at least 70% of the bare endpoint's requests per second.
+Target (issue 3): the intake serves at least 70% of the bare endpoint's requests per second,
+in the median of the alternating rounds.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import platform
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -163,14 +165,18 @@ def main() -> int:
             )
         b = max(bare, key=lambda r: r[0])
         i = max(intake, key=lambda r: r[0])
-        ratio = i[0] / b[0]
+        # The verdict takes the median round: one round slowed by a neighbour moves it less
+        # than it moves a best-of comparison.
+        ratio = statistics.median(ir[0] / br[0] for br, ir in zip(bare, intake, strict=True))
         print()
-        print(f"| {'endpoint':<34} | {'req/s':>8} | {'p99 ms':>7} | non-2xx")
-        print(f"|{'-' * 36}|{'-' * 10}|{'-' * 9}|--------")
-        print(f"| {'bare DRF, one INSERT (floor)':<34} | {b[0]:8.0f} | {b[1]:7.1f} | {b[2]}")
-        print(f"| {'POST /api/v1/public/reports/':<34} | {i[0]:8.0f} | {i[1]:7.1f} | {i[2]}")
-        verdict = "PASS" if ratio >= TARGET and i[2] == 0 else "MISS"
-        print(f"\nintake / bare = {ratio:.0%} (target at least {TARGET:.0%}): {verdict}")
+        print(f"| {'endpoint':<34} | {'best req/s':>10} | {'p99 ms':>7} | non-2xx")
+        print(f"|{'-' * 36}|{'-' * 12}|{'-' * 9}|--------")
+        print(f"| {'bare DRF, one INSERT (floor)':<34} | {b[0]:10.0f} | {b[1]:7.1f} | {b[2]}")
+        print(f"| {'POST /api/v1/public/reports/':<34} | {i[0]:10.0f} | {i[1]:7.1f} | {i[2]}")
+        non2xx = sum(r[2] for r in intake)
+        verdict = "PASS" if ratio >= TARGET and non2xx == 0 else "MISS"
+        print(f"\nintake / bare: best {i[0] / b[0]:.0%}, median round {ratio:.0%}", end=" ")
+        print(f"(target at least {TARGET:.0%}): {verdict}")
         return 0 if verdict == "PASS" else 1
     finally:
         if gunicorn is not None:
