@@ -642,29 +642,33 @@ def _report_insert_statement(quote: Callable[[str], str]) -> tuple[str, list[tup
 
 
 def _citizen_report_store(report: CitizenReport, photos: Sequence[CleanPhoto]) -> CitizenReport:
-    """One INSERT without photos (atomic by itself); report and photos in one transaction with them."""
+    """One INSERT without photos (atomic by itself); report and photos in one transaction with
+    them, and a failed transaction takes the photo files it wrote along with its rows."""
     if not photos:
         _report_insert(report)
         return report
-    with transaction.atomic():
-        return _citizen_report_store_with_photos(report, photos)
-
-
-def _citizen_report_store_with_photos(report: CitizenReport, photos: Sequence[CleanPhoto]) -> CitizenReport:
-    _report_insert(report)
-    for photo in photos:
-        token = secrets.token_hex(16)
-        obj = CitizenReportPhoto(
-            report=report,
-            token=token,
-            content_type=photo.content_type,
-            extension=photo.extension,
-            size=len(photo.content),
-            width=photo.width,
-            height=photo.height,
-        )
-        obj.image.save(f"{token}.{photo.extension}", ContentFile(photo.content), save=False)
-        obj.save()
+    written: list[CitizenReportPhoto] = []
+    try:
+        with transaction.atomic():
+            _report_insert(report)
+            for photo in photos:
+                token = secrets.token_hex(16)
+                obj = CitizenReportPhoto(
+                    report=report,
+                    token=token,
+                    content_type=photo.content_type,
+                    extension=photo.extension,
+                    size=len(photo.content),
+                    width=photo.width,
+                    height=photo.height,
+                )
+                obj.image.save(f"{token}.{photo.extension}", ContentFile(photo.content), save=False)
+                written.append(obj)
+                obj.save()
+    except BaseException:
+        for obj in written:
+            obj.image.delete(save=False)
+        raise
     return report
 
 

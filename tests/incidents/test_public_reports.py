@@ -302,6 +302,32 @@ def test_one_bad_photo_among_good_ones_saves_nothing(anon, city, settings):
     assert_refused(response, "photos", settings)
 
 
+def test_a_database_failure_while_storing_photos_leaves_no_file_behind(city, settings, monkeypatch):
+    from django.db import DatabaseError
+
+    from incidents.models import CitizenReportPhoto
+
+    real_save, saved = CitizenReportPhoto.save, []
+
+    def failing_second_save(self, *args, **kwargs):
+        saved.append(self)
+        if len(saved) == 2:
+            raise DatabaseError("disk full")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(CitizenReportPhoto, "save", failing_second_save)
+    photos = [services.CleanPhoto(image_bytes("PNG"), "image/png", "png", 64, 48) for _ in range(3)]
+
+    with pytest.raises(DatabaseError):
+        services._citizen_report_store(
+            CitizenReport(category=category("fire"), description="x", latitude=1, longitude=117), photos
+        )
+
+    assert len(saved) == 2  # the first photo's file and row were written, then the second failed
+    assert stored_files(settings) == []
+    assert not CitizenReport.objects.exists()
+
+
 def test_photos_in_a_json_body_are_refused(anon, city, settings):
     response = anon.post(CREATE_URL, payload(photos=["aGVsbG8="]), format="json")
 
