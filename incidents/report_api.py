@@ -51,6 +51,7 @@ MAX_CONTACT = 200
 # enums after the field ("status") and several models have a differently-valued one, which
 # its system check reports as a warning (and `check --deploy --fail-level WARNING` fails).
 STATUS_HELP = _("new, verified, rejected, duplicate or spam")
+PUBLIC_STATUS_HELP = _("new, verified, rejected or duplicate")
 
 
 def _status_field() -> serializers.CharField:
@@ -159,8 +160,8 @@ class PublicReportCreatedSerializer(serializers.Serializer):
 
 
 class PublicUpdateSerializer(serializers.Serializer):
-    status = _status_field()
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status = serializers.CharField(source="public_status", read_only=True, help_text=PUBLIC_STATUS_HELP)
+    status_label = serializers.CharField(source="get_public_status_display", read_only=True)
     at = serializers.DateTimeField(read_only=True)
     message = serializers.CharField(read_only=True)
 
@@ -170,8 +171,8 @@ class PublicReportSerializer(serializers.Serializer):
 
     tracking_code = serializers.CharField(read_only=True)
     category = ReportCategorySerializer(read_only=True)
-    status = _status_field()
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status = serializers.CharField(source="public_status", read_only=True, help_text=PUBLIC_STATUS_HELP)
+    status_label = serializers.CharField(source="get_public_status_display", read_only=True)
     received_at = serializers.DateTimeField(source="created_at", read_only=True)
     updates = PublicUpdateSerializer(source="public_updates", many=True, read_only=True)
 

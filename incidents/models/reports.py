@@ -68,6 +68,13 @@ class CitizenReport(models.Model):
         return self.tracking_code
 
     @property
+    def public_status(self) -> str:
+        return public_status(self.status)
+
+    def get_public_status_display(self) -> str:
+        return str(CitizenReport.Status(self.public_status).label)
+
+    @property
     def public_updates(self) -> list[CitizenReportUpdate]:
         """What the reporter sees, oldest first: "received" (not stored: it is the report's own
         creation, worded in the reader's language), then the stored updates (prefetch them)."""
@@ -90,6 +97,19 @@ class CitizenReportUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.status}"
+
+    @property
+    def public_status(self) -> str:
+        return public_status(self.status)
+
+    def get_public_status_display(self) -> str:
+        return str(CitizenReport.Status(self.public_status).label)
+
+
+def public_status(status: str) -> str:
+    """A status as the reporter reads it: a report judged spam reads "rejected". Telling a
+    spammer how the portal classed them helps nobody but the spammer; moderators see "spam"."""
+    return CitizenReport.Status.REJECTED if status == CitizenReport.Status.SPAM else status
 
 
 class PrivateStorage(FileSystemStorage):

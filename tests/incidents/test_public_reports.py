@@ -376,6 +376,23 @@ def test_tracking_a_verified_report_does_not_reveal_the_incident(anon, city, wor
     assert incident.reference not in str(body)
 
 
+def test_a_report_judged_spam_reads_rejected_to_its_reporter(anon, client, city, world):
+    created = anon.post(CREATE_URL, payload(), format="json").json()
+    report = CitizenReport.objects.get()
+    services.citizen_report_mark_spam(actor=world.alice, report=report)
+
+    body = anon.get(created["url"]).json()
+    html = client.get(reverse("report-track-detail", args=[report.tracking_code])).content.decode()
+
+    assert (body["status"], body["status_label"]) == ("rejected", "Ditolak")
+    assert [u["status"] for u in body["updates"]] == ["new", "rejected"]
+    assert "spam" not in str(body).lower()
+    assert 'data-status="rejected"' in html
+    assert "spam" not in html.lower()
+    report.refresh_from_db()
+    assert report.status == CitizenReport.Status.SPAM  # moderators still see what it was
+
+
 def test_tracking_accepts_a_lowercase_code(anon, city):
     code = anon.post(CREATE_URL, payload(), format="json").json()["tracking_code"]
 
