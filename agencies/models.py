@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_latitude, validate_longitude
+from .validators import validate_latitude, validate_longitude, validate_webhook_url
 
 
 class Classification(models.TextChoices):
@@ -260,7 +260,7 @@ class Subscription(TimeStampedModel):
     channel_email = models.BooleanField(_("email"), default=False)
     channel_sms = models.BooleanField(_("SMS"), default=False)
     channel_webhook = models.BooleanField(_("webhook"), default=False)
-    webhook_url = models.URLField(_("webhook URL"), blank=True)
+    webhook_url = models.URLField(_("webhook URL"), blank=True, validators=[validate_webhook_url])
     webhook_secret = models.CharField(_("webhook signing secret"), max_length=128, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 

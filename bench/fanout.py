@@ -295,6 +295,7 @@ def _setup_django(database_url: str, redis_url: str, queue: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    os.environ["SINERGI_WEBHOOK_ALLOW_PRIVATE"] = "1"  # the partners here are local receivers
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ.setdefault("LOG_LEVEL", "ERROR")  # the broker-down warnings are not the point here
     sys.path.insert(0, str(BASE_DIR))

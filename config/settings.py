@@ -229,6 +229,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- Alerts ---------------------------------------------------------------------------------
 SINERGI_CAP_SENDER = env.str("SINERGI_CAP_SENDER", default="sinergi@sinergi.example.id")
 SINERGI_WEBHOOK_TIMEOUT = env.float("SINERGI_WEBHOOK_TIMEOUT", default=5.0)
+# Webhooks go to public addresses only (agencies.validators.validate_webhook_url, checked again
+# at each send): set this on a closed network whose partners live on private addresses.
+SINERGI_WEBHOOK_ALLOW_PRIVATE = env.bool("SINERGI_WEBHOOK_ALLOW_PRIVATE", default=False)
 SINERGI_RETRY_BASE_SECONDS = env.float("SINERGI_RETRY_BASE_SECONDS", default=30.0)
 SINERGI_RETRY_MAX_SECONDS = env.float("SINERGI_RETRY_MAX_SECONDS", default=3600.0)
 SINERGI_DELIVERY_MAX_ATTEMPTS = env.int("SINERGI_DELIVERY_MAX_ATTEMPTS", default=6)

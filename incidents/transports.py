@@ -12,15 +12,19 @@ import contextlib
 import hashlib
 import hmac
 import json
+import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+
+from agencies.validators import address_is_public, private_webhooks_allowed
 
 
 class TransportError(Exception):
@@ -95,10 +99,14 @@ def webhook_post(
         EVENT_HEADER: event,
     }
     timeout = timeout if timeout is not None else float(getattr(settings, "SINERGI_WEBHOOK_TIMEOUT", 5))
+    pool = pool or webhook_pool()
     try:
-        response = (pool or webhook_pool()).request(
-            "POST", url, body=body, headers=headers, timeout=urllib3.Timeout(total=timeout), redirect=False
-        )
+        if private_webhooks_allowed():
+            response = pool.request(
+                "POST", url, body=body, headers=headers, timeout=urllib3.Timeout(total=timeout), redirect=False
+            )
+        else:
+            response = _post_pinned(pool, url, body=body, headers=headers, timeout=timeout)
     except urllib3.exceptions.TimeoutError:
         raise TransportError(f"timed out after {timeout:g} s") from None
     except (urllib3.exceptions.HTTPError, ValueError) as exc:
@@ -110,6 +118,58 @@ def webhook_post(
     # 429 (slow down) and 5xx (the receiver is unwell) are worth another try later.
     permanent = 400 <= status < 500 and status != 429
     raise TransportError(f"HTTP {status}", permanent=permanent)
+
+
+# Where each webhook host resolved, and when: a fan-out sends thousands of webhooks to a few
+# hosts, and asking the resolver each time would cost more than the POST.
+_RESOLVED: dict[tuple[str, int], tuple[float, str]] = {}
+RESOLVE_TTL = 60.0
+
+
+def resolve_public(host: str, port: int) -> str:
+    """An address of `host`, when every address it has is public; else a permanent
+    TransportError (a name that once resolved to a partner can be pointed at the portal's
+    own network later: it is checked at each send, not only when the URL is saved)."""
+    cached = _RESOLVED.get((host, port))
+    if cached is not None and time.monotonic() - cached[0] < RESOLVE_TTL:
+        return cached[1]
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise TransportError(f"cannot resolve {host}") from None  # perhaps a passing DNS failure
+    addresses = [str(info[4][0]) for info in infos]
+    refused = [address for address in addresses if not address_is_public(address)]
+    if refused or not addresses:
+        raise TransportError(f"{host} resolves to a non-public address ({', '.join(refused)})", permanent=True)
+    _RESOLVED[(host, port)] = (time.monotonic(), addresses[0])
+    return addresses[0]
+
+
+def _post_pinned(
+    pool: urllib3.PoolManager, url: str, *, body: bytes, headers: dict[str, str], timeout: float
+) -> urllib3.BaseHTTPResponse:
+    """POST to the address resolve_public checked, not to whatever the name resolves to a
+    moment later (DNS rebinding): the connection goes to that address, while the Host header,
+    TLS server name and certificate check keep the URL's host name."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TransportError("not an http(s) URL", permanent=True)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = resolve_public(parts.hostname, port)
+    pool_kwargs = {"server_hostname": parts.hostname, "assert_hostname": parts.hostname}
+    connection = pool.connection_from_host(
+        address, port=port, scheme=parts.scheme, pool_kwargs=pool_kwargs if parts.scheme == "https" else None
+    )
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return connection.urlopen(
+        "POST",
+        target,
+        body=body,
+        headers={**headers, "Host": parts.netloc},
+        timeout=urllib3.Timeout(total=timeout),
+        redirect=False,
+        retries=False,
+    )
 
 
 # --- Email ---------------------------------------------------------------------------------

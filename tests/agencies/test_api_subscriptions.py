@@ -7,6 +7,7 @@ write-only and never appears in any response.
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from agencies.models import Severity, Subscription, SubscriptionCategory
 from tests.factories import AgencyFactory, AreaFactory, SubscriptionFactory
@@ -179,6 +180,49 @@ def test_a_malformed_webhook_url_answers_400(api_as, world):
 
     assert response.status_code == 400
     assert "webhook_url" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "not a public address"),  # cloud metadata
+        ("http://127.0.0.1:8000/admin/", "not a public address"),
+        ("http://10.20.30.40/hook", "not a public address"),
+        ("http://[::1]/hook", "not a public address"),
+        ("http://[::ffff:192.168.1.1]/hook", "not a public address"),
+        ("http://localhost:6379/", "local name"),
+        ("http://redis/", "local name"),
+        ("https://db.internal/hook", "local name"),
+        ("ftp://files.example.id/hook", "https://"),
+        ("https://user:secret@hooks.example.id/hook", "no user name or password"),
+    ],
+)
+def test_a_webhook_to_the_portals_own_network_answers_400(api_as, world, url, says):
+    with translation.override("en"):
+        response = api_as(world.alice).post(
+            LIST, payload(world, channel_webhook=True, webhook_url=url), format="json", HTTP_ACCEPT_LANGUAGE="en"
+        )
+
+    assert response.status_code == 400
+    assert says in " ".join(response.json()["webhook_url"])
+    assert not Subscription.objects.exists()
+
+
+def test_a_webhook_to_a_public_server_is_accepted(api_as, world):
+    for url in ("https://hooks.example.id/sinergi", "https://203.0.113.0.example.com/x", "http://8.8.8.8/hook"):
+        response = api_as(world.alice).post(
+            LIST, payload(world, name=url, channel_webhook=True, webhook_url=url), format="json"
+        )
+        assert response.status_code == 201, (url, response.content)
+
+
+def test_a_closed_network_may_allow_private_webhooks(api_as, world, settings):
+    settings.SINERGI_WEBHOOK_ALLOW_PRIVATE = True
+    response = api_as(world.alice).post(
+        LIST, payload(world, channel_webhook=True, webhook_url="http://10.20.30.40/hook"), format="json"
+    )
+
+    assert response.status_code == 201
 
 
 def test_an_unknown_area_answers_400(api_as, world):

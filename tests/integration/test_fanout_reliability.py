@@ -235,7 +235,11 @@ class _Server(ThreadingHTTPServer):
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(settings, monkeypatch) -> Iterator[Receiver]:
+    # Webhooks go to public addresses only; this receiver is on loopback (and so are the
+    # worker processes started after it, which read the environment).
+    settings.SINERGI_WEBHOOK_ALLOW_PRIVATE = True
+    monkeypatch.setenv("SINERGI_WEBHOOK_ALLOW_PRIVATE", "1")
     rec = Receiver()
     server = _Server(("127.0.0.1", 0), _Handler)
     server.receiver = rec
