@@ -12,14 +12,14 @@ What a user may not see is simply absent: `*_get` raises Http404, never Permissi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from .models import Agency, Area, Camera, Membership, Partnership, Subscription, VitalObject
+from .models import Agency, Area, Camera, Classification, Membership, Partnership, Subscription, VitalObject
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -248,6 +248,43 @@ def partner_agency_ids(*, agency_ids: Iterable[int], scope: str, on=None) -> set
     )
     return set(
         Agency.objects.filter(partnerships__in=partnerships).exclude(pk__in=agency_ids).values_list("pk", flat=True)
+    )
+
+
+# --- Classification: who reads what ----------------------------------------------------------
+
+
+def classification_q(
+    *,
+    user: Any,
+    involved: Callable[[set[int]], Q],
+    confidential: Callable[[set[int], set[int]], Q] | None = None,
+    field: str = "classification",
+) -> Q | None:
+    """The Q a classified row must match for `user` to read it (DESIGN.md, access); None means
+    everything (platform staff). Every app's visibility rule is this one, given its own
+    meaning of "involved":
+
+    - public: everyone, signed in or not; restricted: every member of an agency;
+    - confidential: the agencies `involved` in the row and their information-sharing partners
+      (`confidential(own, partners)` when an app words that differently, e.g. partners of the
+      lead only);
+    - secret: the agencies `involved` only.
+
+    `involved(agency_ids)` is the Q of rows that those agencies are involved in; `field` is the
+    classification's lookup path (e.g. "operation__classification").
+    """
+    if _is_staff(user):
+        return None
+    own = user_agency_ids(user=user)
+    if not own:
+        return Q(**{field: Classification.PUBLIC})
+    partners = partner_agency_ids(agency_ids=own, scope="information_sharing")
+    confidential_q = confidential(own, partners) if confidential else involved(own | partners)
+    return (
+        Q(**{f"{field}__in": [Classification.PUBLIC, Classification.RESTRICTED]})
+        | (Q(**{field: Classification.CONFIDENTIAL}) & confidential_q)
+        | (Q(**{field: Classification.SECRET}) & involved(own))
     )
 
 

@@ -37,8 +37,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency, Area, Classification, Membership, zone_label
-from agencies.selectors import partner_agency_ids, user_agency_ids
+from agencies.models import Agency, Area, Membership, zone_label
+from agencies.selectors import classification_q, partner_agency_ids, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 from incidents.selectors import incident_list, risk_list
@@ -92,24 +92,19 @@ def _tz_label(tz: ZoneInfo) -> str:
 
 def operation_visibility_q(*, user: Any, prefix: str = "") -> Q | None:
     """The Q an operation (through `prefix`, e.g. "operation__") must match; None: all (staff)."""
-    if _is_staff(user):
-        return None
     p = prefix
-    if not user or not user.is_authenticated:
-        return Q(**{f"{p}classification": Classification.PUBLIC})
-    own = user_agency_ids(user=user)
-    if not own:
-        return Q(**{f"{p}classification": Classification.PUBLIC})
-    partners = partner_agency_ids(agency_ids=own, scope="information_sharing")
     op_ref = OuterRef(f"{p}pk") if p else OuterRef("pk")
-    participating = Exists(Participation.objects.filter(operation_id=op_ref, agency_id__in=own))
-    involved = Q(**{f"{p}lead_agency_id__in": own}) | Q(participating)
-    q = Q(**{f"{p}classification__in": [Classification.PUBLIC, Classification.RESTRICTED]})
-    q |= Q(**{f"{p}classification": Classification.CONFIDENTIAL}) & (
-        involved | Q(**{f"{p}lead_agency_id__in": partners})
+
+    def involved(agency_ids: set[int]) -> Q:
+        participating = Exists(Participation.objects.filter(operation_id=op_ref, agency_id__in=agency_ids))
+        return Q(**{f"{p}lead_agency_id__in": agency_ids}) | Q(participating)
+
+    return classification_q(
+        user=user,
+        involved=involved,
+        confidential=lambda own, partners: involved(own) | Q(**{f"{p}lead_agency_id__in": partners}),
+        field=f"{p}classification",
     )
-    q |= Q(**{f"{p}classification": Classification.SECRET}) & involved
-    return q
 
 
 def operation_list_for_shifts(*, user: Any) -> QuerySet[JointOperation]:

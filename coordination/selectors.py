@@ -18,8 +18,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import Agency, Area, Classification
-from agencies.selectors import partner_agency_ids, user_agency_ids
+from agencies.models import Agency, Area
+from agencies.selectors import classification_q, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 from incidents.selectors import incident_list
@@ -37,18 +37,18 @@ from .models import (
 
 
 def _visibility_q(*, user: Any, participant_exists: Any) -> Q | None:
-    """Shared by operations and exercises: `participant_exists(ids)` is an Exists() on participation."""
-    if _is_staff(user):
-        return None
-    own = user_agency_ids(user=user) if user and user.is_authenticated else set()
-    if not own:
-        return Q(classification=Classification.PUBLIC)
-    partners = partner_agency_ids(agency_ids=own, scope="information_sharing")
-    own_q = Q(lead_agency_id__in=own) | Q(participant_exists(own))
-    q = Q(classification__in=[Classification.PUBLIC, Classification.RESTRICTED])
-    q |= Q(classification=Classification.CONFIDENTIAL) & (own_q | Q(lead_agency_id__in=partners))
-    q |= Q(classification=Classification.SECRET) & own_q
-    return q
+    """Shared by operations and exercises: `participant_exists(ids)` is an Exists() on participation.
+    Involved: the lead and the participating agencies; a confidential one is read too by the
+    lead's information-sharing partners."""
+
+    def involved(agency_ids: set[int]) -> Q:
+        return Q(lead_agency_id__in=agency_ids) | Q(participant_exists(agency_ids))
+
+    return classification_q(
+        user=user,
+        involved=involved,
+        confidential=lambda own, partners: involved(own) | Q(lead_agency_id__in=partners),
+    )
 
 
 def operation_visibility_q(*, user: Any) -> Q | None:

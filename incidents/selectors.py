@@ -20,8 +20,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import Agency, Area, Classification
-from agencies.selectors import partner_agency_ids, user_agency_ids
+from agencies.models import Agency, Area
+from agencies.selectors import classification_q, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 
@@ -34,19 +34,9 @@ def _agency_involvement_q(agency_ids: set[int]) -> Q:
 
 
 def incident_visibility_q(*, user: Any) -> Q | None:
-    """The Q an incident must match for `user` to read it; None means everything (staff)."""
-    if _is_staff(user):
-        return None
-    if not user or not user.is_authenticated:
-        return Q(classification=Classification.PUBLIC)
-    own = user_agency_ids(user=user)
-    if not own:
-        return Q(classification=Classification.PUBLIC)
-    partners = partner_agency_ids(agency_ids=own, scope="information_sharing")
-    q = Q(classification__in=[Classification.PUBLIC, Classification.RESTRICTED])
-    q |= Q(classification=Classification.CONFIDENTIAL) & _agency_involvement_q(own | partners)
-    q |= Q(classification=Classification.SECRET) & _agency_involvement_q(own)
-    return q
+    """The Q an incident must match for `user` to read it; None means everything (staff).
+    Involved: the reporting, lead and involved agencies."""
+    return classification_q(user=user, involved=_agency_involvement_q)
 
 
 def _scoped(qs: QuerySet[Incident], user: Any) -> QuerySet[Incident]:
@@ -172,17 +162,8 @@ def citizen_report_get(*, user: Any, pk: int | str) -> CitizenReport:
 def risk_list(*, user: Any) -> QuerySet[RiskAssessment]:
     """Risk assessments the user may read (same classification rules, by assessing agency)."""
     qs = RiskAssessment.objects.select_related("area", "hazard", "assessing_agency")
-    if _is_staff(user):
-        return qs
-    own = user_agency_ids(user=user)
-    if not own:
-        return qs.filter(classification=Classification.PUBLIC)
-    partners = partner_agency_ids(agency_ids=own, scope="information_sharing")
-    return qs.filter(
-        Q(classification__in=[Classification.PUBLIC, Classification.RESTRICTED])
-        | Q(classification=Classification.CONFIDENTIAL, assessing_agency_id__in=own | partners)
-        | Q(classification=Classification.SECRET, assessing_agency_id__in=own)
-    )
+    q = classification_q(user=user, involved=lambda agency_ids: Q(assessing_agency_id__in=agency_ids))
+    return qs if q is None else qs.filter(q)
 
 
 def risk_get(*, user: Any, pk: int | str) -> RiskAssessment:

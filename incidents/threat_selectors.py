@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import Classification
-from agencies.selectors import partner_agency_ids, user_agency_ids
+from agencies.selectors import classification_q, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 
@@ -22,23 +22,25 @@ from .models import Alert, Delivery, Threat
 
 
 def threat_visibility_q(*, user: Any) -> Q | None:
-    """The Q a threat must match for `user` to read it; None means everything (staff)."""
-    if _is_staff(user):
-        return None
-    own = user_agency_ids(user=user) if user and user.is_authenticated else set()
-    if not own:
-        return Q(classification=Classification.PUBLIC)
-    named = Threat.named_agencies.through.objects.filter(threat_id=OuterRef("pk"), agency_id__in=own)
-    alerted = Alert.objects.filter(threat_id=OuterRef("pk"), agency_id__in=own)
-    partners = partner_agency_ids(agency_ids=own, scope="information_sharing")
-    return (
-        Q(classification__in=[Classification.PUBLIC, Classification.RESTRICTED])
-        | Q(
-            Q(issuing_agency_id__in=own | partners) | Q(Exists(named)) | Q(Exists(alerted)),
-            classification=Classification.CONFIDENTIAL,
+    """The Q a threat must match for `user` to read it; None means everything (staff).
+
+    Involved: the issuing agency and the named ones. A confidential threat is read too by the
+    issuer's information-sharing partners and by every agency it alerted.
+    """
+
+    def named(agency_ids: set[int]) -> Q:
+        return Q(
+            Exists(Threat.named_agencies.through.objects.filter(threat_id=OuterRef("pk"), agency_id__in=agency_ids))
         )
-        | Q(Q(issuing_agency_id__in=own) | Q(Exists(named)), classification=Classification.SECRET)
-    )
+
+    def involved(agency_ids: set[int]) -> Q:
+        return Q(issuing_agency_id__in=agency_ids) | named(agency_ids)
+
+    def confidential(own: set[int], partners: set[int]) -> Q:
+        alerted = Alert.objects.filter(threat_id=OuterRef("pk"), agency_id__in=own)
+        return Q(issuing_agency_id__in=own | partners) | named(own) | Q(Exists(alerted))
+
+    return classification_q(user=user, involved=involved, confidential=confidential)
 
 
 def threat_list(*, user: Any) -> QuerySet[Threat]:
