@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Agency, Area, Camera, Membership, Partnership, Subscription, SubscriptionCategory, VitalObject
-from .selectors import COMMANDER_ROLES, MANAGER_ROLES, user_agency_ids
+from .selectors import COMMANDER_ROLES, MANAGER_ROLES, user_agency_ids, user_is_staff, user_roles_in
 
 UserModel = get_user_model()
 
@@ -34,6 +34,40 @@ def require_role(*, actor: Any, agency: Agency, roles: Iterable[str]) -> None:
         raise Http404
     if not Membership.objects.filter(user=actor, agency=agency, role__in=list(roles), is_active=True).exists():
         raise PermissionDenied(_("Your role in this agency does not allow this."))
+
+
+def acting_agency(
+    *, actor: Any, agency: Agency | None, roles: Sequence[str], field: str, staff_without_agency: bool = True
+) -> Agency | None:
+    """The agency on whose behalf the actor acts: the one given (checked: they are a member
+    with one of `roles`), or else their only agency with such a role. Errors name `field`.
+
+    Staff may act for any agency; with none given, for none when `staff_without_agency`
+    (an incident logged by the platform), else for their only one.
+    """
+    if agency is not None:
+        if user_is_staff(actor):
+            return agency
+        role = user_roles_in(user=actor, agency_ids=[agency.pk]).get(agency.pk)
+        if role is None:
+            raise ValidationError({field: _("You are not a member of this agency.")})
+        if role not in roles:
+            raise PermissionDenied(_("Your role in this agency does not allow this."))
+        return agency
+    if staff_without_agency and user_is_staff(actor):
+        return None
+    memberships = list(
+        Membership.objects.filter(user=actor, is_active=True, agency__is_active=True, role__in=list(roles))
+        .select_related("agency")
+        .order_by("agency__name")
+    )
+    if not memberships:
+        if user_is_staff(actor):
+            raise ValidationError({field: _("Say for which agency you act.")})
+        raise PermissionDenied(_("Your role does not allow this."))
+    if len(memberships) > 1:
+        raise ValidationError({field: _("You belong to several agencies: say for which one you act.")})
+    return memberships[0].agency
 
 
 def _require_staff(actor: Any) -> None:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Area, Membership
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.selectors import user_roles_in
+from agencies.services import acting_agency
 from incidents.selectors import incident_list
 from incidents.threat_selectors import threat_list
 
@@ -84,28 +85,11 @@ def _user_or_none(user: Any) -> Any:
 
 
 def _own_agency(*, actor: Any, agency: Agency | None, roles: Sequence[str], field: str = "lead_agency") -> Agency:
-    """The agency the actor acts for: the one given (checked) or their only one with `roles`."""
-    if agency is not None:
-        if _is_staff(actor):
-            return agency
-        role = user_roles_in(user=actor, agency_ids=[agency.pk]).get(agency.pk)
-        if role is None:
-            raise ValidationError({field: _("You are not a member of this agency.")})
-        if role not in roles:
-            raise PermissionDenied(_("Your role in this agency does not allow this."))
-        return agency
-    memberships = list(
-        Membership.objects.filter(user=actor, is_active=True, agency__is_active=True, role__in=list(roles))
-        .select_related("agency")
-        .order_by("agency__name")
-    )
-    if not memberships:
-        if _is_staff(actor):
-            raise ValidationError({field: _("Say which agency leads it.")})
-        raise PermissionDenied(_("Your role does not allow this."))
-    if len(memberships) > 1:
-        raise ValidationError({field: _("You belong to several agencies: say for which one you act.")})
-    return memberships[0].agency
+    """The agency the actor acts for: the one given (checked) or their only one with `roles`;
+    staff too must name one (an operation always has a lead)."""
+    acting = acting_agency(actor=actor, agency=agency, roles=roles, field=field, staff_without_agency=False)
+    assert acting is not None  # staff_without_agency=False: an agency or an error
+    return acting
 
 
 def _require_role(*, actor: Any, agency_ids: Iterable[int], roles: Sequence[str], message: str) -> Agency | None:

@@ -680,15 +680,8 @@ def _referenced_threat(references: Sequence[tuple[str, str, str]]) -> Threat | N
 
 
 def _importing_agency(actor: Any, agency: Agency | None) -> Agency | None:
-    """The agency an import is filed under; acting_agency's errors under the name `agency`."""
-    try:
-        return acting_agency(actor=actor, agency=agency, roles=IMPORT_ROLES)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise ValidationError(
-                {("agency" if key == "reporting_agency" else key): errors for key, errors in exc.error_dict.items()}
-            ) from None
-        raise
+    """The agency an import is filed under (errors name the field `agency`)."""
+    return acting_agency(actor=actor, agency=agency, roles=IMPORT_ROLES, field="agency")
 
 
 def _visible(actor: Any, threat: Threat) -> bool:

@@ -24,6 +24,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import services as agencies_services
 from agencies.models import Agency, Area, Camera, Classification, Membership, VitalObject
 from agencies.selectors import user_agency_ids, user_roles_in
 from agencies.selectors import user_is_staff as _is_staff
@@ -62,32 +63,11 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def acting_agency(*, actor: Any, agency: Agency | None = None, roles: Sequence[str] = ACTING_ROLES) -> Agency | None:
-    """The agency on whose behalf the actor acts: the one given (checked), or their only one.
-
-    Staff may act without an agency (None) or for any agency.
-    """
-    if agency is not None:
-        if _is_staff(actor):
-            return agency
-        role = user_roles_in(user=actor, agency_ids=[agency.pk]).get(agency.pk)
-        if role is None:
-            raise ValidationError({"reporting_agency": _("You are not a member of this agency.")})
-        if role not in roles:
-            raise PermissionDenied(_("Your role in this agency does not allow this."))
-        return agency
-    if _is_staff(actor):
-        return None
-    memberships = list(
-        Membership.objects.filter(user=actor, is_active=True, agency__is_active=True, role__in=list(roles))
-        .select_related("agency")
-        .order_by("agency__name")
-    )
-    if not memberships:
-        raise PermissionDenied(_("Your role does not allow this."))
-    if len(memberships) > 1:
-        raise ValidationError({"reporting_agency": _("You belong to several agencies: say for which one you act.")})
-    return memberships[0].agency
+def acting_agency(
+    *, actor: Any, agency: Agency | None = None, roles: Sequence[str] = ACTING_ROLES, field: str = "reporting_agency"
+) -> Agency | None:
+    """agencies.services.acting_agency with the incidents' roles; staff may act for no agency."""
+    return agencies_services.acting_agency(actor=actor, agency=agency, roles=roles, field=field)
 
 
 def require_incident_manager(*, actor: Any, incident: Incident) -> Agency | None:

@@ -29,7 +29,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -634,15 +633,6 @@ class PublicCapThrottle(SimpleRateThrottle):
 # --- Views ----------------------------------------------------------------------------------
 
 
-def _rename_agency_error(exc: DjangoValidationError) -> DjangoValidationError:
-    """The shared `acting_agency` reports under `reporting_agency`; here it is `issuing_agency`."""
-    if hasattr(exc, "error_dict") and "reporting_agency" in exc.error_dict:
-        return DjangoValidationError(
-            {("issuing_agency" if k == "reporting_agency" else k): v for k, v in exc.error_dict.items()}
-        )
-    return exc
-
-
 _NAMED = Prefetch("named_agencies", queryset=Agency.objects.only("id", "name", "code"))
 _AREAS = Prefetch("areas", queryset=Area.objects.only("id", "name", "level", "path", "timezone"))
 
@@ -694,10 +684,7 @@ class ThreatViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def create(self, request: Request) -> Response:
         data = self.validated(ThreatCreateSerializer)
-        try:
-            threat = threat_services.threat_log(actor=request.user, **data)
-        except DjangoValidationError as exc:
-            raise _rename_agency_error(exc) from None
+        threat = threat_services.threat_log(actor=request.user, **data)
         return self.render(threat, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -373,11 +373,9 @@ class ThreatForm(ServiceErrorsMixin, forms.Form):
         return data
 
     def add_service_errors(self, exc: Any) -> None:
-        # acting_agency() names the agency field of incidents ("reporting_agency").
-        if hasattr(exc, "error_dict") and "reporting_agency" in exc.error_dict:
-            exc.error_dict["issuing_agency" if "issuing_agency" in self.fields else "__all__"] = exc.error_dict.pop(
-                "reporting_agency"
-            )
+        # A user with one agency has no agency field: an error about it is the form's own.
+        if hasattr(exc, "error_dict") and "issuing_agency" in exc.error_dict and "issuing_agency" not in self.fields:
+            exc.error_dict["__all__"] = exc.error_dict.pop("issuing_agency")
         super().add_service_errors(exc)
 
     def service_kwargs(self) -> dict[str, Any]:

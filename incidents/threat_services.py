@@ -144,7 +144,7 @@ def threat_log(
     **fields: Any,
 ) -> Threat:
     """Log a threat for the actor's agency; its alerts go out after commit. Atomic."""
-    agency = acting_agency(actor=actor, agency=issuing_agency, roles=ACTING_ROLES)
+    agency = acting_agency(actor=actor, agency=issuing_agency, roles=ACTING_ROLES, field="issuing_agency")
     now = timezone.now()
     threat = Threat(
         identifier=new_cap_identifier(),
@@ -176,7 +176,7 @@ def _require_issuer(actor: Any, threat: Threat) -> Agency | None:
         return threat.issuing_agency
     if threat.issuing_agency is None or threat.issuing_agency_id not in user_agency_ids(user=actor):
         raise PermissionDenied(_("Only the issuing agency may change this threat."))
-    return acting_agency(actor=actor, agency=threat.issuing_agency, roles=ACTING_ROLES)
+    return acting_agency(actor=actor, agency=threat.issuing_agency, roles=ACTING_ROLES, field="issuing_agency")
 
 
 def _new_revision(threat: Threat, msg_type: str, *, xml: str = "", identifier: str = "", sender: str = "") -> None:
