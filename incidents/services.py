@@ -28,6 +28,7 @@ from agencies import services as agencies_services
 from agencies.models import Agency, Area, Camera, Classification, Membership, VitalObject
 from agencies.selectors import user_agency_ids, user_roles_in
 from agencies.selectors import user_is_staff as _is_staff
+from agencies.validators import validate_latitude, validate_longitude
 
 from .models import (
     Category,
@@ -377,18 +378,11 @@ def incident_merge(*, actor: Any, duplicate: Incident, into: Incident) -> Incide
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 MAX_PHOTOS = 3
+MAX_CONTACT = CitizenReport._meta.get_field("contact").max_length or 200
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # Decoding a 20,000 x 20,000 "photo" would take gigabytes: refuse what no phone takes.
 MAX_PHOTO_PIXELS = 60_000_000
 PHOTO_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
-
-
-# Fields of a new report that do not come from the reporter (see citizen_report_submit).
-_REPORT_NOT_INPUT = [
-    field.name
-    for field in CitizenReport._meta.concrete_fields
-    if field.name not in {"description", "latitude", "longitude", "occurred_at", "contact"}
-]
 
 
 def new_tracking_code() -> str:
@@ -525,6 +519,17 @@ def citizen_report_submit(
         errors["occurred_at"] = [_("This time is in the future.")]
     if not category.is_active:
         errors["category"] = [_("This category is no longer in use.")]
+    for name, value, validate in (
+        ("latitude", latitude, validate_latitude),
+        ("longitude", longitude, validate_longitude),
+    ):
+        try:
+            validate(value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    contact = (contact or "").strip()
+    if len(contact) > MAX_CONTACT:
+        errors["contact"] = [_("At most %(n)d characters.") % {"n": MAX_CONTACT}]
     cleaned: list[CleanPhoto] = []
     if "photos" not in errors:
         for upload in photos:
@@ -540,11 +545,8 @@ def citizen_report_submit(
         latitude=latitude,
         longitude=longitude,
         occurred_at=occurred_at,
-        contact=(contact or "").strip(),
+        contact=contact,
     )
-    # The fields' own checks of what the reporter sent (coordinates in range, lengths). The
-    # category and area are objects the caller loaded; the rest are the portal's own values.
-    report.clean_fields(exclude=_REPORT_NOT_INPUT)
     if area is not None:
         report.area, report.area_path = area, area.path
     else:

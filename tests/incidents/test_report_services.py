@@ -106,3 +106,24 @@ def test_the_stored_report_is_what_the_orm_reads_back(centroids):
     # The instance returned is a saved one, its database stamp loaded when asked for.
     assert not report._state.adding
     assert report.created_at == stored.created_at
+
+
+def test_the_service_itself_refuses_what_its_callers_should_have(db):
+    """The API and the form check these first; the service holds the line for every caller."""
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import category
+
+    with pytest.raises(ValidationError) as refused:
+        services.citizen_report_submit(
+            category=category("fire"),
+            description="   ",
+            latitude=Decimal("51.5"),
+            longitude=Decimal("-0.12"),
+            contact="x" * 201,
+        )
+
+    assert set(refused.value.message_dict) == {"description", "latitude", "longitude", "contact"}
+    assert not CitizenReport.objects.exists()
