@@ -14,6 +14,11 @@ both endpoints in turn with wrk from another process on loopback (`apt-get insta
 
 Target (issue 3): the intake serves at least 70% of the bare endpoint's requests per second,
 in the median of the alternating rounds.
+
+On a shared machine requests per second move with the neighbours. `--instructions` counts
+instead, under valgrind's callgrind, the CPU instructions one request costs in the Django
+process (bench/intake/drive.py, the same body through the WSGI handler): a figure that is the
+same from one run to the next, for both endpoints.
 """
 
 from __future__ import annotations
@@ -93,6 +98,30 @@ def wrk(url: str, *, seconds: int, connections: int, script: str) -> tuple[float
     return rps, p99, int(non2xx.group(1)) if non2xx else 0
 
 
+def _instructions(py: str, env: dict[str, str], path: str, n: int) -> int:
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", py, "bench/intake/drive.py", path, str(n)],
+        cwd=BASE_DIR,
+        env={**env, "PYTHONHASHSEED": "0"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    return int(re.search(r"Collected : (\d+)", out).group(1))
+
+
+def count_instructions(py: str, env: dict[str, str], n: int) -> int:
+    """Instructions per request of each endpoint: (a run of 100 + n requests - a run of 100) / n."""
+    print(f"# report intake, CPU instructions per request in the Django process (callgrind, {n} requests)")
+    per_request = {}
+    for path in ("/bench/bare/", "/api/v1/public/reports/"):
+        per_request[path] = (_instructions(py, env, path, n) - _instructions(py, env, path, 0)) / n
+        print(f"{path:<26} {per_request[path]:>12,.0f}", flush=True)
+    ratio = per_request["/bench/bare/"] / per_request["/api/v1/public/reports/"]
+    print(f"\nbare / intake = {ratio:.0%} of the instructions (gunicorn and PostgreSQL come on top of both)")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=15)
@@ -100,8 +129,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; the best of each endpoint counts")
     parser.add_argument("--server-url", default=None)
+    parser.add_argument("--instructions", type=int, metavar="N", default=0, help="count instructions over N requests")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
+    if args.instructions and not shutil.which("valgrind"):
+        print("valgrind is missing: apt-get install valgrind", file=sys.stderr)
+        return 2
+    if not args.instructions and not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
         return 2
 
@@ -122,6 +155,8 @@ def main() -> int:
     try:
         subprocess.run([py, "manage.py", "migrate", "-v", "0"], cwd=BASE_DIR, env=env, check=True)
         subprocess.run([py, "manage.py", "seed_demo"], cwd=BASE_DIR, env=env, check=True, capture_output=True)
+        if args.instructions:
+            return count_instructions(py, env, args.instructions)
         port = _free_port()
         gunicorn = subprocess.Popen(
             [
