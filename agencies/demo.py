@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from .area_import import import_province
+from .area_import import analyze_areas, import_province
 from .models import Agency, Area, Camera, Membership, Partnership, Subscription, SubscriptionCategory, VitalObject
 
 DEMO_PASSWORD = "sinergi-demo-2026"  # noqa: S105 - printed by make run on purpose
@@ -390,6 +390,7 @@ def seed_demo() -> DemoResult:
     """Create the demo world, or bring it back to its demo state. Safe to run again."""
     for province in PROVINCES:
         import_province(province)
+    analyze_areas()
     for name, (lat, lon) in CITIES.items():
         Area.objects.filter(name=name, level=Area.Level.REGENCY).update(
             centroid_lat=Decimal(lat), centroid_lon=Decimal(lon)

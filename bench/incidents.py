@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     from django.db import connection
     from django.test import Client
 
-    from agencies.area_import import import_province
+    from agencies.area_import import analyze_areas, import_province
     from agencies.models import Agency, Area, Membership
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -113,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
     )
     call_command("migrate", verbosity=0)
     import_province("Kalimantan Timur")
+    analyze_areas()
     bontang = Area.objects.get(name="Kota Bontang", level=Area.Level.REGENCY)
     agencies = [Agency.objects.create(name=f"Agency {i}", code=f"agency-{i}", kind="police") for i in range(20)]
     agencies[0].jurisdiction.set([bontang])

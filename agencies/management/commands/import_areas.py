@@ -6,6 +6,7 @@ from tqdm import tqdm
 from agencies.area_import import (
     ImportStats,
     UnknownProvince,
+    analyze_areas,
     import_province,
     province_names,
     province_row_count,
@@ -51,6 +52,8 @@ class Command(BaseCommand):
                 bar.set_description(name)
                 stats = import_province(name, progress=bar.update)
                 total.add(stats)
+        if sum(total.created.values()) or total.updated:
+            analyze_areas()
         elapsed = time.monotonic() - started
         created = total.created
         self.stdout.write(
