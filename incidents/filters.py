@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import django_filters
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from agencies.api import CAP_SEVERITY
 from agencies.models import Agency, Area, Classification, Severity
 
 from .models import Category, CitizenReport, Incident, RiskAssessment, Urgency
@@ -61,6 +63,22 @@ class IncidentFilterForm(forms.Form):
         return cleaned
 
 
+SEVERITY_HELP = _("CAP severity name (Unknown, Minor, Moderate, Severe, Extreme) or its number, 0 to 4.")
+
+
+def _severity_numbers(data: Any) -> Any:
+    """The API's bodies name severities as CAP does ("Severe"); its filters take those names
+    too, beside the numbers that the pages' selects send."""
+    if data is None or not hasattr(data, "getlist") or not ({"severity", "min_severity"} & set(data.keys())):
+        return data
+    data = data.copy()
+    for key in ("severity", "min_severity"):
+        if key in data:
+            names = [value.strip().capitalize() for value in data.getlist(key)]
+            data.setlist(key, [str(CAP_SEVERITY.get(name, name)) for name in names])
+    return data
+
+
 class IncidentFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(),
@@ -69,9 +87,11 @@ class IncidentFilter(django_filters.FilterSet):
         label=_("Category"),
         help_text=_("Category code; includes its sub-categories."),
     )
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    severity = django_filters.MultipleChoiceFilter(
+        choices=Severity.choices, label=_("Severity"), help_text=SEVERITY_HELP
+    )
     min_severity = django_filters.ChoiceFilter(
-        choices=Severity.choices, method="filter_min_severity", label=_("Minimum severity")
+        choices=Severity.choices, method="filter_min_severity", label=_("Minimum severity"), help_text=SEVERITY_HELP
     )
     urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
     status = django_filters.MultipleChoiceFilter(choices=Incident.Status.choices, label=_("Status"))
@@ -100,6 +120,9 @@ class IncidentFilter(django_filters.FilterSet):
         model = Incident
         fields: list[str] = []
         form = IncidentFilterForm
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(_severity_numbers(data), *args, **kwargs)
 
     def filter_category(self, qs: QuerySet, name: str, value: Category | None) -> QuerySet:
         if not value:

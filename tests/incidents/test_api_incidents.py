@@ -792,6 +792,18 @@ def test_severity_and_status_filters(api_as, world, spread):
     assert refs(client.get(LIST, {"status": ["verified"]})) == ["T2"]
 
 
+def test_severity_filters_take_the_cap_names_the_bodies_use(api_as, world, spread):
+    Incident.objects.filter(reference="T2").update(severity=Severity.EXTREME)
+    Incident.objects.filter(reference="F1").update(severity=Severity.SEVERE)
+    client = api_as(world.alice)
+
+    assert refs(client.get(LIST, {"min_severity": "Severe"})) == ["T2", "F1"]
+    assert refs(client.get(LIST, {"severity": ["extreme", "Severe"]})) == ["T2", "F1"]
+    refused = client.get(LIST, {"severity": "Catastrophic"})
+    assert refused.status_code == 400
+    assert "severity" in refused.json()
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
