@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -589,8 +589,6 @@ def _report_insert(report: CitizenReport) -> None:
     field's own database preparation where the backend needs one: decimals and times; text
     and keys go as they are), and the tests read the rows back through the ORM.
     """
-    from django.db import connection
-
     statement = _report_insert_statements.get(connection.vendor)
     if statement is None:
         statement = _report_insert_statements[connection.vendor] = _report_insert_statement(connection.ops.quote_name)

@@ -69,7 +69,7 @@ class CitizenReport(models.Model):
 
     @property
     def public_status(self) -> str:
-        return public_status(self.status)
+        return status_for_reporter(self.status)
 
     def get_public_status_display(self) -> str:
         return str(CitizenReport.Status(self.public_status).label)
@@ -100,13 +100,13 @@ class CitizenReportUpdate(models.Model):
 
     @property
     def public_status(self) -> str:
-        return public_status(self.status)
+        return status_for_reporter(self.status)
 
     def get_public_status_display(self) -> str:
         return str(CitizenReport.Status(self.public_status).label)
 
 
-def public_status(status: str) -> str:
+def status_for_reporter(status: str) -> str:
     """A status as the reporter reads it: a report judged spam reads "rejected". Telling a
     spammer how the portal classed them helps nobody but the spammer; moderators see "spam"."""
     return CitizenReport.Status.REJECTED if status == CitizenReport.Status.SPAM else status
