@@ -201,6 +201,12 @@ class WindowSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def _created_shifts(request: Request, shifts: list[PatrolShift]) -> Any:
+    """The shifts just created, as the list shows them (read back in one query)."""
+    qs = patrols.shift_list(user=request.user).filter(pk__in=[s.pk for s in shifts])
+    return ShiftSerializer(qs, many=True).data
+
+
 def _conflict_response(exc: patrols.ShiftConflictError) -> Response:
     return Response({"conflicts": exc.conflicts, "detail": str(exc.messages[0])}, status=status.HTTP_400_BAD_REQUEST)
 
@@ -328,10 +334,8 @@ class ShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             )
         except patrols.ShiftConflictError as exc:
             return _conflict_response(exc)
-        qs = patrols.shift_list(user=request.user).filter(pk__in=[s.pk for s in shifts])
         return Response(
-            {"series": shifts[0].series if shifts else "", "results": ShiftSerializer(qs, many=True).data},
-            status=201,
+            {"series": shifts[0].series if shifts else "", "results": _created_shifts(request, shifts)}, status=201
         )
 
     @extend_schema(
@@ -450,8 +454,7 @@ class CoverageFillView(APIView):
             )
         except patrols.ShiftConflictError as exc:
             return _conflict_response(exc)
-        qs = patrols.shift_list(user=request.user).filter(pk__in=[s.pk for s in shifts])
-        return Response({"count": len(shifts), "results": ShiftSerializer(qs, many=True).data}, status=201)
+        return Response({"count": len(shifts), "results": _created_shifts(request, shifts)}, status=201)
 
 
 class ShiftFeedView(APIView):

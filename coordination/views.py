@@ -11,6 +11,7 @@ WITA, WIT), else in the portal's zone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -346,23 +347,43 @@ def exercise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "coordination/exercise_detail.html", _exercise_context(request, exercise))
 
 
+def _exercise_form_post(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.ExerciseReviewForm] | type[forms.ActionItemForm],
+    save: Callable[..., Any],
+    done: str,
+    form_key: str,
+) -> HttpResponse:
+    """A planner's form on the exercise page: saved through `save`, then back to the page; a
+    refusal re-renders the page with the form's errors (400)."""
+    exercise = selectors.exercise_get(user=request.user, pk=pk)
+    services.require_exercise_planner(actor=request.user, exercise=exercise)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            save(actor=request.user, exercise=exercise, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, done)
+            return redirect("exercise-detail", pk=exercise.pk)
+    context = _exercise_context(request, exercise, **{form_key: form})
+    return render(request, "coordination/exercise_detail.html", context, status=400)
+
+
 @login_required
 @require_POST
 @forbidden_page
 def exercise_review(request: HttpRequest, pk: int) -> HttpResponse:
-    exercise = selectors.exercise_get(user=request.user, pk=pk)
-    services.require_exercise_planner(actor=request.user, exercise=exercise)
-    form = forms.ExerciseReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.exercise_review(actor=request.user, exercise=exercise, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The after-action review is saved."))
-            return redirect("exercise-detail", pk=exercise.pk)
-    return render(
-        request, "coordination/exercise_detail.html", _exercise_context(request, exercise, review_form=form), status=400
+    return _exercise_form_post(
+        request,
+        pk,
+        form_class=forms.ExerciseReviewForm,
+        save=services.exercise_review,
+        done=_("The after-action review is saved."),
+        form_key="review_form",
     )
 
 
@@ -370,19 +391,13 @@ def exercise_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @forbidden_page
 def exercise_action_item_add(request: HttpRequest, pk: int) -> HttpResponse:
-    exercise = selectors.exercise_get(user=request.user, pk=pk)
-    services.require_exercise_planner(actor=request.user, exercise=exercise)
-    form = forms.ActionItemForm(request.POST)
-    if form.is_valid():
-        try:
-            services.action_item_create(actor=request.user, exercise=exercise, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The action item is added."))
-            return redirect("exercise-detail", pk=exercise.pk)
-    return render(
-        request, "coordination/exercise_detail.html", _exercise_context(request, exercise, item_form=form), status=400
+    return _exercise_form_post(
+        request,
+        pk,
+        form_class=forms.ActionItemForm,
+        save=services.action_item_create,
+        done=_("The action item is added."),
+        form_key="item_form",
     )
 
 

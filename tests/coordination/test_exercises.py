@@ -242,6 +242,22 @@ def test_exercise_pages(client, world):
     assert client.get(reverse("exercise-create")).status_code == 403
 
 
+def test_a_refused_form_on_the_exercise_page_answers_400_with_its_errors(client, world):
+    future = make_exercise(world, days=5)
+    client.force_login(world.alice)
+
+    early = client.post(reverse("exercise-review", args=[future.pk]), {"observations": "Terlalu dini"})
+    empty_item = client.post(reverse("exercise-action-item-add", args=[future.pk]), {"description": ""})
+
+    assert early.status_code == 400  # the service refuses a review before the exercise ends
+    assert early.context["review_form"].errors
+    assert empty_item.status_code == 400  # the form refuses an item without a description
+    assert "description" in empty_item.context["item_form"].errors
+    future.refresh_from_db()
+    assert future.observations == ""
+    assert not future.action_items.exists()
+
+
 def test_confidential_exercise_page_404_for_charlie(client, world):
     ex = make_exercise(world, classification=Classification.CONFIDENTIAL)
     client.force_login(world.charlie)
