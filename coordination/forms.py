@@ -4,11 +4,13 @@ operation's first area (WIB, WITA or WIT), or of the portal's zone when it has n
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from agencies.form_fields import IsoDateField, IsoDateInput, ZonedDateTimeField, ZonedFormMixin, zone_of_areas
 from agencies.models import Agency, Area, Classification
 from agencies.selectors import user_agency_ids
 from agencies.validators import validate_latitude, validate_longitude
@@ -17,19 +19,25 @@ from incidents.forms import ListSelect, ServiceErrorsMixin
 from .filters import ExerciseFilter, OperationFilter
 from .models import ActionItem, Exercise, JointOperation
 
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 # Past district level the list of areas gets long (a regency has ~150 villages): operations
 # are planned over districts; finer places go in the objectives or the command post.
 MAX_AREA_LEVEL = Area.Level.DISTRICT
 
 
-def _dt(label: Any, required: bool = True) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        required=required,
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+def _dt(label: Any, required: bool = True) -> ZonedDateTimeField:
+    field = ZonedDateTimeField(label=label, required=required)
+    field.widget.attrs["class"] = "form-control"
+    return field
+
+
+class AreasZoneMixin(ZonedFormMixin):
+    """Times are read in the zone of the first area chosen (the portal's zone without areas)."""
+
+    def input_zone(self, cleaned: dict[str, Any]) -> ZoneInfo:
+        areas = cleaned.get("areas")
+        if areas is None:  # the areas are invalid: the form is refused anyway
+            return self.zone
+        return ZoneInfo(zone_of_areas(areas))
 
 
 def _text(**attrs: Any) -> forms.TextInput:
@@ -70,7 +78,7 @@ def _area_field() -> forms.ModelMultipleChoiceField:
     )
 
 
-class OperationForm(ServiceErrorsMixin, forms.Form):
+class OperationForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, widget=_text(autocomplete="off"))
     kind = forms.ChoiceField(label=_("Kind"), choices=JointOperation.Kind.choices, widget=_select())
     classification = forms.ChoiceField(
@@ -152,7 +160,7 @@ class ParticipationForm(ServiceErrorsMixin, forms.Form):
         )
 
 
-class SitRepForm(ServiceErrorsMixin, forms.Form):
+class SitRepForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
     period_start = _dt(_("Period start"))
     period_end = _dt(_("Period end"))
     summary = forms.CharField(label=_("Summary"), widget=_area(3))
@@ -176,7 +184,7 @@ class SitRepForm(ServiceErrorsMixin, forms.Form):
         return cleaned
 
 
-class ExerciseForm(ServiceErrorsMixin, forms.Form):
+class ExerciseForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, widget=_text(autocomplete="off"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Exercise.Kind.choices, widget=_select())
     classification = forms.ChoiceField(
@@ -219,9 +227,7 @@ class ActionItemForm(ServiceErrorsMixin, forms.Form):
         widget=_select(),
         empty_label=_("Choose an agency"),
     )
-    due_date = forms.DateField(
-        label=_("Due date"), widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d")
-    )
+    due_date = IsoDateField(label=_("Due date"), widget=IsoDateInput(attrs={"class": "form-control"}))
 
 
 class ActionItemStatusForm(forms.Form):
@@ -246,7 +252,7 @@ def _filter_widgets(form: forms.Form, kind_choices: Any, status_choices: Any = N
         fields[name] = forms.DateTimeField(
             label=fields[name].label,
             required=False,
-            widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
+            widget=IsoDateInput(attrs={"class": "form-control"}),
         )
 
 

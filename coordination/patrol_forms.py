@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from agencies.form_fields import IsoDateField, IsoTimeField, ZonedDateTimeField, ZonedFormMixin
 from agencies.models import Agency, Area
 
 from .models import JointOperation, PatrolShift
@@ -31,7 +32,7 @@ class CalendarFilterForm(forms.Form):
     view = forms.ChoiceField(
         label=_("View"), choices=[("week", _("Week")), ("month", _("Month"))], required=False, initial="week"
     )
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = IsoDateField(label=_("Date"), required=False)
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
     area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *PatrolShift.Kind.choices], required=False)
@@ -43,7 +44,7 @@ class CalendarFilterForm(forms.Form):
         _bootstrap(self)
 
 
-class ShiftForm(forms.Form):
+class ShiftForm(ZonedFormMixin, forms.Form):
     operation = forms.ModelChoiceField(label=_("Operation"), queryset=JointOperation.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=PatrolShift.Kind.choices, initial=PatrolShift.Kind.JOINT_PATROL)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
@@ -53,8 +54,8 @@ class ShiftForm(forms.Form):
         required=False,
         help_text=_("Times are read in this area's zone (WIB, WITA or WIT)."),
     )
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = ZonedDateTimeField(label=_("Starts"))
+    ends_at = ZonedDateTimeField(label=_("Ends"))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     override = forms.BooleanField(label=_("Save despite the conflicts"), required=False)
     override_reason = forms.CharField(label=_("Reason for the override"), required=False, max_length=2_000)
@@ -65,13 +66,12 @@ class ShiftForm(forms.Form):
         self.fields["area"].queryset = areas
         _bootstrap(self)
 
+    def input_zone(self, cleaned: dict[str, Any]) -> ZoneInfo:
+        area = cleaned.get("area")
+        return ZoneInfo(area.timezone) if area is not None and area.timezone else ZoneInfo(settings.TIME_ZONE)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        area = data.get("area")
-        tz = ZoneInfo(area.timezone if area else settings.TIME_ZONE)
-        for name in ("starts_at", "ends_at"):
-            if data.get(name):
-                data[name] = data[name].replace(tzinfo=None).replace(tzinfo=tz)
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", _("The shift ends before it starts."))
         if data.get("override") and not (data.get("override_reason") or "").strip():
@@ -118,15 +118,12 @@ class GenerateForm(forms.Form):
     area = forms.ModelChoiceField(
         label=_("Area"), queryset=Area.objects.none(), help_text=_("Times are local to this area's zone.")
     )
-    first_date = forms.DateField(label=_("First night"), widget=forms.DateInput(attrs={"type": "date"}))
+    first_date = IsoDateField(label=_("First night"))
     days = forms.IntegerField(label=_("Number of days"), min_value=1, max_value=366, initial=30)
-    start_time = forms.TimeField(
-        label=_("From"), initial=datetime.time(22, 0), widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    end_time = forms.TimeField(
+    start_time = IsoTimeField(label=_("From"), initial=datetime.time(22, 0))
+    end_time = IsoTimeField(
         label=_("To"),
         initial=datetime.time(4, 0),
-        widget=forms.TimeInput(attrs={"type": "time"}),
         help_text=_("At or before the start: the next morning."),
     )
     override = forms.BooleanField(label=_("Save despite the conflicts"), required=False)

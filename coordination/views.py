@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
+from agencies.form_fields import zone_of_areas
 from agencies.models import Area, zone_label
 from agencies.web import wants_partial as _wants_partial
 from incidents.views import forbidden_page
@@ -39,17 +38,7 @@ PAGE_SIZE = 25
 
 
 def _zone_of(areas: list[Area] | Any) -> str:
-    first = next(iter(areas), None) if areas is not None else None
-    return getattr(first, "timezone", "") or settings.TIME_ZONE
-
-
-def _zone_for_posted_areas(request: HttpRequest) -> str:
-    ids = [i for i in request.POST.getlist("areas") if i.isdigit()]
-    if ids:
-        zone = Area.objects.filter(pk__in=ids).order_by("name").values_list("timezone", flat=True).first()
-        if zone:
-            return zone
-    return settings.TIME_ZONE
+    return zone_of_areas(areas)
 
 
 def _zone_context(zone: str) -> dict[str, str]:
@@ -84,22 +73,21 @@ def operation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def operation_create(request: HttpRequest) -> HttpResponse:
-    zone = _zone_for_posted_areas(request) if request.method == "POST" else settings.TIME_ZONE
-    with timezone.override(ZoneInfo(zone)):
-        form = forms.OperationForm(request.POST or None, user=request.user)
-        if request.method == "POST" and form.is_valid():
-            try:
-                operation = services.operation_create(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("The operation is planned."))
-                return redirect("operation-detail", pk=operation.pk)
+    # The form reads the times in the zone of the areas chosen on it (see AreasZoneMixin).
+    form = forms.OperationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            operation = services.operation_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The operation is planned."))
+            return redirect("operation-detail", pk=operation.pk)
     if request.method == "GET" and not _can_plan(request.user):
         return render(
             request, "incidents/incident_forbidden.html", {"reason": _("Your role does not allow this.")}, status=403
         )
-    return render(request, "coordination/operation_form.html", {"form": form, **_zone_context(zone)})
+    return render(request, "coordination/operation_form.html", {"form": form, **_zone_context(form.zone_name)})
 
 
 @login_required
@@ -108,26 +96,23 @@ def operation_create(request: HttpRequest) -> HttpResponse:
 def operation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     operation = selectors.operation_get(user=request.user, pk=pk)
     services.require_operation_planner(actor=request.user, operation=operation)
-    zone = _zone_for_posted_areas(request) if request.method == "POST" else _zone_of(operation.areas.all())
-    with timezone.override(ZoneInfo(zone)):
-        if request.method == "POST":
-            form = forms.OperationForm(request.POST, user=request.user)
-            if form.is_valid():
-                try:
-                    services.operation_update(actor=request.user, operation=operation, **form.cleaned_data)
-                except ValidationError as exc:
-                    form.add_service_errors(exc)
-                else:
-                    messages.success(request, _("The plan is saved."))
-                    return redirect("operation-detail", pk=operation.pk)
+    # The form shows the times in the zone of the operation's areas and reads them back in the
+    # zone of the areas posted: unchanged, they are the same (never the zone active here).
+    areas = list(operation.areas.all())
+    initial = {f: getattr(operation, f) for f in services.OPERATION_FIELDS} | {"areas": areas}
+    form = forms.OperationForm(request.POST or None, initial=initial, user=request.user, zone=_zone_of(areas))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.operation_update(actor=request.user, operation=operation, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
         else:
-            initial = {f: getattr(operation, f) for f in services.OPERATION_FIELDS}
-            initial["starts_at"] = operation.starts_at and timezone.localtime(operation.starts_at)
-            initial["ends_at"] = operation.ends_at and timezone.localtime(operation.ends_at)
-            initial["areas"] = list(operation.areas.all())
-            form = forms.OperationForm(initial=initial, user=request.user)
+            messages.success(request, _("The plan is saved."))
+            return redirect("operation-detail", pk=operation.pk)
     return render(
-        request, "coordination/operation_form.html", {"form": form, "operation": operation, **_zone_context(zone)}
+        request,
+        "coordination/operation_form.html",
+        {"form": form, "operation": operation, **_zone_context(form.zone_name)},
     )
 
 
@@ -249,17 +234,15 @@ def operation_participation_remove(request: HttpRequest, pk: int, participation_
 @forbidden_page
 def operation_sitrep(request: HttpRequest, pk: int) -> HttpResponse:
     operation = selectors.operation_get(user=request.user, pk=pk)
-    zone = _zone_of(operation.areas.all())
-    with timezone.override(ZoneInfo(zone)):
-        form = forms.SitRepForm(request.POST)
-        if form.is_valid():
-            try:
-                services.sitrep_create(actor=request.user, operation=operation, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("The situation report is filed."))
-                return redirect("operation-detail", pk=operation.pk)
+    form = forms.SitRepForm(request.POST, zone=_zone_of(operation.areas.all()))
+    if form.is_valid():
+        try:
+            services.sitrep_create(actor=request.user, operation=operation, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The situation report is filed."))
+            return redirect("operation-detail", pk=operation.pk)
     return render(
         request,
         "coordination/operation_detail.html",
@@ -295,18 +278,16 @@ def exercise_create(request: HttpRequest) -> HttpResponse:
         return render(
             request, "incidents/incident_forbidden.html", {"reason": _("Your role does not allow this.")}, status=403
         )
-    zone = _zone_for_posted_areas(request) if request.method == "POST" else settings.TIME_ZONE
-    with timezone.override(ZoneInfo(zone)):
-        form = forms.ExerciseForm(request.POST or None, user=request.user)
-        if request.method == "POST" and form.is_valid():
-            try:
-                exercise = services.exercise_create(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("The exercise is planned."))
-                return redirect("exercise-detail", pk=exercise.pk)
-    return render(request, "coordination/exercise_form.html", {"form": form, **_zone_context(zone)})
+    form = forms.ExerciseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            exercise = services.exercise_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The exercise is planned."))
+            return redirect("exercise-detail", pk=exercise.pk)
+    return render(request, "coordination/exercise_form.html", {"form": form, **_zone_context(form.zone_name)})
 
 
 def _exercise_context(

@@ -26,6 +26,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies import selectors as agency_selectors
+from agencies.form_fields import IsoDateField, IsoDateInput, ZonedDateTimeField, ZonedFormMixin
 from agencies.models import Agency, Area, Classification, Severity
 from agencies.validators import validate_latitude, validate_longitude
 
@@ -197,7 +198,7 @@ class IncidentPageFilter(IncidentFilter):
         )
         fields["area"].widget = _select(area_filter_choices(user=user))
         for name in ("occurred_after", "occurred_before"):
-            fields[name].widget = forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d")
+            fields[name].widget = IsoDateInput(attrs={"class": "form-control"})
 
     @staticmethod
     def _day_start(day: datetime.date) -> datetime.datetime:
@@ -311,7 +312,7 @@ def _coordinate(validator: Any, label: Any, **attrs: Any) -> forms.DecimalField:
     )
 
 
-class IncidentForm(ServiceErrorsMixin, forms.Form):
+class IncidentForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
     """Create or edit an incident. The time is typed in the area's local time (WIB/WITA/WIT)."""
 
     title = forms.CharField(label=_("Title"), max_length=200, widget=_text(autocomplete="off"))
@@ -330,12 +331,7 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
         ),
     )
     area = AreaPickerField(label=_("Area"))
-    occurred_at = forms.DateTimeField(
-        label=_("Occurred at"),
-        help_text=_("Local time of the area (WIB, WITA or WIT)."),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    occurred_at = ZonedDateTimeField(label=_("Occurred at"), help_text=_("Local time of the area (WIB, WITA or WIT)."))
     latitude = _coordinate(
         validate_latitude, _("Latitude"), min="-90", max="90", placeholder=interpolate_lazy(_("e.g. %s"), "0.1333")
     )
@@ -354,7 +350,10 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
         self.incident = incident
         if incident is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(incident)
+        if incident is not None:
+            kwargs.setdefault("zone", incident.area.timezone)
         super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].widget.attrs["class"] = "form-control"
         self.fields["category"].queryset = selectors.category_list(active_only=False)
         self.fields["category"].choices = [("", "---------"), *category_choices()]
         for name in ("category", "severity", "urgency", "classification", "reporting_agency"):
@@ -381,7 +380,6 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
 
     @staticmethod
     def initial_from(incident: Incident) -> dict[str, Any]:
-        local = timezone.localtime(incident.occurred_at, ZoneInfo(incident.area.timezone))
         return {
             "title": incident.title,
             "category": incident.category_id,
@@ -389,7 +387,7 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
             "urgency": incident.urgency,
             "classification": incident.classification,
             "area": incident.area_id,
-            "occurred_at": local.replace(tzinfo=None),
+            "occurred_at": incident.occurred_at,  # shown in the area's zone (the form's `zone`)
             "latitude": incident.latitude,
             "longitude": incident.longitude,
             "description": incident.description,
@@ -426,13 +424,14 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
                 "longitude" if lon is None else "latitude", _("Give both latitude and longitude, or neither.")
             )
         area, occurred = data.get("area"), data.get("occurred_at")
-        if area is not None and occurred is not None:
-            # The browser sends the wall-clock time of the area; Django read it in the server's zone.
-            naive = timezone.make_naive(occurred)
-            data["occurred_at"] = timezone.make_aware(naive, ZoneInfo(area.timezone))
-            if data["occurred_at"] > timezone.now() + datetime.timedelta(minutes=5):
-                self.add_error("occurred_at", _("An incident cannot occur in the future."))
+        if area is not None and occurred is not None and occurred > timezone.now() + datetime.timedelta(minutes=5):
+            self.add_error("occurred_at", _("An incident cannot occur in the future."))
         return data
+
+    def input_zone(self, cleaned: dict[str, Any]) -> ZoneInfo:
+        """The browser sends the wall-clock time of the area chosen."""
+        area = cleaned.get("area")
+        return ZoneInfo(area.timezone) if area is not None and area.timezone else self.zone
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -525,14 +524,8 @@ class RiskForm(ServiceErrorsMixin, forms.Form):
     mitigations = forms.CharField(
         label=_("Mitigations"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 3})
     )
-    assessed_on = forms.DateField(
-        label=_("Assessed on"),
-        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
-    )
-    review_due = forms.DateField(
-        label=_("Review due"),
-        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
-    )
+    assessed_on = IsoDateField(label=_("Assessed on"), widget=IsoDateInput(attrs={"class": "form-control"}))
+    review_due = IsoDateField(label=_("Review due"), widget=IsoDateInput(attrs={"class": "form-control"}))
     classification = forms.ChoiceField(
         label=_("Classification"), choices=Classification.choices, initial=Classification.RESTRICTED
     )

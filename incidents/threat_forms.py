@@ -10,7 +10,6 @@ checkboxes; staff get provinces and regencies (548 rows).
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,15 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import selectors as agency_selectors
+from agencies.form_fields import ZonedDateTimeField, ZonedFormMixin, zone_of_areas
 from agencies.models import Agency, Area, Classification, Severity, zone_label
 
 from . import selectors
 from .forms import ServiceErrorsMixin, area_filter_choices, category_choices, interpolate_lazy, jurisdiction_paths
 from .models import Category, Certainty, Threat, Urgency
 from .services import ACTING_ROLES
-
-# Datetime inputs: what <input type="datetime-local"> sends.
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 QUICK_RESPONSES = {
     "dispatched": _("Units dispatched"),
@@ -151,7 +148,7 @@ def threat_area_queryset(*, user: Any, extra_ids: list[int] | None = None) -> Qu
     return Area.objects.filter(q)
 
 
-class ThreatForm(ServiceErrorsMixin, forms.Form):
+class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
     """Log or update a threat. Times are typed in the local time of the first area chosen."""
 
     headline = forms.CharField(
@@ -218,18 +215,8 @@ class ThreatForm(ServiceErrorsMixin, forms.Form):
             "Named agencies are always alerted, whatever they subscribe to. A secret threat reaches only them."
         ),
     )
-    effective_at = forms.DateTimeField(
-        label=_("Effective from"),
-        required=False,
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    expires_at = forms.DateTimeField(
-        label=_("Expires"),
-        required=False,
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    effective_at = ZonedDateTimeField(label=_("Effective from"), required=False)
+    expires_at = ZonedDateTimeField(label=_("Expires"), required=False)
     issuing_agency = forms.ModelChoiceField(
         label=_("On behalf of"), queryset=Agency.objects.none(), required=False, empty_label=None
     )
@@ -252,7 +239,8 @@ class ThreatForm(ServiceErrorsMixin, forms.Form):
         existing = [a.pk for a in threat.areas.all()] if threat is not None else []
         self.default_zone = self._default_zone(user, threat)
         if threat is not None and "initial" not in kwargs:
-            kwargs["initial"] = self.initial_from(threat, self.default_zone)
+            kwargs["initial"] = self.initial_from(threat)
+        kwargs.setdefault("zone", self.default_zone)
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = selectors.category_list(active_only=False)
         self.fields["category"].choices = [("", "---------"), *category_choices()]
@@ -274,6 +262,7 @@ class ThreatForm(ServiceErrorsMixin, forms.Form):
             del self.fields["issuing_agency"]
         zone = zone_label(self.default_zone)
         for name in ("effective_at", "expires_at"):
+            self.fields[name].widget.attrs["class"] = "form-control"
             self.fields[name].help_text = _("Local time (%(zone)s).") % {"zone": zone}
         self.fields["effective_at"].help_text = _("Local time (%(zone)s). Empty: now.") % {"zone": zone}
 
@@ -290,9 +279,9 @@ class ThreatForm(ServiceErrorsMixin, forms.Form):
     def _default_zone(user: Any, threat: Threat | None) -> str:
         """The zone times are typed in: the threat's first area, else the user's jurisdiction's."""
         if threat is not None:
-            first = next(iter(threat.areas.all()), None)
-            if first is not None:
-                return first.timezone
+            areas = list(threat.areas.all())
+            if areas:
+                return zone_of_areas(areas)
         paths = jurisdiction_paths(user=user)
         if paths:
             zone = Area.objects.filter(path__in=paths).order_by("level").values_list("timezone", flat=True).first()
@@ -301,10 +290,8 @@ class ThreatForm(ServiceErrorsMixin, forms.Form):
         return settings.TIME_ZONE
 
     @staticmethod
-    def initial_from(threat: Threat, zone: str) -> dict[str, Any]:
-        def local(value: datetime.datetime | None) -> datetime.datetime | None:
-            return timezone.localtime(value, ZoneInfo(zone)).replace(tzinfo=None) if value else None
-
+    def initial_from(threat: Threat) -> dict[str, Any]:
+        """The threat's values; its times are shown in the form's zone."""
         initial: dict[str, Any] = {name: getattr(threat, name) for name in ThreatForm.TEXT_FIELDS}
         initial.update(
             category=threat.category_id,
@@ -314,8 +301,8 @@ class ThreatForm(ServiceErrorsMixin, forms.Form):
             classification=threat.classification,
             areas=[a.pk for a in threat.areas.all()],
             named_agencies=[a.pk for a in threat.named_agencies.all()],
-            effective_at=local(threat.effective_at),
-            expires_at=local(threat.expires_at),
+            effective_at=threat.effective_at,
+            expires_at=threat.expires_at,
         )
         return initial
 
@@ -361,16 +348,15 @@ class ThreatForm(ServiceErrorsMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        areas = data.get("areas")
-        zone = ZoneInfo(areas.order_by("level", "name")[0].timezone if areas else self.default_zone)
-        for name in ("effective_at", "expires_at"):
-            value = data.get(name)
-            if value is not None:  # the browser sends the wall-clock time of the area
-                data[name] = timezone.make_aware(timezone.make_naive(value), zone)
         effective, expires = data.get("effective_at"), data.get("expires_at")
         if expires is not None and expires <= (effective or timezone.now()):
             self.add_error("expires_at", _("The threat must expire after it takes effect."))
         return data
+
+    def input_zone(self, cleaned: dict[str, Any]) -> ZoneInfo:
+        """The browser sends the wall-clock time of the first area chosen."""
+        areas = cleaned.get("areas")
+        return ZoneInfo(zone_of_areas(areas)) if areas else ZoneInfo(self.default_zone)
 
     def add_service_errors(self, exc: Any) -> None:
         # A user with one agency has no agency field: an error about it is the form's own.
