@@ -5,6 +5,7 @@ Two rules hold here, for every form of the portal:
 - An `<input type=date|time|datetime-local>` carries the ISO form of its value whatever the
   language: the browser accepts nothing else. (Django would otherwise render the first of the
   language's input formats, `22.00.00` or `31/12/2026`, and the browser shows an empty field.)
+- A textarea's CRLF line breaks (what browsers send) are stored as LF (`normalise_line_breaks`).
 - A date-time is typed in an area's zone (WIB, WITA or WIT). The form knows that zone
   (`ZonedFormMixin(zone=...)`): it renders its initial values in it and reads posted values in
   it (or in the zone of the areas chosen on the form), so rendering and parsing cannot
@@ -75,6 +76,16 @@ class IsoTimeField(forms.TimeField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", TIME_INPUT_FORMATS)
         super().__init__(**kwargs)
+
+
+def normalise_line_breaks(form: forms.BaseForm) -> None:
+    """A browser sends a textarea's line breaks as CRLF: store them as the LF they were, so a
+    text saved unchanged stays byte for byte the same. Call after cleaning."""
+    cleaned = getattr(form, "cleaned_data", None) or {}
+    for name, field in form.fields.items():
+        value = cleaned.get(name)
+        if isinstance(field.widget, forms.Textarea) and isinstance(value, str) and "\r" in value:
+            cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def default_zone() -> ZoneInfo:
@@ -162,4 +173,5 @@ class ZonedFormMixin:
             if isinstance(field, ZonedDateTimeField) and isinstance(value, datetime.datetime):
                 cleaned[name] = timezone.make_aware(value, zone) if timezone.is_naive(value) else value
         self._set_zone(zone)
+        normalise_line_breaks(self)  # type: ignore[arg-type]
         return cleaned

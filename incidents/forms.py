@@ -26,7 +26,13 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies import selectors as agency_selectors
-from agencies.form_fields import IsoDateField, IsoDateInput, ZonedDateTimeField, ZonedFormMixin
+from agencies.form_fields import (
+    IsoDateField,
+    IsoDateInput,
+    ZonedDateTimeField,
+    ZonedFormMixin,
+    normalise_line_breaks,
+)
 from agencies.models import Agency, Area, Classification, Severity
 from agencies.validators import validate_latitude, validate_longitude
 
@@ -264,6 +270,7 @@ class ServiceErrorsMixin:
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
+        normalise_line_breaks(self)  # type: ignore[arg-type]
         self._mark_invalid()
 
     def add_service_errors(self, exc: ValidationError) -> None:

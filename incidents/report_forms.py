@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.form_fields import IsoDateTimeInput, normalise_line_breaks
 from agencies.models import Classification, Severity
 from agencies.validators import validate_latitude, validate_longitude
 
@@ -43,6 +44,10 @@ class BootstrapForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bootstrap(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        normalise_line_breaks(self)
 
 
 def category_choices() -> list[tuple[str, Any]]:
@@ -121,7 +126,7 @@ class CitizenReportForm(BootstrapForm):
     occurred_at = forms.DateTimeField(
         label=_("When did it happen?"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
         help_text=_("Leave empty if it is happening now."),
     )
     # Filled by the page's script with the browser's UTC offset (Date.getTimezoneOffset(),

@@ -94,7 +94,7 @@ def _operation_state(op):
         "classification": op.classification,
         "starts_at": _minute(op.starts_at),
         "ends_at": _minute(op.ends_at),
-        "objectives": op.objectives.replace("\r\n", "\n"),
+        "objectives": op.objectives,
         "command_post": op.command_post,
         "lat": op.command_post_lat,
         "lon": op.command_post_lon,
@@ -200,7 +200,7 @@ def test_saving_an_exercise_review_unchanged_changes_nothing(client, world, exer
     response = post_rendered(client, url, action=reverse("exercise-review", args=[exercise.pk]))
     assert response.status_code == 302, _errors(response)
     exercise.refresh_from_db()
-    assert (exercise.observations.replace("\r\n", "\n"), exercise.strengths, exercise.gaps) == (
+    assert (exercise.observations, exercise.strengths, exercise.gaps) == (
         "Respon 12 menit.\nAlat lengkap.",
         "Koordinasi",
         "",
