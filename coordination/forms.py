@@ -68,6 +68,16 @@ def area_choices_queryset(*, user: Any) -> QuerySet[Area]:
     return Area.objects.filter(q, level__lte=MAX_AREA_LEVEL).order_by("path")
 
 
+def area_choices_with_current(*, user: Any, current: Any = None) -> QuerySet[Area]:
+    """The areas offered, plus those the edited object has already (a village, or an area
+    outside the user's choices): saved unchanged, the form keeps them."""
+    offered = area_choices_queryset(user=user)
+    ids = [getattr(a, "pk", a) for a in current or []]
+    if not ids:
+        return offered
+    return Area.objects.filter(Q(pk__in=offered.values("pk")) | Q(pk__in=ids)).order_by("path")
+
+
 def _area_field() -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
         label=_("Areas"),
@@ -116,7 +126,7 @@ class OperationForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["areas"].queryset = area_choices_queryset(user=user)
+        self.fields["areas"].queryset = area_choices_with_current(user=user, current=self.initial.get("areas"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -203,7 +213,7 @@ class ExerciseForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["areas"].queryset = area_choices_queryset(user=user)
+        self.fields["areas"].queryset = area_choices_with_current(user=user, current=self.initial.get("areas"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

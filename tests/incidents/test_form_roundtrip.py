@@ -120,7 +120,7 @@ def test_saving_an_incident_unchanged_changes_nothing(client, world, incident, l
 
 
 def test_saving_the_assignment_unchanged_changes_nothing(client, world, incident, language):
-    services.incident_assign(actor=world.alice, incident=incident, involved_agencies=[world.b])
+    services.incident_assign(actor=world.alice, incident=incident, involved_agencies=[world.b, world.c])
     before = _incident_state(incident)
     client.force_login(world.alice)
     response = post_rendered(
