@@ -299,3 +299,24 @@ def test_a_citizen_report_stores_the_time_typed_in_the_citizen_zone(client, worl
     )
     assert response.status_code == 302, _errors(response)
     assert CitizenReport.objects.get().occurred_at == typed
+
+
+def test_a_report_verified_as_rendered_becomes_the_incident_the_moderator_saw(client, world, zone, language):
+    """The verify form is posted as shown: the incident keeps the report's time and place."""
+    typed = _recent(zone)
+    report = services.citizen_report_submit(
+        category=category("crime-theft"),
+        description="Motor dicuri di depan masjid",
+        latitude="0.160000",
+        longitude="117.480000",
+        area=world.areas.guntung,
+        occurred_at=typed,
+    )
+    client.force_login(world.alice)
+    response = post_rendered(
+        client, reverse("report-detail", args=[report.pk]), action=reverse("report-verify", args=[report.pk])
+    )
+    assert response.status_code == 302, _errors(response)
+    incident = Incident.objects.get()
+    assert (incident.occurred_at, incident.area, incident.latitude) == (typed, world.areas.guntung, Decimal("0.160000"))
+    assert incident.title.startswith("Motor dicuri")
