@@ -252,9 +252,11 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
         agencies = self._acting_agencies(user) if threat is None else []
         # The issuer never alerts itself: naming it would be a checkbox that does nothing.
         issuer = threat.issuing_agency_id if threat is not None else (agencies[0].pk if len(agencies) == 1 else None)
-        self.fields["named_agencies"].queryset = agency_selectors.agency_list(
-            user=user, filters={"is_active": True}
-        ).exclude(pk=issuer)
+        named = agency_selectors.agency_list(user=user, filters={"is_active": True}).exclude(pk=issuer)
+        already = [a.pk for a in threat.named_agencies.all()] if threat is not None else []
+        if already:  # saved unchanged, the threat keeps the agencies it names (one may be inactive now)
+            named = Agency.objects.filter(Q(pk__in=named.values("pk")) | Q(pk__in=already))
+        self.fields["named_agencies"].queryset = named
         if len(agencies) > 1:
             self.fields["issuing_agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
             self.fields["issuing_agency"].required = True

@@ -186,7 +186,13 @@ def threat(world, zone, django_capture_on_commit_callbacks):
         )
 
 
-def test_saving_a_threat_unchanged_changes_nothing(client, world, threat, language, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("named_still_active", [True, False])
+def test_saving_a_threat_unchanged_changes_nothing(
+    client, world, threat, language, named_still_active, django_capture_on_commit_callbacks
+):
+    """An agency named on the threat stays named, even once it is no longer offered (inactive)."""
+    world.c.is_active = named_still_active
+    world.c.save(update_fields=["is_active"])
     before = _threat_state(threat)
     client.force_login(world.alice)
     with django_capture_on_commit_callbacks(execute=True):
