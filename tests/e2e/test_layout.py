@@ -1,0 +1,191 @@
+"""Every page fits the window from 992 px up, in both languages, with the longest names.
+
+The pages are not listed by hand: every named URL pattern without arguments is asked for, as a
+member with the longest realistic agency and person names and as staff, and each one that answers
+a whole HTML page is measured (plus the detail pages of a few seeded objects). A new page cannot
+be forgotten. Each page is loaded once per person and language, then the window is resized to
+every width: the layout reflows without a reload, which keeps the run short.
+
+Asserted at each width: no horizontal overflow (the page does not scroll sideways), and the
+alert bell and the user menu lie inside the window. Screenshots: test-results/screenshots/layout-*.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from playwright.sync_api import Browser, Page
+
+from agencies.models import Agency, Membership
+from tests.e2e.conftest import SCREENSHOTS
+from tests.factories import AgencyFactory, CitizenReportFactory, IncidentFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# 1199: just below Bootstrap's xl, where the container is narrowest for its breakpoint.
+WIDTHS = (992, 1199, 1280, 1366, 1920)
+LANGUAGES = ("id", "en")
+LONG_AGENCY = "Kepolisian Resor Kota Besar Balikpapan Seksi Pengamanan Objek Vital"
+LONG_FIRST_NAME = "Raden Ayu Siti Kusumawardhani"
+LONG_LAST_NAME = "Prawirodirdjo Sastroamidjojo Hadiningrat"
+# Not dashboard pages: the API (and its Swagger page) and Django's admin have their own layouts.
+SKIPPED_PREFIXES = ("/api/", "/admin/")
+
+MEASURE = """() => {
+  const box = (selector) => {
+    const el = document.querySelector(selector);
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width};
+  };
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    innerHeight: window.innerHeight,
+    navbar: !!document.querySelector("nav.sinergi-navbar"),
+    bell: box("[data-testid=nav-alerts]"),
+    user: box("#user-menu"),
+  };
+}"""
+
+
+def _argumentless_names(resolver: URLResolver | None = None) -> set[str]:
+    """The names of every URL pattern that takes no argument, outside namespaces."""
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if pattern.pattern.regex.groups:
+            continue
+        if isinstance(pattern, URLResolver):
+            if not pattern.namespace:
+                names |= _argumentless_names(pattern)
+        elif pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def pages_for(client: Client) -> dict[str, str]:
+    """name -> path of every argument-less page that answers `client` with a whole HTML page."""
+    pages = {}
+    for name in sorted(_argumentless_names()):
+        path = reverse(name)
+        if path.startswith(SKIPPED_PREFIXES):
+            continue
+        response = client.get(path)
+        assert response.status_code < 500, f"{path} answered {response.status_code}"
+        if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+            continue  # a POST-only action, a redirect, a feed
+        if b"<html" not in response.content[:500]:
+            continue  # an htmx partial
+        pages[name] = path
+    return pages
+
+
+@pytest.fixture
+def long_names(e2e_world):
+    """A member of the agency with the longest name, herself with a long name; staff too."""
+    w = e2e_world
+    agency = AgencyFactory(
+        name=LONG_AGENCY, code="polrestabes-bpp-pam-obvit", kind=Agency.Kind.POLICE, jurisdiction=[w.areas.balikpapan]
+    )
+    member = MembershipFactory(agency=agency, role=Membership.Role.COMMANDER).user
+    MembershipFactory(user=member, agency=w.a, role=Membership.Role.LIAISON)
+    member.first_name, member.last_name = LONG_FIRST_NAME, LONG_LAST_NAME
+    member.save()
+    w.admin.first_name, w.admin.last_name = "Administrator Platform Sinergi", "Kota Balikpapan dan Bontang"
+    w.admin.save()
+    incident = IncidentFactory(
+        title="Kebakaran gudang bahan bakar di kawasan pelabuhan Semayang dekat terminal penumpang",
+        area=w.areas.balikpapan_kota,
+        reporting_agency=agency,
+    )
+    report = CitizenReportFactory(area=w.areas.bontang_utara)
+    details = {
+        "agency-detail": reverse("agency-detail", args=[agency.pk]),
+        "area-detail": reverse("area-detail", args=[w.areas.guntung.pk]),
+        "incident-detail": reverse("incident-detail", args=[incident.pk]),
+        "report-detail": reverse("report-detail", args=[report.pk]),
+    }
+    return member, w.admin, details
+
+
+def _signed_in(browser: Browser, browser_context_args, live_server, user, language: str):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(**{**browser_context_args, "viewport": {"width": WIDTHS[0], "height": 860}})
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
+        ]
+    )
+    return client, context
+
+
+def _misfits(page: Page, where: str) -> list[str]:
+    m = page.evaluate(MEASURE)
+    found = []
+    if m["scrollWidth"] > m["innerWidth"]:
+        found.append(f"{where}: the page is {m['scrollWidth']} px wide in a {m['innerWidth']} px window")
+    if m["navbar"]:
+        for label in ("bell", "user"):
+            box = m[label]
+            if box is None:
+                found.append(f"{where}: no {label} in the navbar")
+            elif box["width"] <= 0 or box["left"] < 0 or box["right"] > m["innerWidth"] or box["top"] < 0:
+                found.append(f"{where}: the {label} is outside the window ({box})")
+    return found
+
+
+def _shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"layout-{name}.png"))
+
+
+def test_every_page_fits_from_992_px_up_in_both_languages_with_the_longest_names(
+    browser: Browser, browser_context_args, live_server, long_names
+):
+    member, staff, details = long_names
+    misfits: list[str] = []
+    measured: dict[str, int] = {}
+    for who, user in (("member", member), ("staff", staff)):
+        for language in LANGUAGES:
+            client, context = _signed_in(browser, browser_context_args, live_server, user, language)
+            pages = pages_for(client)
+            # The derivation must find the dashboard's pages, else the test would pass on nothing.
+            assert {"dashboard", "incident-list", "threat-list", "patrol-calendar", "agency-list"} <= set(pages)
+            pages.update(details)
+            measured[f"{who}-{language}"] = len(pages)
+            page = context.new_page()
+            for name, path in pages.items():
+                page.set_viewport_size({"width": WIDTHS[0], "height": 860})
+                page.goto(f"{live_server.url}{path}")
+                assert page.locator("html").get_attribute("lang") == language
+                for width in WIDTHS:
+                    page.set_viewport_size({"width": width, "height": 860})
+                    found = _misfits(page, f"{who} {language} {width} px {path}")
+                    if found:
+                        _shot(page, f"misfit-{who}-{language}-{width}-{name}")
+                    misfits += found
+                    if width == WIDTHS[0] or name == "dashboard":
+                        _shot(page, f"{who}-{language}-{width}-{name}")
+            # The open user menu, with the longest names in it, stays inside the window too.
+            page.goto(f"{live_server.url}/")
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 860})
+                page.click("#user-menu")
+                menu = page.locator(".navbar-user-menu")
+                menu.wait_for(state="visible")
+                box = menu.bounding_box()
+                if box["x"] < 0 or box["x"] + box["width"] > width:
+                    misfits.append(f"{who} {language} {width} px: the open user menu leaves the window ({box})")
+                if menu.evaluate("m => [...m.querySelectorAll('li')].some(li => li.scrollWidth > li.clientWidth)"):
+                    misfits.append(f"{who} {language} {width} px: a name runs out of the open user menu")
+                _shot(page, f"{who}-{language}-{width}-user-menu")
+                page.keyboard.press("Escape")
+            context.close()
+    assert not misfits, "\n".join(misfits)
+    assert min(measured.values()) >= 20, measured
