@@ -15,12 +15,13 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 from playwright.sync_api import Browser, Page
 
 from agencies.models import Agency, Membership
 from tests.e2e.conftest import SCREENSHOTS
 from tests.factories import AgencyFactory, CitizenReportFactory, IncidentFactory, MembershipFactory
+from tests.pages import html_pages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,9 +31,6 @@ LANGUAGES = ("id", "en")
 LONG_AGENCY = "Kepolisian Resor Kota Besar Balikpapan Seksi Pengamanan Objek Vital"
 LONG_FIRST_NAME = "Raden Ayu Siti Kusumawardhani"
 LONG_LAST_NAME = "Prawirodirdjo Sastroamidjojo Hadiningrat"
-# Not dashboard pages: the API (and its Swagger page) and Django's admin have their own layouts.
-SKIPPED_PREFIXES = ("/api/", "/admin/")
-
 MEASURE = """() => {
   const box = (selector) => {
     const el = document.querySelector(selector);
@@ -49,38 +47,6 @@ MEASURE = """() => {
     user: box("#user-menu"),
   };
 }"""
-
-
-def _argumentless_names(resolver: URLResolver | None = None) -> set[str]:
-    """The names of every URL pattern that takes no argument, outside namespaces."""
-    resolver = resolver or get_resolver()
-    names = set()
-    for pattern in resolver.url_patterns:
-        if pattern.pattern.regex.groups:
-            continue
-        if isinstance(pattern, URLResolver):
-            if not pattern.namespace:
-                names |= _argumentless_names(pattern)
-        elif pattern.name:
-            names.add(pattern.name)
-    return names
-
-
-def pages_for(client: Client) -> dict[str, str]:
-    """name -> path of every argument-less page that answers `client` with a whole HTML page."""
-    pages = {}
-    for name in sorted(_argumentless_names()):
-        path = reverse(name)
-        if path.startswith(SKIPPED_PREFIXES):
-            continue
-        response = client.get(path)
-        assert response.status_code < 500, f"{path} answered {response.status_code}"
-        if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
-            continue  # a POST-only action, a redirect, a feed
-        if b"<html" not in response.content[:500]:
-            continue  # an htmx partial
-        pages[name] = path
-    return pages
 
 
 @pytest.fixture
@@ -154,7 +120,7 @@ def test_every_page_fits_from_992_px_up_in_both_languages_with_the_longest_names
     for who, user in (("member", member), ("staff", staff)):
         for language in LANGUAGES:
             client, context = _signed_in(browser, browser_context_args, live_server, user, language)
-            pages = pages_for(client)
+            pages = html_pages(client)
             # The derivation must find the dashboard's pages, else the test would pass on nothing.
             assert {"dashboard", "incident-list", "threat-list", "patrol-calendar", "agency-list"} <= set(pages)
             pages.update(details)
