@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from agencies.models import Agency, Membership
 from tests.e2e.conftest import SCREENSHOTS
@@ -31,6 +31,17 @@ LANGUAGES = ("id", "en")
 LONG_AGENCY = "Kepolisian Resor Kota Besar Balikpapan Seksi Pengamanan Objek Vital"
 LONG_FIRST_NAME = "Raden Ayu Siti Kusumawardhani"
 LONG_LAST_NAME = "Prawirodirdjo Sastroamidjojo Hadiningrat"
+FUTURE_MENUS = """() => {
+  const menus = document.querySelector(".sinergi-menus");
+  const model = menus.querySelector(".nav-item.dropdown");
+  for (const label of ["Meja kerja saya", "Kotak masuk", "Buletin harian", "Rapat koordinasi",
+                       "Pencarian", "Komunitas", "Evaluasi pasca-kejadian"]) {
+    const item = model.cloneNode(true);
+    item.querySelector(".nav-link").lastChild.textContent = label;
+    menus.appendChild(item);
+  }
+}"""
+
 MEASURE = """() => {
   const box = (selector) => {
     const el = document.querySelector(selector);
@@ -152,6 +163,60 @@ def test_every_page_fits_from_992_px_up_in_both_languages_with_the_longest_names
                     misfits.append(f"{who} {language} {width} px: a name runs out of the open user menu")
                 _shot(page, f"{who}-{language}-{width}-user-menu")
                 page.keyboard.press("Escape")
+            # The menus to come (desk, inbox, bulletins, meetings, search, community, evaluations):
+            # seven more groups with long labels still fit, bell and user menu included.
+            page.evaluate(FUTURE_MENUS)
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 860})
+                misfits += _misfits(page, f"{who} {language} {width} px, seven more menus")
+            page.set_viewport_size({"width": WIDTHS[0], "height": 860})
+            _shot(page, f"{who}-{language}-{WIDTHS[0]}-seven-more-menus")
             context.close()
     assert not misfits, "\n".join(misfits)
     assert min(measured.values()) >= 20, measured
+
+
+def test_a_citizen_at_the_root_finds_where_to_report_follow_and_read_the_alerts_on_a_phone(
+    page: Page, live_server, e2e_world, shot
+):
+    from django.utils import timezone
+
+    from incidents import threat_services
+    from tests.factories import category
+
+    threat_services.threat_log(
+        actor=e2e_world.alice,
+        headline="Banjir rob di Bontang Kuala: air laut naik hingga 50 cm",
+        instruction="Pindahkan kendaraan ke tempat tinggi, hindari Jl. Kapal Layar.",
+        category=category("flood-tidal"),
+        areas=[e2e_world.areas.guntung],
+        classification="public",
+        expires_at=timezone.now() + timezone.timedelta(hours=12),
+    )
+    threat_services.threat_log(
+        actor=e2e_world.alice,
+        headline="Razia gabungan malam ini",
+        category=category("terrorism-threat"),
+        areas=[e2e_world.areas.guntung],
+        classification="restricted",
+    )
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.get_by_test_id("home-report")).to_be_visible()
+    expect(page.get_by_test_id("public-alert")).to_have_count(1)
+    expect(page.get_by_test_id("home-alerts")).to_contain_text("Banjir rob")
+    expect(page.get_by_test_id("home-alerts")).not_to_contain_text("Razia")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot("home-public-phone")
+
+    page.fill("#home-track-code", "nosuchcode")
+    page.get_by_test_id("home-track").locator("button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/lapor/lacak/?code=nosuchcode")
+    expect(page.get_by_test_id("error-code")).to_be_visible()  # the tracking page answers
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_test_id("public-portal-link").get_by_role("link").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_test_id("home-report").get_by_role("link").first.click()
+    page.wait_for_url(f"{live_server.url}/lapor/")
