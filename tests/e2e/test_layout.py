@@ -216,6 +216,7 @@ def test_a_citizen_at_the_root_finds_where_to_report_follow_and_read_the_alerts_
     expect(page.get_by_test_id("error-code")).to_be_visible()  # the tracking page answers
 
     page.goto(f"{live_server.url}/accounts/login/")
+    shot("login-with-public-link-phone")
     page.get_by_test_id("public-portal-link").get_by_role("link").click()
     page.wait_for_url(f"{live_server.url}/")
     page.get_by_test_id("home-report").get_by_role("link").first.click()
