@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -25,7 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import selectors
 from .forms import AgencyDirectoryFilter, AreaSearchForm
-from .models import Agency, Area, Camera, Membership, Partnership, VitalObject
+from .models import Agency, Area, Camera, Membership, Partnership, VitalObject, zone_label
 from .web import wants_partial as _wants_partial
 
 AGENCY_PAGE_SIZE = 20
@@ -81,14 +82,40 @@ def _agency_cards(user: Any) -> list[AgencyCard]:
     return cards
 
 
-@login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """`/`: a member's dashboard; an anonymous visitor gets the citizens' public page instead of
+    the staff login (report an event, follow a report, the current public alerts)."""
+    if not request.user.is_authenticated:
+        return public_home(request)
     return render(
         request,
         "agencies/dashboard.html",
         {"cards": _agency_cards(request.user), "is_member": selectors.user_is_member(user=request.user)},
     )
+
+
+# The public page lists at most this many current public alerts, the most severe first.
+PUBLIC_ALERT_LIMIT = 10
+
+
+def public_home(request: HttpRequest) -> HttpResponse:
+    """The citizens' front door: small, phone first, no script. The alerts are the public CAP
+    feed's (`threat_selectors.public_threats`) without the cancelled ones."""
+    from incidents.models import Threat
+    from incidents.report_forms import TrackForm
+    from incidents.threat_selectors import public_threats
+
+    alerts = list(
+        public_threats()
+        .exclude(msg_type=Threat.MsgType.CANCEL)
+        .order_by("-severity", "-sent_at", "-id")[:PUBLIC_ALERT_LIMIT]
+    )
+    for alert in alerts:  # times in the zone of the alert's first area, labelled WIB/WITA/WIT
+        first = next(iter(alert.areas.all()), None)
+        alert.tz_name = first.timezone if first else settings.TIME_ZONE  # type: ignore[attr-defined]
+        alert.tz_label = zone_label(alert.tz_name)  # type: ignore[attr-defined]
+    return render(request, "agencies/public_home.html", {"alerts": alerts, "track_form": TrackForm()})
 
 
 # --- Agency directory ----------------------------------------------------------------------

@@ -156,6 +156,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sinergi <noreply@sinergi.local>")
 
 # --- REST API -------------------------------------------------------------------------------
+# django-filter's empty choice: "All" (Semua), not "---------", wherever a FilterSet does not name
+# its own ("All categories"); tests/test_pages.py holds every page to it.
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -2,8 +2,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+# Django's admin under the portal's name, in the user's language (not "Administrasi Django").
+admin.site.site_header = _("Sinergi administration")
+admin.site.site_title = _("Sinergi admin")
+admin.site.index_title = _("Portal administration")
 
 api_v1 = [
     # The public intake first: URL resolution tries patterns in order, and citizens' reports

@@ -33,8 +33,12 @@ class CalendarFilterForm(forms.Form):
         label=_("View"), choices=[("week", _("Week")), ("month", _("Month"))], required=False, initial="week"
     )
     date = IsoDateField(label=_("Date"), required=False)
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
-    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), required=False, empty_label=_("All agencies")
+    )
+    area = forms.ModelChoiceField(
+        label=_("Area"), queryset=Area.objects.none(), required=False, empty_label=_("All areas")
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *PatrolShift.Kind.choices], required=False)
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], areas: QuerySet[Area], **kwargs: Any) -> None:
@@ -45,13 +49,16 @@ class CalendarFilterForm(forms.Form):
 
 
 class ShiftForm(ZonedFormMixin, forms.Form):
-    operation = forms.ModelChoiceField(label=_("Operation"), queryset=JointOperation.objects.none())
+    operation = forms.ModelChoiceField(
+        label=_("Operation"), queryset=JointOperation.objects.none(), empty_label=_("Choose an operation")
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=PatrolShift.Kind.choices, initial=PatrolShift.Kind.JOINT_PATROL)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     area = forms.ModelChoiceField(
         label=_("Area"),
         queryset=Area.objects.none(),
         required=False,
+        empty_label=_("Choose an area"),
         help_text=_("Times are read in this area's zone (WIB, WITA or WIT)."),
     )
     starts_at = ZonedDateTimeField(label=_("Starts"))
@@ -80,7 +87,12 @@ class ShiftForm(ZonedFormMixin, forms.Form):
 
 
 class ContributionForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.filter(is_active=True), required=False)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Choose an agency"),
+    )
     unit_name = forms.CharField(label=_("Unit"), max_length=120, required=False)
     headcount = forms.IntegerField(label=_("Headcount"), min_value=1, required=False)
     vehicles = forms.IntegerField(label=_("Vehicles"), min_value=0, required=False, initial=0)
@@ -112,11 +124,16 @@ ContributionFormSet = forms.formset_factory(ContributionForm, extra=3, max_num=2
 
 
 class GenerateForm(forms.Form):
-    operation = forms.ModelChoiceField(label=_("Operation"), queryset=JointOperation.objects.none())
+    operation = forms.ModelChoiceField(
+        label=_("Operation"), queryset=JointOperation.objects.none(), empty_label=_("Choose an operation")
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=PatrolShift.Kind.choices, initial=PatrolShift.Kind.JOINT_PATROL)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     area = forms.ModelChoiceField(
-        label=_("Area"), queryset=Area.objects.none(), help_text=_("Times are local to this area's zone.")
+        label=_("Area"),
+        queryset=Area.objects.none(),
+        empty_label=_("Choose an area"),
+        help_text=_("Times are local to this area's zone."),
     )
     first_date = IsoDateField(label=_("First night"))
     days = forms.IntegerField(label=_("Number of days"), min_value=1, max_value=366, initial=30)
@@ -145,7 +162,9 @@ class GenerateForm(forms.Form):
 
 
 class CoverageForm(forms.Form):
-    area = forms.ModelChoiceField(label=_("City or regency"), queryset=Area.objects.none())
+    area = forms.ModelChoiceField(
+        label=_("City or regency"), queryset=Area.objects.none(), empty_label=_("Choose a city or regency")
+    )
 
     def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -362,7 +362,7 @@ class IncidentForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["occurred_at"].widget.attrs["class"] = "form-control"
         self.fields["category"].queryset = selectors.category_list(active_only=False)
-        self.fields["category"].choices = [("", "---------"), *category_choices()]
+        self.fields["category"].choices = [("", _("Choose a category")), *category_choices()]
         for name in ("category", "severity", "urgency", "classification", "reporting_agency"):
             self.fields[name].widget.attrs.setdefault("class", "form-select")
         areas = jurisdiction_areas(user=user)
@@ -553,7 +553,7 @@ class RiskForm(ServiceErrorsMixin, forms.Form):
             kwargs["initial"] = {"assessed_on": today, "review_due": today + datetime.timedelta(days=180)}
         super().__init__(*args, **kwargs)
         self.fields["hazard"].queryset = selectors.category_list(active_only=False)
-        self.fields["hazard"].choices = [("", "---------"), *category_choices()]
+        self.fields["hazard"].choices = [("", _("Choose a hazard")), *category_choices()]
         for name in ("hazard", "likelihood", "impact", "classification", "agency"):
             self.fields[name].widget.attrs.setdefault("class", "form-select")
         areas = jurisdiction_areas(user=user)

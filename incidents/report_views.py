@@ -173,7 +173,7 @@ def report_queue(request: HttpRequest) -> HttpResponse:
         data["status"] = CitizenReport.Status.NEW  # the queue: what still needs a decision
     queue = CitizenReportFilter(data, queryset=selectors.citizen_report_list(user=request.user))
     queue.form.fields["category"].widget.attrs["class"] = "form-select"
-    queue.form.fields["category"].empty_label = _("All")
+    queue.form.fields["category"].empty_label = _("All categories")
     reports = queue.qs.order_by("-created_at", "-id")
     page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

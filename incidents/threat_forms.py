@@ -243,7 +243,7 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
         kwargs.setdefault("zone", self.default_zone)
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = selectors.category_list(active_only=False)
-        self.fields["category"].choices = [("", "---------"), *category_choices()]
+        self.fields["category"].choices = [("", _("Choose a category")), *category_choices()]
         for name in ("category", "severity", "urgency", "certainty", "classification", "issuing_agency"):
             self.fields[name].widget.attrs.setdefault("class", "form-select")
         self.fields["areas"].queryset = threat_area_queryset(user=user, extra_ids=existing)

@@ -37,8 +37,9 @@ def _static_without_manifest(settings):
 
 
 def _urls(world):
+    """The signed-in pages of this app (`/` shows the anonymous visitor the public page instead,
+    tests/agencies/test_home.py)."""
     return [
-        reverse("dashboard"),
         reverse("agency-list"),
         reverse("agency-detail", args=[world.a.pk]),
         reverse("area-browser"),
@@ -81,7 +82,7 @@ def test_a_wrong_password_shows_an_error_and_no_session(client, world):
     response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
     assert response.status_code == 200
     assert "alert-danger" in response.content.decode()
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("agency-list")).status_code == 302
 
 
 def test_logout_is_a_post_that_ends_the_session(client, world):
@@ -89,7 +90,7 @@ def test_logout_is_a_post_that_ends_the_session(client, world):
     assert reverse("logout") in client.get(reverse("dashboard")).content.decode()
     response = client.post(reverse("logout"))
     assert response.status_code == 302
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("agency-list")).status_code == 302
 
 
 def test_password_reset_mails_a_link_that_opens_the_new_password_form(client, world):
