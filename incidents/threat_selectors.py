@@ -123,7 +123,10 @@ def threat_progress(*, threat: Threat) -> dict[str, Any]:
             "acknowledged_by": alert.acknowledged_by.get_full_name() or alert.acknowledged_by.username
             if alert.acknowledged_by
             else None,
+            "quick_response": alert.quick_response,
+            "quick_response_label": alert.get_quick_response_display() if alert.quick_response else "",
             "response": alert.response,
+            "response_display": alert.response_display,
             "escalation_level": alert.escalation_level,
             "deliveries": defaultdict(int),
         }

@@ -46,7 +46,7 @@ from agencies.services import audit_reads
 from agencies.web import wants_partial as _wants_partial
 
 from . import selectors, threat_selectors, threat_services
-from .models import Alert, Certainty, Delivery, Threat, ThreatEvent, Urgency
+from .models import Alert, Certainty, Delivery, QuickResponse, Threat, ThreatEvent, Urgency
 from .services import ACTING_ROLES
 from .threat_forms import (
     QUICK_RESPONSES,
@@ -180,6 +180,8 @@ def _timeline(threat: Threat) -> list[TimelineRow]:
             )
         if event.kind == ThreatEvent.Kind.ESCALATED:
             row.details.append((_("Escalation level"), str(data.get("level", "?"))))
+        if event.kind == ThreatEvent.Kind.ACKNOWLEDGED and data.get("quick_response") in QuickResponse.values:
+            row.details.append((_("Quick response"), str(QuickResponse(data["quick_response"]).label)))
         rows.append(row)
     return rows
 
@@ -218,7 +220,7 @@ def _progress_context(user: Any, threat: Threat) -> dict[str, Any]:
             pending=sum(entry["deliveries"].get(s, 0) for s in PENDING),
             acknowledged_at=entry["acknowledged_at"],
             acknowledged_by=entry["acknowledged_by"],
-            response=entry["response"],
+            response=entry["response_display"],
             escalation_level=entry["escalation_level"],
         )
         for entry in progress["agencies"]
@@ -535,7 +537,9 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
         try:
-            alert = threat_services.alert_acknowledge(actor=request.user, alert=alert, response=form.response_text())
+            alert = threat_services.alert_acknowledge(
+                actor=request.user, alert=alert, response=form.response_text(), quick_response=form.quick_response()
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

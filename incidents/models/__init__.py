@@ -13,12 +13,13 @@ from .reports import (
     private_storage,
 )
 from .risks import RiskAssessment
-from .threats import Alert, Certainty, Delivery, Threat, ThreatEvent, ThreatMessage
+from .threats import Alert, Certainty, Delivery, QuickResponse, Threat, ThreatEvent, ThreatMessage
 
 __all__ = [
     "Alert",
     "Certainty",
     "Delivery",
+    "QuickResponse",
     "Threat",
     "ThreatEvent",
     "ThreatMessage",
