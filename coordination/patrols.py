@@ -1,6 +1,6 @@
 """Patrol shifts: reads (scoped to the user) and writes (atomic, validated) in one module.
 
-Visibility (DESIGN.md, "Access"): a shift is visible to whoever may see its operation:
+Visibility (docs/security.md, "Access"): a shift is visible to whoever may see its operation:
 - public and restricted operations: every member of an active agency (public: anyone signed in);
 - confidential: the lead agency, the participating agencies, and the agencies whose valid
   information-sharing partnership binds them to the lead;

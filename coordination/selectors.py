@@ -1,6 +1,6 @@
 """Reads of joint operations, sitreps, exercises and notifications, scoped to the user.
 
-Who reads an operation or an exercise (DESIGN.md, "Access", with participation):
+Who reads an operation or an exercise (docs/security.md, "Access", with participation):
 - public: anyone signed in;
 - restricted: every member of an active agency;
 - confidential: the lead agency, the participating agencies, and agencies whose valid

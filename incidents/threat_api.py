@@ -14,7 +14,7 @@ incidents/threat_api_urls.py).
 Thin on purpose, as incidents/api.py: validate with a serializer, call one selector or one
 service, render. Severity, urgency and certainty are CAP 1.2 names on the wire.
 
-Access (DESIGN.md, "Access"; decided by `threat_selectors` and `threat_services`):
+Access (docs/security.md, "Access"; decided by `threat_selectors` and `threat_services`):
 - anonymous: 401 everywhere but the public CAP endpoints;
 - reads: what `threat_selectors.threat_list` lets the user see; anything else answers 404
   (detail, cap.xml, progress and every action); alerts of another agency answer 404;

@@ -1,6 +1,6 @@
 """Reads of threats, alerts and deliveries, scoped to the user.
 
-A threat is read by the classification rules of DESIGN.md: public and restricted as for
+A threat is read by the classification rules of docs/security.md: public and restricted as for
 incidents; confidential by the issuing, named and alerted agencies and the information-sharing
 partners of the issuer; secret by the issuing and named agencies only.
 """

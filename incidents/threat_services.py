@@ -1,4 +1,4 @@
-"""Threats and the alert fan-out (DESIGN.md, "The core flow").
+"""Threats and the alert fan-out (docs/architecture.md, "The core flow").
 
 1. `threat_log`, `threat_update`, `threat_cancel` and `threat_from_incident` commit the threat,
    its CAP message and its timeline entry, and queue `threat_fan_out` on commit. If the broker

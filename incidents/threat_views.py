@@ -1,6 +1,6 @@
 """Dashboard pages of threats and the alert inbox: thin views over threat selectors and services.
 
-Access (DESIGN.md, "Access"), as the selectors and services decide it:
+Access (docs/security.md, "Access"), as the selectors and services decide it:
 - every page needs a session (anonymous visitors go to the login page);
 - threats are read through `threat_selectors.threat_list/threat_get`: what a user may not read
   is absent from the list and answers 404 on its pages and on every action posted to it;

@@ -1,6 +1,6 @@
 """Dashboard pages of incidents and the risk register: thin views over selectors and services.
 
-Access (DESIGN.md, "Access"), as the selectors and services decide it:
+Access (docs/security.md, "Access"), as the selectors and services decide it:
 - every page needs a session (anonymous visitors go to the login page);
 - reads go through `selectors.incident_list/incident_get/risk_list/risk_get`, scoped to the
   user: what a user may not read is absent from lists and maps and answers 404 on its pages

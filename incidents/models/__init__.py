@@ -1,6 +1,6 @@
 """What happens: categories, incidents and their timeline, citizen reports, the risk register.
 
-Threats, alerts and deliveries join this app with the fan-out (see DESIGN.md, core flow).
+Threats, alerts and deliveries join this app with the fan-out (see docs/architecture.md, "The core flow").
 """
 
 from .incidents import CapCategory, Category, Incident, IncidentEvent, ReferenceCounter, Urgency

@@ -1,5 +1,5 @@
 """Threats and their fan-out: alerts (one per threat and agency) and deliveries (one per alert,
-revision, recipient and channel). See DESIGN.md, "The core flow".
+revision, recipient and channel). See docs/architecture.md, "The core flow".
 
 The database is the source of truth: a delivery row exists before anything is queued, its
 status moves only by conditional UPDATEs, and the beat sweep re-queues whatever a lost broker
