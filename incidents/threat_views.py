@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +31,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -40,6 +39,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
+from agencies.localtime import in_zone
 from agencies.models import Area, Classification, Severity
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
@@ -152,8 +152,7 @@ def _shown(key: str, value: Any, area_names: dict[int, str], threat: Threat) -> 
         if key == "areas":
             return ", ".join(area_names.get(pk, f"#{pk}") for pk in value) or "—"
         if key in ("effective_at", "expires_at", "onset_at") and value not in (None, "", "None"):
-            local = timezone.localtime(datetime.datetime.fromisoformat(str(value)), ZoneInfo(threat.tz_name))
-            return f"{formats.date_format(local, 'j M Y H:i')} {threat.tz_label}"
+            return in_zone(datetime.datetime.fromisoformat(str(value)), threat)
     except (ValueError, TypeError):
         pass
     return "—" if value in (None, "", "None") else str(value)
