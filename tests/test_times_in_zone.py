@@ -105,6 +105,7 @@ def _pages(user) -> list[str]:
         reverse("notification-list"),
         reverse("report-queue"),
         reverse("risk-list"),
+        reverse("patrol-coverage"),
         f"{reverse('patrol-calendar')}?date={day}",
         f"{reverse('patrol-calendar')}?view=month&date={day}",
         reverse("area-detail", args=[bontang.pk]),
