@@ -43,3 +43,15 @@ def test_no_file_in_the_repository_refers_to_a_file_outside_it():
             continue
         offenders += [f"{name}:{n}" for n, line in enumerate(text.splitlines(), 1) if OUTSIDE.search(line)]
     assert not offenders, offenders
+
+
+def test_every_link_in_the_readme_and_docs_points_at_a_file_of_the_repository():
+    broken = []
+    for doc in [BASE / "README.md", *sorted((BASE / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#\s]+)", doc.read_text(encoding="utf-8")):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            path = (doc.parent / target).resolve()
+            if not path.exists() or BASE.resolve() not in path.parents:
+                broken.append(f"{doc.name}: {target}")
+    assert not broken, broken
