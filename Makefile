@@ -22,11 +22,13 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install --quiet -r requirements-dev.txt
 	@touch $(VENV)/.installed $@
 
-# The embedded demo: SQLite, Celery eager, seeded data, the dev server.
+# The embedded demo: SQLite, Celery eager, seeded data, the dev server on $(HOST):$(PORT)
+# (`make run PORT=8080`); links in the demo's alerts and the printed logins use that address.
+DEMO_ENV := env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 SINERGI_SITE_URL=http://$(HOST):$(PORT)
 run: $(VENV)/.installed
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input -v 0
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) manage.py seed_demo
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(PY) manage.py migrate --no-input -v 0
+	$(DEMO_ENV) $(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input

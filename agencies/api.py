@@ -6,7 +6,7 @@ the result with an output serializer. Input and output serializers are separate 
 input serializer is named after its output's component (`extend_schema_serializer`) so the
 schema reads `Agency` / `AgencyRequest` / `PatchedAgencyRequest`.
 
-Access, as the selectors and services decide it (DESIGN.md, "Access"):
+Access, as the selectors and services decide it (docs/security.md, "Access"):
 - anonymous: 401 everywhere;
 - areas: any signed-in user;
 - agencies, members, partnerships, vital objects, cameras: members of an active agency and

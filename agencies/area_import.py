@@ -22,6 +22,7 @@ import areaid
 from django.db import connection, transaction
 
 from .models import Area, TimeZoneChoice
+from .provinces import province_iso_code
 
 DATA_DIR = Path(areaid.__file__).resolve().parent / "data"
 
@@ -105,7 +106,8 @@ class _Row:
 
 def _rows(province: dict) -> Iterator[_Row]:
     p_path = f"/{province['id']}/"
-    yield _Row(1, province["id"], province["provinsi"], province.get("p_bsni") or "", p_path, None, "")
+    # The province's ISO 3166-2 code from our table: areaid's own `p_bsni` is wrong for Jakarta.
+    yield _Row(1, province["id"], province["provinsi"], province_iso_code(province["provinsi"]), p_path, None, "")
     for kab in province.get("kabupaten", []):
         k_path = f"{p_path}{kab['id']}/"
         yield _Row(2, kab["id"], kab["kab_kota"], kab.get("k_bsni") or "", k_path, p_path, "")

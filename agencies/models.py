@@ -17,7 +17,7 @@ from .validators import validate_latitude, validate_longitude, validate_webhook_
 
 
 class Classification(models.TextChoices):
-    """Who may read a record. See DESIGN.md, "Access"."""
+    """Who may read a record. See docs/security.md, "Access"."""
 
     PUBLIC = "public", _("Public")
     RESTRICTED = "restricted", _("Restricted")

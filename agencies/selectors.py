@@ -1,6 +1,6 @@
 """Reads of the agencies app, already scoped to the user asking.
 
-Visibility rules (DESIGN.md, "Access"):
+Visibility rules (docs/security.md, "Access"):
 - areas are reference data: every signed-in user reads them;
 - the agency directory, members, partnerships, vital objects and cameras are *restricted*:
   every user who belongs to an active agency (or is platform staff) reads them; a signed-in
@@ -261,7 +261,7 @@ def classification_q(
     confidential: Callable[[set[int], set[int]], Q] | None = None,
     field: str = "classification",
 ) -> Q | None:
-    """The Q a classified row must match for `user` to read it (DESIGN.md, access); None means
+    """The Q a classified row must match for `user` to read it (docs/security.md, "Access"); None means
     everything (platform staff). Every app's visibility rule is this one, given its own
     meaning of "involved":
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencies.localtime import date_range, in_zone
 from agencies.models import Agency, Area, zone_label
 from agencies.selectors import user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
@@ -104,12 +105,20 @@ def _display_zone(user: Any, area: Area | None) -> ZoneInfo:
         .values_list("timezone", flat=True)
         .first()
     )
+    if first is None:
+        # No jurisdiction (platform staff): the zone of the areas being patrolled next, not
+        # the server's, so that a calendar of WITA shifts reads in WITA.
+        first = (
+            Area.objects.filter(patrol_shifts__ends_at__gte=timezone.now())
+            .order_by("patrol_shifts__starts_at")
+            .values_list("timezone", flat=True)
+            .first()
+        )
     return ZoneInfo(first or settings.TIME_ZONE)
 
 
 def local_time(value: datetime.datetime, tz: ZoneInfo) -> str:
-    local = value.astimezone(tz)
-    return f"{formats.date_format(local, 'j M Y H:i')} {zone_label(str(tz))}"
+    return in_zone(value, tz)
 
 
 # --- Calendar ------------------------------------------------------------------------------
@@ -141,7 +150,8 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         grid_days = 7
         prev_date = grid_start - datetime.timedelta(days=7)
         next_date = grid_start + datetime.timedelta(days=7)
-        heading = _("Week of %(date)s") % {"date": formats.date_format(grid_start, "j M Y")}
+        # "Pekan 30 Nov – 6 Des 2026": "Minggu" would read as Sunday beside the day columns.
+        heading = _("Week %(dates)s") % {"dates": date_range(grid_start, grid_start + datetime.timedelta(days=6))}
     start = datetime.datetime.combine(grid_start, datetime.time(0), tzinfo=tz)
     end = start + datetime.timedelta(days=grid_days)
     filters = {"agency": data.get("agency"), "area": area, "kind": data.get("kind"), "from": start, "to": end}

@@ -1,6 +1,6 @@
 """Patrol shifts: reads (scoped to the user) and writes (atomic, validated) in one module.
 
-Visibility (DESIGN.md, "Access"): a shift is visible to whoever may see its operation:
+Visibility (docs/security.md, "Access"): a shift is visible to whoever may see its operation:
 - public and restricted operations: every member of an active agency (public: anyone signed in);
 - confidential: the lead agency, the participating agencies, and the agencies whose valid
   information-sharing partnership binds them to the lead;
@@ -34,10 +34,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency, Area, Membership, zone_label
+from agencies.localtime import DEFAULT_FORMAT, in_zone
+from agencies.models import Agency, Area, Membership
 from agencies.selectors import classification_q, partner_agency_ids, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
@@ -79,12 +80,12 @@ def zone_of(areas: Iterable[Area]) -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def _fmt(dt: datetime.datetime, tz: ZoneInfo) -> str:
-    return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-
-def _tz_label(tz: ZoneInfo) -> str:
-    return zone_label(str(tz))
+def _fmt(dt: datetime.datetime, tz: ZoneInfo, *, label: bool = False) -> str:
+    """ "30 Jan 2026 22:00" in the area's zone, month in the active language; with label=True
+    "30 Jan 2026 22:00 WITA" (a message shows the label after each range's end)."""
+    if label:
+        return in_zone(dt, tz)
+    return formats.date_format(dt.astimezone(tz), DEFAULT_FORMAT)
 
 
 # --- Visibility ----------------------------------------------------------------------------
@@ -285,7 +286,6 @@ def conflicts_compute(
     # widen by a day so their clashes count (no shift is planned longer than that).
     rows = _rows(start=start - datetime.timedelta(days=1), end=end + datetime.timedelta(days=1), agency_ids=agency_ids)
     conflicts: list[dict[str, Any]] = []
-    label = _tz_label(tz)
     visible: set[int] | None = None
     if user is not None and rows:
         visible = set(shift_list(user=user).filter(pk__in={r.shift_id for r in rows}).values_list("pk", flat=True))
@@ -325,18 +325,17 @@ def conflicts_compute(
                         "shifts": [first.shift_id, second.shift_id],
                         "message": _(
                             'Unit "%(unit)s" of %(agency)s is on "%(first)s" (%(fs)s to %(fe)s) and on '
-                            '"%(second)s" (%(ss)s to %(se)s) at the same time (%(tz)s).'
+                            '"%(second)s" (%(ss)s to %(se)s) at the same time.'
                         )
                         % {
                             "unit": row.unit_name,
                             "agency": row.agency_name,
                             "first": title(first),
                             "fs": _fmt(first.starts_at, tz),
-                            "fe": _fmt(first.ends_at, tz),
+                            "fe": _fmt(first.ends_at, tz, label=True),
                             "second": title(second),
                             "ss": _fmt(second.starts_at, tz),
-                            "se": _fmt(second.ends_at, tz),
-                            "tz": label,
+                            "se": _fmt(second.ends_at, tz, label=True),
                         },
                     }
                 )
@@ -379,14 +378,14 @@ def conflicts_compute(
                     stretch["shifts"] |= running_ids
             if not total > limit and stretch is not None:
                 if involved(stretch["shifts"]):
-                    conflicts.append(_capacity_conflict(agency_rows[0], limit, stretch, tz, label))
+                    conflicts.append(_capacity_conflict(agency_rows[0], limit, stretch, tz))
                 stretch = None
         if stretch is not None and involved(stretch["shifts"]):
-            conflicts.append(_capacity_conflict(agency_rows[0], limit, stretch, tz, label))
+            conflicts.append(_capacity_conflict(agency_rows[0], limit, stretch, tz))
     return conflicts
 
 
-def _capacity_conflict(row: _Row, limit: int, stretch: dict[str, Any], tz: ZoneInfo, label: str) -> dict[str, Any]:
+def _capacity_conflict(row: _Row, limit: int, stretch: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     return {
         "kind": "over_capacity",
         "agency": row.agency_id,
@@ -396,14 +395,12 @@ def _capacity_conflict(row: _Row, limit: int, stretch: dict[str, Any], tz: ZoneI
         "at": stretch["at"].isoformat(),
         "shifts": sorted(stretch["shifts"]),
         "message": _(
-            "%(agency)s commits %(committed)d personnel at %(at)s %(tz)s, "
-            "more than the %(capacity)d it declared available."
+            "%(agency)s commits %(committed)d personnel at %(at)s, more than the %(capacity)d it declared available."
         )
         % {
             "agency": row.agency_name,
             "committed": stretch["committed"],
-            "at": _fmt(stretch["at"], tz),
-            "tz": label,
+            "at": _fmt(stretch["at"], tz, label=True),
             "capacity": limit,
         },
     }
@@ -436,7 +433,15 @@ def conflict_list(
     *, user: Any, start: datetime.datetime, end: datetime.datetime, agency: Agency | None = None
 ) -> list[dict[str, Any]]:
     """Conflicts in a window that involve at least one shift the user may see."""
-    conflicts = conflicts_compute(start=start, end=end, agency_ids=[agency.pk] if agency else None, user=user)
+    # Described in the zone of the agency's (or the user's) jurisdiction, not the server's.
+    areas = (
+        agency.jurisdiction.all()
+        if agency
+        else Area.objects.filter(agencies_with_jurisdiction__in=user_agency_ids(user=user)).order_by("level")[:1]
+    )
+    conflicts = conflicts_compute(
+        start=start, end=end, agency_ids=[agency.pk] if agency else None, user=user, tz=zone_of(areas)
+    )
     ids = {sid for c in conflicts for sid in c["shifts"]}
     if not ids:
         return []

@@ -1,6 +1,6 @@
 """Reads of joint operations, sitreps, exercises and notifications, scoped to the user.
 
-Who reads an operation or an exercise (DESIGN.md, "Access", with participation):
+Who reads an operation or an exercise (docs/security.md, "Access", with participation):
 - public: anyone signed in;
 - restricted: every member of an active agency;
 - confidential: the lead agency, the participating agencies, and agencies whose valid
@@ -192,7 +192,12 @@ def notification_list(*, user: Any, unread: bool | None = None) -> QuerySet[Noti
     """The user's own coordination notifications, newest first."""
     if not user or not user.is_authenticated:
         return Notification.objects.none()
-    qs = Notification.objects.filter(user=user).select_related("agency", "operation")
+    # The operation's areas and the agency's seat give the zone its time is shown in.
+    qs = (
+        Notification.objects.filter(user=user)
+        .select_related("agency__headquarters_area", "operation")
+        .prefetch_related("operation__areas")
+    )
     if unread is True:
         qs = qs.filter(read_at__isnull=True)
     elif unread is False:

@@ -10,7 +10,7 @@ Thin on purpose, as in agencies/api.py: validate the input with a serializer, ca
 selector (reads, scoped to the user) or one service (writes, which check the actor's role),
 render with the output serializer. Severity and urgency are CAP 1.2 names on the wire.
 
-Access (DESIGN.md, "Access"; decided by `incidents.selectors` and `incidents.services`):
+Access (docs/security.md, "Access"; decided by `incidents.selectors` and `incidents.services`):
 - anonymous: 401 everywhere, exports included;
 - reads: what `selectors.incident_list` lets the user see (public for everyone signed in,
   restricted for members, confidential for the agencies concerned and their

@@ -253,11 +253,12 @@ GEOJSON_VALUES = (
     "occurred_at",
     "latitude",
     "longitude",
+    "area__timezone",
 )
 
 
 def _feature(row: tuple[Any, ...], detail_url_prefix: str) -> dict[str, Any]:
-    pk, reference, title, category_code, severity, status, occurred_at, latitude, longitude = row
+    pk, reference, title, category_code, severity, status, occurred_at, latitude, longitude, tz = row
     geometry = None
     if latitude is not None and longitude is not None:
         # RFC 7946 section 3.1.1: longitude first, then latitude, as JSON numbers.
@@ -274,6 +275,8 @@ def _feature(row: tuple[Any, ...], detail_url_prefix: str) -> dict[str, Any]:
             "severity": SEVERITY_NAMES.get(severity, str(severity)),
             "status": status,
             "occurred_at": _iso(occurred_at),
+            # The zone of the incident's area (IANA name): the map shows the time in it, labelled.
+            "timezone": tz or "",
             "url": f"{detail_url_prefix}{pk}/",
         },
     }

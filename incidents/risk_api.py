@@ -11,7 +11,7 @@
   messages); only acting members (not viewers) of the assessing agency write (403), staff any;
 - `GET /risks/attention/`: `selectors.areas_needing_attention`, ranked.
 
-Access follows the classification of each assessment, as for incidents (DESIGN.md, "Access").
+Access follows the classification of each assessment, as for incidents (docs/security.md, "Access").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reads of the incidents app, scoped to the user (DESIGN.md, "Access").
+"""Reads of the incidents app, scoped to the user (docs/security.md, "Access").
 
 Classification decides who reads an incident:
 - public: anyone signed in;

@@ -14,7 +14,7 @@ incidents/threat_api_urls.py).
 Thin on purpose, as incidents/api.py: validate with a serializer, call one selector or one
 service, render. Severity, urgency and certainty are CAP 1.2 names on the wire.
 
-Access (DESIGN.md, "Access"; decided by `threat_selectors` and `threat_services`):
+Access (docs/security.md, "Access"; decided by `threat_selectors` and `threat_services`):
 - anonymous: 401 everywhere but the public CAP endpoints;
 - reads: what `threat_selectors.threat_list` lets the user see; anything else answers 404
   (detail, cap.xml, progress and every action); alerts of another agency answer 404;
@@ -62,7 +62,7 @@ from agencies.models import Agency, Area, Classification
 
 from . import cap, threat_selectors, threat_services
 from .api import CapUrgencyField, IncidentSeverityField
-from .models import Alert, Category, Delivery, Threat
+from .models import Alert, Category, Delivery, QuickResponse, Threat
 from .services import ACTING_ROLES
 from .throttles import client_ident
 
@@ -288,7 +288,11 @@ class ProgressAgencySerializer(serializers.Serializer):
     reason = AlertReasonField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
     acknowledged_by = serializers.CharField(allow_null=True)
-    response = serializers.CharField(allow_blank=True)
+    quick_response = serializers.CharField(allow_blank=True, help_text=_("Quick response code, or empty"))
+    quick_response_label = serializers.CharField(
+        allow_blank=True, help_text=_("The quick response in the request's language")
+    )
+    response = serializers.CharField(allow_blank=True, help_text=_("Free text, as typed"))
     escalation_level = serializers.IntegerField()
     deliveries = serializers.DictField(
         child=serializers.IntegerField(), help_text=_("Deliveries of the current revision by status")
@@ -343,6 +347,9 @@ class AlertSerializer(serializers.ModelSerializer):
     acknowledged_by = serializers.CharField(
         source="acknowledged_by.username", read_only=True, allow_null=True, default=None
     )
+    quick_response_label = serializers.CharField(
+        source="get_quick_response_display", read_only=True, help_text=_("The quick response in the request's language")
+    )
 
     class Meta:
         model = Alert
@@ -355,6 +362,8 @@ class AlertSerializer(serializers.ModelSerializer):
             "created_at",
             "acknowledged_at",
             "acknowledged_by",
+            "quick_response",
+            "quick_response_label",
             "response",
             "escalation_level",
             "escalated_at",
@@ -471,12 +480,19 @@ class ThreatCancelSerializer(serializers.Serializer):
 
 
 class AcknowledgeSerializer(serializers.Serializer):
+    quick_response = serializers.ChoiceField(
+        choices=QuickResponse.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("A one-click answer, stored as its code and shown in each reader's language"),
+    )
     response = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=2000,
         default="",
-        help_text=_('What your agency does, e.g. "units dispatched" or "not our jurisdiction"'),
+        help_text=_("What your agency does, in your own words (kept as typed)"),
     )
 
 

@@ -27,14 +27,11 @@ from agencies.models import Agency, Area, Classification, Severity, zone_label
 
 from . import selectors
 from .forms import ServiceErrorsMixin, area_filter_choices, category_choices, interpolate_lazy, jurisdiction_paths
-from .models import Category, Certainty, Threat, Urgency
+from .models import Category, Certainty, QuickResponse, Threat, Urgency
 from .services import ACTING_ROLES
 
-QUICK_RESPONSES = {
-    "dispatched": _("Units dispatched"),
-    "monitoring": _("Monitoring"),
-    "not_ours": _("Not our jurisdiction"),
-}
+# code -> label (lazy, so shown in the reader's language); the code is what gets stored.
+QUICK_RESPONSES = dict(QuickResponse.choices)
 
 
 # --- The list's filters --------------------------------------------------------------------
@@ -406,9 +403,11 @@ class AcknowledgeForm(ServiceErrorsMixin, forms.Form):
     )
 
     def response_text(self) -> str:
-        quick = str(QUICK_RESPONSES[self.cleaned_data["quick"]]) if self.cleaned_data.get("quick") else ""
-        text = (self.cleaned_data.get("response") or "").strip()
-        return f"{quick}: {text}" if quick and text else quick or text
+        """The free text, as typed (the quick answer is stored apart, as its code)."""
+        return (self.cleaned_data.get("response") or "").strip()
+
+    def quick_response(self) -> str:
+        return self.cleaned_data.get("quick") or ""
 
 
 class InboxFilterForm(forms.Form):

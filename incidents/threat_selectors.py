@@ -1,6 +1,6 @@
 """Reads of threats, alerts and deliveries, scoped to the user.
 
-A threat is read by the classification rules of DESIGN.md: public and restricted as for
+A threat is read by the classification rules of docs/security.md: public and restricted as for
 incidents; confidential by the issuing, named and alerted agencies and the information-sharing
 partners of the issuer; secret by the issuing and named agencies only.
 """
@@ -123,7 +123,10 @@ def threat_progress(*, threat: Threat) -> dict[str, Any]:
             "acknowledged_by": alert.acknowledged_by.get_full_name() or alert.acknowledged_by.username
             if alert.acknowledged_by
             else None,
+            "quick_response": alert.quick_response,
+            "quick_response_label": alert.get_quick_response_display() if alert.quick_response else "",
             "response": alert.response,
+            "response_display": alert.response_display,
             "escalation_level": alert.escalation_level,
             "deliveries": defaultdict(int),
         }

@@ -1,4 +1,4 @@
-"""Threats and the alert fan-out (DESIGN.md, "The core flow").
+"""Threats and the alert fan-out (docs/architecture.md, "The core flow").
 
 1. `threat_log`, `threat_update`, `threat_cancel` and `threat_from_incident` commit the threat,
    its CAP message and its timeline entry, and queue `threat_fan_out` on commit. If the broker
@@ -39,7 +39,18 @@ from redis.exceptions import RedisError
 from agencies.models import Agency, Area, Classification, Membership, Severity, Subscription, SubscriptionCategory
 from agencies.selectors import user_agency_ids
 
-from .models import Alert, Category, Certainty, Delivery, Incident, Threat, ThreatEvent, ThreatMessage, Urgency
+from .models import (
+    Alert,
+    Category,
+    Certainty,
+    Delivery,
+    Incident,
+    QuickResponse,
+    Threat,
+    ThreatEvent,
+    ThreatMessage,
+    Urgency,
+)
 from .services import ACTING_ROLES, acting_agency
 from .transports import (
     WEBHOOK_THREADS,
@@ -719,8 +730,12 @@ def _schedule_retry(channel: str, retry_at: list[tuple[int, datetime]]) -> None:
 
 
 @transaction.atomic
-def alert_acknowledge(*, actor: Any, alert: Alert, response: str = "") -> Alert:
-    """Any member of the alerted agency acknowledges for it. Repeating it changes nothing."""
+def alert_acknowledge(*, actor: Any, alert: Alert, response: str = "", quick_response: str = "") -> Alert:
+    """Any member of the alerted agency acknowledges for it. Repeating it changes nothing.
+
+    `quick_response` is a QuickResponse code (stored as the code, shown in the reader's
+    language); `response` is free text, kept as typed.
+    """
     if (
         not (actor.is_authenticated and actor.is_staff)
         and not Membership.objects.filter(
@@ -731,9 +746,17 @@ def alert_acknowledge(*, actor: Any, alert: Alert, response: str = "") -> Alert:
     response = (response or "").strip()
     if len(response) > 2000:
         raise ValidationError({"response": _("A response has at most 2000 characters.")})
+    quick_response = quick_response or ""
+    if quick_response and quick_response not in QuickResponse.values:
+        raise ValidationError(
+            {
+                "quick_response": _("Unknown quick response %(value)s: use one of %(codes)s.")
+                % {"value": quick_response, "codes": ", ".join(QuickResponse.values)}
+            }
+        )
     now = timezone.now()
     changed = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=now, acknowledged_by=actor, response=response
+        acknowledged_at=now, acknowledged_by=actor, response=response, quick_response=quick_response
     )
     alert.refresh_from_db()
     if changed:
@@ -743,7 +766,7 @@ def alert_acknowledge(*, actor: Any, alert: Alert, response: str = "") -> Alert:
             actor_agency=alert.agency,
             kind=ThreatEvent.Kind.ACKNOWLEDGED,
             message=response,
-            data={"alert": alert.pk},
+            data={"alert": alert.pk, "quick_response": quick_response},
         )
     return alert
 

@@ -1,6 +1,6 @@
 """Dashboard pages of threats and the alert inbox: thin views over threat selectors and services.
 
-Access (DESIGN.md, "Access"), as the selectors and services decide it:
+Access (docs/security.md, "Access"), as the selectors and services decide it:
 - every page needs a session (anonymous visitors go to the login page);
 - threats are read through `threat_selectors.threat_list/threat_get`: what a user may not read
   is absent from the list and answers 404 on its pages and on every action posted to it;
@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +31,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -40,13 +39,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
+from agencies.localtime import in_zone
 from agencies.models import Area, Classification, Severity
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 from agencies.web import wants_partial as _wants_partial
 
 from . import selectors, threat_selectors, threat_services
-from .models import Alert, Certainty, Delivery, Threat, ThreatEvent, Urgency
+from .models import Alert, Certainty, Delivery, QuickResponse, Threat, ThreatEvent, Urgency
 from .services import ACTING_ROLES
 from .threat_forms import (
     QUICK_RESPONSES,
@@ -152,8 +152,7 @@ def _shown(key: str, value: Any, area_names: dict[int, str], threat: Threat) -> 
         if key == "areas":
             return ", ".join(area_names.get(pk, f"#{pk}") for pk in value) or "—"
         if key in ("effective_at", "expires_at", "onset_at") and value not in (None, "", "None"):
-            local = timezone.localtime(datetime.datetime.fromisoformat(str(value)), ZoneInfo(threat.tz_name))
-            return f"{formats.date_format(local, 'j M Y H:i')} {threat.tz_label}"
+            return in_zone(datetime.datetime.fromisoformat(str(value)), threat)
     except (ValueError, TypeError):
         pass
     return "—" if value in (None, "", "None") else str(value)
@@ -180,6 +179,8 @@ def _timeline(threat: Threat) -> list[TimelineRow]:
             )
         if event.kind == ThreatEvent.Kind.ESCALATED:
             row.details.append((_("Escalation level"), str(data.get("level", "?"))))
+        if event.kind == ThreatEvent.Kind.ACKNOWLEDGED and data.get("quick_response") in QuickResponse.values:
+            row.details.append((_("Quick response"), str(QuickResponse(data["quick_response"]).label)))
         rows.append(row)
     return rows
 
@@ -218,7 +219,7 @@ def _progress_context(user: Any, threat: Threat) -> dict[str, Any]:
             pending=sum(entry["deliveries"].get(s, 0) for s in PENDING),
             acknowledged_at=entry["acknowledged_at"],
             acknowledged_by=entry["acknowledged_by"],
-            response=entry["response"],
+            response=entry["response_display"],
             escalation_level=entry["escalation_level"],
         )
         for entry in progress["agencies"]
@@ -535,7 +536,9 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
         try:
-            alert = threat_services.alert_acknowledge(actor=request.user, alert=alert, response=form.response_text())
+            alert = threat_services.alert_acknowledge(
+                actor=request.user, alert=alert, response=form.response_text(), quick_response=form.quick_response()
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

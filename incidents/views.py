@@ -1,6 +1,6 @@
 """Dashboard pages of incidents and the risk register: thin views over selectors and services.
 
-Access (DESIGN.md, "Access"), as the selectors and services decide it:
+Access (docs/security.md, "Access"), as the selectors and services decide it:
 - every page needs a session (anonymous visitors go to the login page);
 - reads go through `selectors.incident_list/incident_get/risk_list/risk_get`, scoped to the
   user: what a user may not read is absent from lists and maps and answers 404 on its pages
@@ -21,7 +21,6 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,12 +32,13 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
+from agencies.localtime import in_zone
 from agencies.models import Agency, Area, Classification, Severity
 from agencies.web import wants_partial as _wants_partial
 
@@ -95,10 +95,7 @@ def _can_manage(user: Any, incident: Incident) -> bool:
 
 def local_time(value: datetime.datetime | None, area: Area) -> str:
     """ "3 Mei 2026 14:05 WITA": the time as the people of the area read it."""
-    if value is None:
-        return "—"
-    local = timezone.localtime(value, ZoneInfo(area.timezone))
-    return f"{formats.date_format(local, 'j M Y H:i')} {area.timezone_label}"
+    return in_zone(value, area)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Shared fixtures: a small area tree and the personas of STYLE.md.
+"""Shared fixtures: a small area tree and the test personas (alice, bob, charlie...).
 
 - alice: liaison of agency A (Polres), bob: liaison of agency B, A's partner (information
   sharing), charlie: liaison of agency C, an outsider; carol: commander of A; nobody: a

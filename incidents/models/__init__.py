@@ -1,6 +1,6 @@
 """What happens: categories, incidents and their timeline, citizen reports, the risk register.
 
-Threats, alerts and deliveries join this app with the fan-out (see DESIGN.md, core flow).
+Threats, alerts and deliveries join this app with the fan-out (see docs/architecture.md, "The core flow").
 """
 
 from .incidents import CapCategory, Category, Incident, IncidentEvent, ReferenceCounter, Urgency
@@ -13,12 +13,13 @@ from .reports import (
     private_storage,
 )
 from .risks import RiskAssessment
-from .threats import Alert, Certainty, Delivery, Threat, ThreatEvent, ThreatMessage
+from .threats import Alert, Certainty, Delivery, QuickResponse, Threat, ThreatEvent, ThreatMessage
 
 __all__ = [
     "Alert",
     "Certainty",
     "Delivery",
+    "QuickResponse",
     "Threat",
     "ThreatEvent",
     "ThreatMessage",

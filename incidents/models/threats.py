@@ -1,5 +1,5 @@
 """Threats and their fan-out: alerts (one per threat and agency) and deliveries (one per alert,
-revision, recipient and channel). See DESIGN.md, "The core flow".
+revision, recipient and channel). See docs/architecture.md, "The core flow".
 
 The database is the source of truth: a delivery row exists before anything is queued, its
 status moves only by conditional UPDATEs, and the beat sweep re-queues whatever a lost broker
@@ -178,6 +178,21 @@ class ThreatEvent(models.Model):
         return f"{self.threat_id} {self.kind}"
 
 
+class QuickResponse(models.TextChoices):
+    """One-click acknowledgements: the code is stored, the label shown in the reader's language."""
+
+    DISPATCHED = "dispatched", _("Units dispatched")
+    MONITORING = "monitoring", _("Monitoring")
+    NOT_OURS = "not_ours", _("Not our jurisdiction")
+
+
+def response_display(quick_response: str, text: str) -> str:
+    """A quick response's label (in the active language) and/or the free text, as one line."""
+    label = str(QuickResponse(quick_response).label) if quick_response in QuickResponse.values else ""
+    text = text or ""
+    return f"{label}: {text}" if label and text else label or text
+
+
 class Alert(models.Model):
     """One per (threat, recipient agency): followed until a member acknowledges it."""
 
@@ -196,6 +211,8 @@ class Alert(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    quick_response = models.CharField(_("quick response"), max_length=12, choices=QuickResponse.choices, blank=True)
+    # Free text, as the member typed it (never translated).
     response = models.TextField(_("response"), blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
@@ -213,6 +230,10 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.threat_id} -> {self.agency_id}"
+
+    @property
+    def response_display(self) -> str:
+        return response_display(self.quick_response, self.response)
 
 
 class Delivery(models.Model):

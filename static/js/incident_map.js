@@ -16,6 +16,7 @@
 
   var INDONESIA = [[-11, 95], [6, 141]];
   var SEVERITY_CLASS = { Unknown: 0, Minor: 1, Moderate: 2, Severe: 3, Extreme: 4 };
+  var ZONE_LABELS = { "Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
 
   function addTiles(map, el) {
     var url = el.dataset.tileUrl;
@@ -197,12 +198,12 @@
     if (props.occurred_at) {
       var when = new Date(props.occurred_at);
       if (!isNaN(when)) {
-        wrap.appendChild(
-          el("div", "small text-body-secondary", when.toLocaleString(document.documentElement.lang || undefined, {
-            dateStyle: "medium",
-            timeStyle: "short",
-          }))
-        );
+        // In the zone of the incident's area with its label (WIB/WITA/WIT), never the browser's.
+        var options = { dateStyle: "medium", timeStyle: "short" };
+        var label = ZONE_LABELS[props.timezone];
+        if (label) options.timeZone = props.timezone;
+        var text = when.toLocaleString(document.documentElement.lang || undefined, options);
+        wrap.appendChild(el("div", "small text-body-secondary", label ? text + " " + label : text));
       }
     }
     return wrap;

@@ -39,3 +39,22 @@ def test_seed_demo_builds_the_four_cities_and_is_idempotent(db, capsys, django_c
     before = _snapshot()
     call_command("seed_demo")
     assert _snapshot() == before
+
+
+def test_the_seed_prints_no_email_and_ends_with_the_logins_and_the_served_url(transactional_db, capsys, settings):
+    # As under make run: e-mail to the console, and the fan-out's on-commit hooks run as each
+    # transaction commits (a transactional test), inside the command. It must print none of it.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    call_command("seed_demo", url="http://127.0.0.1:8080/")
+    out = capsys.readouterr().out
+    assert Alert.objects.exists()  # the threat did alert people, by e-mail among others
+    assert "Subject:" not in out and "Content-Type:" not in out and "[SMS to" not in out
+    assert "e-mails" in out and "kept in memory" in out
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert len(lines) < 40, out
+    logins_at = next(i for i, line in enumerate(lines) if line.startswith("Demo logins for http://127.0.0.1:8080/"))
+    login_lines = lines[logins_at + 1 : -1]
+    assert all("sinergi-demo-2026" in line for line in login_lines)
+    assert {line.split()[0] for line in login_lines} >= {"admin", "planner.bontang", "liaison.bontang"}
+    assert lines[-1] == "Open http://127.0.0.1:8080/ and log in with one of the logins above."
+    assert "8000" not in out

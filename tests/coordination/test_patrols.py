@@ -173,8 +173,8 @@ def test_a_unit_on_two_overlapping_shifts_is_a_conflict_saying_what_clashes(worl
     assert conflict["kind"] == "unit_double_booked"
     assert conflict["unit"] == "Sabhara 1"
     assert conflict["message"] == (
-        'Unit "Sabhara 1" of Polres Bontang is on "Malam Pelabuhan" (2026-01-31 00:00 to 2026-01-31 06:00) and on '
-        '"Malam Guntung" (2026-01-30 22:00 to 2026-01-31 04:00) at the same time (WITA).'
+        'Unit "Sabhara 1" of Polres Bontang is on "Malam Pelabuhan" (31 Jan 2026 00:00 to 31 Jan 2026 06:00 WITA) and '
+        'on "Malam Guntung" (30 Jan 2026 22:00 to 31 Jan 2026 04:00 WITA) at the same time.'
     )
     assert PatrolShift.objects.count() == 1
 
@@ -223,7 +223,7 @@ def test_an_agency_over_its_declared_personnel_is_a_conflict(world):
     assert conflict["kind"] == "over_capacity"
     assert (conflict["committed"], conflict["capacity"]) == (21, 20)
     assert conflict["message"] == (
-        "Polres Bontang commits 21 personnel at 2026-01-30 23:00 WITA, more than the 20 it declared available."
+        "Polres Bontang commits 21 personnel at 30 Jan 2026 23:00 WITA, more than the 20 it declared available."
     )
     assert len(conflict["shifts"]) == 2
 

@@ -1,6 +1,6 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
 
-Recipe from shared/TESTING.md, "A real browser": Playwright cannot download its own browser
+Playwright cannot download its own browser
 here, so it launches /usr/bin/chromium (`make chromium` installs it). Without it the tests are
 skipped on a developer's machine, but fail in CI (CI=true), where a skip would hide a missing
 install step.

@@ -182,6 +182,8 @@ def test_the_incident_map_draws_clustered_markers_without_tiles(page: Page, live
     link = page.get_by_test_id("popup-link")
     expect(link).to_be_visible()
     expect(link).to_have_attribute("href", re.compile(r"^/incidents/\d+/$"))
+    # The time in the incident's area's zone with its label, not the browser's zone.
+    expect(page.locator(".incident-popup")).to_contain_text(re.compile(r"\d{2}[:.]\d{2} WITA"))
     page.wait_for_timeout(500)  # Leaflet pans the popup into view
     shot("incident-map-popup-desktop", full_page=False)
 

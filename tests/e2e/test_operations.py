@@ -1,6 +1,8 @@
 """Browser: a commander plans an operation, adds a partner agency and approves it; the
 partner's liaison finds the notification. Screenshots in test-results/screenshots/."""
 
+import re
+
 import pytest
 
 from coordination.models import JointOperation, Notification
@@ -48,6 +50,8 @@ def test_carol_plans_adds_bob_s_agency_and_approves(e2e_world, page, live_server
     notes = page.locator("[data-testid=notification]")
     assert notes.count() == 1
     assert "Operasi Pekat Mahakam 2026" in notes.first.inner_text()
+    # When it came, in the operation's zone with its label (it showed WIB, unlabelled).
+    assert re.search(r"\d{2}:\d{2} WITA", notes.first.inner_text()), notes.first.inner_text()
     shot("notifications-bob")
     notes.first.locator("a").click()
     page.wait_for_selector("[data-testid=operation-name]")

@@ -249,6 +249,7 @@ def test_a_feature_is_a_point_longitude_first_with_its_properties(api_as, world)
         "severity": "Extreme",
         "status": "reported",
         "occurred_at": incident.occurred_at.isoformat(),
+        "timezone": "Asia/Makassar",
     }
     assert datetime.datetime.fromisoformat(properties["occurred_at"]) == incident.occurred_at
 

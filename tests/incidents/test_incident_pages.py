@@ -393,8 +393,8 @@ def test_the_list_shows_times_in_the_areas_time_zone(client, world):
     )
     client.force_login(world.alice)
     body = client.get(reverse("incident-list")).content.decode()
-    assert "1 Mar 2026 12:00 <span" in body and ">WIT</span>" in body
-    assert "1 Mar 2026 11:00 <span" in body and ">WITA</span>" in body
+    assert "1 Mar 2026 12:00 WIT<" in body
+    assert "1 Mar 2026 11:00 WITA<" in body
 
 
 def test_the_list_is_paginated(client, world):

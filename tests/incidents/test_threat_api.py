@@ -466,6 +466,47 @@ def test_acknowledging_is_idempotent(world, api_as, alerted):
     assert ids(api_as(world.bob).get(ALERTS, {"acknowledged": "false"})) == set()
 
 
+def test_a_quick_response_is_stored_as_its_code_and_labelled_in_the_readers_language(world, api_as, alerted):
+    _threat, alert_b, _alert_c = alerted
+    bad = api_as(world.bob).post(ack(alert_b.pk), {"quick_response": "Unit dikerahkan"}, format="json")
+    assert bad.status_code == 400 and "quick_response" in bad.json()
+    done = api_as(world.bob).post(
+        ack(alert_b.pk),
+        {"quick_response": "dispatched", "response": "2 regu"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="id",
+    )
+    assert done.status_code == 200, done.content
+    assert (done.json()["quick_response"], done.json()["quick_response_label"]) == ("dispatched", "Unit dikerahkan")
+    assert done.json()["response"] == "2 regu"
+    url = reverse("api-alert-detail", args=[alert_b.pk])
+    english = api_as(world.bob).get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (english["quick_response"], english["quick_response_label"], english["response"]) == (
+        "dispatched",
+        "Units dispatched",
+        "2 regu",
+    )
+
+
+def test_the_data_migration_maps_stored_labels_back_to_codes(world, alerted):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("incidents.migrations.0006_alert_quick_response_from_text")
+    assert migration.split_response("Unit dikerahkan") == ("dispatched", "")
+    assert migration.split_response("Not our jurisdiction: ask Polres") == ("not_ours", "ask Polres")
+    assert migration.split_response("Monitoringnya jalan") == ("", "Monitoringnya jalan")
+    _threat, alert_b, alert_c = alerted
+    Alert.objects.filter(pk=alert_b.pk).update(response="Dalam pemantauan: tim siaga")
+    Alert.objects.filter(pk=alert_c.pk).update(response="kami cek dulu")
+    migration.forwards(apps, None)
+    alert_b.refresh_from_db()
+    alert_c.refresh_from_db()
+    assert (alert_b.quick_response, alert_b.response) == ("monitoring", "tim siaga")
+    assert (alert_c.quick_response, alert_c.response) == ("", "kami cek dulu")
+
+
 @pytest.mark.parametrize("persona", ["alice", "charlie", "nobody"])
 def test_members_of_other_agencies_get_404_acknowledging(world, api_as, alerted, persona):
     _threat, alert_b, _alert_c = alerted

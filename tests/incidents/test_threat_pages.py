@@ -473,7 +473,11 @@ def test_charlie_acknowledges_and_the_row_and_alices_progress_say_so(client, wor
     assert "Units dispatched: 2 regu ke Lok Tuan" in body
     assert 'data-testid="ack-form"' not in body
     alert.refresh_from_db()
-    assert (alert.acknowledged_by, alert.response) == (world.charlie, "Units dispatched: 2 regu ke Lok Tuan")
+    assert (alert.acknowledged_by, alert.quick_response, alert.response) == (
+        world.charlie,
+        "dispatched",
+        "2 regu ke Lok Tuan",
+    )
     assert client.get(reverse("alert-inbox")).context["inbox_badge"]["unacknowledged"] == 0
 
     client.force_login(world.alice)
@@ -482,6 +486,27 @@ def test_charlie_acknowledges_and_the_row_and_alices_progress_say_so(client, wor
     assert "Damkar Balikpapan" in progress
     assert "Units dispatched: 2 regu ke Lok Tuan" in progress
     assert "1 of 1 agencies acknowledged" in progress
+
+
+def test_a_quick_acknowledgement_reads_in_each_readers_language(client, world, threat):
+    alert = Alert.objects.get(threat=threat)
+    client.force_login(world.charlie)
+    client.post(
+        reverse("alert-acknowledge", args=[alert.pk]),
+        {"quick": "dispatched", "response": "2 regu ke Lok Tuan"},
+        HTTP_ACCEPT_LANGUAGE="id",
+    )
+    alert.refresh_from_db()
+    assert (alert.quick_response, alert.response) == ("dispatched", "2 regu ke Lok Tuan")
+
+    client.force_login(world.alice)
+    url = reverse("threat-detail", args=[threat.pk])
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    client.cookies["django_language"] = "id"
+    indonesian = client.get(url).content.decode()
+    assert "Units dispatched: 2 regu ke Lok Tuan" in english and "Unit dikerahkan" not in english
+    assert "Unit dikerahkan: 2 regu ke Lok Tuan" in indonesian and "Units dispatched" not in indonesian
 
 
 def test_acknowledging_again_is_harmless(client, world, threat):
@@ -495,7 +520,7 @@ def test_acknowledging_again_is_harmless(client, world, threat):
     response = client.post(reverse("alert-acknowledge", args=[alert.pk]), {"quick": "not_ours"})
     assert response.status_code == 302
     alert.refresh_from_db()
-    assert (alert.acknowledged_by, alert.response) == (world.charlie, "Monitoring")
+    assert (alert.acknowledged_by, alert.quick_response, alert.response) == (world.charlie, "monitoring", "")
     assert ThreatEvent.objects.filter(threat=threat, kind="acknowledged").count() == 1
 
 
