@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from agencies.selectors import managed_agency_ids, user_is_member
+from agencies.selectors import managed_agency_ids, public_map_areas, user_is_member
 from agencies.web import wants_partial as _wants_partial
 
 from . import selectors, services
@@ -56,13 +56,15 @@ QUEUE_PAGE_SIZE = 25
 
 
 def _map_options() -> dict[str, Any]:
-    """Leaflet settings for the templates. Without a tile URL the maps draw a plain outline of
-    Indonesia and the marker: still usable, and nothing is fetched from a third party."""
+    """Leaflet settings for the templates. Without a tile URL the maps draw the offline base
+    layer (coasts, borders) and the areas' centres: nothing is fetched from a third party."""
     return {
         "tileUrl": getattr(settings, "SINERGI_MAP_TILE_URL", ""),
         "attribution": getattr(settings, "SINERGI_MAP_TILE_ATTRIBUTION", ""),
         # (latitude, longitude, zoom) where the report form's map opens; None: all of Indonesia.
         "center": getattr(settings, "SINERGI_MAP_CENTER", None),
+        # Regencies and districts with their centres: landmarks when there are no tiles.
+        "areas": public_map_areas(),
     }
 
 

@@ -164,6 +164,10 @@ def test_the_incident_map_draws_clustered_markers_without_tiles(page: Page, live
     assert markers.count() > 0
     assert page.locator("#incident-map .leaflet-tile").count() == 0
     expect(page.get_by_test_id("tiles-off")).to_be_visible()
+    # No tile server: the offline base layer (Natural Earth land) draws under the incidents.
+    expect(page.locator("#incident-map")).to_have_attribute("data-base-map", "ready")
+    assert page.locator("#incident-map .leaflet-basemap-pane path.base-land").count() >= 1
+    assert page.locator("#incident-map .leaflet-basemap-pane path.base-border").count() >= 1
     expect(page.get_by_test_id("map-status")).to_contain_text("12")
     shot("incident-map-desktop", full_page=False)
 
@@ -204,6 +208,8 @@ def test_the_risk_register_and_its_heat_map(page: Page, live_server, city, login
     assert len(set(colours)) >= 5
     assert all(colour not in ("rgba(0, 0, 0, 0)", "transparent") for colour in colours)
     expect(page.locator("#risk-map path.risk-circle")).to_have_count(4)
+    expect(page.locator("#risk-map")).to_have_attribute("data-base-map", "ready")
+    assert page.locator("#risk-map .leaflet-basemap-pane path.base-land").count() >= 1
     shot("risk-heatmap-desktop")
 
 

@@ -1,0 +1,211 @@
+/* Sinergi: the one map set-up every map of the portal uses (Leaflet, all local).
+ *
+ *   var map = SinergiMap.create(element, { tileUrl, attribution, ...Leaflet map options });
+ *   SinergiMap.drawAreas(map, areas);   // [{name, level, lat, lon, boundary?}]
+ *
+ * With a tile URL (the SINERGI_MAP_TILE_URL setting, e.g. a self-hosted tile server) the map
+ * shows those tiles. Without one it draws the offline base layer: Natural Earth 1:10m land,
+ * coastlines and national borders (world-atlas, vendored in static/vendor/world-atlas/) on a
+ * sea-blue background, so a map is never dots on grey and nothing is fetched from a third party.
+ * The base layer is loaded once per page (the browser caches the file) and only the land
+ * around Indonesia is kept, so that panning and zooming stay light.
+ *
+ * The base data's URL comes from this script tag's data-base-map attribute (a hashed static
+ * URL in production). Area names go into the DOM as text only.
+ */
+(function () {
+  "use strict";
+
+  if (typeof L === "undefined") return;
+
+  var script = document.currentScript;
+  var BASE_URL = script ? script.dataset.baseMap : "";
+  var INDONESIA = [[-11, 95], [6, 141]];
+  // Land kept from the world file: Indonesia and its neighbours (lon 85..160 E, lat 25 S..25 N).
+  var REGION = { west: 85, east: 160, south: -25, north: 25 };
+  var SEA = "#cfe2f3";
+
+  // The area names' look, the same on the staff and the public pages.
+  if (!document.getElementById("sinergi-map-style")) {
+    var style = document.createElement("style");
+    style.id = "sinergi-map-style";
+    style.textContent =
+      ".leaflet-tooltip.area-label{background:rgba(255,255,255,.85);border:0;box-shadow:none;color:#0b2e4f;" +
+      "font-weight:600;font-size:.75rem;padding:0 .25rem}" +
+      ".leaflet-tooltip.area-label::before{display:none}.leaflet-tooltip.area-label.regency{font-size:.85rem}";
+    document.head.appendChild(style);
+  }
+
+  var basePromise = null;
+  function loadBase() {
+    if (basePromise) return basePromise;
+    if (!BASE_URL || typeof topojson === "undefined") return Promise.reject(new Error("no base map"));
+    basePromise = fetch(BASE_URL, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (topology) {
+        var land = topojson.feature(topology, topology.objects.land);
+        // Borders between countries only (a and b differ): coastlines come from the land fill.
+        var borders = topojson.mesh(topology, topology.objects.countries, function (a, b) { return a !== b; });
+        return { land: clip(land), borders: clipLines(borders) };
+      });
+    return basePromise;
+  }
+
+  function ringBox(ring) {
+    var box = { west: 180, east: -180, south: 90, north: -90 };
+    ring.forEach(function (c) {
+      if (c[0] < box.west) box.west = c[0];
+      if (c[0] > box.east) box.east = c[0];
+      if (c[1] < box.south) box.south = c[1];
+      if (c[1] > box.north) box.north = c[1];
+    });
+    return box;
+  }
+  function inRegion(box) {
+    return box.east >= REGION.west && box.west <= REGION.east && box.north >= REGION.south && box.south <= REGION.north;
+  }
+  // Keep the polygons (outer ring's box) that touch the region, one feature each: Leaflet then
+  // skips the islands outside the view instead of clipping one huge shape at every zoom.
+  function clip(collection) {
+    var features = [];
+    (collection.features || [collection]).forEach(function (feature) {
+      var g = feature.geometry;
+      if (!g) return;
+      var list = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+      list.forEach(function (polygon) {
+        if (inRegion(ringBox(polygon[0]))) {
+          features.push({ type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: polygon } });
+        }
+      });
+    });
+    return { type: "FeatureCollection", features: features };
+  }
+  function clipLines(feature) {
+    var g = feature.geometry || feature;
+    var lines = g.type === "LineString" ? [g.coordinates] : g.coordinates || [];
+    return {
+      type: "FeatureCollection",
+      features: lines
+        .filter(function (line) { return inRegion(ringBox(line)); })
+        .map(function (line) { return { type: "Feature", properties: {}, geometry: { type: "LineString", coordinates: line } }; }),
+    };
+  }
+
+  function addBaseLayer(map, element) {
+    element.classList.add("map-no-tiles", "map-offline-base");
+    element.style.background = SEA;
+    var pane = map.createPane("basemap");
+    pane.style.zIndex = 200; // where tiles would be: under the areas (400) and the markers (600)
+    pane.style.pointerEvents = "none";
+    // Its own SVG renderer, so the base layer's paths are told apart from the data's.
+    var renderer = L.svg({ pane: "basemap", padding: 0.5 });
+    loadBase()
+      .then(function (base) {
+        L.geoJSON(base.land, {
+          pane: "basemap",
+          renderer: renderer,
+          interactive: false,
+          style: { color: "#7d98b3", weight: 1, fillColor: "#f4f1e6", fillOpacity: 1, className: "base-land" },
+        }).addTo(map);
+        L.geoJSON(base.borders, {
+          pane: "basemap",
+          renderer: renderer,
+          interactive: false,
+          style: { color: "#9a8f7a", weight: 1, dashArray: "4 3", fill: false, className: "base-border" },
+        }).addTo(map);
+        element.dataset.baseMap = "ready";
+        element.dispatchEvent(new CustomEvent("sinergi:base-map-ready"));
+      })
+      .catch(function () {
+        element.dataset.baseMap = "failed"; // the sea colour and the areas still orient the user
+      });
+  }
+
+  /* A Leaflet map on `element`: tiles when options.tileUrl (or data-tile-url) is set, else the
+   * offline base layer. A scale bar always. Extra options are passed to L.map. */
+  function create(element, options) {
+    options = Object.assign({}, options || {});
+    var tileUrl = options.tileUrl !== undefined ? options.tileUrl : element.dataset.tileUrl || "";
+    var attribution = options.attribution !== undefined ? options.attribution : element.dataset.tileAttribution || "";
+    delete options.tileUrl;
+    delete options.attribution;
+    // maxZoom on the map itself: without a tile layer Leaflet has none, and markercluster needs one.
+    var mapOptions = Object.assign({ maxZoom: 18, attributionControl: Boolean(tileUrl) }, options);
+    var map = L.map(element, mapOptions);
+    if (tileUrl) {
+      L.tileLayer(tileUrl, { attribution: attribution, maxZoom: mapOptions.maxZoom }).addTo(map);
+    } else {
+      addBaseLayer(map, element);
+    }
+    map.sinergiHasTiles = Boolean(tileUrl);
+    L.control.scale({ imperial: false }).addTo(map);
+    return map;
+  }
+
+  /* The areas under the data: an area's boundary (GeoJSON) when it has one, else a dot at its
+   * centroid, with its name. Regencies (and provinces) are bigger and named even when zoomed
+   * out; districts get their names when there are few enough of them or no tiles. Returns the
+   * points ([lat, lon]) to fit the map to. */
+  function drawAreas(map, areas, options) {
+    options = options || {};
+    areas = areas || [];
+    var hasTiles = map.sinergiHasTiles;
+    var layer = L.layerGroup().addTo(map);
+    if (!map.getPane("areaLabels")) {
+      // The names go in a pane under the markers (600): they must never hide an incident or a count.
+      map.createPane("areaLabels").style.zIndex = 450;
+    }
+    var labelAll = options.labelAll !== undefined ? options.labelAll : !hasTiles && areas.length <= 40;
+    var points = [];
+    areas.forEach(function (area) {
+      var regency = area.level <= 2;
+      var tooltip = {
+        permanent: labelAll || (regency && !hasTiles),
+        direction: "right",
+        pane: "areaLabels",
+        className: "area-label" + (regency ? " regency" : ""),
+      };
+      if (area.boundary) {
+        try {
+          var shape = L.geoJSON(area.boundary, {
+            interactive: true,
+            style: { color: "#0b2e4f", weight: regency ? 2 : 1, fillOpacity: 0.04, className: "area-shape" },
+          });
+          var bounds = shape.getBounds();
+          if (bounds.isValid()) {
+            shape.bindTooltip(area.name, Object.assign({}, tooltip, { direction: "center" })).addTo(layer);
+            points.push(bounds.getSouthWest(), bounds.getNorthEast());
+            return;
+          }
+        } catch (error) {
+          // A boundary Leaflet cannot read: fall back to the centroid.
+        }
+      }
+      if (area.lat === null || area.lat === undefined || area.lon === null || area.lon === undefined) return;
+      L.circleMarker([area.lat, area.lon], {
+        radius: regency ? 6 : 4,
+        color: "#0b2e4f",
+        weight: 1,
+        fillColor: regency ? "#0b2e4f" : "#6c8aa6",
+        fillOpacity: hasTiles ? 0.35 : 0.6,
+        className: "area-centroid",
+      })
+        .bindTooltip(area.name, tooltip)
+        .addTo(layer);
+      points.push(L.latLng(area.lat, area.lon));
+    });
+    return points;
+  }
+
+  /* Fit the map to points (a margin around them), one point at `zoom`, none: Indonesia. */
+  function fit(map, points, pad, zoom) {
+    if (points.length > 1) map.fitBounds(L.latLngBounds(points).pad(pad === undefined ? 0.3 : pad));
+    else if (points.length === 1) map.setView(points[0], zoom || 12);
+    else map.fitBounds(INDONESIA);
+  }
+
+  window.SinergiMap = { create: create, drawAreas: drawAreas, fit: fit, INDONESIA: INDONESIA };
+})();
