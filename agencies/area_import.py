@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import areaid
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Avg, Exists, OuterRef, Q, Subquery
 
 from .models import Area, TimeZoneChoice
+from .selectors import PUBLIC_MAP_AREAS_KEY
 
 DATA_DIR = Path(areaid.__file__).resolve().parent / "data"
 
@@ -238,4 +240,5 @@ def rollup_centroids(*, root_path: str | None = None) -> int:
         targets.filter(centroid_derived=True).exclude(Exists(placed)).update(
             centroid_lat=None, centroid_lon=None, centroid_derived=False
         )
+    cache.delete(PUBLIC_MAP_AREAS_KEY)  # the citizens' maps show the new centres at once
     return written

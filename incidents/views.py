@@ -309,6 +309,7 @@ def _detail_context(
         "status_form": status_form or forms.IncidentStatusForm(),
         "note_form": note_form or forms.IncidentNoteForm(),
         "has_point": incident.latitude is not None and incident.longitude is not None,
+        "citizen_reports": selectors.incident_citizen_reports(user=user, incident=incident),
         **_map_settings(),
     }
     if can_manage:
