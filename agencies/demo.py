@@ -52,6 +52,13 @@ DISTRICTS = {
     ("Kota Adm. Jakarta Utara", "Cilincing"): ("-6.120000", "106.950000"),
 }
 
+# (district, village) -> (lat, lon): villages placed by hand where demo risks lie; Muara Padang's
+# district gets its centre from the roll-up.
+VILLAGES = {
+    ("Muara Padang", "Muara Padang"): ("-2.450000", "104.880000"),
+    ("Tanjung Priok", "Tanjung Priok"): ("-6.108000", "106.882000"),
+}
+
 K = Agency.Kind
 R = Membership.Role
 
@@ -418,6 +425,10 @@ def seed_demo() -> DemoResult:
         )
     for (regency, district), (lat, lon) in DISTRICTS.items():
         Area.objects.filter(name=district, level=Area.Level.DISTRICT, parent__name=regency).update(
+            centroid_lat=Decimal(lat), centroid_lon=Decimal(lon), centroid_derived=False
+        )
+    for (district, village), (lat, lon) in VILLAGES.items():
+        Area.objects.filter(name=village, level=Area.Level.VILLAGE, parent__name=district).update(
             centroid_lat=Decimal(lat), centroid_lon=Decimal(lon), centroid_derived=False
         )
     rollup_centroids()
