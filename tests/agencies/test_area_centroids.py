@@ -128,3 +128,14 @@ def test_a_centroid_typed_in_the_admin_is_given(kaltim, admin_client):
     district.refresh_from_db()
     assert not district.centroid_derived
     assert _centre(district) == (Decimal("0.155000"), Decimal("117.485000"))
+
+
+def test_picking_a_district_whose_villages_are_placed_gives_the_map_its_centre(client, world):
+    """The area picker's option carries the rolled-up centre: the form's map moves there."""
+    _place(world.areas.guntung, "0.176000", "117.471000")
+    rollup_centroids()
+    client.force_login(world.alice)
+    html = client.get("/incidents/areas/", {"q": "Bontang Utara"}).content.decode()
+    option = html[html.index(f'data-area-id="{world.areas.bontang_utara.pk}"') :]
+    option = option[: option.index(">")]
+    assert 'data-lat="0.176000" data-lon="117.471000"' in option
