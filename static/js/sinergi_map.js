@@ -64,6 +64,13 @@
     });
     return box;
   }
+  // Rings cut at the antimeridian (Fiji; Eurasia at Chukotka) jump from 180 to -180 and would
+  // draw as a band across the whole map: move their far-east points past 180 instead.
+  function unwrap(ring) {
+    var box = ringBox(ring);
+    if (box.east - box.west <= 180) return ring;
+    return ring.map(function (c) { return c[0] < -150 ? [c[0] + 360, c[1]] : c; });
+  }
   function inRegion(box) {
     return box.east >= REGION.west && box.west <= REGION.east && box.north >= REGION.south && box.south <= REGION.north;
   }
@@ -76,6 +83,7 @@
       if (!g) return;
       var list = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
       list.forEach(function (polygon) {
+        polygon = polygon.map(unwrap);
         if (inRegion(ringBox(polygon[0]))) {
           features.push({ type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: polygon } });
         }
@@ -89,6 +97,7 @@
     return {
       type: "FeatureCollection",
       features: lines
+        .map(unwrap)
         .filter(function (line) { return inRegion(ringBox(line)); })
         .map(function (line) { return { type: "Feature", properties: {}, geometry: { type: "LineString", coordinates: line } }; }),
     };
