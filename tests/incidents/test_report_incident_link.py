@@ -155,3 +155,32 @@ def test_the_status_page_in_english(client, world, report):
     client.cookies["django_language"] = "en"
     html = client.get(reverse("report-track-detail", args=[report.tracking_code]), HTTP_ACCEPT_LANGUAGE="en").content
     assert b"Officers are handling it" in html
+
+
+def test_the_reports_section_costs_the_same_queries_for_one_report_or_many(client, world, report):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import category
+
+    incident = verify(world, report)
+    client.force_login(world.alice)
+    url = reverse("incident-detail", args=[incident.pk])
+    client.get(url)  # warm the per-process caches
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for i in range(4):
+        duplicate = services.citizen_report_submit(
+            category=category("crime-theft"),
+            description=f"Motor dicuri lagi {i}",
+            latitude="0.160000",
+            longitude="117.480000",
+            area=world.areas.guntung,
+            photos=[png(), png()],
+        )
+        services.citizen_report_mark_duplicate(actor=world.alice, report=duplicate, incident=incident)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert html.count('data-testid="citizen-report"') == 5
+    assert html.count("/reports/photos/") == 2 * 9  # each photo: the link and the image
+    assert len(many.captured_queries) == len(one.captured_queries)
