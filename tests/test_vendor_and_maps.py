@@ -43,9 +43,12 @@ def test_every_vendored_folder_is_copied_by_npm_run_vendor():
 
 
 def test_the_offline_base_map_is_vendored():
-    topology = json.loads((VENDOR / "world-atlas" / "countries-10m.json").read_text())
-    assert topology["type"] == "Topology"
-    assert {"land", "countries"} <= set(topology["objects"])
+    for scale in ("10m", "50m"):  # fine when zoomed in, coarse for the country-wide views
+        topology = json.loads((VENDOR / "world-atlas" / f"countries-{scale}.json").read_text())
+        assert topology["type"] == "Topology"
+        assert {"land", "countries"} <= set(topology["objects"])
+    partial = (ROOT / "templates" / "maps" / "map_scripts.html").read_text()
+    assert "vendor/world-atlas/countries-10m.json" in partial and "vendor/world-atlas/countries-50m.json" in partial
     assert (VENDOR / "topojson-client" / "topojson-client.min.js").stat().st_size > 1000
 
 

@@ -7,11 +7,13 @@
  * shows those tiles. Without one it draws the offline base layer: Natural Earth 1:10m land,
  * coastlines and national borders (world-atlas, vendored in static/vendor/world-atlas/) on a
  * sea-blue background, so a map is never dots on grey and nothing is fetched from a third party.
- * The base layer is loaded once per page (the browser caches the file) and only the land
- * around Indonesia is kept, so that panning and zooming stay light.
+ * The base layer is loaded once per page (the browser caches the files), at 1:50m for the
+ * country-wide views and 1:10m from zoom 6 on, and only the land around Indonesia is kept, so
+ * that panning and zooming stay light. The element's data-base-map ("ready", "failed") and
+ * data-base-map-scale ("coarse", "fine") say what is drawn.
  *
- * The base data's URL comes from this script tag's data-base-map attribute (a hashed static
- * URL in production). Area names go into the DOM as text only.
+ * The data's URLs come from this script tag's data-base-map (1:10m) and data-base-map-coarse
+ * (1:50m) attributes (hashed static URLs in production). Area names go into the DOM as text only.
  */
 (function () {
   "use strict";
@@ -19,7 +21,13 @@
   if (typeof L === "undefined") return;
 
   var script = document.currentScript;
-  var BASE_URL = script ? script.dataset.baseMap : "";
+  // Two scales of the same Natural Earth data: 1:50m (230 KB compressed) for the country-wide
+  // views, 1:10m (900 KB) fetched only once a map is zoomed in to where its detail shows.
+  var BASE_URLS = {
+    coarse: script ? script.dataset.baseMapCoarse || "" : "",
+    fine: script ? script.dataset.baseMap || "" : "",
+  };
+  var FINE_FROM_ZOOM = 6;
   var INDONESIA = [[-11, 95], [6, 141]];
   // Land kept from the world file: Indonesia and its neighbours (lon 85..160 E, lat 25 S..25 N).
   var REGION = { west: 85, east: 160, south: -25, north: 25 };
@@ -36,11 +44,12 @@
     document.head.appendChild(style);
   }
 
-  var basePromise = null;
-  function loadBase() {
-    if (basePromise) return basePromise;
-    if (!BASE_URL || typeof topojson === "undefined") return Promise.reject(new Error("no base map"));
-    basePromise = fetch(BASE_URL, { credentials: "same-origin" })
+  var basePromises = {};
+  function loadBase(scale) {
+    var url = BASE_URLS[scale] || BASE_URLS.fine;
+    if (basePromises[url]) return basePromises[url];
+    if (!url || typeof topojson === "undefined") return Promise.reject(new Error("no base map"));
+    basePromises[url] = fetch(url, { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
         return response.json();
@@ -51,7 +60,7 @@
         var borders = topojson.mesh(topology, topology.objects.countries, function (a, b) { return a !== b; });
         return { land: clip(land), borders: clipLines(borders) };
       });
-    return basePromise;
+    return basePromises[url];
   }
 
   function ringBox(ring) {
@@ -111,26 +120,47 @@
     pane.style.pointerEvents = "none";
     // Its own SVG renderer, so the base layer's paths are told apart from the data's.
     var renderer = L.svg({ pane: "basemap", padding: 0.5 });
-    loadBase()
-      .then(function (base) {
+    var shown = null; // {scale, layers}
+    function draw(scale, base) {
+      var layers = L.layerGroup([
         L.geoJSON(base.land, {
           pane: "basemap",
           renderer: renderer,
           interactive: false,
           style: { color: "#7d98b3", weight: 1, fillColor: "#f4f1e6", fillOpacity: 1, className: "base-land" },
-        }).addTo(map);
+        }),
         L.geoJSON(base.borders, {
           pane: "basemap",
           renderer: renderer,
           interactive: false,
           style: { color: "#9a8f7a", weight: 1, dashArray: "4 3", fill: false, className: "base-border" },
-        }).addTo(map);
-        element.dataset.baseMap = "ready";
-        element.dispatchEvent(new CustomEvent("sinergi:base-map-ready"));
-      })
-      .catch(function () {
-        element.dataset.baseMap = "failed"; // the sea colour and the areas still orient the user
-      });
+        }),
+      ]).addTo(map);
+      if (shown) map.removeLayer(shown.layers);
+      shown = { scale: scale, layers: layers };
+      element.dataset.baseMap = "ready";
+      element.dataset.baseMapScale = scale;
+    }
+    // The scale the view needs: the fine one once zoomed in (or when there is no coarse file).
+    function wanted() {
+      return !BASE_URLS.coarse || map.getZoom() >= FINE_FROM_ZOOM ? "fine" : "coarse";
+    }
+    function update() {
+      var scale = wanted();
+      if (shown && shown.scale === scale) return;
+      loadBase(scale)
+        .then(function (base) {
+          if (wanted() !== scale) return; // the user zoomed on meanwhile
+          var first = !shown;
+          draw(scale, base);
+          if (first) element.dispatchEvent(new CustomEvent("sinergi:base-map-ready"));
+        })
+        .catch(function () {
+          if (!shown) element.dataset.baseMap = "failed"; // the sea and the areas still orient
+        });
+    }
+    map.whenReady(update); // once the page has set the view
+    map.on("zoomend", update);
   }
 
   /* A Leaflet map on `element`: tiles when options.tileUrl (or data-tile-url) is set, else the

@@ -85,6 +85,8 @@ def test_a_citizen_reports_with_a_photo_and_follows_it_to_verification(
     expect(citizen.locator("nav.sinergi-navbar")).to_have_count(0)  # not the dashboard
     # No tile server: the offline base layer (Natural Earth land and borders) and the areas' centres.
     expect(citizen.locator("#report-map")).to_have_attribute("data-base-map", "ready")
+    # All of Indonesia: the light 1:50m data; the 1:10m comes once the map zooms in (below).
+    expect(citizen.locator("#report-map")).to_have_attribute("data-base-map-scale", "coarse")
     assert citizen.locator("#report-map .leaflet-basemap-pane path.base-land").count() >= 1
     assert citizen.locator("#report-map .leaflet-tile").count() == 0
     expect(citizen.locator("#report-map path.area-centroid")).to_have_count(2)  # Kota Bontang, Bontang Utara
@@ -111,6 +113,7 @@ def test_a_citizen_reports_with_a_photo_and_follows_it_to_verification(
     expect(citizen.locator("input[name=latitude]")).to_have_value("0.160000")
     expect(citizen.locator("input[name=longitude]")).to_have_value("117.480000")
     expect(citizen.locator("#location-status")).not_to_be_empty()
+    expect(citizen.locator("#report-map")).to_have_attribute("data-base-map-scale", "fine")
     citizen.fill("input[name=contact]", "0812-5555-1234")
     citizen.set_input_files(
         "input[name=photos]", files=[{"name": "pagar.png", "mimeType": "image/png", "buffer": _png()}]

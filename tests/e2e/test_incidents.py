@@ -166,6 +166,7 @@ def test_the_incident_map_draws_clustered_markers_without_tiles(page: Page, live
     expect(page.get_by_test_id("tiles-off")).to_be_visible()
     # No tile server: the offline base layer (Natural Earth land) draws under the incidents.
     expect(page.locator("#incident-map")).to_have_attribute("data-base-map", "ready")
+    expect(page.locator("#incident-map")).to_have_attribute("data-base-map-scale", "fine")  # a city's zoom
     assert page.locator("#incident-map .leaflet-basemap-pane path.base-land").count() >= 1
     assert page.locator("#incident-map .leaflet-basemap-pane path.base-border").count() >= 1
     expect(page.get_by_test_id("map-status")).to_contain_text("12")
