@@ -97,6 +97,12 @@ class AreaAdmin(admin.ModelAdmin):
         (_("Geography"), {"classes": ("collapse",), "fields": ("centroid_lat", "centroid_lon", "boundary")}),
     )
 
+    def save_model(self, request: HttpRequest, obj: Area, form: forms.ModelForm, change: bool) -> None:
+        # A centroid typed here is given: the roll-up from the sub-areas never overwrites it.
+        if {"centroid_lat", "centroid_lon"} & set(form.changed_data):
+            obj.centroid_derived = False
+        super().save_model(request, obj, form, change)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Area | None = None) -> tuple[str, ...]:
         if obj is not None:
             return ("path", "level", "parent", "source_id")

@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import areaid
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Avg, Exists, OuterRef, Q, Subquery
 
 from .models import Area, TimeZoneChoice
 from .provinces import province_iso_code
+from .selectors import PUBLIC_MAP_AREAS_KEY
 
 DATA_DIR = Path(areaid.__file__).resolve().parent / "data"
 
@@ -211,3 +214,62 @@ def analyze_areas() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Area._meta.db_table)}")
+
+
+def rollup_centroids(*, root_path: str | None = None) -> int:
+    """Give every district, regency/city and province whose centroid is unknown (or was derived
+    before) the mean of its children's centroids, bottom up: villages -> districts -> regencies
+    -> provinces. areaid carries no coordinates, so what rolls up is what was given lower down
+    (the admin, the demo seed, a later data set); a centroid that was given is never overwritten.
+
+    In bulk in the database, a few statements a level, never a query a row: on PostgreSQL one
+    UPDATE ... FROM (GROUP BY) a level, which writes only the rows whose value changes (all of
+    Indonesia: bench/area_centroids.py). Idempotent: a second run writes nothing. A derived
+    centroid whose children lost theirs is cleared. `root_path` limits the roll-up to one
+    subtree ("/23/"). Returns the rows written.
+    """
+    written = 0
+    for level in (Area.Level.DISTRICT, Area.Level.REGENCY, Area.Level.PROVINCE):
+        placed = Area.objects.filter(parent=OuterRef("pk"), centroid_lat__isnull=False, centroid_lon__isnull=False)
+        targets = Area.objects.filter(level=level).filter(Q(centroid_lat__isnull=True) | Q(centroid_derived=True))
+        if root_path:
+            targets = targets.filter(path__startswith=root_path)
+        if connection.vendor == "postgresql":
+            written += _rollup_level_postgresql(level, root_path)
+        else:
+            mean = placed.order_by().values("parent")
+            written += targets.filter(Exists(placed)).update(
+                centroid_lat=Subquery(mean.annotate(v=Avg("centroid_lat")).values("v")[:1]),
+                centroid_lon=Subquery(mean.annotate(v=Avg("centroid_lon")).values("v")[:1]),
+                centroid_derived=True,
+            )
+        written += (
+            targets.filter(centroid_derived=True)
+            .exclude(Exists(placed))
+            .update(centroid_lat=None, centroid_lon=None, centroid_derived=False)
+        )
+    cache.delete(PUBLIC_MAP_AREAS_KEY)  # the citizens' maps show the new centres at once
+    return written
+
+
+def _rollup_level_postgresql(level: int, root_path: str | None) -> int:
+    table = connection.ops.quote_name(Area._meta.db_table)
+    sql = f"""
+        UPDATE {table} AS a
+           SET centroid_lat = c.lat, centroid_lon = c.lon, centroid_derived = TRUE
+          FROM (SELECT parent_id, ROUND(AVG(centroid_lat), 6) AS lat, ROUND(AVG(centroid_lon), 6) AS lon
+                  FROM {table}
+                 WHERE level = %s AND centroid_lat IS NOT NULL AND centroid_lon IS NOT NULL
+                 GROUP BY parent_id) AS c
+         WHERE a.id = c.parent_id
+           AND (a.centroid_lat IS NULL OR a.centroid_derived)
+           AND (a.centroid_lat IS DISTINCT FROM c.lat OR a.centroid_lon IS DISTINCT FROM c.lon
+                OR NOT a.centroid_derived)
+    """  # noqa: S608 - the table name comes from the model, the values are parameters
+    params: list[object] = [level + 1]
+    if root_path:
+        sql += " AND a.path LIKE %s"
+        params.append(root_path.replace("%", r"\%").replace("_", r"\_") + "%")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

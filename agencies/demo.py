@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from .area_import import analyze_areas, import_province
+from .area_import import analyze_areas, import_province, rollup_centroids
 from .models import Agency, Area, Camera, Membership, Partnership, Subscription, SubscriptionCategory, VitalObject
 
 DEMO_PASSWORD = "sinergi-demo-2026"  # noqa: S105 - printed by make run on purpose
@@ -29,6 +29,34 @@ CITIES = {
     "Kota Balikpapan": ("-1.265000", "116.831000"),
     "Kota Adm. Jakarta Utara": ("-6.121000", "106.900000"),
     "Kabupaten Banyuasin": ("-2.884000", "104.774000"),
+}
+
+# (regency, district) -> (centroid lat, lon), approximate centres of the demo cities' districts.
+# areaid has no coordinates: these let picking a district place the map, and roll up to the
+# provinces (rollup_centroids).
+DISTRICTS = {
+    ("Kota Bontang", "Bontang Utara"): ("0.160000", "117.480000"),
+    ("Kota Bontang", "Bontang Selatan"): ("0.095000", "117.470000"),
+    ("Kota Bontang", "Bontang Barat"): ("0.130000", "117.440000"),
+    ("Kota Balikpapan", "Balikpapan Kota"): ("-1.270000", "116.830000"),
+    ("Kota Balikpapan", "Balikpapan Selatan"): ("-1.255000", "116.870000"),
+    ("Kota Balikpapan", "Balikpapan Tengah"): ("-1.240000", "116.840000"),
+    ("Kota Balikpapan", "Balikpapan Barat"): ("-1.220000", "116.800000"),
+    ("Kota Balikpapan", "Balikpapan Utara"): ("-1.200000", "116.870000"),
+    ("Kota Balikpapan", "Balikpapan Timur"): ("-1.200000", "116.960000"),
+    ("Kota Adm. Jakarta Utara", "Penjaringan"): ("-6.120000", "106.780000"),
+    ("Kota Adm. Jakarta Utara", "Pademangan"): ("-6.130000", "106.840000"),
+    ("Kota Adm. Jakarta Utara", "Tanjung Priok"): ("-6.125000", "106.880000"),
+    ("Kota Adm. Jakarta Utara", "Koja"): ("-6.115000", "106.910000"),
+    ("Kota Adm. Jakarta Utara", "Kelapa Gading"): ("-6.160000", "106.905000"),
+    ("Kota Adm. Jakarta Utara", "Cilincing"): ("-6.120000", "106.950000"),
+}
+
+# (district, village) -> (lat, lon): villages placed by hand where demo risks lie; Muara Padang's
+# district gets its centre from the roll-up.
+VILLAGES = {
+    ("Muara Padang", "Muara Padang"): ("-2.450000", "104.880000"),
+    ("Tanjung Priok", "Tanjung Priok"): ("-6.108000", "106.882000"),
 }
 
 K = Agency.Kind
@@ -393,8 +421,17 @@ def seed_demo() -> DemoResult:
     analyze_areas()
     for name, (lat, lon) in CITIES.items():
         Area.objects.filter(name=name, level=Area.Level.REGENCY).update(
-            centroid_lat=Decimal(lat), centroid_lon=Decimal(lon)
+            centroid_lat=Decimal(lat), centroid_lon=Decimal(lon), centroid_derived=False
         )
+    for (regency, district), (lat, lon) in DISTRICTS.items():
+        Area.objects.filter(name=district, level=Area.Level.DISTRICT, parent__name=regency).update(
+            centroid_lat=Decimal(lat), centroid_lon=Decimal(lon), centroid_derived=False
+        )
+    for (district, village), (lat, lon) in VILLAGES.items():
+        Area.objects.filter(name=village, level=Area.Level.VILLAGE, parent__name=district).update(
+            centroid_lat=Decimal(lat), centroid_lon=Decimal(lon), centroid_derived=False
+        )
+    rollup_centroids()
 
     agencies: dict[str, Agency] = {}
     for code, name, kind, parent, juris, lat, lon, phone in AGENCIES:

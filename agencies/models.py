@@ -87,6 +87,9 @@ class Area(models.Model):
     centroid_lon = models.DecimalField(
         _("centroid longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_longitude]
     )
+    # True when the centroid is the mean of the children's (area_import.rollup_centroids), which
+    # a later roll-up recomputes; False when it was given (admin, seed): a roll-up never overwrites it.
+    centroid_derived = models.BooleanField(_("centroid derived from the sub-areas"), default=False, editable=False)
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
 
     class Meta:

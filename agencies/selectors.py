@@ -337,3 +337,46 @@ def camera_get(*, user: Any, pk: int | str) -> Camera:
         return camera_list(user=user).get(pk=pk)
     except (Camera.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# --- Areas on maps -------------------------------------------------------------------------
+
+
+def map_areas(areas: QuerySet[Area], *, limit: int, max_level: int = Area.Level.DISTRICT) -> list[dict[str, Any]]:
+    """Areas drawn under a map, biggest first: name, level, centroid and boundary (GeoJSON or
+    None). Only areas that can be placed (a centroid or a boundary) and at most `limit` of them,
+    so that a national import never puts 90k areas in a page."""
+    rows = (
+        areas.filter(level__lte=max_level)
+        .filter(Q(centroid_lat__isnull=False, centroid_lon__isnull=False) | Q(boundary__isnull=False))
+        .order_by("level", "name")
+        .values("name", "level", "centroid_lat", "centroid_lon", "boundary")[:limit]
+    )
+    return [
+        {
+            "name": r["name"],
+            "level": r["level"],
+            "lat": float(r["centroid_lat"]) if r["centroid_lat"] is not None else None,
+            "lon": float(r["centroid_lon"]) if r["centroid_lon"] is not None else None,
+            "boundary": r["boundary"] or None,
+        }
+        for r in rows
+    ]
+
+
+PUBLIC_MAP_AREAS_KEY = "sinergi:public-map-areas"
+
+
+def public_map_areas(*, limit: int = 600) -> list[dict[str, Any]]:
+    """Areas for the citizens' maps (areas are public reference data: names and centres only,
+    no boundaries, to keep the public page light), cached for five minutes."""
+    from django.core.cache import cache
+
+    def compute() -> list[dict[str, Any]]:
+        return [
+            {k: v for k, v in row.items() if k != "boundary"}
+            for row in map_areas(Area.objects.all(), limit=limit)
+            if row["lat"] is not None
+        ]
+
+    return cache.get_or_set(PUBLIC_MAP_AREAS_KEY, compute, 300)

@@ -41,7 +41,7 @@ from agencies.validators import validate_latitude, validate_longitude
 
 from . import selectors, services
 from .filters import CitizenReportFilter
-from .models import Category, CitizenReport, CitizenReportPhoto, Incident
+from .models import Category, CitizenReport, CitizenReportPhoto, Incident, PublicProgress
 from .throttles import SUBMIT_THROTTLES, TRACK_THROTTLES
 
 MAX_DESCRIPTION = 5000
@@ -174,6 +174,14 @@ class PublicReportSerializer(serializers.Serializer):
     status = serializers.CharField(source="public_status", read_only=True, help_text=PUBLIC_STATUS_HELP)
     status_label = serializers.CharField(source="get_public_status_display", read_only=True)
     received_at = serializers.DateTimeField(source="created_at", read_only=True)
+    progress = serializers.ChoiceField(
+        source="public_progress",
+        choices=PublicProgress.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_("How the incident made of the report is going; null before there is one."),
+    )
+    progress_label = serializers.CharField(source="get_public_progress_display", read_only=True)
     updates = PublicUpdateSerializer(source="public_updates", many=True, read_only=True)
 
 

@@ -35,12 +35,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from agencies.selectors import managed_agency_ids, user_is_member
+from agencies.selectors import managed_agency_ids, public_map_areas, user_is_member
 from agencies.web import wants_partial as _wants_partial
 
 from . import selectors, services
 from .filters import CitizenReportFilter
-from .models import CitizenReport, CitizenReportPhoto
+from .models import CitizenReport
 from .report_forms import (
     CitizenReportForm,
     DuplicateForm,
@@ -56,13 +56,15 @@ QUEUE_PAGE_SIZE = 25
 
 
 def _map_options() -> dict[str, Any]:
-    """Leaflet settings for the templates. Without a tile URL the maps draw a plain outline of
-    Indonesia and the marker: still usable, and nothing is fetched from a third party."""
+    """Leaflet settings for the templates. Without a tile URL the maps draw the offline base
+    layer (coasts, borders) and the areas' centres: nothing is fetched from a third party."""
     return {
         "tileUrl": getattr(settings, "SINERGI_MAP_TILE_URL", ""),
         "attribution": getattr(settings, "SINERGI_MAP_TILE_ATTRIBUTION", ""),
         # (latitude, longitude, zoom) where the report form's map opens; None: all of Indonesia.
         "center": getattr(settings, "SINERGI_MAP_CENTER", None),
+        # Regencies and districts with their centres: landmarks when there are no tiles.
+        "areas": public_map_areas(),
     }
 
 
@@ -268,13 +270,8 @@ def report_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def report_photo(request: HttpRequest, token: str) -> FileResponse:
     if not request.user.is_authenticated:
         raise Http404  # not a login page: nobody follows an <img> to one
-    photo = CitizenReportPhoto.objects.filter(token=token).only("report_id").first()
-    if photo is None:
-        raise Http404
-    report = selectors.citizen_report_get(user=request.user, pk=photo.report_id)  # 404 if not theirs
-    photo = next((p for p in report.photos.all() if p.token == token), None)
-    if photo is None:
-        raise Http404
+    # Its report's moderators, and whoever may read the incident it was verified into: else 404.
+    photo = selectors.citizen_report_photo_get(user=request.user, token=token)
     try:
         handle = photo.image.open("rb")
     except (FileNotFoundError, OSError):

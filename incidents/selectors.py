@@ -25,7 +25,7 @@ from agencies.selectors import classification_q, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 
-from .models import Category, CitizenReport, Incident, IncidentEvent, RiskAssessment
+from .models import Category, CitizenReport, CitizenReportPhoto, Incident, IncidentEvent, RiskAssessment
 
 
 def _agency_involvement_q(agency_ids: set[int]) -> Q:
@@ -116,6 +116,8 @@ def citizen_report_public_get(*, tracking_code: str) -> CitizenReport:
     try:
         return (
             CitizenReport.objects.select_related("category")
+            # The incident's status only: the reporter follows its progress, nothing else of it.
+            .select_related("incident")
             .prefetch_related("updates")
             .get(tracking_code=tracking_code.strip().upper())
         )
@@ -154,6 +156,46 @@ def citizen_report_get(*, user: Any, pk: int | str) -> CitizenReport:
         return citizen_report_list(user=user).prefetch_related("photos", "updates").get(pk=pk)
     except (CitizenReport.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def incident_citizen_reports(*, user: Any, incident: Incident) -> list[CitizenReport]:
+    """The citizens' reports behind an incident the caller already read through `incident_get`
+    (the one verified into it, those marked its duplicates), with their photos: whoever may
+    read the incident sees them. `can_open` tells whether the user may also open the report
+    itself (its moderators: the reporter's contact is on it)."""
+    reports = list(
+        CitizenReport.objects.filter(incident=incident)
+        .select_related("category")
+        .prefetch_related("photos")
+        .order_by("created_at", "id")
+    )
+    if reports:
+        openable = set(citizen_report_list(user=user).filter(incident=incident).values_list("pk", flat=True))
+        has_agency = _is_staff(user) or bool(user_agency_ids(user=user))
+        for report in reports:
+            report.can_open = report.pk in openable  # type: ignore[attr-defined]
+            # The same rule as citizen_report_photo_get, which serves them.
+            report.shown_photos = list(report.photos.all()) if has_agency or report.can_open else []  # type: ignore[attr-defined]
+    return reports
+
+
+def citizen_report_photo_get(*, user: Any, token: str) -> CitizenReportPhoto:
+    """A report's photo for a user who may read its report (a moderator) or, as a member of an
+    agency, the incident the report was verified into or marked a duplicate of; else 404."""
+    photo = CitizenReportPhoto.objects.filter(token=token).select_related("report").first()
+    if photo is None:
+        raise Http404
+    if citizen_report_list(user=user).filter(pk=photo.report_id).exists():
+        return photo
+    # Personal data: a signed-in user without an agency reads public incidents, not their photos.
+    has_agency = _is_staff(user) or bool(user_agency_ids(user=user))
+    if (
+        has_agency
+        and photo.report.incident_id
+        and incident_list(user=user).filter(pk=photo.report.incident_id).exists()
+    ):
+        return photo
+    raise Http404
 
 
 # --- Risk register -------------------------------------------------------------------------

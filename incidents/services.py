@@ -720,6 +720,16 @@ def citizen_report_verify(
         source=Incident.Source.CITIZEN,
         **extra,
     )
+    # A moderator checked the report: the incident starts verified, not "reported" again.
+    incident.status = S.VERIFIED
+    incident.save(update_fields=["status", "updated_at"])
+    _event(
+        incident,
+        actor=actor,
+        agency=agency,
+        kind=IncidentEvent.Kind.VERIFIED,
+        data={"from": S.REPORTED, "to": S.VERIFIED, "citizen_report": report.tracking_code},
+    )
     report.incident = incident
     _moderate(
         report,

@@ -40,6 +40,7 @@ from django.views.decorators.vary import vary_on_headers
 from agencies import selectors as agency_selectors
 from agencies.localtime import in_zone
 from agencies.models import Agency, Area, Classification, Severity
+from agencies.selectors import map_areas
 from agencies.web import wants_partial as _wants_partial
 
 from . import forms, selectors, services
@@ -305,6 +306,7 @@ def _detail_context(
         "status_form": status_form or forms.IncidentStatusForm(),
         "note_form": note_form or forms.IncidentNoteForm(),
         "has_point": incident.latitude is not None and incident.longitude is not None,
+        "citizen_reports": selectors.incident_citizen_reports(user=user, incident=incident),
         **_map_settings(),
     }
     if can_manage:
@@ -315,17 +317,9 @@ def _detail_context(
 
 
 def _area_points(user: Any) -> list[dict[str, Any]]:
-    """Centres of the regencies and districts of the user's jurisdiction, drawn under the maps."""
-    rows = (
-        forms.jurisdiction_areas(user=user)
-        .filter(level__lte=Area.Level.DISTRICT, centroid_lat__isnull=False, centroid_lon__isnull=False)
-        .order_by("level", "name")
-        .values("name", "level", "centroid_lat", "centroid_lon")[:MAP_MAX_AREAS]
-    )
-    return [
-        {"name": r["name"], "level": r["level"], "lat": float(r["centroid_lat"]), "lon": float(r["centroid_lon"])}
-        for r in rows
-    ]
+    """The regencies and districts of the user's jurisdiction drawn under the maps: their
+    boundary (GeoJSON) when known, else their centroid (see agencies.selectors.map_areas)."""
+    return map_areas(forms.jurisdiction_areas(user=user), limit=MAP_MAX_AREAS)
 
 
 def _map_settings() -> dict[str, str]:

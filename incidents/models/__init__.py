@@ -9,6 +9,7 @@ from .reports import (
     CitizenReportPhoto,
     CitizenReportUpdate,
     PrivateStorage,
+    PublicProgress,
     _report_photo_path,
     private_storage,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "Incident",
     "IncidentEvent",
     "PrivateStorage",
+    "PublicProgress",
     "ReferenceCounter",
     "RiskAssessment",
     "Urgency",

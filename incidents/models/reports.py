@@ -75,6 +75,18 @@ class CitizenReport(models.Model):
         return str(CitizenReport.Status(self.public_status).label)
 
     @property
+    def public_progress(self) -> str | None:
+        """How the incident made of this report is going, as the reporter reads it (a code of
+        PublicProgress), or None before there is one. Only the incident's status is used."""
+        if self.incident_id is None or self.status not in (self.Status.VERIFIED, self.Status.DUPLICATE):
+            return None
+        return progress_for_reporter(self.incident.status)
+
+    def get_public_progress_display(self) -> str:
+        progress = self.public_progress
+        return str(PublicProgress(progress).label) if progress else ""
+
+    @property
     def public_updates(self) -> list[CitizenReportUpdate]:
         """What the reporter sees, oldest first: "received" (not stored: it is the report's own
         creation, worded in the reader's language), then the stored updates (prefetch them)."""
@@ -110,6 +122,33 @@ def status_for_reporter(status: str) -> str:
     """A status as the reporter reads it: a report judged spam reads "rejected". Telling a
     spammer how the portal classed them helps nobody but the spammer; moderators see "spam"."""
     return CitizenReport.Status.REJECTED if status == CitizenReport.Status.SPAM else status
+
+
+class PublicProgress(models.TextChoices):
+    """An incident's status in words a citizen understands, without its internals."""
+
+    PASSED_ON = "passed_on", _("Passed on to the officers")
+    HANDLING = "handling", _("Officers are handling it")
+    UNDER_CONTROL = "under_control", _("The situation is under control")
+    HANDLED = "handled", _("Handled")
+    NOT_FOLLOWED_UP = "not_followed_up", _("Not followed up")
+
+
+_PROGRESS = {
+    Incident.Status.REPORTED: PublicProgress.PASSED_ON,
+    Incident.Status.VERIFIED: PublicProgress.PASSED_ON,
+    Incident.Status.RESPONDING: PublicProgress.HANDLING,
+    Incident.Status.CONTAINED: PublicProgress.UNDER_CONTROL,
+    Incident.Status.RESOLVED: PublicProgress.HANDLED,
+    Incident.Status.CLOSED: PublicProgress.HANDLED,
+    Incident.Status.REJECTED: PublicProgress.NOT_FOLLOWED_UP,
+    # Merged into another incident: the reports move there, this is only a passing state.
+    Incident.Status.DUPLICATE: PublicProgress.PASSED_ON,
+}
+
+
+def progress_for_reporter(incident_status: str) -> str:
+    return _PROGRESS.get(incident_status, PublicProgress.PASSED_ON)
 
 
 class PrivateStorage(FileSystemStorage):

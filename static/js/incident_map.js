@@ -5,25 +5,18 @@
  * - #incident-map: every incident the user may see in the visible box, clustered, fetched from
  *   /api/v1/incidents.geojson with the page's filters and refetched (debounced) on pan and zoom.
  *
- * The tile URL is a server setting (SINERGI_MAP_TILE_URL); without it no tile layer is added
- * and the GeoJSON, the area dots and the scale still draw on a plain background.
+ * Every map is made by SinergiMap.create (static/js/sinergi_map.js): the tiles of
+ * SINERGI_MAP_TILE_URL when set, else the offline base layer (land, coasts, borders), with the
+ * areas of the user's jurisdiction (shape or centroid, named) drawn by SinergiMap.drawAreas.
  * Text from the server goes into the DOM with textContent only: titles are user input.
  */
 (function () {
   "use strict";
 
-  if (typeof L === "undefined") return;
+  if (typeof L === "undefined" || typeof SinergiMap === "undefined") return;
 
-  var INDONESIA = [[-11, 95], [6, 141]];
   var SEVERITY_CLASS = { Unknown: 0, Minor: 1, Moderate: 2, Severe: 3, Extreme: 4 };
   var ZONE_LABELS = { "Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
-
-  function addTiles(map, el) {
-    var url = el.dataset.tileUrl;
-    if (url) L.tileLayer(url, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-    L.control.scale({ imperial: false }).addTo(map);
-    return Boolean(url);
-  }
 
   function dot(severity) {
     var level = typeof severity === "number" ? severity : SEVERITY_CLASS[severity];
@@ -40,34 +33,6 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
-  // Area centres of the user's jurisdiction: orientation when there are no tiles. Regencies are
-  // bigger dots; names are always shown when there are no tiles and few enough of them.
-  function drawAreas(map, hasTiles) {
-    var areas = json("map-areas") || [];
-    var layer = L.layerGroup().addTo(map);
-    // The names go in a pane under the markers (600): they must never hide an incident or a count.
-    map.createPane("areaLabels").style.zIndex = 450;
-    var labelAll = !hasTiles && areas.length <= 40;
-    areas.forEach(function (area) {
-      var regency = area.level <= 2;
-      L.circleMarker([area.lat, area.lon], {
-        radius: regency ? 6 : 4,
-        color: "#0b2e4f",
-        weight: 1,
-        fillColor: regency ? "#0b2e4f" : "#6c8aa6",
-        fillOpacity: hasTiles ? 0.35 : 0.6,
-      })
-        .bindTooltip(area.name, {
-          permanent: labelAll || (regency && !hasTiles),
-          direction: "right",
-          pane: "areaLabels",
-          className: "area-label" + (regency ? " regency" : ""),
-        })
-        .addTo(layer);
-    });
-    return areas.map(function (area) { return [area.lat, area.lon]; });
-  }
-
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -80,8 +45,7 @@
     var lat = parseFloat(box.dataset.lat);
     var lon = parseFloat(box.dataset.lon);
     if (isNaN(lat) || isNaN(lon)) return;
-    var map = L.map(box, { scrollWheelZoom: false, maxZoom: 19 }).setView([lat, lon], 14);
-    addTiles(map, box);
+    var map = SinergiMap.create(box, { scrollWheelZoom: false }).setView([lat, lon], 14);
     L.marker([lat, lon], { icon: dot(4), title: box.dataset.label || "" }).addTo(map);
     L.circle([lat, lon], { radius: 250, weight: 1, color: "#b02a37", fillOpacity: 0.08 }).addTo(map);
   });
@@ -91,8 +55,8 @@
     var latInput = document.getElementById(box.dataset.latInput);
     var lonInput = document.getElementById(box.dataset.lonInput);
     if (!latInput || !lonInput) return;
-    var map = L.map(box, { scrollWheelZoom: false, maxZoom: 19 });
-    var areaPoints = drawAreas(map, addTiles(map, box));
+    var map = SinergiMap.create(box, { scrollWheelZoom: false });
+    var areaPoints = SinergiMap.drawAreas(map, json("map-areas"));
     var marker = null;
 
     function current() {
@@ -116,9 +80,7 @@
 
     var start = current();
     if (start) place(start, 14);
-    else if (areaPoints.length > 1) map.fitBounds(L.latLngBounds(areaPoints).pad(0.3));
-    else if (areaPoints.length === 1) map.setView(areaPoints[0], 12);
-    else map.fitBounds(INDONESIA);
+    else SinergiMap.fit(map, areaPoints, 0.3, 12);
 
     map.on("click", function (event) {
       write(event.latlng);
@@ -166,16 +128,11 @@
   var labels = json("map-labels") || {};
   var form = document.getElementById("map-filters");
   var statusLine = document.getElementById("map-status");
-  // maxZoom on the map itself: without a tile layer Leaflet has none, and markercluster needs one.
-  var map = L.map(box, { maxZoom: 19, worldCopyJump: true });
-  var hasTiles = addTiles(map, box);
+  var map = SinergiMap.create(box, { worldCopyJump: true });
   var detailUrl = box.dataset.detailUrl; // ".../incidents/0/": 0 is replaced by the id
 
-  var points = drawAreas(map, hasTiles);
   // A generous margin: incidents lie around the centres, not on them.
-  if (points.length > 1) map.fitBounds(L.latLngBounds(points).pad(0.5));
-  else if (points.length === 1) map.setView(points[0], 12);
-  else map.fitBounds(INDONESIA);
+  SinergiMap.fit(map, SinergiMap.drawAreas(map, json("map-areas")), 0.5, 12);
 
   var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, chunkedLoading: true });
   map.addLayer(clusters);

@@ -1,19 +1,16 @@
 /* Sinergi: the risk heat map's map. Each area with a known centre is a circle whose size and
  * colour follow its highest risk score (1-25); the colours are computed by the server so the
- * map and the table agree. Names go into the DOM as text, never as HTML. */
+ * map and the table agree. The map itself (tiles or the offline base layer) comes from
+ * SinergiMap (static/js/sinergi_map.js). Names go into the DOM as text, never as HTML. */
 (function () {
   "use strict";
 
   var box = document.getElementById("risk-map");
   var data = document.getElementById("risk-points");
-  if (!box || !data || typeof L === "undefined") return;
+  if (!box || !data || typeof L === "undefined" || typeof SinergiMap === "undefined") return;
   var points = JSON.parse(data.textContent);
 
-  var map = L.map(box, { scrollWheelZoom: false, maxZoom: 19 });
-  if (box.dataset.tileUrl) {
-    L.tileLayer(box.dataset.tileUrl, { attribution: box.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  }
-  L.control.scale({ imperial: false }).addTo(map);
+  var map = SinergiMap.create(box, { scrollWheelZoom: false });
 
   function popup(point) {
     var wrap = document.createElement("div");
@@ -60,6 +57,5 @@
         .bindPopup(function () { return popup(point); })
         .addTo(map);
     });
-  if (bounds.length > 1) map.fitBounds(L.latLngBounds(bounds).pad(0.35));
-  else map.setView(bounds[0], 12);
+  SinergiMap.fit(map, bounds, 0.35, 12);
 })();

@@ -30,6 +30,13 @@ def test_seed_demo_builds_the_four_cities_and_is_idempotent(db, capsys, django_c
     assert "liaison.bontang" in out and "sinergi-demo-2026" in out
     for name in ("Kota Bontang", "Kota Balikpapan", "Kota Adm. Jakarta Utara", "Kabupaten Banyuasin"):
         assert Area.objects.filter(name=name, level=Area.Level.REGENCY).exists(), name
+    # Every district of the demo cities has a centre, and the provinces get theirs rolled up.
+    for city in ("Kota Bontang", "Kota Balikpapan", "Kota Adm. Jakarta Utara"):
+        districts = Area.objects.filter(level=Area.Level.DISTRICT, parent__name=city)
+        assert districts.count() >= 3 and not districts.filter(centroid_lat__isnull=True).exists(), city
+    assert not Area.objects.filter(level=Area.Level.PROVINCE, centroid_lat__isnull=True).exists()
+    # Every demo risk and incident can be placed on the heat map and the incident map.
+    assert not RiskAssessment.objects.filter(area__centroid_lat__isnull=True).exists()
     assert set(Agency.Kind.values) <= set(Agency.objects.values_list("kind", flat=True))
     assert set(Membership.Role.values) <= set(Membership.objects.values_list("role", flat=True))
     # The activity went through the services: numbered incidents, a threat that alerted agencies.

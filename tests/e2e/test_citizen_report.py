@@ -83,7 +83,13 @@ def test_a_citizen_reports_with_a_photo_and_follows_it_to_verification(
     citizen.goto(f"{live_server.url}/lapor/")
     expect(citizen.locator("html")).to_have_attribute("lang", "id")
     expect(citizen.locator("nav.sinergi-navbar")).to_have_count(0)  # not the dashboard
-    expect(citizen.locator("#report-map svg path").first).to_be_attached()  # the outline, without tiles
+    # No tile server: the offline base layer (Natural Earth land and borders) and the areas' centres.
+    expect(citizen.locator("#report-map")).to_have_attribute("data-base-map", "ready")
+    # All of Indonesia: the light 1:50m data; the 1:10m comes once the map zooms in (below).
+    expect(citizen.locator("#report-map")).to_have_attribute("data-base-map-scale", "coarse")
+    assert citizen.locator("#report-map .leaflet-basemap-pane path.base-land").count() >= 1
+    assert citizen.locator("#report-map .leaflet-tile").count() == 0
+    expect(citizen.locator("#report-map path.area-centroid")).to_have_count(2)  # Kota Bontang, Bontang Utara
     assert _no_horizontal_overflow(citizen)
     citizen_shot("citizen-form-phone")
 
@@ -107,6 +113,7 @@ def test_a_citizen_reports_with_a_photo_and_follows_it_to_verification(
     expect(citizen.locator("input[name=latitude]")).to_have_value("0.160000")
     expect(citizen.locator("input[name=longitude]")).to_have_value("117.480000")
     expect(citizen.locator("#location-status")).not_to_be_empty()
+    expect(citizen.locator("#report-map")).to_have_attribute("data-base-map-scale", "fine")
     citizen.fill("input[name=contact]", "0812-5555-1234")
     citizen.set_input_files(
         "input[name=photos]", files=[{"name": "pagar.png", "mimeType": "image/png", "buffer": _png()}]
@@ -187,12 +194,41 @@ def test_a_citizen_reports_with_a_photo_and_follows_it_to_verification(
     report.refresh_from_db()
     assert (report.status, report.incident_id) == (CitizenReport.Status.VERIFIED, incident.pk)
 
+    assert incident.status == Incident.Status.VERIFIED  # a moderator checked it: no second verification
+
     # --- The citizen's tracking page now says verified, and nothing about the incident.
     citizen.reload()
     expect(citizen.get_by_test_id("report-status").first).to_have_attribute("data-status", "verified")
+    expect(citizen.get_by_test_id("report-progress")).to_have_text(re.compile("Diteruskan ke petugas"))
     expect(citizen.get_by_test_id("report-updates").locator("li")).to_have_count(2)
     expect(citizen.locator("body")).not_to_contain_text(incident.reference)
     citizen_shot("citizen-status-verified-phone")
+
+    # --- The incident links back to the report and shows its photo; alice takes it on.
+    page.get_by_test_id("report-incident").get_by_role("link").click()
+    page.wait_for_url(f"{live_server.url}/incidents/{incident.pk}/")
+    reports = page.get_by_test_id("citizen-reports")
+    expect(reports.get_by_test_id("citizen-report-link")).to_have_text(code)
+    photo = reports.get_by_test_id("citizen-report-photos").locator("img")
+    expect(photo).to_have_count(1)
+    photo.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+    expect(page.get_by_test_id("move-responding")).to_be_visible()
+    page.wait_for_selector("[data-mini-map][data-base-map=ready]")
+    shot("incident-from-citizen-report-desktop")
+    page.get_by_test_id("move-responding").click()
+    page.wait_for_url(f"{live_server.url}/incidents/{incident.pk}/")
+    reports.get_by_test_id("citizen-report-link").click()
+    page.wait_for_url(f"{live_server.url}/reports/{report.pk}/")
+
+    # --- The reporter reads the progress in plain words, still nothing internal.
+    citizen.reload()
+    expect(citizen.get_by_test_id("report-progress")).to_have_attribute("data-progress", "handling")
+    expect(citizen.get_by_test_id("report-progress")).to_have_text(re.compile("Petugas sedang menangani"))
+    for internal in (incident.reference, "Orang mencurigakan", city.a.name):
+        expect(citizen.locator("body")).not_to_contain_text(internal)
+    assert _no_horizontal_overflow(citizen)
+    citizen_shot("citizen-status-handling-phone")
 
 
 def test_the_report_pages_switch_to_english(phone: BrowserContext, live_server, city, settings):

@@ -156,6 +156,13 @@ def test_alice_filters_the_incidents_opens_one_and_moves_it_along(page: Page, li
 
 
 def test_the_incident_map_draws_clustered_markers_without_tiles(page: Page, live_server, city, login, shot):
+    # An area with a boundary is drawn by its shape, the others by their centre.
+    barat = city["world"].areas.bontang.children.get(name="Bontang Barat")
+    barat.boundary = {
+        "type": "Polygon",
+        "coordinates": [[[117.42, 0.12], [117.46, 0.12], [117.46, 0.16], [117.42, 0.16], [117.42, 0.12]]],
+    }
+    barat.save()
     page.set_viewport_size(DESKTOP)
     login("alice")
     page.goto(f"{live_server.url}/incidents/map/")
@@ -164,6 +171,13 @@ def test_the_incident_map_draws_clustered_markers_without_tiles(page: Page, live
     assert markers.count() > 0
     assert page.locator("#incident-map .leaflet-tile").count() == 0
     expect(page.get_by_test_id("tiles-off")).to_be_visible()
+    # No tile server: the offline base layer (Natural Earth land) draws under the incidents.
+    expect(page.locator("#incident-map")).to_have_attribute("data-base-map", "ready")
+    expect(page.locator("#incident-map")).to_have_attribute("data-base-map-scale", "fine")  # a city's zoom
+    expect(page.locator("#incident-map path.area-shape")).to_have_count(1)  # Bontang Barat's boundary
+    expect(page.locator("#incident-map path.area-centroid")).to_have_count(3)  # the city and two districts
+    assert page.locator("#incident-map .leaflet-basemap-pane path.base-land").count() >= 1
+    assert page.locator("#incident-map .leaflet-basemap-pane path.base-border").count() >= 1
     expect(page.get_by_test_id("map-status")).to_contain_text("12")
     shot("incident-map-desktop", full_page=False)
 
@@ -206,6 +220,8 @@ def test_the_risk_register_and_its_heat_map(page: Page, live_server, city, login
     assert len(set(colours)) >= 5
     assert all(colour not in ("rgba(0, 0, 0, 0)", "transparent") for colour in colours)
     expect(page.locator("#risk-map path.risk-circle")).to_have_count(4)
+    expect(page.locator("#risk-map")).to_have_attribute("data-base-map", "ready")
+    assert page.locator("#risk-map .leaflet-basemap-pane path.base-land").count() >= 1
     shot("risk-heatmap-desktop")
 
 

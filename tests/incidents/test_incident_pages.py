@@ -432,7 +432,7 @@ def test_the_detail_shows_every_field_in_the_areas_time_zone(client, world, inci
     assert "Kota Bontang" in body and "Bontang Utara" in body and "Guntung" in body
     assert "0.176000, 117.471000" in body
     assert 'data-mini-map data-lat="0.176000" data-lon="117.471000"' in body
-    assert "Map tiles are off on this server" in body
+    assert "Offline base map (Natural Earth)" in body
 
 
 def test_the_detail_uses_the_configured_tile_server(client, world, incident, settings):

@@ -354,7 +354,16 @@ def test_tracking_shows_the_status_and_public_updates_only(anon, city, world):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"tracking_code", "category", "status", "status_label", "received_at", "updates"}
+    assert set(body) == {
+        "tracking_code",
+        "category",
+        "status",
+        "status_label",
+        "received_at",
+        "progress",
+        "progress_label",
+        "updates",
+    }
     assert body["tracking_code"] == report.tracking_code
     assert body["category"] == {"code": "suspicious-activity", "name": report.category.name}
     assert body["status"] == "rejected"

@@ -11,6 +11,7 @@ from agencies.area_import import (
     province_names,
     province_row_count,
     resolve_province,
+    rollup_centroids,
 )
 
 
@@ -52,6 +53,8 @@ class Command(BaseCommand):
                 bar.set_description(name)
                 stats = import_province(name, progress=bar.update)
                 total.add(stats)
+        # Districts, regencies and provinces get the mean of their children's centroids.
+        derived = rollup_centroids()
         if sum(total.created.values()) or total.updated:
             analyze_areas()
         elapsed = time.monotonic() - started
@@ -60,6 +63,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{len(names)} province(s) in {elapsed:.1f} s: created {created[1]} provinces, "
                 f"{created[2]} regencies/cities, {created[3]} districts, {created[4]} villages; "
-                f"updated {total.updated}, unchanged {total.unchanged}."
+                f"updated {total.updated}, unchanged {total.unchanged}; {derived} centroid(s) derived."
             )
         )
