@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Membership
+from agencies.roles import roles_for
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.selectors import user_roles_in
 from agencies.services import acting_agency
@@ -46,14 +47,9 @@ from .models import (
 )
 
 # Roles that plan and steer operations and exercises.
-PLANNING_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON, Membership.Role.PLANNER)
+PLANNING_ROLES = roles_for("operation.plan")
 # Roles that may report (sitreps, action item progress): everyone but viewers.
-ACTING_ROLES = (
-    Membership.Role.COMMANDER,
-    Membership.Role.LIAISON,
-    Membership.Role.PLANNER,
-    Membership.Role.ANALYST,
-)
+ACTING_ROLES = roles_for("operation.report")
 
 S = JointOperation.Status
 TRANSITIONS: dict[str, tuple[str, ...]] = {

@@ -25,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import services as agencies_services
-from agencies.models import Agency, Area, Camera, Classification, Membership, VitalObject
+from agencies.models import Agency, Area, Camera, Classification, VitalObject
+from agencies.roles import roles_for
 from agencies.selectors import user_agency_ids, user_roles_in
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.validators import validate_latitude, validate_longitude
@@ -42,14 +43,9 @@ from .models import (
 )
 
 # Roles that may log incidents and moderate reports; viewers only read.
-ACTING_ROLES = (
-    Membership.Role.COMMANDER,
-    Membership.Role.LIAISON,
-    Membership.Role.PLANNER,
-    Membership.Role.ANALYST,
-)
+ACTING_ROLES = roles_for("incident.log")
 # Roles that may steer an incident their agency reports, leads or is involved in.
-MANAGING_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON)
+MANAGING_ROLES = roles_for("incident.manage")
 
 S = Incident.Status
 TRANSITIONS: dict[str, tuple[str, ...]] = {

@@ -453,6 +453,7 @@ def test_pages_send_anonymous_visitors_to_login(client, world, url):
 
 @pytest.mark.parametrize("url", PAGES)
 def test_pages_render_for_a_liaison(client, world, url):
+    make_operation(world)  # the planning pages are for who may plan some operation's shifts
     client.force_login(world.alice)
     assert client.get(url).status_code == 200
 
