@@ -58,14 +58,24 @@ def roles_for(capability: str) -> tuple[str, ...]:
     return CAPABILITIES[capability]
 
 
+def user_roles(*, user: Any) -> dict[int, str]:
+    """{agency id: role} of the user's active memberships in active agencies, read once per
+    user object (a request's user): a page asking several predicates pays one query."""
+    if not user or not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_sinergi_roles", None)
+    if cached is None:
+        cached = user_roles_in(user=user, agency_ids=user_agency_ids(user=user))
+        user._sinergi_roles = cached
+    return cached
+
+
 def agencies_with(*, user: Any, capability: str, among: Any = None) -> set[int]:
     """Ids of the active agencies (of `among`, else all the user's) where the user holds the
     capability. Staff hold every capability but are members of no agency: ask `user_is_staff`."""
-    ids = user_agency_ids(user=user) if among is None else {i for i in among if i}
-    if not ids:
-        return set()
     roles = roles_for(capability)
-    return {aid for aid, role in user_roles_in(user=user, agency_ids=ids).items() if role in roles}
+    held = {aid for aid, role in user_roles(user=user).items() if role in roles}
+    return held if among is None else held & {i for i in among if i}
 
 
 def has_capability(*, user: Any, capability: str, agency_ids: Any = None) -> bool:

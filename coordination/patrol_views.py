@@ -350,7 +350,9 @@ def patrol_coverage(request: HttpRequest) -> HttpResponse:
 @_forbidden
 @require_POST
 def patrol_coverage_fill(request: HttpRequest) -> HttpResponse:
-    form = forms.FillForm(request.POST, operations=_plannable_operations(request.user))
+    # Any operation the user sees: whether they may plan it is the service's call (403), the
+    # rule that decided whether the page offered the button at all.
+    form = forms.FillForm(request.POST, operations=patrols.operation_list_for_shifts(user=request.user))
     if not form.is_valid():
         messages.error(request, _("Choose an operation and an area."))
         return redirect("patrol-coverage")
@@ -425,11 +427,8 @@ def patrol_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _feed_boxes(user: Any) -> list[dict[str, Any]]:
     """One box per agency of the user: its feed's URL if it has one, and what the user may do."""
-    agencies = Agency.objects.filter(pk__in=user_agency_ids(user=user)).order_by("name")
-    feeds = patrols.calendar_feeds_of_user(user=user)
     boxes = []
-    for agency in agencies:
-        feed = feeds.get(agency.pk)
+    for agency, feed in patrols.calendar_feeds_of_user(user=user):
         url = patrols.calendar_feed_url(feed) if feed else ""
         boxes.append(
             {

@@ -932,9 +932,11 @@ def can_rotate_feed(*, user: Any, agency: Agency) -> bool:
     return has_capability(user=user, capability="patrol.feed_rotate", agency_ids=[agency.pk])
 
 
-def calendar_feeds_of_user(*, user: Any) -> dict[int, CalendarFeed]:
-    """{agency id: feed} of the user's agencies that have a feed (their secrets: members only)."""
-    return {f.agency_id: f for f in CalendarFeed.objects.filter(agency_id__in=user_agency_ids(user=user))}
+def calendar_feeds_of_user(*, user: Any) -> list[tuple[Agency, CalendarFeed | None]]:
+    """The user's agencies by name, each with its feed if it has one (their secrets: members
+    only), in one query."""
+    agencies = Agency.objects.filter(pk__in=user_agency_ids(user=user)).select_related("calendar_feed").order_by("name")
+    return [(agency, getattr(agency, "calendar_feed", None)) for agency in agencies]
 
 
 def calendar_feed_get_or_create(*, user: Any, agency: Agency) -> CalendarFeed:
