@@ -59,12 +59,7 @@ def _forbidden(view: View) -> View:
 
 
 def _jurisdiction_paths(user: Any) -> list[str]:
-    return list(
-        Area.objects.filter(agencies_with_jurisdiction__in=user_agency_ids(user=user))
-        .order_by("level", "name")
-        .values_list("path", flat=True)
-        .distinct()
-    )
+    return patrols.jurisdiction_paths(user=user)
 
 
 def _area_choices(user: Any, *, max_level: int = Area.Level.DISTRICT) -> QuerySet[Area]:
@@ -354,6 +349,8 @@ def patrol_coverage_fill(request: HttpRequest) -> HttpResponse:
     # rule that decided whether the page offered the button at all.
     form = forms.FillForm(request.POST, operations=patrols.operation_list_for_shifts(user=request.user))
     if not form.is_valid():
+        if "operation" in form.errors:
+            raise Http404  # none, or one the user does not see
         messages.error(request, _("Choose an operation and an area."))
         return redirect("patrol-coverage")
     area: Area = form.cleaned_data["area"]
@@ -444,11 +441,9 @@ def _feed_boxes(user: Any) -> list[dict[str, Any]]:
 
 
 def _feed_agency(request: HttpRequest, pk: int) -> Agency:
-    """An agency the user belongs to (staff: any), else 404: another agency's feed is no business of theirs."""
-    qs = Agency.objects.filter(pk=pk)
-    if not _is_staff(request.user):
-        qs = qs.filter(pk__in=user_agency_ids(user=request.user))
-    agency = qs.first()
+    """An agency the user belongs to, else 404: the calendar offers the feeds of the user's own
+    agencies (staff included; they reach any agency's feed through the API or the admin)."""
+    agency = Agency.objects.filter(pk=pk, pk__in=user_agency_ids(user=request.user)).first()
     if agency is None:
         raise Http404
     return agency

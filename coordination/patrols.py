@@ -786,6 +786,24 @@ def coverage_gaps(*, user: Any, city: Area, now: datetime.datetime | None = None
 
 
 @transaction.atomic
+def jurisdiction_paths(*, user: Any) -> list[str]:
+    """Paths of the areas the user's agencies have jurisdiction over (each covers its subtree)."""
+    return list(
+        Area.objects.filter(agencies_with_jurisdiction__in=user_agency_ids(user=user))
+        .order_by("level", "name")
+        .values_list("path", flat=True)
+        .distinct()
+    )
+
+
+def can_fill_coverage(*, user: Any, area: Area) -> bool:
+    """The area lies in the jurisdiction of one of the user's agencies (staff: anywhere), as the
+    coverage page's choice of cities; planning the operation is `can_plan`'s question."""
+    if _is_staff(user):
+        return True
+    return any(area.path.startswith(path) for path in jurisdiction_paths(user=user))
+
+
 def coverage_fill(
     *,
     user: Any,
@@ -801,6 +819,8 @@ def coverage_fill(
     shifts from the next `start_time` (area's zone) as close the gap of the next 7 days, at
     most one a night. Atomic; conflicts as for `shift_create`."""
     _require_plan(user=user, operation=operation)
+    if not can_fill_coverage(user=user, area=area):
+        raise PermissionDenied(_("Only agencies with jurisdiction over the area fill its coverage gaps."))
     if area.parent is None:
         raise ValidationError({"area": [_("Choose a regency, district or village.")]})
     now = now or timezone.now()

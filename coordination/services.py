@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Membership
-from agencies.roles import roles_for
+from agencies.roles import agencies_with, roles_for
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.selectors import user_roles_in
 from agencies.services import acting_agency
@@ -107,6 +107,14 @@ def require_operation_planner(*, actor: Any, operation: JointOperation) -> Agenc
         roles=PLANNING_ROLES,
         message=_("Only commanders, liaisons and planners of the lead agency may change this operation."),
     )
+
+
+def can_plan_any(*, user: Any) -> bool:
+    """A commander, liaison or planner of some agency: who may plan an operation or an exercise
+    for their agency from the pages (`operation_create`, `exercise_create` with the user's
+    agency). Staff must name the lead agency, which only the API and the admin ask for: the
+    service refuses staff without one, so the pages do not offer it to them."""
+    return bool(agencies_with(user=user, capability="operation.plan"))
 
 
 def can_plan_operation(*, actor: Any, operation: JointOperation) -> bool:

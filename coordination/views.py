@@ -57,8 +57,8 @@ def _zone_context(zone: str) -> dict[str, str]:
 
 
 def _can_plan(user: Any) -> bool:
-    ids = agency_selectors.managed_agency_ids(user=user, roles=services.PLANNING_ROLES)
-    return ids is None or bool(ids)
+    """Whether the user may plan operations and exercises at all (`services.can_plan_any`)."""
+    return services.can_plan_any(user=user)
 
 
 # --- Operations ----------------------------------------------------------------------------
@@ -84,6 +84,11 @@ def operation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def operation_create(request: HttpRequest) -> HttpResponse:
+    if not _can_plan(request.user):
+        # Before the form: a POST of who may not plan is refused, as the page is not offered.
+        return render(
+            request, "incidents/incident_forbidden.html", {"reason": _("Your role does not allow this.")}, status=403
+        )
     zone = _zone_for_posted_areas(request) if request.method == "POST" else settings.TIME_ZONE
     with timezone.override(ZoneInfo(zone)):
         form = forms.OperationForm(request.POST or None, user=request.user)
@@ -95,11 +100,12 @@ def operation_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The operation is planned."))
                 return redirect("operation-detail", pk=operation.pk)
-    if request.method == "GET" and not _can_plan(request.user):
-        return render(
-            request, "incidents/incident_forbidden.html", {"reason": _("Your role does not allow this.")}, status=403
-        )
-    return render(request, "coordination/operation_form.html", {"form": form, **_zone_context(zone)})
+    return render(
+        request,
+        "coordination/operation_form.html",
+        {"form": form, **_zone_context(zone)},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
