@@ -377,7 +377,7 @@ def patrol_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     Who may not check in (`patrols.can_check_in`) reads the statuses without buttons."""
     user = request.user
     shift = patrols.shift_get(user=user, pk=pk)
-    form = forms.CheckInForm(request.POST or None, shift=shift)
+    form = forms.CheckInForm(request.POST if request.method == "POST" else None, shift=shift)
     status = 200
     if request.method == "POST":
         if form.is_valid():
