@@ -70,6 +70,13 @@ def user_roles(*, user: Any) -> dict[int, str]:
     return cached
 
 
+def remember_roles(*, user: Any, memberships: Any) -> None:
+    """Seed `user_roles`' cache from memberships already read (the navbar's, with their
+    agencies), so that the predicates the page then asks cost no query."""
+    if getattr(user, "_sinergi_roles", None) is None:
+        user._sinergi_roles = {m.agency_id: m.role for m in memberships if m.is_active and m.agency.is_active}
+
+
 def agencies_with(*, user: Any, capability: str, among: Any = None) -> set[int]:
     """Ids of the active agencies (of `among`, else all the user's) where the user holds the
     capability. Staff hold every capability but are members of no agency: ask `user_is_staff`."""

@@ -785,7 +785,6 @@ def coverage_gaps(*, user: Any, city: Area, now: datetime.datetime | None = None
     return [r for r in coverage_list(user=user, city=city, now=now) if r["gap_hours"] > 0]
 
 
-@transaction.atomic
 def jurisdiction_paths(*, user: Any) -> list[str]:
     """Paths of the areas the user's agencies have jurisdiction over (each covers its subtree)."""
     return list(
@@ -804,6 +803,7 @@ def can_fill_coverage(*, user: Any, area: Area) -> bool:
     return any(area.path.startswith(path) for path in jurisdiction_paths(user=user))
 
 
+@transaction.atomic
 def coverage_fill(
     *,
     user: Any,

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Membership
-from agencies.roles import agencies_with, roles_for
+from agencies.roles import agencies_with, has_capability, roles_for
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.selectors import user_roles_in
 from agencies.services import acting_agency
@@ -460,6 +460,13 @@ def participation_remove(*, actor: Any, participation: Participation) -> None:
 
 
 @transaction.atomic
+def can_report_operation(*, user: Any, operation: JointOperation) -> bool:
+    """`sitrep_create`'s rule: staff, or an acting member of the lead or a participating agency."""
+    return has_capability(
+        user=user, capability="operation.report", agency_ids={operation.lead_agency_id, *_participant_ids(operation)}
+    )
+
+
 def sitrep_create(
     *,
     actor: Any,

@@ -160,10 +160,7 @@ def _operation_context(
     can_plan = services.can_plan_operation(actor=user, operation=operation)
     participant_ids = {p.agency_id for p in operation.participations.all()}
     own = agency_selectors.user_agency_ids(user=user)
-    can_report = user.is_staff or bool(
-        agency_selectors.managed_agency_ids(user=user, roles=services.ACTING_ROLES)
-        & (participant_ids | {operation.lead_agency_id})
-    )
+    can_report = services.can_report_operation(user=user, operation=operation)
     zone = _zone_of(operation.areas.all())
     return {
         "operation": operation,
