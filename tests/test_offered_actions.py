@@ -346,6 +346,8 @@ def _offers(client: Any, pages: list[str], fill: Any) -> tuple[Offer, list[str]]
             continue
         seen.add(page)
         response = client.get(page)
+        if response.status_code >= 500:
+            problems.append(f"{page} -> {response.status_code}")
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         doc = lxml.html.fromstring(response.content.decode())
