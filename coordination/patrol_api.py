@@ -19,11 +19,9 @@ import datetime
 from typing import Any
 
 import django_filters
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -494,5 +492,4 @@ class CalendarFeedView(APIView):
                 raise serializers.ValidationError({"agency": [_("Choose one of your agencies.")]})
             agency = Agency.objects.get(pk=own[0])
         feed = patrols.calendar_feed_get_or_create(user=request.user, agency=agency)
-        path = f"{reverse('api-shift-feed')}?token={feed.token}"
-        return Response({"agency": agency.pk, "url": f"{settings.SITE_URL.rstrip('/')}{path}", "token": feed.token})
+        return Response({"agency": agency.pk, "url": patrols.calendar_feed_url(feed), "token": feed.token})

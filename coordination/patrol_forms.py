@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.form_fields import IsoDateField, IsoTimeField, ZonedDateTimeField, ZonedFormMixin
 from agencies.models import Agency, Area
 
-from .models import JointOperation, PatrolShift
+from .models import Checkpoint, JointOperation, PatrolShift
 
 
 def _bootstrap(form: forms.BaseForm) -> None:
@@ -179,3 +180,27 @@ class FillForm(forms.Form):
     def __init__(self, *args: Any, operations: QuerySet[JointOperation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["operation"].queryset = operations
+
+
+class CheckInForm(forms.Form):
+    """A check-in from the phone page: the checkpoint (none on a shift without a route) and the
+    browser's position if the user allowed it (both coordinates or neither)."""
+
+    checkpoint = forms.ModelChoiceField(queryset=Checkpoint.objects.none(), required=False)
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
+
+    def __init__(self, *args: Any, shift: PatrolShift, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["checkpoint"].queryset = shift.checkpoints.all()
+        self.fields["checkpoint"].required = shift.checkpoints.exists()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        lat, lon = data.get("latitude"), data.get("longitude")
+        if (lat is None) != (lon is None):
+            raise forms.ValidationError(_("Send both coordinates of the position, or neither."))
+        for key in ("latitude", "longitude"):
+            value = data.get(key)
+            data[key] = None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
+        return data

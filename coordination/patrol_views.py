@@ -24,7 +24,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -60,12 +60,7 @@ def _forbidden(view: View) -> View:
 
 
 def _jurisdiction_paths(user: Any) -> list[str]:
-    return list(
-        Area.objects.filter(agencies_with_jurisdiction__in=user_agency_ids(user=user))
-        .order_by("level", "name")
-        .values_list("path", flat=True)
-        .distinct()
-    )
+    return patrols.jurisdiction_paths(user=user)
 
 
 def _area_choices(user: Any, *, max_level: int = Area.Level.DISTRICT) -> QuerySet[Area]:
@@ -89,11 +84,13 @@ def _agency_choices(user: Any) -> QuerySet[Agency]:
 
 
 def _plannable_operations(user: Any) -> QuerySet[JointOperation]:
-    return (
-        patrols.operation_list_for_shifts(user=user)
-        .exclude(status__in=[JointOperation.Status.CANCELLED, JointOperation.Status.REVIEWED])
-        .order_by("name")
-    )
+    """The operations the user may attach shifts to (`patrols.can_plan`'s rule, as a query)."""
+    return patrols.operation_list_plannable(user=user).order_by("name")
+
+
+def _require_can_plan_any(user: Any) -> None:
+    if not patrols.can_plan_any(user=user):
+        raise PermissionDenied(_("Only commanders, liaisons and planners of the operation's agencies plan its shifts."))
 
 
 def _display_zone(user: Any, area: Area | None) -> ZoneInfo:
@@ -200,7 +197,8 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         "today_query": _query(base, today),
         "shift_count": len(shifts),
         "conflict_count": sum(1 for s in shifts if badges.get(s.pk)),
-        "can_plan": _is_staff(user) or bool(user_agency_ids(user=user)),
+        "can_plan": patrols.can_plan_any(user=user),
+        "feeds": [] if _wants_partial(request) else _feed_boxes(user),
     }
     template = "coordination/partials/patrol_calendar_grid.html" if _wants_partial(request) else None
     return render(request, template or "coordination/patrol_calendar.html", context)
@@ -233,6 +231,7 @@ def patrol_shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "check_ins": [{"row": c, "at": local_time(c.at, tz)} for c in shift.check_ins.all()],
         "roster_visible": patrols.roster_visible(user=request.user, shift=shift),
+        "can_check_in": patrols.can_check_in(user=request.user, shift=shift),
         "conflicts": conflicts,
         "overrides": [{"row": o, "at": local_time(o.at, tz)} for o in shift.overrides.all()],
         "missed": sum(1 for s in statuses if s["status"] == "missed"),
@@ -248,6 +247,7 @@ def patrol_shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patrol_shift_create(request: HttpRequest) -> HttpResponse:
     user = request.user
+    _require_can_plan_any(user)
     form = forms.ShiftForm(
         request.POST or None, operations=_plannable_operations(user), areas=_area_choices(user, max_level=4)
     )
@@ -290,6 +290,7 @@ def patrol_shift_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patrol_generate(request: HttpRequest) -> HttpResponse:
     user = request.user
+    _require_can_plan_any(user)
     form = forms.GenerateForm(
         request.POST or None, operations=_plannable_operations(user), areas=_area_choices(user, max_level=4)
     )
@@ -354,8 +355,12 @@ def patrol_coverage(request: HttpRequest) -> HttpResponse:
 @_forbidden
 @require_POST
 def patrol_coverage_fill(request: HttpRequest) -> HttpResponse:
-    form = forms.FillForm(request.POST, operations=_plannable_operations(request.user))
+    # Any operation the user sees: whether they may plan it is the service's call (403), the
+    # rule that decided whether the page offered the button at all.
+    form = forms.FillForm(request.POST, operations=patrols.operation_list_for_shifts(user=request.user))
     if not form.is_valid():
+        if "operation" in form.errors:
+            raise Http404  # none, or one the user does not see
         messages.error(request, _("Choose an operation and an area."))
         return redirect("patrol-coverage")
     area: Area = form.cleaned_data["area"]
@@ -368,3 +373,110 @@ def patrol_coverage_fill(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("%(n)d shifts planned in %(area)s.") % {"n": len(shifts), "area": area.name})
     url = reverse("patrol-coverage")
     return redirect(f"{url}?area={area.parent_id}" if area.parent_id else url)
+
+
+# --- Check-in at a checkpoint (the unit's phone page) --------------------------------------
+
+
+@login_required
+@_forbidden
+@require_http_methods(["GET", "POST"])
+def patrol_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """The shift's checkpoints in order, a big button each, late and missed marked; posting one
+    checks in through `patrols.checkin_create` with the browser's position if it was allowed.
+    Who may not check in (`patrols.can_check_in`) reads the statuses without buttons."""
+    user = request.user
+    shift = patrols.shift_get(user=user, pk=pk)
+    form = forms.CheckInForm(request.POST if request.method == "POST" else None, shift=shift)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                check_in = patrols.checkin_create(
+                    user=user,
+                    shift=shift,
+                    checkpoint=data["checkpoint"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                where = check_in.checkpoint.name if check_in.checkpoint else shift.title or shift.operation.name
+                messages.success(request, _("Checked in at %(place)s.") % {"place": where})
+                return redirect("patrol-check-in", pk=shift.pk)
+        status = 400
+    tz = patrols.zone_of(list(shift.areas.all()))
+    statuses = patrols.checkpoint_statuses(shift=shift)
+    context = {
+        "shift": shift,
+        "form": form,
+        "can_check_in": patrols.can_check_in(user=user, shift=shift),
+        "starts": local_time(shift.starts_at, tz),
+        "ends": local_time(shift.ends_at, tz),
+        "statuses": [
+            {
+                **s,
+                "planned": local_time(s["checkpoint"].planned_at, tz) if s["checkpoint"].planned_at else None,
+                "checked_at": local_time(s["check_in"].at, tz) if s["check_in"] else None,
+            }
+            for s in statuses
+        ],
+        "route_less_check_ins": [local_time(c.at, tz) for c in shift.check_ins.all() if c.checkpoint_id is None],
+        "missed": sum(1 for s in statuses if s["status"] == "missed"),
+    }
+    return render(request, "coordination/patrol_check_in.html", context, status=status)
+
+
+# --- Calendar feed (subscribe box on the calendar) -----------------------------------------
+
+
+def _feed_boxes(user: Any) -> list[dict[str, Any]]:
+    """One box per agency of the user: its feed's URL if it has one, and what the user may do."""
+    boxes = []
+    for agency, feed in patrols.calendar_feeds_of_user(user=user):
+        url = patrols.calendar_feed_url(feed) if feed else ""
+        boxes.append(
+            {
+                "agency": agency,
+                "url": url,
+                # The scheme calendar applications open as a subscription (webcal://host/...).
+                "webcal_url": "webcal" + url[url.index(":") :] if url else "",
+                "can_get": patrols.can_get_feed(user=user, agency=agency),
+                "can_rotate": feed is not None and patrols.can_rotate_feed(user=user, agency=agency),
+            }
+        )
+    return boxes
+
+
+def _feed_agency(request: HttpRequest, pk: int) -> Agency:
+    """An agency the user belongs to, else 404: the calendar offers the feeds of the user's own
+    agencies (staff included; they reach any agency's feed through the API or the admin)."""
+    agency = Agency.objects.filter(pk=pk, pk__in=user_agency_ids(user=request.user)).first()
+    if agency is None:
+        raise Http404
+    return agency
+
+
+@login_required
+@_forbidden
+@require_POST
+def patrol_feed_create(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = _feed_agency(request, pk)
+    patrols.calendar_feed_get_or_create(user=request.user, agency=agency)
+    messages.success(request, _("The calendar link of %(agency)s is ready.") % {"agency": agency.name})
+    return redirect(f"{reverse('patrol-calendar')}#feed")
+
+
+@login_required
+@_forbidden
+@require_POST
+def patrol_feed_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = _feed_agency(request, pk)
+    patrols.calendar_feed_rotate(user=request.user, agency=agency)
+    messages.success(
+        request,
+        _("The calendar link of %(agency)s is new: the old one no longer works.") % {"agency": agency.name},
+    )
+    return redirect(f"{reverse('patrol-calendar')}#feed")

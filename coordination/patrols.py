@@ -34,11 +34,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from agencies.localtime import DEFAULT_FORMAT, in_zone
-from agencies.models import Agency, Area, Membership
+from agencies.models import Agency, Area
+from agencies.roles import agencies_with, has_capability, roles_for
 from agencies.selectors import classification_q, partner_agency_ids, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
@@ -58,7 +60,7 @@ from .models import (
 )
 
 # Roles that may plan shifts and check in; viewers and analysts only read.
-ACTING_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON, Membership.Role.PLANNER)
+ACTING_ROLES = roles_for("patrol.plan")
 COVERAGE_DAYS = 7
 COVERAGE_INCIDENT_DAYS = 30
 # Hours of patrol a week an area "needs": 2 per risk point (a 5x4 = 20 risk wants 40 h, about a
@@ -171,18 +173,41 @@ def shift_get(*, user: Any, pk: Any, audit: bool = True) -> PatrolShift:
     return shift
 
 
+def _planning_agency_ids(user: Any) -> set[int]:
+    """The user's agencies in which they may plan patrols (commander, liaison, planner)."""
+    return agencies_with(user=user, capability="patrol.plan")
+
+
 def can_plan(*, user: Any, operation: JointOperation) -> bool:
     """Acting members of the lead or a participating agency, or staff."""
     if _is_staff(user):
         return True
-    if not user or not user.is_authenticated:
+    own = _planning_agency_ids(user)
+    if not own:
         return False
-    agencies = {operation.lead_agency_id} | set(
-        Participation.objects.filter(operation=operation).values_list("agency_id", flat=True)
+    if operation.lead_agency_id in own:
+        return True
+    return Participation.objects.filter(operation=operation, agency_id__in=own).exists()
+
+
+def operation_list_plannable(*, user: Any) -> QuerySet[JointOperation]:
+    """Operations the user may attach shifts to: the same rule as `can_plan`, as a query (the
+    pages offer these in their choices, and the coverage page its "fill" buttons only if any)."""
+    qs = operation_list_for_shifts(user=user).exclude(
+        status__in=[JointOperation.Status.CANCELLED, JointOperation.Status.REVIEWED]
     )
-    return Membership.objects.filter(
-        user=user, agency_id__in=agencies, role__in=ACTING_ROLES, is_active=True, agency__is_active=True
-    ).exists()
+    if _is_staff(user):
+        return qs
+    own = _planning_agency_ids(user)
+    if not own:
+        return qs.none()
+    participating = Participation.objects.filter(operation_id=OuterRef("pk"), agency_id__in=own)
+    return qs.filter(Q(lead_agency_id__in=own) | Exists(participating))
+
+
+def can_plan_any(*, user: Any) -> bool:
+    """Whether the user may plan some shift at all (the new-shift and recurring-plan pages)."""
+    return operation_list_plannable(user=user).exists()
 
 
 def _require_plan(*, user: Any, operation: JointOperation) -> None:
@@ -765,6 +790,24 @@ def coverage_gaps(*, user: Any, city: Area, now: datetime.datetime | None = None
     return [r for r in coverage_list(user=user, city=city, now=now) if r["gap_hours"] > 0]
 
 
+def jurisdiction_paths(*, user: Any) -> list[str]:
+    """Paths of the areas the user's agencies have jurisdiction over (each covers its subtree)."""
+    return list(
+        Area.objects.filter(agencies_with_jurisdiction__in=user_agency_ids(user=user))
+        .order_by("level", "name")
+        .values_list("path", flat=True)
+        .distinct()
+    )
+
+
+def can_fill_coverage(*, user: Any, area: Area) -> bool:
+    """The area lies in the jurisdiction of one of the user's agencies (staff: anywhere), as the
+    coverage page's choice of cities; planning the operation is `can_plan`'s question."""
+    if _is_staff(user):
+        return True
+    return any(area.path.startswith(path) for path in jurisdiction_paths(user=user))
+
+
 @transaction.atomic
 def coverage_fill(
     *,
@@ -781,6 +824,8 @@ def coverage_fill(
     shifts from the next `start_time` (area's zone) as close the gap of the next 7 days, at
     most one a night. Atomic; conflicts as for `shift_create`."""
     _require_plan(user=user, operation=operation)
+    if not can_fill_coverage(user=user, area=area):
+        raise PermissionDenied(_("Only agencies with jurisdiction over the area fill its coverage gaps."))
     if area.parent is None:
         raise ValidationError({"area": [_("Choose a regency, district or village.")]})
     now = now or timezone.now()
@@ -835,6 +880,18 @@ def coverage_fill(
 # --- Check-ins -----------------------------------------------------------------------------
 
 
+def check_in_agency_ids(*, user: Any, shift: PatrolShift) -> set[int]:
+    """The contributing agencies of the shift in which the user may check in (not as a viewer
+    or analyst); staff check in for none, being members of none."""
+    contributing = set(shift.contributions.values_list("agency_id", flat=True))
+    return agencies_with(user=user, capability="patrol.check_in", among=contributing)
+
+
+def can_check_in(*, user: Any, shift: PatrolShift) -> bool:
+    """Whether the check-in page offers its buttons: the rule `checkin_create` applies."""
+    return bool(check_in_agency_ids(user=user, shift=shift))
+
+
 @transaction.atomic
 def checkin_create(
     *,
@@ -846,12 +903,7 @@ def checkin_create(
     at: datetime.datetime | None = None,
 ) -> CheckIn:
     """A member (not a viewer or analyst) of a contributing agency checks in at a checkpoint."""
-    contributing = set(shift.contributions.values_list("agency_id", flat=True))
-    acting = set(
-        Membership.objects.filter(
-            user=user, agency_id__in=contributing, role__in=ACTING_ROLES, is_active=True, agency__is_active=True
-        ).values_list("agency_id", flat=True)
-    )
+    acting = check_in_agency_ids(user=user, shift=shift)
     if not acting:
         raise PermissionDenied(_("Only members of an agency contributing to this shift check in."))
     if checkpoint is not None and checkpoint.shift_id != shift.pk:
@@ -895,12 +947,49 @@ def checkpoint_statuses(*, shift: PatrolShift, now: datetime.datetime | None = N
 # --- Calendar feed -------------------------------------------------------------------------
 
 
+def can_get_feed(*, user: Any, agency: Agency) -> bool:
+    """A member of the agency (any role), or staff."""
+    return has_capability(user=user, capability="patrol.feed", agency_ids=[agency.pk])
+
+
+def can_rotate_feed(*, user: Any, agency: Agency) -> bool:
+    """A commander or liaison of the agency, or staff: rotating cuts every subscribed phone off."""
+    return has_capability(user=user, capability="patrol.feed_rotate", agency_ids=[agency.pk])
+
+
+def calendar_feeds_of_user(*, user: Any) -> list[tuple[Agency, CalendarFeed | None]]:
+    """The user's agencies by name, each with its feed if it has one (their secrets: members
+    only), in one query."""
+    agencies = Agency.objects.filter(pk__in=user_agency_ids(user=user)).select_related("calendar_feed").order_by("name")
+    return [(agency, getattr(agency, "calendar_feed", None)) for agency in agencies]
+
+
 def calendar_feed_get_or_create(*, user: Any, agency: Agency) -> CalendarFeed:
     """A member of the agency (any role) gets its feed's secret, created on first ask."""
-    if not _is_staff(user) and agency.pk not in user_agency_ids(user=user):
+    if not can_get_feed(user=user, agency=agency):
         raise PermissionDenied(_("Only members of the agency get its calendar feed."))
     feed, _created = CalendarFeed.objects.get_or_create(agency=agency, defaults={"token": secrets.token_urlsafe(32)})
     return feed
+
+
+@transaction.atomic
+def calendar_feed_rotate(*, user: Any, agency: Agency) -> CalendarFeed:
+    """A new secret for the agency's feed: the old URL answers 404 from now on (a phone that
+    subscribed to it must subscribe again). Commanders and liaisons of the agency, or staff."""
+    if not can_rotate_feed(user=user, agency=agency):
+        raise PermissionDenied(_("Only commanders and liaisons of the agency rotate its calendar feed's link."))
+    feed = CalendarFeed.objects.select_for_update().filter(agency=agency).first()
+    token = secrets.token_urlsafe(32)
+    if feed is None:
+        return CalendarFeed.objects.create(agency=agency, token=token)
+    feed.token = token
+    feed.save(update_fields=["token"])
+    return feed
+
+
+def calendar_feed_url(feed: CalendarFeed) -> str:
+    """The absolute URL a calendar application subscribes to."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('api-shift-feed')}?token={feed.token}"
 
 
 def calendar_feed_shifts(*, token: str) -> tuple[Agency, QuerySet[PatrolShift]]:

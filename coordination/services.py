@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Membership
+from agencies.roles import agencies_with, has_capability, roles_for
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.selectors import user_roles_in
 from agencies.services import acting_agency
@@ -46,14 +47,9 @@ from .models import (
 )
 
 # Roles that plan and steer operations and exercises.
-PLANNING_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON, Membership.Role.PLANNER)
+PLANNING_ROLES = roles_for("operation.plan")
 # Roles that may report (sitreps, action item progress): everyone but viewers.
-ACTING_ROLES = (
-    Membership.Role.COMMANDER,
-    Membership.Role.LIAISON,
-    Membership.Role.PLANNER,
-    Membership.Role.ANALYST,
-)
+ACTING_ROLES = roles_for("operation.report")
 
 S = JointOperation.Status
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -111,6 +107,14 @@ def require_operation_planner(*, actor: Any, operation: JointOperation) -> Agenc
         roles=PLANNING_ROLES,
         message=_("Only commanders, liaisons and planners of the lead agency may change this operation."),
     )
+
+
+def can_plan_any(*, user: Any) -> bool:
+    """A commander, liaison or planner of some agency: who may plan an operation or an exercise
+    for their agency from the pages (`operation_create`, `exercise_create` with the user's
+    agency). Staff must name the lead agency, which only the API and the admin ask for: the
+    service refuses staff without one, so the pages do not offer it to them."""
+    return bool(agencies_with(user=user, capability="operation.plan"))
 
 
 def can_plan_operation(*, actor: Any, operation: JointOperation) -> bool:
@@ -456,6 +460,13 @@ def participation_remove(*, actor: Any, participation: Participation) -> None:
 
 
 @transaction.atomic
+def can_report_operation(*, user: Any, operation: JointOperation) -> bool:
+    """`sitrep_create`'s rule: staff, or an acting member of the lead or a participating agency."""
+    return has_capability(
+        user=user, capability="operation.report", agency_ids={operation.lead_agency_id, *_participant_ids(operation)}
+    )
+
+
 def sitrep_create(
     *,
     actor: Any,

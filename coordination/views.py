@@ -46,8 +46,8 @@ def _zone_context(zone: str) -> dict[str, str]:
 
 
 def _can_plan(user: Any) -> bool:
-    ids = agency_selectors.managed_agency_ids(user=user, roles=services.PLANNING_ROLES)
-    return ids is None or bool(ids)
+    """Whether the user may plan operations and exercises at all (`services.can_plan_any`)."""
+    return services.can_plan_any(user=user)
 
 
 # --- Operations ----------------------------------------------------------------------------
@@ -73,6 +73,11 @@ def operation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def operation_create(request: HttpRequest) -> HttpResponse:
+    if not _can_plan(request.user):
+        # Before the form: a POST of who may not plan is refused, as the page is not offered.
+        return render(
+            request, "incidents/incident_forbidden.html", {"reason": _("Your role does not allow this.")}, status=403
+        )
     # The form reads the times in the zone of the areas chosen on it (see AreasZoneMixin).
     form = forms.OperationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -83,11 +88,12 @@ def operation_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The operation is planned."))
             return redirect("operation-detail", pk=operation.pk)
-    if request.method == "GET" and not _can_plan(request.user):
-        return render(
-            request, "incidents/incident_forbidden.html", {"reason": _("Your role does not allow this.")}, status=403
-        )
-    return render(request, "coordination/operation_form.html", {"form": form, **_zone_context(form.zone_name)})
+    return render(
+        request,
+        "coordination/operation_form.html",
+        {"form": form, **_zone_context(form.zone_name)},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
@@ -139,10 +145,7 @@ def _operation_context(
     can_plan = services.can_plan_operation(actor=user, operation=operation)
     participant_ids = {p.agency_id for p in operation.participations.all()}
     own = agency_selectors.user_agency_ids(user=user)
-    can_report = user.is_staff or bool(
-        agency_selectors.managed_agency_ids(user=user, roles=services.ACTING_ROLES)
-        & (participant_ids | {operation.lead_agency_id})
-    )
+    can_report = services.can_report_operation(user=user, operation=operation)
     zone = _zone_of(operation.areas.all())
     return {
         "operation": operation,

@@ -74,7 +74,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from lxml import etree
 
-from agencies.models import Agency, Area, Classification, Membership, Severity
+from agencies.models import Agency, Area, Classification, Severity
+from agencies.roles import roles_for
 from agencies.selectors import user_has_role
 
 from . import threat_services
@@ -93,7 +94,7 @@ CATEGORY_EVENT_CODE = "sinergi:category"
 AREAID_GEOCODE = "areaid"
 BSNI_GEOCODE = "BSNI"
 # Who may import: the roles that speak for an agency to the outside (issue 4).
-IMPORT_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON)
+IMPORT_ROLES = roles_for("threat.import")
 
 # A circle that roughly covers an area around its centroid, by level (km).
 AREA_RADIUS_KM: dict[int, int] = {

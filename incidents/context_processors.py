@@ -2,7 +2,8 @@
 
 Lazy: nothing is queried until a template reads `inbox_badge` (the navbar's bell, once per
 full page), so htmx partials, anonymous pages and the polling progress panel cost nothing.
-Reading it costs the two COUNT queries of `threat_selectors.inbox_counts`.
+Reading it costs the two COUNT queries of `threat_selectors.inbox_counts`. `can_log` (the
+navbar's "log" links) costs the user's roles, read once per request (agencies/roles.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from .services import can_log_incident
 from .threat_selectors import inbox_counts
+from .threat_services import can_log_threat
 
 NO_ALERTS = {"unread": 0, "unacknowledged": 0}
 
@@ -24,4 +27,9 @@ def inbox_badge(request: HttpRequest) -> dict[str, Any]:
             return dict(NO_ALERTS)
         return inbox_counts(user=user)
 
-    return {"inbox_badge": SimpleLazyObject(counts)}
+    def can_log() -> dict[str, bool]:
+        # The navbar's "log an incident" and "log a threat": offered by the rule the services apply.
+        user = getattr(request, "user", None)
+        return {"incident": can_log_incident(user=user), "threat": can_log_threat(user=user)}
+
+    return {"inbox_badge": SimpleLazyObject(counts), "can_log": SimpleLazyObject(can_log)}

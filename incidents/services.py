@@ -25,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import services as agencies_services
-from agencies.models import Agency, Area, Camera, Classification, Membership, VitalObject
+from agencies.models import Agency, Area, Camera, Classification, VitalObject
+from agencies.roles import agencies_with, has_capability, roles_for
 from agencies.selectors import user_agency_ids, user_roles_in
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.validators import validate_latitude, validate_longitude
@@ -42,14 +43,9 @@ from .models import (
 )
 
 # Roles that may log incidents and moderate reports; viewers only read.
-ACTING_ROLES = (
-    Membership.Role.COMMANDER,
-    Membership.Role.LIAISON,
-    Membership.Role.PLANNER,
-    Membership.Role.ANALYST,
-)
+ACTING_ROLES = roles_for("incident.log")
 # Roles that may steer an incident their agency reports, leads or is involved in.
-MANAGING_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON)
+MANAGING_ROLES = roles_for("incident.manage")
 
 S = Incident.Status
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -69,6 +65,31 @@ def acting_agency(
 ) -> Agency | None:
     """agencies.services.acting_agency with the incidents' roles; staff may act for no agency."""
     return agencies_services.acting_agency(actor=actor, agency=agency, roles=roles, field=field)
+
+
+def can_log_incident(*, user: Any) -> bool:
+    """Staff, or a member whose role may log incidents (not a viewer): whom `incident_create` lets through."""
+    return has_capability(user=user, capability="incident.log")
+
+
+def can_note_incident(*, user: Any) -> bool:
+    """Staff, or an acting member of any agency (the incident is one they can read): `incident_add_note`'s rule."""
+    return has_capability(user=user, capability="incident.note")
+
+
+def can_record_risk(*, user: Any) -> bool:
+    """A member whose role may record risks: `risk_create` for the user's agency. Staff must
+    name the assessing agency, which the page does not ask: it does not offer them the form."""
+    return bool(agencies_with(user=user, capability="risk.write"))
+
+
+def can_manage_incident(*, user: Any, incident: Incident) -> bool:
+    """`require_incident_manager` as a question: edit, status, assign, link, merge."""
+    try:
+        require_incident_manager(actor=user, incident=incident)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def require_incident_manager(*, actor: Any, incident: Incident) -> Agency | None:

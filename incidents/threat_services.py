@@ -37,6 +37,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
 from agencies.models import Agency, Area, Classification, Membership, Severity, Subscription, SubscriptionCategory
+from agencies.roles import has_capability
 from agencies.selectors import user_agency_ids
 
 from .models import (
@@ -179,6 +180,16 @@ def threat_log(
     _event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.LOGGED, message=headline)
     _queue_fan_out(threat.pk)
     return threat
+
+
+def can_log_threat(*, user: Any) -> bool:
+    """Staff, or a member whose role may log threats (not a viewer): whom `threat_log` lets through."""
+    return has_capability(user=user, capability="threat.log")
+
+
+def can_manage_threat(*, user: Any, threat: Threat) -> bool:
+    """Staff, or an acting member of the issuing agency: whom `threat_update` and `threat_cancel` let through."""
+    return has_capability(user=user, capability="threat.manage", agency_ids=[threat.issuing_agency_id])
 
 
 def _require_issuer(actor: Any, threat: Threat) -> Agency | None:

@@ -82,17 +82,12 @@ def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> P
 
 def _can_log(user: Any) -> bool:
     """Staff, or a member whose role may log threats (not a viewer)."""
-    ids = agency_selectors.managed_agency_ids(user=user, roles=ACTING_ROLES)
-    return ids is None or bool(ids)
+    return threat_services.can_log_threat(user=user)
 
 
 def _can_manage(user: Any, threat: Threat) -> bool:
     """Staff, or an acting member of the issuing agency: who `threat_update/cancel` let through."""
-    if _is_staff(user):
-        return True
-    if threat.issuing_agency_id is None:
-        return False
-    return agency_selectors.user_has_role(user=user, agency=threat.issuing_agency_id, roles=ACTING_ROLES)
+    return threat_services.can_manage_threat(user=user, threat=threat)
 
 
 def _require_manager(user: Any, threat: Threat) -> None:

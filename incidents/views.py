@@ -79,16 +79,11 @@ def forbidden_page(view: View) -> View:
 
 def _can_act(user: Any) -> bool:
     """Staff, or a member whose role may log incidents and risks (not a viewer)."""
-    ids = agency_selectors.managed_agency_ids(user=user, roles=services.ACTING_ROLES)
-    return ids is None or bool(ids)
+    return services.can_log_incident(user=user)
 
 
 def _can_manage(user: Any, incident: Incident) -> bool:
-    try:
-        services.require_incident_manager(actor=user, incident=incident)
-    except PermissionDenied:
-        return False
-    return True
+    return services.can_manage_incident(user=user, incident=incident)
 
 
 # --- Presentation helpers ------------------------------------------------------------------
@@ -545,7 +540,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "is_filtered": filterset.is_filtered,
         "attention": _attention_rows(request.user, filterset.chosen_area),
-        "can_create": _can_act(request.user),
+        "can_create": services.can_record_risk(user=request.user),
     }
     if _wants_partial(request):
         return render(request, "incidents/partials/risk_results.html", context)
@@ -659,7 +654,7 @@ def _require_risk_editor(user: Any, risk: RiskAssessment) -> None:
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def risk_create(request: HttpRequest) -> HttpResponse:
-    if not _can_act(request.user):
+    if not services.can_record_risk(user=request.user):
         raise PermissionDenied(_("Viewers and users without an agency cannot record risk assessments."))
     form = forms.RiskForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

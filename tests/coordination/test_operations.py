@@ -463,7 +463,7 @@ def test_page_create_refuses_end_before_start_and_a_viewer(client, world):
             "ends_at": "2026-12-24T06:00",
         },
     )
-    assert r.status_code == 200 and JointOperation.objects.count() == 0
+    assert r.status_code == 400 and JointOperation.objects.count() == 0
     client.force_login(world.vera)
     assert client.get(reverse("operation-create")).status_code == 403
     r = client.post(reverse("operation-create"), {"name": "X", "kind": "enforcement", "classification": "restricted"})

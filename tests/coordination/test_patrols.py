@@ -453,6 +453,7 @@ def test_pages_send_anonymous_visitors_to_login(client, world, url):
 
 @pytest.mark.parametrize("url", PAGES)
 def test_pages_render_for_a_liaison(client, world, url):
+    make_operation(world)  # the planning pages are for who may plan some operation's shifts
     client.force_login(world.alice)
     assert client.get(url).status_code == 200
 
@@ -541,7 +542,9 @@ def test_the_calendar_runs_a_bounded_number_of_queries(client, world, django_ass
     )
     assert PatrolShift.objects.count() == 217
     client.force_login(world.alice)
-    with django_assert_max_num_queries(19):
+    # 19 for the grid, then the user's roles (1), whether they may plan any shift (1) and their
+    # agencies with their calendar feeds (1, the subscribe box).
+    with django_assert_max_num_queries(22):
         response = client.get("/patrols/", {"view": "month", "date": "2026-01-15"})
     assert response.content.decode().count('data-testid="shift-block"') >= 200
 

@@ -1,0 +1,92 @@
+"""Who may do what: the one table of the roles each capability needs.
+
+The services check these roles before they act, and the pages ask the same `can_<action>`
+predicates (next to each service) before they offer a button, a link or a form: one rule
+decides both, so a page never offers what the service would refuse. Staff (platform
+administrators) may do everything; a capability names the membership roles that may do it in
+the agency concerned (the lead, issuing, assessing, owner or contributing agency, as the
+predicate says).
+
+Later capabilities are added here as rows, not as new tuples in a service module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import Membership
+from .selectors import user_agency_ids, user_is_staff, user_roles_in
+
+R = Membership.Role
+
+# Everyone but viewers: log incidents, threats and risks, add notes, moderate reports, file sitreps.
+ACTING: tuple[str, ...] = (R.COMMANDER, R.LIAISON, R.PLANNER, R.ANALYST)
+# Plan and steer operations, exercises and patrol shifts.
+PLANNING: tuple[str, ...] = (R.COMMANDER, R.LIAISON, R.PLANNER)
+# Steer an incident, manage the agency's subscriptions, import CAP, rotate the agency's secrets.
+MANAGING: tuple[str, ...] = (R.COMMANDER, R.LIAISON)
+# Approve operations, change who belongs to the agency.
+COMMANDING: tuple[str, ...] = (R.COMMANDER,)
+# Any member: read restricted data, get the agency's calendar feed.
+MEMBER: tuple[str, ...] = tuple(R.values)
+
+CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "incident.log": ACTING,
+    "incident.note": ACTING,
+    "incident.manage": MANAGING,
+    "report.moderate": ACTING,
+    "risk.write": ACTING,
+    "threat.log": ACTING,
+    "threat.manage": ACTING,
+    "threat.import": MANAGING,
+    "operation.plan": PLANNING,
+    "operation.approve": COMMANDING,
+    "operation.report": ACTING,
+    "exercise.plan": PLANNING,
+    "action_item.update": ACTING,
+    "patrol.plan": PLANNING,
+    "patrol.check_in": PLANNING,
+    "patrol.feed": MEMBER,
+    "patrol.feed_rotate": MANAGING,
+    "agency.manage": MANAGING,
+    "agency.members": COMMANDING,
+}
+
+
+def roles_for(capability: str) -> tuple[str, ...]:
+    """The roles that hold `capability` (KeyError for a capability nobody declared)."""
+    return CAPABILITIES[capability]
+
+
+def user_roles(*, user: Any) -> dict[int, str]:
+    """{agency id: role} of the user's active memberships in active agencies, read once per
+    user object (a request's user): a page asking several predicates pays one query."""
+    if not user or not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_sinergi_roles", None)
+    if cached is None:
+        cached = user_roles_in(user=user, agency_ids=user_agency_ids(user=user))
+        user._sinergi_roles = cached
+    return cached
+
+
+def remember_roles(*, user: Any, memberships: Any) -> None:
+    """Seed `user_roles`' cache from memberships already read (the navbar's, with their
+    agencies), so that the predicates the page then asks cost no query."""
+    if getattr(user, "_sinergi_roles", None) is None:
+        user._sinergi_roles = {m.agency_id: m.role for m in memberships if m.is_active and m.agency.is_active}
+
+
+def agencies_with(*, user: Any, capability: str, among: Any = None) -> set[int]:
+    """Ids of the active agencies (of `among`, else all the user's) where the user holds the
+    capability. Staff hold every capability but are members of no agency: ask `user_is_staff`."""
+    roles = roles_for(capability)
+    held = {aid for aid, role in user_roles(user=user).items() if role in roles}
+    return held if among is None else held & {i for i in among if i}
+
+
+def has_capability(*, user: Any, capability: str, agency_ids: Any = None) -> bool:
+    """Staff, or a member holding the capability in one of `agency_ids` (any agency when None)."""
+    if user_is_staff(user):
+        return True
+    return bool(agencies_with(user=user, capability=capability, among=agency_ids))
