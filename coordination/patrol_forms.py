@@ -29,7 +29,10 @@ def _bootstrap(form: forms.BaseForm) -> None:
 
 class CalendarFilterForm(forms.Form):
     view = forms.ChoiceField(
-        label=_("View"), choices=[("week", _("Week")), ("month", _("Month"))], required=False, initial="week"
+        label=_("View"),
+        choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
+        required=False,
+        initial="week",
     )
     date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)

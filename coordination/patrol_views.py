@@ -23,7 +23,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -114,6 +115,11 @@ def local_time(value: datetime.datetime, tz: ZoneInfo) -> str:
 
 # --- Calendar ------------------------------------------------------------------------------
 
+# Shift blocks drawn in one day's cell: the rest fold into "+N more", a link to the day view,
+# which pages through the day by the same number. The page's size and rendering time stay
+# bounded however many shifts a day holds (a city plans hundreds).
+CALENDAR_DAY_LIMIT = {"month": 4, "week": 8, "day": 50}
+
 
 @login_required
 @vary_on_headers("HX-Request")
@@ -127,6 +133,7 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
     tz = _display_zone(user, area)
     today = timezone.now().astimezone(tz).date()
     day = data.get("date") or today
+    page_number = 1
     if view == "month":
         first = day.replace(day=1)
         grid_start = first - datetime.timedelta(days=first.weekday())
@@ -136,6 +143,13 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         prev_date = (first - datetime.timedelta(days=1)).replace(day=1)
         next_date = next_month
         heading = formats.date_format(first, "F Y")
+    elif view == "day":
+        grid_start = day
+        grid_days = 1
+        prev_date = day - datetime.timedelta(days=1)
+        next_date = day + datetime.timedelta(days=1)
+        heading = formats.date_format(day, "l j F Y")
+        page_number = _page_number(request.GET.get("page"))
     else:
         grid_start = day - datetime.timedelta(days=day.weekday())
         grid_days = 7
@@ -145,15 +159,36 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
     start = datetime.datetime.combine(grid_start, datetime.time(0), tzinfo=tz)
     end = start + datetime.timedelta(days=grid_days)
     filters = {"agency": data.get("agency"), "area": area, "kind": data.get("kind"), "from": start, "to": end}
-    shifts = list(patrols.shift_list(user=user, filters=filters))
+    limit = CALENDAR_DAY_LIMIT[view]
+    window = patrols.shift_list(user=user, filters=filters)
+    # Every shift of the window counts (the heading and the conflict figures), but only the
+    # first `limit` of a day are drawn: a busy day folds into "+N more", linked to that day.
+    local_day = TruncDate("starts_at", tzinfo=tz)
+    ids: set[int] = set()
+    per_day: dict[datetime.date, int] = defaultdict(int)
+    for pk, d in window.order_by().values_list("pk", local_day):
+        ids.add(pk)
+        per_day[max(d, grid_start)] += 1
     badges = patrols.conflicts_by_shift(
-        patrols.conflicts_compute(start=start, end=end, only_shift_ids={s.pk for s in shifts}, tz=tz, user=user)
+        patrols.conflicts_compute(start=start, end=end, only_shift_ids=ids, tz=tz, user=user)
+    )
+    offset = (page_number - 1) * limit
+    shown = (
+        window.annotate(
+            d=local_day,
+            rank=Window(RowNumber(), partition_by=[local_day], order_by=[F("starts_at").asc(), F("id").asc()]),
+        )
+        .filter(rank__gt=offset, rank__lte=offset + limit)
+        .order_by("starts_at", "id")
     )
     by_day: dict[datetime.date, list[dict[str, Any]]] = defaultdict(list)
-    for shift in shifts:
+    for shift in shown:
         local_start = shift.starts_at.astimezone(tz)
         local_end = shift.ends_at.astimezone(tz)
-        by_day[max(local_start.date(), grid_start)].append(
+        blocks = by_day[max(local_start.date(), grid_start)]
+        if len(blocks) >= limit:
+            continue  # the first day also holds the shifts that began before the window
+        blocks.append(
             {
                 "shift": shift,
                 # Naive local times: the template's time filter would convert aware ones to
@@ -166,18 +201,26 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
             }
         )
     days = [grid_start + datetime.timedelta(days=i) for i in range(grid_days)]
-    cells = [
-        {
-            "date": d,
-            "blocks": by_day.get(d, []),
-            "today": d == today,
-            "other_month": view == "month" and d.month != day.month,
-        }
-        for d in days
-    ]
-    rows = [cells[i : i + 7] for i in range(0, len(cells), 7)]
     base = request.GET.copy()
     base.pop("date", None)
+    base.pop("page", None)
+    day_base = base.copy()
+    day_base["view"] = "day"
+    cells = []
+    for d in days:
+        blocks = by_day.get(d, [])
+        hidden = max(0, per_day.get(d, 0) - offset - len(blocks))
+        cells.append(
+            {
+                "date": d,
+                "blocks": blocks,
+                "more": hidden,
+                "more_query": _day_query(day_base, d, page_number + 1 if view == "day" else 1),
+                "today": d == today,
+                "other_month": view == "month" and d.month != day.month,
+            }
+        )
+    rows = [cells[i : i + 7] for i in range(0, len(cells), 7)]
     context = {
         "form": form,
         "view": view,
@@ -188,12 +231,29 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         "prev_query": _query(base, prev_date),
         "next_query": _query(base, next_date),
         "today_query": _query(base, today),
-        "shift_count": len(shifts),
-        "conflict_count": sum(1 for s in shifts if badges.get(s.pk)),
+        "shift_count": len(ids),
+        "conflict_count": sum(1 for pk in ids if badges.get(pk)),
+        "page_number": page_number,
+        "earlier_query": _day_query(day_base, grid_start, page_number - 1) if page_number > 1 else "",
         "can_plan": _is_staff(user) or bool(user_agency_ids(user=user)),
     }
     template = "coordination/partials/patrol_calendar_grid.html" if _wants_partial(request) else None
     return render(request, template or "coordination/patrol_calendar.html", context)
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 10_000))
+    except ValueError:
+        return 1
+
+
+def _day_query(base: Any, day: datetime.date, page: int) -> str:
+    q = base.copy()
+    q["date"] = day.isoformat()
+    if page > 1:
+        q["page"] = str(page)
+    return q.urlencode()
 
 
 def _query(base: Any, day: datetime.date) -> str:

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +28,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
 from agencies.models import Area, zone_label
+from agencies.paging import paginate
 from agencies.web import wants_partial as _wants_partial
 from incidents.views import forbidden_page
 
@@ -72,7 +72,7 @@ def operation_list(request: HttpRequest) -> HttpResponse:
     qs = filterset.qs.prefetch_related("participations__agency", "areas")
     context = {
         "filter": filterset,
-        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": paginate(request, qs, PAGE_SIZE),
         "can_create": _can_plan(request.user),
     }
     if _wants_partial(request):
@@ -279,7 +279,7 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
     qs = filterset.qs.prefetch_related("participants", "areas")
     context = {
         "filter": filterset,
-        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": paginate(request, qs, PAGE_SIZE),
         "can_create": _can_plan(request.user),
     }
     if _wants_partial(request):
@@ -426,6 +426,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("All notifications are marked read."))
         return redirect("notification-list")
     qs = selectors.notification_list(user=request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     unread = selectors.notification_list(user=request.user, unread=True).count()
     return render(request, "coordination/notification_list.html", {"page": page, "unread": unread})

@@ -145,7 +145,12 @@ class IncidentFilter(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return qs
-        return qs.filter(Q(reference__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value))
+        # References are upper case ("KTM-2026-000123"): an equality the unique index answers,
+        # where iexact would read every row. Title and description: icontains, which the
+        # trigram indexes of migration 0005 answer on PostgreSQL.
+        return qs.filter(
+            Q(reference__in={value, value.upper()}) | Q(title__icontains=value) | Q(description__icontains=value)
+        )
 
 
 class CitizenReportFilter(django_filters.FilterSet):

@@ -16,7 +16,8 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ from agencies.selectors import classification_q, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 
-from .models import Category, CitizenReport, Incident, IncidentEvent, RiskAssessment
+from .models import Category, CitizenReport, CitizenReportPhoto, Incident, IncidentEvent, RiskAssessment
 
 
 def _agency_involvement_q(agency_ids: set[int]) -> Q:
@@ -135,7 +136,18 @@ def moderation_area_paths(*, user: Any) -> list[str] | None:
 
 def citizen_report_list(*, user: Any, status: str | None = None) -> QuerySet[CitizenReport]:
     """Reports from the areas under the user's agencies' jurisdiction (the moderation queue)."""
-    qs = CitizenReport.objects.select_related("category", "area", "incident").annotate(photo_count=Count("photos"))
+    # The photo count as a correlated subquery, not Count("photos"): a GROUP BY over every
+    # report of the area would come before the ORDER BY ... LIMIT of a page.
+    photos = (
+        CitizenReportPhoto.objects.filter(report_id=OuterRef("pk"))
+        .order_by()
+        .values("report_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    qs = CitizenReport.objects.select_related("category", "area", "incident").annotate(
+        photo_count=Coalesce(Subquery(photos, output_field=IntegerField()), 0)
+    )
     paths = moderation_area_paths(user=user)
     if paths is not None:
         if not paths:

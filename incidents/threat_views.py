@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,6 +41,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
 from agencies.models import Area, Classification, Severity
+from agencies.paging import paginate
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 from agencies.web import wants_partial as _wants_partial
@@ -77,7 +78,7 @@ AREAS_PREFETCH = Prefetch("areas", queryset=Area.objects.only("id", "name", "lev
 
 def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
     """The requested page; an out-of-range or malformed `page` gives the nearest valid one."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return paginate(request, queryset, per_page)
 
 
 def _can_log(user: Any) -> bool:

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
@@ -40,6 +40,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area, Classification, Severity
+from agencies.paging import paginate
 from agencies.web import wants_partial as _wants_partial
 
 from . import forms, selectors, services
@@ -59,7 +60,7 @@ View = Callable[..., HttpResponse]
 
 def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
     """The requested page; an out-of-range or malformed `page` gives the nearest valid one."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return paginate(request, queryset, per_page)
 
 
 def forbidden_page(view: View) -> View:

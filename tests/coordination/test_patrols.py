@@ -1,6 +1,7 @@
 """Patrol services and selectors: recurrence, conflicts, overrides, coverage, check-ins, rosters."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -543,7 +544,11 @@ def test_the_calendar_runs_a_bounded_number_of_queries(client, world, django_ass
     client.force_login(world.alice)
     with django_assert_max_num_queries(19):
         response = client.get("/patrols/", {"view": "month", "date": "2026-01-15"})
-    assert response.content.decode().count('data-testid="shift-block"') >= 200
+    # Seven shifts a day: a month draws four of each day and folds the rest into "+3 more".
+    page = response.content.decode()
+    assert page.count('data-testid="shift-block"') == 31 * 4
+    assert page.count('data-testid="calendar-more"') == 31
+    assert re.search(r'data-testid="calendar-count">\s*217 ', page)  # every shift counts
 
 
 def test_an_outsider_gets_404_on_a_confidential_shift_page(client, world):
