@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Area
+from agencies.widgets import QuickSelect
 
 from .models import JointOperation, PatrolShift
 
@@ -35,9 +36,13 @@ class CalendarFilterForm(forms.Form):
         initial="week",
     )
     date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
-    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *PatrolShift.Kind.choices], required=False)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), required=False, widget=QuickSelect
+    )
+    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False, widget=QuickSelect)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *PatrolShift.Kind.choices], required=False, widget=QuickSelect
+    )
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

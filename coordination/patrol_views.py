@@ -23,8 +23,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models import Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from agencies.models import Agency, Area, zone_label
-from agencies.selectors import user_agency_ids
+from agencies.selectors import filter_agency_choices, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.web import wants_partial as _wants_partial
 
@@ -82,10 +82,11 @@ def _area_choices(user: Any, *, max_level: int = Area.Level.DISTRICT) -> QuerySe
     return Area.objects.filter(q, level__lte=max_level).order_by("level", "name")
 
 
-def _agency_choices(user: Any) -> QuerySet[Agency]:
+def _agency_choices(user: Any, selected: Any = None) -> QuerySet[Agency]:
+    """The agency filter's choices: those the user works beside (`filter_agency_choices`)."""
     if not (_is_staff(user) or user_agency_ids(user=user)):
         return Agency.objects.none()
-    return Agency.objects.filter(is_active=True).only("id", "name").order_by("name")
+    return filter_agency_choices(user=user, selected=selected)
 
 
 def _plannable_operations(user: Any) -> QuerySet[JointOperation]:
@@ -126,7 +127,9 @@ CALENDAR_DAY_LIMIT = {"month": 4, "week": 8, "day": 50}
 def patrol_calendar(request: HttpRequest) -> HttpResponse:
     """The planner's calendar: a week (7 columns) or a month (weeks x 7 days) of shifts."""
     user = request.user
-    form = forms.CalendarFilterForm(request.GET or None, agencies=_agency_choices(user), areas=_area_choices(user))
+    form = forms.CalendarFilterForm(
+        request.GET or None, agencies=_agency_choices(user, request.GET.get("agency")), areas=_area_choices(user)
+    )
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     view = data.get("view") or "week"
     area = data.get("area")
@@ -163,32 +166,29 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
     window = patrols.shift_list(user=user, filters=filters)
     # Every shift of the window counts (the heading and the conflict figures), but only the
     # first `limit` of a day are drawn: a busy day folds into "+N more", linked to that day.
-    local_day = TruncDate("starts_at", tzinfo=tz)
-    ids: set[int] = set()
+    # One light query for the whole window (id, local day, start): the count, the conflicts'
+    # scope and which blocks each day draws; then the drawn shifts alone, with their relations.
+    keys = sorted(
+        (max(d, grid_start), starts_at, pk)
+        for pk, d, starts_at in window.order_by().values_list("pk", TruncDate("starts_at", tzinfo=tz), "starts_at")
+    )
+    ids = {pk for _d, _s, pk in keys}
     per_day: dict[datetime.date, int] = defaultdict(int)
-    for pk, d in window.order_by().values_list("pk", local_day):
-        ids.add(pk)
-        per_day[max(d, grid_start)] += 1
-    badges = patrols.conflicts_by_shift(
-        patrols.conflicts_compute(start=start, end=end, only_shift_ids=ids, tz=tz, user=user)
-    )
+    shown_ids: list[int] = []
     offset = (page_number - 1) * limit
-    shown = (
-        window.annotate(
-            d=local_day,
-            rank=Window(RowNumber(), partition_by=[local_day], order_by=[F("starts_at").asc(), F("id").asc()]),
-        )
-        .filter(rank__gt=offset, rank__lte=offset + limit)
-        .order_by("starts_at", "id")
-    )
+    for d, _starts_at, pk in keys:
+        per_day[d] += 1
+        if offset < per_day[d] <= offset + limit:
+            shown_ids.append(pk)
+    # Only the number of conflicts of each shift is drawn (the shift's page names them), so
+    # no `user`: it would check the visibility of every clashing shift of the window.
+    badges = patrols.conflicts_by_shift(patrols.conflicts_compute(start=start, end=end, only_shift_ids=ids, tz=tz))
+    shown = patrols.shift_list(user=user).filter(pk__in=shown_ids).order_by("starts_at", "id")
     by_day: dict[datetime.date, list[dict[str, Any]]] = defaultdict(list)
     for shift in shown:
         local_start = shift.starts_at.astimezone(tz)
         local_end = shift.ends_at.astimezone(tz)
-        blocks = by_day[max(local_start.date(), grid_start)]
-        if len(blocks) >= limit:
-            continue  # the first day also holds the shifts that began before the window
-        blocks.append(
+        by_day[max(local_start.date(), grid_start)].append(
             {
                 "shift": shift,
                 # Naive local times: the template's time filter would convert aware ones to

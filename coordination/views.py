@@ -68,7 +68,9 @@ def _can_plan(user: Any) -> bool:
 @require_GET
 @vary_on_headers("HX-Request")
 def operation_list(request: HttpRequest) -> HttpResponse:
-    filterset = forms.OperationPageFilter(request.GET or None, queryset=selectors.operation_list(user=request.user))
+    filterset = forms.OperationPageFilter(
+        request.GET or None, queryset=selectors.operation_list(user=request.user), user=request.user
+    )
     qs = filterset.qs.prefetch_related("participations__agency", "areas")
     context = {
         "filter": filterset,
@@ -275,7 +277,9 @@ def operation_sitrep(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def exercise_list(request: HttpRequest) -> HttpResponse:
-    filterset = forms.ExercisePageFilter(request.GET or None, queryset=selectors.exercise_list(user=request.user))
+    filterset = forms.ExercisePageFilter(
+        request.GET or None, queryset=selectors.exercise_list(user=request.user), user=request.user
+    )
     qs = filterset.qs.prefetch_related("participants", "areas")
     context = {
         "filter": filterset,

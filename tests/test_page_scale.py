@@ -211,3 +211,29 @@ def test_a_busy_calendar_day_folds_into_more_with_a_link_to_the_day(client, worl
     assert "Patroli 59" in rest and "Patroli 49" not in rest
     assert 'data-testid="calendar-more"' not in rest
     assert 'data-testid="calendar-earlier"' in rest
+
+
+def test_a_long_list_counts_up_to_a_bound_and_serves_deep_pages_from_within_it(client, world, monkeypatch):
+    monkeypatch.setattr("agencies.paging.COUNT_BOUND", 30)
+    _populate(world, 40, salt=1)
+    client.force_login(world.alice)
+    first = client.get("/incidents/").content.decode()
+    assert re.search(r'data-testid="incident-count">\s*(More than|Lebih dari) 30 ', first)
+    # ?page=4000 is the last page within the bound (page 2 of 25 + 5), not an OFFSET of 100,000.
+    deep = client.get("/incidents/", {"page": 4000}).content.decode()
+    assert deep.count('data-testid="incident-row"') == 5
+    assert 'data-testid="pagination-bound"' in deep
+    # Below the bound the count is exact.
+    few = client.get("/incidents/", {"q": "gudang 1-3"}).content.decode()
+    assert re.search(r'data-testid="incident-count">\s*1\d? ', few)
+    assert "More than" not in few and "Lebih dari" not in few
+
+
+def test_the_agency_filter_offers_the_agencies_the_user_works_beside(world):
+    from agencies.selectors import filter_agency_choices
+
+    assert set(filter_agency_choices(user=world.alice)) == {world.a, world.b}  # c: Balikpapan
+    assert world.c in filter_agency_choices(user=world.alice, selected=str(world.c.pk))  # a shared link
+    assert set(filter_agency_choices(user=world.alice, selected="abc")) == {world.a, world.b}
+    assert set(filter_agency_choices(user=world.admin)) == {world.a, world.b, world.c}
+    assert set(filter_agency_choices(user=world.nobody)) == set()

@@ -29,6 +29,11 @@ def create(apps, schema_editor):
         schema_editor.execute(
             f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin ((UPPER("{column}"::text)) gin_trgm_ops)'
         )
+    # Statistics of the new expressions now, not at autovacuum's next pass: without them the
+    # planner guesses a search matches a few hundred rows whatever the word, and for a common
+    # word sorts tens of thousands of matches instead of walking the date index (0.8 s vs 40 ms).
+    for table in sorted({table for _name, table, _column in INDEXES}):
+        schema_editor.execute(f'ANALYZE "{table}"')
 
 
 def drop(apps, schema_editor):
