@@ -20,6 +20,10 @@ from django.core.paginator import Paginator
 # count reads at most this many matching rows, wherever they are in the table: a filter that
 # matches 2% of a million incidents costs ~1,000 random reads at 1,000, ~10,000 at 10,000.
 COUNT_BOUND = 1_000
+# A word search: its count cannot use the trigram index's order, and a planner that expects
+# thousands of matches reads the table in order and tests the words on each row until it has
+# the bound (~16 us a row): 100 keeps that under ~5,000 rows.
+SEARCH_COUNT_BOUND = 100
 
 
 class BoundedPaginator(Paginator):

@@ -28,7 +28,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
-from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -421,12 +421,17 @@ def _inbox_rows(user: Any) -> QuerySet[Delivery]:
     alert once, as acknowledgement is per alert.
     """
     mine = threat_selectors.inbox(user=user)
-    latest = mine.order_by().values("alert_id").annotate(last=Max("pk")).values("last")
+    # "No later delivery of the same alert to me", tested per row as the page walks the inbox
+    # index newest first: a page costs its own rows. (pk IN (MAX(pk) GROUP BY alert) grouped
+    # every delivery the user ever got before the first row came out.)
+    later = Delivery.objects.filter(
+        user=user, channel=Delivery.Channel.IN_APP, alert_id=OuterRef("alert_id"), pk__gt=OuterRef("pk")
+    )
     unread = Delivery.objects.filter(
         user=user, channel=Delivery.Channel.IN_APP, alert_id=OuterRef("alert_id"), read_at__isnull=True
     )
     return (
-        mine.filter(pk__in=latest)
+        mine.filter(~Exists(later))
         .annotate(unread=Exists(unread))
         .select_related("alert__acknowledged_by", "alert__threat__issuing_agency")
         .prefetch_related(Prefetch("alert__threat__areas", queryset=AREAS_PREFETCH.queryset))

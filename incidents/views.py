@@ -40,7 +40,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area, Classification, Severity
-from agencies.paging import paginate
+from agencies.paging import SEARCH_COUNT_BOUND, paginate
 from agencies.web import wants_partial as _wants_partial
 
 from . import forms, selectors, services
@@ -352,7 +352,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "filter": filterset,
-        "page": _paginate(request, incidents, INCIDENT_PAGE_SIZE),
+        "page": paginate(
+            request, incidents, INCIDENT_PAGE_SIZE, bound=SEARCH_COUNT_BOUND if request.GET.get("q") else None
+        ),
         "is_filtered": filterset.is_filtered,
         "can_create": _can_act(request.user),
     }
