@@ -168,15 +168,16 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
     # first `limit` of a day are drawn: a busy day folds into "+N more", linked to that day.
     # One light query for the whole window (id, local day, start): the count, the conflicts'
     # scope and which blocks each day draws; then the drawn shifts alone, with their relations.
-    keys = sorted(
-        (max(d, grid_start), starts_at, pk)
-        for pk, d, starts_at in window.order_by().values_list("pk", TruncDate("starts_at", tzinfo=tz), "starts_at")
-    )
-    ids = {pk for _d, _s, pk in keys}
+    # Sorted by the database, and no timestamps fetched: parsing 10,000 of them costs more
+    # than the query.
+    keys = window.order_by("starts_at", "pk").values_list("pk", TruncDate("starts_at", tzinfo=tz))
+    ids: set[int] = set()
     per_day: dict[datetime.date, int] = defaultdict(int)
     shown_ids: list[int] = []
     offset = (page_number - 1) * limit
-    for d, _starts_at, pk in keys:
+    for pk, day_of in keys:
+        ids.add(pk)
+        d = max(day_of, grid_start)
         per_day[d] += 1
         if offset < per_day[d] <= offset + limit:
             shown_ids.append(pk)

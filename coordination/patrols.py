@@ -65,6 +65,8 @@ COVERAGE_INCIDENT_DAYS = 30
 HOURS_PER_RISK_POINT = 2
 HOURS_PER_RECENT_INCIDENT = 1
 HIGH_RISK_SCORE = 10
+# The longest shift the services accept; window queries bound starts_at with it.
+MAX_SHIFT_LENGTH = datetime.timedelta(hours=24)
 
 
 def tolerance() -> datetime.timedelta:
@@ -144,7 +146,10 @@ def shift_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[
     if kind := filters.get("kind"):
         qs = qs.filter(kind=kind)
     if start := filters.get("from"):
-        qs = qs.filter(ends_at__gt=start)
+        # The lower bound on starts_at follows from the first (a shift lasts at most
+        # MAX_SHIFT_LENGTH) and lets the window index read only the window, not every
+        # shift since the first one (the planner cannot bound an overlap by itself).
+        qs = qs.filter(ends_at__gt=start, starts_at__gt=start - MAX_SHIFT_LENGTH)
     if end := filters.get("to"):
         qs = qs.filter(starts_at__lt=end)
     return qs
@@ -240,7 +245,9 @@ class ShiftConflictError(ValidationError):
 
 def _rows(*, start: datetime.datetime, end: datetime.datetime, agency_ids: Iterable[int] | None = None) -> list[_Row]:
     """Every contribution of the shifts overlapping [start, end): one query, plain tuples."""
-    qs = ShiftContribution.objects.filter(shift__starts_at__lt=end, shift__ends_at__gt=start)
+    qs = ShiftContribution.objects.filter(
+        shift__starts_at__lt=end, shift__ends_at__gt=start, shift__starts_at__gt=start - MAX_SHIFT_LENGTH
+    )
     if agency_ids is not None:
         qs = qs.filter(agency_id__in=list(agency_ids))
     return [
@@ -488,7 +495,7 @@ def _validate_window(starts_at: datetime.datetime, ends_at: datetime.datetime) -
         raise ValidationError({"starts_at": [_("Start and end are required.")]})
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": [_("The shift ends before it starts.")]})
-    if ends_at - starts_at > datetime.timedelta(hours=24):
+    if ends_at - starts_at > MAX_SHIFT_LENGTH:
         raise ValidationError({"ends_at": [_("A shift lasts at most 24 hours.")]})
 
 
