@@ -31,7 +31,8 @@ def _bootstrap(form: forms.BaseForm) -> None:
 class CalendarFilterForm(forms.Form):
     view = forms.ChoiceField(
         label=_("View"),
-        choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
+        # Week first: a bound form without `view` shows the first choice, and the page draws a week.
+        choices=[("week", _("Week")), ("month", _("Month")), ("day", _("Day"))],
         required=False,
         initial="week",
     )
