@@ -4,8 +4,8 @@ Django's Paginator counts every matching row (`SELECT COUNT(*)` over a million i
 request) and serves page N with an OFFSET that reads and throws away all earlier rows. Here the
 count stops at `bound` rows (`SELECT COUNT(*) FROM (... LIMIT bound + 1)`), so a page says
 "more than 1,000" rather than the exact figure, and the last page is the one holding row
-`bound`: `?page=4000` of a million rows gives that page (OFFSET < bound), never an OFFSET of
-100,000. Older rows are reached by narrowing the filters (dates, area, category), as the
+`bound`: `?page=4000` of a million rows gives that last page (OFFSET < bound), never an OFFSET
+of 100,000. Older rows are reached by narrowing the filters (dates, area, category), as the
 page's hint says; the API walks the whole table with keyset cursors.
 """
 
