@@ -83,6 +83,7 @@ bench: $(VENV)/.dev-installed
 	-$(PY) bench/incidents.py
 	-$(PY) bench/fanout.py
 	-$(PY) bench/patrols.py
+	-$(PY) bench/pages.py --reuse
 	@command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk missing: apt-get install wrk"; }
 	-$(PY) bench/report_intake.py
 

@@ -380,3 +380,29 @@ def public_map_areas(*, limit: int = 600) -> list[dict[str, Any]]:
         ]
 
     return cache.get_or_set(PUBLIC_MAP_AREAS_KEY, compute, 300)
+
+
+def filter_agency_choices(*, user: Any, selected: Any = None) -> QuerySet[Agency]:
+    """The agencies a list's agency filter offers, by name (a lazy queryset: one query).
+
+    Staff: every active agency. Others: their own agencies, their partners, and the agencies
+    whose jurisdiction lies inside or above their agencies' jurisdiction (the city's agencies
+    and the province's): the ones they work beside, a few dozen where a province holds
+    thousands (drawing 2,000 options cost a page 120 KB and most of its time). A `selected`
+    agency outside those stays offered, so a shared link keeps its filter; the filter's
+    validation is the filterset's, not this list.
+    """
+    qs = Agency.objects.filter(is_active=True)
+    if not _is_staff(user):
+        own = user_agency_ids(user=user)
+        paths = list(Area.objects.filter(agencies_with_jurisdiction__in=own).values_list("path", flat=True))
+        above = {path[: i + 1] for path in paths for i, ch in enumerate(path) if ch == "/" and i}
+        near = Q(pk__in=own | partner_agency_ids(agency_ids=own, scope="information_sharing")) if own else Q(pk__in=[])
+        near |= Q(jurisdiction__path__in=above)
+        for path in paths:
+            near |= Q(jurisdiction__path__startswith=path)
+        selected_id = str(getattr(selected, "pk", selected) or "")
+        if selected_id.isdigit():
+            near |= Q(pk=int(selected_id))
+        qs = qs.filter(pk__in=Agency.objects.filter(near).values("pk"))
+    return qs.only("id", "name").order_by("name")

@@ -39,9 +39,13 @@ def _agency_filter(help_text: str) -> django_filters.ModelChoiceFilter:
 
 
 class OperationFilter(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=JointOperation.Kind.choices, label=_("Kind"))
-    status = django_filters.MultipleChoiceFilter(choices=JointOperation.Status.choices, label=_("Status"))
-    classification = django_filters.MultipleChoiceFilter(choices=Classification.choices, label=_("Classification"))
+    kind = django_filters.MultipleChoiceFilter(distinct=False, choices=JointOperation.Kind.choices, label=_("Kind"))
+    status = django_filters.MultipleChoiceFilter(
+        distinct=False, choices=JointOperation.Status.choices, label=_("Status")
+    )
+    classification = django_filters.MultipleChoiceFilter(
+        distinct=False, choices=Classification.choices, label=_("Classification")
+    )
     agency = _agency_filter(_("Lead or participating agency id."))
     area = _area_filter()
     starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label=_("From"))
@@ -73,7 +77,7 @@ class OperationFilter(django_filters.FilterSet):
 
 
 class ExerciseFilter(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=Exercise.Kind.choices, label=_("Kind"))
+    kind = django_filters.MultipleChoiceFilter(distinct=False, choices=Exercise.Kind.choices, label=_("Kind"))
     agency = _agency_filter(_("Lead or participating agency id."))
     area = _area_filter()
     starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label=_("From"))
@@ -101,7 +105,7 @@ class ExerciseFilter(django_filters.FilterSet):
 
 
 class ActionItemFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=ActionItem.Status.choices, label=_("Status"))
+    status = django_filters.MultipleChoiceFilter(distinct=False, choices=ActionItem.Status.choices, label=_("Status"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     owner_agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), label=_("Owner agency"))
 

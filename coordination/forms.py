@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.form_fields import IsoDateField, IsoDateInput, ZonedDateTimeField, ZonedFormMixin, zone_of_areas
 from agencies.models import Agency, Area, Classification
-from agencies.selectors import user_agency_ids
+from agencies.selectors import filter_agency_choices, user_agency_ids
 from agencies.validators import validate_latitude, validate_longitude
+from agencies.widgets import QuickSelect
 from incidents.forms import ListSelect, ServiceErrorsMixin
 
 from .filters import ExerciseFilter, OperationFilter
@@ -244,18 +245,20 @@ class ActionItemStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ActionItem.Status.choices)
 
 
-def _filter_widgets(form: forms.Form, kind_choices: Any, status_choices: Any = None) -> None:
+def _filter_widgets(form: forms.Form, kind_choices: Any, status_choices: Any = None, *, user: Any = None) -> None:
     fields = form.fields
     fields["kind"].widget = ListSelect(attrs={"class": "form-select"}, choices=[("", _("Any kind")), *kind_choices])
     if status_choices is not None:
         fields["status"].widget = ListSelect(
             attrs={"class": "form-select"}, choices=[("", _("Any status")), *status_choices]
         )
-    fields["agency"].widget = forms.Select(
+    fields["agency"].widget = QuickSelect(
         attrs={"class": "form-select"},
         choices=[
             ("", _("All agencies")),
-            *Agency.objects.filter(is_active=True).order_by("name").values_list("pk", "name"),
+            *filter_agency_choices(user=user, selected=form.data.get("agency") if form.data else None).values_list(
+                "pk", "name"
+            ),
         ],
     )
     for name in ("starts_after", "starts_before"):
@@ -267,9 +270,9 @@ def _filter_widgets(form: forms.Form, kind_choices: Any, status_choices: Any = N
 
 
 class OperationPageFilter(OperationFilter):
-    def __init__(self, data: Any = None, *, queryset: QuerySet[JointOperation]) -> None:
+    def __init__(self, data: Any = None, *, queryset: QuerySet[JointOperation], user: Any) -> None:
         super().__init__(data, queryset=queryset)
-        _filter_widgets(self.form, JointOperation.Kind.choices, JointOperation.Status.choices)
+        _filter_widgets(self.form, JointOperation.Kind.choices, JointOperation.Status.choices, user=user)
 
     @property
     def is_filtered(self) -> bool:
@@ -277,6 +280,6 @@ class OperationPageFilter(OperationFilter):
 
 
 class ExercisePageFilter(ExerciseFilter):
-    def __init__(self, data: Any = None, *, queryset: QuerySet[Exercise]) -> None:
+    def __init__(self, data: Any = None, *, queryset: QuerySet[Exercise], user: Any) -> None:
         super().__init__(data, queryset=queryset)
-        _filter_widgets(self.form, Exercise.Kind.choices)
+        _filter_widgets(self.form, Exercise.Kind.choices, user=user)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.form_fields import IsoDateField, IsoTimeField, ZonedDateTimeField, ZonedFormMixin
 from agencies.models import Agency, Area
+from agencies.widgets import QuickSelect
 
 from .models import Checkpoint, JointOperation, PatrolShift
 
@@ -31,16 +32,26 @@ def _bootstrap(form: forms.BaseForm) -> None:
 
 class CalendarFilterForm(forms.Form):
     view = forms.ChoiceField(
-        label=_("View"), choices=[("week", _("Week")), ("month", _("Month"))], required=False, initial="week"
+        label=_("View"),
+        # Week first: a bound form without `view` shows the first choice, and the page draws a week.
+        choices=[("week", _("Week")), ("month", _("Month")), ("day", _("Day"))],
+        required=False,
+        initial="week",
     )
     date = IsoDateField(label=_("Date"), required=False)
     agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.none(), required=False, empty_label=_("All agencies")
+        label=_("Agency"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("All agencies"),
+        widget=QuickSelect,
     )
     area = forms.ModelChoiceField(
-        label=_("Area"), queryset=Area.objects.none(), required=False, empty_label=_("All areas")
+        label=_("Area"), queryset=Area.objects.none(), required=False, empty_label=_("All areas"), widget=QuickSelect
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *PatrolShift.Kind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *PatrolShift.Kind.choices], required=False, widget=QuickSelect
+    )
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

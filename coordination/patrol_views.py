@@ -24,6 +24,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +35,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from agencies.localtime import date_range, in_zone
 from agencies.models import Agency, Area, zone_label
-from agencies.selectors import user_agency_ids
+from agencies.selectors import filter_agency_choices, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.web import wants_partial as _wants_partial
 
@@ -77,10 +78,11 @@ def _area_choices(user: Any, *, max_level: int = Area.Level.DISTRICT) -> QuerySe
     return Area.objects.filter(q, level__lte=max_level).order_by("level", "name")
 
 
-def _agency_choices(user: Any) -> QuerySet[Agency]:
+def _agency_choices(user: Any, selected: Any = None) -> QuerySet[Agency]:
+    """The agency filter's choices: those the user works beside (`filter_agency_choices`)."""
     if not (_is_staff(user) or user_agency_ids(user=user)):
         return Agency.objects.none()
-    return Agency.objects.filter(is_active=True).only("id", "name").order_by("name")
+    return filter_agency_choices(user=user, selected=selected)
 
 
 def _plannable_operations(user: Any) -> QuerySet[JointOperation]:
@@ -120,19 +122,27 @@ def local_time(value: datetime.datetime, tz: ZoneInfo) -> str:
 
 # --- Calendar ------------------------------------------------------------------------------
 
+# Shift blocks drawn in one day's cell: the rest fold into "+N more", a link to the day view,
+# which pages through the day by the same number. The page's size and rendering time stay
+# bounded however many shifts a day holds (a city plans hundreds).
+CALENDAR_DAY_LIMIT = {"month": 4, "week": 8, "day": 50}
+
 
 @login_required
 @vary_on_headers("HX-Request")
 def patrol_calendar(request: HttpRequest) -> HttpResponse:
     """The planner's calendar: a week (7 columns) or a month (weeks x 7 days) of shifts."""
     user = request.user
-    form = forms.CalendarFilterForm(request.GET or None, agencies=_agency_choices(user), areas=_area_choices(user))
+    form = forms.CalendarFilterForm(
+        request.GET or None, agencies=_agency_choices(user, request.GET.get("agency")), areas=_area_choices(user)
+    )
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     view = data.get("view") or "week"
     area = data.get("area")
     tz = _display_zone(user, area)
     today = timezone.now().astimezone(tz).date()
     day = data.get("date") or today
+    page_number = 1
     if view == "month":
         first = day.replace(day=1)
         grid_start = first - datetime.timedelta(days=first.weekday())
@@ -142,6 +152,13 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         prev_date = (first - datetime.timedelta(days=1)).replace(day=1)
         next_date = next_month
         heading = formats.date_format(first, "F Y")
+    elif view == "day":
+        grid_start = day
+        grid_days = 1
+        prev_date = day - datetime.timedelta(days=1)
+        next_date = day + datetime.timedelta(days=1)
+        heading = formats.date_format(day, "l j F Y")
+        page_number = _page_number(request.GET.get("page"))
     else:
         grid_start = day - datetime.timedelta(days=day.weekday())
         grid_days = 7
@@ -152,12 +169,31 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
     start = datetime.datetime.combine(grid_start, datetime.time(0), tzinfo=tz)
     end = start + datetime.timedelta(days=grid_days)
     filters = {"agency": data.get("agency"), "area": area, "kind": data.get("kind"), "from": start, "to": end}
-    shifts = list(patrols.shift_list(user=user, filters=filters))
-    badges = patrols.conflicts_by_shift(
-        patrols.conflicts_compute(start=start, end=end, only_shift_ids={s.pk for s in shifts}, tz=tz, user=user)
-    )
+    limit = CALENDAR_DAY_LIMIT[view]
+    window = patrols.shift_list(user=user, filters=filters)
+    # Every shift of the window counts (the heading and the conflict figures), but only the
+    # first `limit` of a day are drawn: a busy day folds into "+N more", linked to that day.
+    # One light query for the whole window (id, local day, start): the count, the conflicts'
+    # scope and which blocks each day draws; then the drawn shifts alone, with their relations.
+    # Sorted by the database, and no timestamps fetched: parsing 10,000 of them costs more
+    # than the query.
+    keys = window.order_by("starts_at", "pk").values_list("pk", TruncDate("starts_at", tzinfo=tz))
+    ids: set[int] = set()
+    per_day: dict[datetime.date, int] = defaultdict(int)
+    shown_ids: list[int] = []
+    offset = (page_number - 1) * limit
+    for pk, day_of in keys:
+        ids.add(pk)
+        d = max(day_of, grid_start)
+        per_day[d] += 1
+        if offset < per_day[d] <= offset + limit:
+            shown_ids.append(pk)
+    # Only the number of conflicts of each shift is drawn (the shift's page names them), so
+    # no `user`: it would check the visibility of every clashing shift of the window.
+    badges = patrols.conflicts_by_shift(patrols.conflicts_compute(start=start, end=end, only_shift_ids=ids, tz=tz))
+    shown = patrols.shift_list(user=user).filter(pk__in=shown_ids).order_by("starts_at", "id")
     by_day: dict[datetime.date, list[dict[str, Any]]] = defaultdict(list)
-    for shift in shifts:
+    for shift in shown:
         local_start = shift.starts_at.astimezone(tz)
         local_end = shift.ends_at.astimezone(tz)
         by_day[max(local_start.date(), grid_start)].append(
@@ -173,18 +209,26 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
             }
         )
     days = [grid_start + datetime.timedelta(days=i) for i in range(grid_days)]
-    cells = [
-        {
-            "date": d,
-            "blocks": by_day.get(d, []),
-            "today": d == today,
-            "other_month": view == "month" and d.month != day.month,
-        }
-        for d in days
-    ]
-    rows = [cells[i : i + 7] for i in range(0, len(cells), 7)]
     base = request.GET.copy()
     base.pop("date", None)
+    base.pop("page", None)
+    day_base = base.copy()
+    day_base["view"] = "day"
+    cells = []
+    for d in days:
+        blocks = by_day.get(d, [])
+        hidden = max(0, per_day.get(d, 0) - offset - len(blocks))
+        cells.append(
+            {
+                "date": d,
+                "blocks": blocks,
+                "more": hidden,
+                "more_query": _day_query(day_base, d, page_number + 1 if view == "day" else 1),
+                "today": d == today,
+                "other_month": view == "month" and d.month != day.month,
+            }
+        )
+    rows = [cells[i : i + 7] for i in range(0, len(cells), 7)]
     context = {
         "form": form,
         "view": view,
@@ -195,13 +239,30 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         "prev_query": _query(base, prev_date),
         "next_query": _query(base, next_date),
         "today_query": _query(base, today),
-        "shift_count": len(shifts),
-        "conflict_count": sum(1 for s in shifts if badges.get(s.pk)),
+        "shift_count": len(ids),
+        "conflict_count": sum(1 for pk in ids if badges.get(pk)),
+        "page_number": page_number,
+        "earlier_query": _day_query(day_base, grid_start, page_number - 1) if page_number > 1 else "",
         "can_plan": patrols.can_plan_any(user=user),
         "feeds": [] if _wants_partial(request) else _feed_boxes(user),
     }
     template = "coordination/partials/patrol_calendar_grid.html" if _wants_partial(request) else None
     return render(request, template or "coordination/patrol_calendar.html", context)
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 10_000))
+    except ValueError:
+        return 1
+
+
+def _day_query(base: Any, day: datetime.date, page: int) -> str:
+    q = base.copy()
+    q["date"] = day.isoformat()
+    if page > 1:
+        q["page"] = str(page)
+    return q.urlencode()
 
 
 def _query(base: Any, day: datetime.date) -> str:

@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,6 +27,7 @@ from django.views.decorators.vary import vary_on_headers
 from agencies import selectors as agency_selectors
 from agencies.form_fields import zone_of_areas
 from agencies.models import Area, zone_label
+from agencies.paging import paginate
 from agencies.web import wants_partial as _wants_partial
 from incidents.views import forbidden_page
 
@@ -57,11 +57,13 @@ def _can_plan(user: Any) -> bool:
 @require_GET
 @vary_on_headers("HX-Request")
 def operation_list(request: HttpRequest) -> HttpResponse:
-    filterset = forms.OperationPageFilter(request.GET or None, queryset=selectors.operation_list(user=request.user))
+    filterset = forms.OperationPageFilter(
+        request.GET or None, queryset=selectors.operation_list(user=request.user), user=request.user
+    )
     qs = filterset.qs.prefetch_related("participations__agency", "areas")
     context = {
         "filter": filterset,
-        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": paginate(request, qs, PAGE_SIZE),
         "can_create": _can_plan(request.user),
     }
     if _wants_partial(request):
@@ -261,11 +263,13 @@ def operation_sitrep(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def exercise_list(request: HttpRequest) -> HttpResponse:
-    filterset = forms.ExercisePageFilter(request.GET or None, queryset=selectors.exercise_list(user=request.user))
+    filterset = forms.ExercisePageFilter(
+        request.GET or None, queryset=selectors.exercise_list(user=request.user), user=request.user
+    )
     qs = filterset.qs.prefetch_related("participants", "areas")
     context = {
         "filter": filterset,
-        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": paginate(request, qs, PAGE_SIZE),
         "can_create": _can_plan(request.user),
     }
     if _wants_partial(request):
@@ -410,6 +414,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("All notifications are marked read."))
         return redirect("notification-list")
     qs = selectors.notification_list(user=request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     unread = selectors.notification_list(user=request.user, unread=True).count()
     return render(request, "coordination/notification_list.html", {"page": page, "unread": unread})

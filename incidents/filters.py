@@ -79,6 +79,9 @@ def _severity_numbers(data: Any) -> Any:
     return data
 
 
+# distinct=False on every MultipleChoiceFilter here: each filters the incident's own column, which
+# cannot duplicate a row, and django-filter's default DISTINCT over every column made PostgreSQL
+# sort all the matches of `?category=fire&status=verified` before its LIMIT (0.9 s at 1M rows).
 class IncidentFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(),
@@ -88,14 +91,16 @@ class IncidentFilter(django_filters.FilterSet):
         help_text=_("Category code; includes its sub-categories."),
     )
     severity = django_filters.MultipleChoiceFilter(
-        choices=Severity.choices, label=_("Severity"), help_text=SEVERITY_HELP
+        distinct=False, choices=Severity.choices, label=_("Severity"), help_text=SEVERITY_HELP
     )
     min_severity = django_filters.ChoiceFilter(
         choices=Severity.choices, method="filter_min_severity", label=_("Minimum severity"), help_text=SEVERITY_HELP
     )
-    urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
-    status = django_filters.MultipleChoiceFilter(choices=Incident.Status.choices, label=_("Status"))
-    classification = django_filters.MultipleChoiceFilter(choices=Classification.choices, label=_("Classification"))
+    urgency = django_filters.MultipleChoiceFilter(distinct=False, choices=Urgency.choices, label=_("Urgency"))
+    status = django_filters.MultipleChoiceFilter(distinct=False, choices=Incident.Status.choices, label=_("Status"))
+    classification = django_filters.MultipleChoiceFilter(
+        distinct=False, choices=Classification.choices, label=_("Classification")
+    )
     source = django_filters.ChoiceFilter(choices=Incident.Source.choices, label=_("Source"))
     area = django_filters.ModelChoiceFilter(
         queryset=Area.objects.all(),
@@ -145,7 +150,12 @@ class IncidentFilter(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return qs
-        return qs.filter(Q(reference__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value))
+        # References are upper case ("KTM-2026-000123"): an equality the unique index answers,
+        # where iexact would read every row. Title and description: icontains, which the
+        # trigram indexes of migration 0005 answer on PostgreSQL.
+        return qs.filter(
+            Q(reference__in={value, value.upper()}) | Q(title__icontains=value) | Q(description__icontains=value)
+        )
 
 
 class CitizenReportFilter(django_filters.FilterSet):

@@ -35,6 +35,7 @@ from agencies.form_fields import (
 )
 from agencies.models import Agency, Area, Classification, Severity
 from agencies.validators import validate_latitude, validate_longitude
+from agencies.widgets import QuickSelect
 
 from . import selectors
 from .filters import IncidentFilter, RiskFilter
@@ -159,7 +160,7 @@ def category_choices(*, value_field: str = "pk", active_only: bool = True, for_f
     return choices
 
 
-class ListSelect(forms.Select):
+class ListSelect(QuickSelect):
     """A single <select> for a multiple-choice filter (`status=verified`): the API takes a list."""
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
@@ -170,7 +171,7 @@ class ListSelect(forms.Select):
 
 
 def _select(choices: Choices, **attrs: Any) -> forms.Select:
-    return forms.Select(attrs={"class": "form-select", **attrs}, choices=choices)
+    return QuickSelect(attrs={"class": "form-select", **attrs}, choices=choices)
 
 
 # --- Filter forms --------------------------------------------------------------------------

@@ -28,13 +28,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencies.paging import paginate
 from agencies.selectors import managed_agency_ids, public_map_areas, user_is_member
 from agencies.web import wants_partial as _wants_partial
 
@@ -177,7 +177,7 @@ def report_queue(request: HttpRequest) -> HttpResponse:
     queue.form.fields["category"].widget.attrs["class"] = "form-select"
     queue.form.fields["category"].empty_label = _("All categories")
     reports = queue.qs.order_by("-created_at", "-id")
-    page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, reports, QUEUE_PAGE_SIZE)
     context = {
         "filter": queue,
         "page": page,

@@ -11,12 +11,15 @@ Staff read everything. Reads of confidential and secret records are audited by `
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import itertools
 import time
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -137,7 +140,18 @@ def moderation_area_paths(*, user: Any) -> list[str] | None:
 
 def citizen_report_list(*, user: Any, status: str | None = None) -> QuerySet[CitizenReport]:
     """Reports from the areas under the user's agencies' jurisdiction (the moderation queue)."""
-    qs = CitizenReport.objects.select_related("category", "area", "incident").annotate(photo_count=Count("photos"))
+    # The photo count as a correlated subquery, not Count("photos"): a GROUP BY over every
+    # report of the area would come before the ORDER BY ... LIMIT of a page.
+    photos = (
+        CitizenReportPhoto.objects.filter(report_id=OuterRef("pk"))
+        .order_by()
+        .values("report_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    qs = CitizenReport.objects.select_related("category", "area", "incident").annotate(
+        photo_count=Coalesce(Subquery(photos, output_field=IntegerField()), 0)
+    )
     paths = moderation_area_paths(user=user)
     if paths is not None:
         if not paths:
@@ -251,15 +265,21 @@ def areas_needing_attention(
     if not by_area:
         return []
     since = timezone.now() - datetime.timedelta(days=days)
+    # Recent incidents per area path, once, then summed under each assessed area in Python:
+    # an OR of one LIKE per assessed area (3,000 of them) made PostgreSQL test every recent
+    # incident against each (12 s over a million incidents). The paths come sorted, so the
+    # ones under an area are a contiguous run found by bisection.
     recent = incident_list(user=user).filter(occurred_at__gte=since)
-    q = Q()
+    if within is not None:
+        recent = recent.filter(area_path__startswith=within.path)
+    rows = sorted(recent.order_by().values_list("area_path").annotate(n=Count("id")))
+    paths = [path for path, _n in rows]
+    running = list(itertools.accumulate((n for _path, n in rows), initial=0))
     for entry in by_area.values():
-        q |= Q(area_path__startswith=entry["area_path"])
-    counts: dict[str, int] = {}
-    for path, n in recent.filter(q).values_list("area_path").annotate(n=Count("id")).order_by():
-        counts[path] = counts.get(path, 0) + n
-    for entry in by_area.values():
-        entry["recent_incidents"] = sum(n for path, n in counts.items() if path.startswith(entry["area_path"]))
+        prefix = entry["area_path"]
+        lo = bisect.bisect_left(paths, prefix)
+        hi = bisect.bisect_left(paths, prefix + "\uffff")
+        entry["recent_incidents"] = running[hi] - running[lo]
         entry["rank_score"] = entry["max_score"] * 2 + entry["recent_incidents"]
     ranked = sorted(by_area.values(), key=lambda e: (-e["rank_score"], -e["max_score"], e["area_name"]))
     return ranked[:limit]

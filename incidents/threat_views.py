@@ -26,8 +26,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
+from django.core.paginator import Page
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,6 +41,7 @@ from django.views.decorators.vary import vary_on_headers
 from agencies import selectors as agency_selectors
 from agencies.localtime import in_zone
 from agencies.models import Area, Classification, Severity
+from agencies.paging import paginate
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 from agencies.web import wants_partial as _wants_partial
@@ -77,7 +78,7 @@ AREAS_PREFETCH = Prefetch("areas", queryset=Area.objects.only("id", "name", "lev
 
 def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
     """The requested page; an out-of-range or malformed `page` gives the nearest valid one."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return paginate(request, queryset, per_page)
 
 
 def _can_log(user: Any) -> bool:
@@ -416,12 +417,17 @@ def _inbox_rows(user: Any) -> QuerySet[Delivery]:
     alert once, as acknowledgement is per alert.
     """
     mine = threat_selectors.inbox(user=user)
-    latest = mine.order_by().values("alert_id").annotate(last=Max("pk")).values("last")
+    # "No later delivery of the same alert to me", tested per row as the page walks the inbox
+    # index newest first: a page costs its own rows. (pk IN (MAX(pk) GROUP BY alert) grouped
+    # every delivery the user ever got before the first row came out.)
+    later = Delivery.objects.filter(
+        user=user, channel=Delivery.Channel.IN_APP, alert_id=OuterRef("alert_id"), pk__gt=OuterRef("pk")
+    )
     unread = Delivery.objects.filter(
         user=user, channel=Delivery.Channel.IN_APP, alert_id=OuterRef("alert_id"), read_at__isnull=True
     )
     return (
-        mine.filter(pk__in=latest)
+        mine.filter(~Exists(later))
         .annotate(unread=Exists(unread))
         .select_related("alert__acknowledged_by", "alert__threat__issuing_agency")
         .prefetch_related(Prefetch("alert__threat__areas", queryset=AREAS_PREFETCH.queryset))

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
@@ -40,6 +40,7 @@ from django.views.decorators.vary import vary_on_headers
 from agencies import selectors as agency_selectors
 from agencies.localtime import in_zone
 from agencies.models import Agency, Area, Classification, Severity
+from agencies.paging import SEARCH_COUNT_BOUND, paginate
 from agencies.selectors import map_areas
 from agencies.web import wants_partial as _wants_partial
 
@@ -60,7 +61,7 @@ View = Callable[..., HttpResponse]
 
 def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
     """The requested page; an out-of-range or malformed `page` gives the nearest valid one."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return paginate(request, queryset, per_page)
 
 
 def forbidden_page(view: View) -> View:
@@ -337,7 +338,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "filter": filterset,
-        "page": _paginate(request, incidents, INCIDENT_PAGE_SIZE),
+        "page": paginate(
+            request, incidents, INCIDENT_PAGE_SIZE, bound=SEARCH_COUNT_BOUND if request.GET.get("q") else None
+        ),
         "is_filtered": filterset.is_filtered,
         "can_create": _can_act(request.user),
     }
@@ -589,8 +592,13 @@ def risk_heatmap(request: HttpRequest) -> HttpResponse:
         cells.setdefault(row["area_id"], {})[row["hazard_id"]] = (row["top"], row["count"])
     hazards = list(Category.objects.filter(pk__in={h for by in cells.values() for h in by}).order_by("sort_order"))
     levels = dict(Area.Level.choices)
+    # Rank every area by its highest score, but build the cells of the rows shown only: a
+    # province's 3,000 assessed areas cost 3,000 rows of colours for the 60 drawn.
+    total_areas = len(areas)
+    top = sorted(areas, key=lambda a: (-max(score for score, _n in cells[a].values()), areas[a]["area__name"]))
     rows = []
-    for area_id, row in areas.items():
+    for area_id in top[:HEATMAP_MAX_AREAS]:
+        row = areas[area_id]
         by_hazard = cells[area_id]
         rows.append(
             HeatRow(
@@ -608,9 +616,6 @@ def risk_heatmap(request: HttpRequest) -> HttpResponse:
                 lon=float(row["area__centroid_lon"]) if row["area__centroid_lon"] is not None else None,
             )
         )
-    rows.sort(key=lambda r: (-r.max_score, r.name))
-    total_areas = len(rows)
-    rows = rows[:HEATMAP_MAX_AREAS]
     points = [
         {
             "name": r.name,

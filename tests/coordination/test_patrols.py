@@ -1,6 +1,7 @@
 """Patrol services and selectors: recurrence, conflicts, overrides, coverage, check-ins, rosters."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -542,11 +543,16 @@ def test_the_calendar_runs_a_bounded_number_of_queries(client, world, django_ass
     )
     assert PatrolShift.objects.count() == 217
     client.force_login(world.alice)
-    # 19 for the grid, then the user's roles (1), whether they may plan any shift (1) and their
-    # agencies with their calendar feeds (1, the subscribe box).
-    with django_assert_max_num_queries(22):
+    # 20 for the grid and the agency filter (the agencies the user works beside; see
+    # tests/test_page_scale.py for N vs 3N), then the user's roles (1), whether they may plan any
+    # shift (1) and their agencies with their calendar feeds (1, the subscribe box).
+    with django_assert_max_num_queries(23):
         response = client.get("/patrols/", {"view": "month", "date": "2026-01-15"})
-    assert response.content.decode().count('data-testid="shift-block"') >= 200
+    # Seven shifts a day: a month draws four of each day and folds the rest into "+3 more".
+    page = response.content.decode()
+    assert page.count('data-testid="shift-block"') == 31 * 4
+    assert page.count('data-testid="calendar-more"') == 31
+    assert re.search(r'data-testid="calendar-count">\s*217 ', page)  # every shift counts
 
 
 def test_an_outsider_gets_404_on_a_confidential_shift_page(client, world):
