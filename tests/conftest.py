@@ -5,6 +5,12 @@
   signed-in user of no agency; admin: platform staff; and the anonymous citizen (`client`).
 """
 
+import os
+import sys
+import sysconfig
+import tempfile
+import traceback
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +20,102 @@ from rest_framework.test import APIClient
 from agencies.models import Agency, Membership
 
 from .factories import AgencyFactory, AreaFactory, MembershipFactory, PartnershipFactory, UserFactory
+
+# --- Every file a test reads lives in the repository -------------------------------------------
+# A fresh clone has nothing beside it. An audit hook (PEP 578: cheap, process-wide, so it sees the
+# live server's thread too) watches opens and directory listings while tests are collected and
+# run; a path outside the repository, the temporary directories, the interpreter's own tree
+# (venv, site-packages, stdlib) and the system's directories fails the test (or the module's
+# collection) that touched it, with where it happened.
+
+REPO = Path(__file__).resolve().parent.parent
+_SYSTEM = ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/proc", "/sys", "/dev", "/run", "/var")
+_WATCHED = frozenset({"open", "os.listdir", "os.scandir", "glob.glob"})
+_boundary = SimpleNamespace(allowed=(), watching=False, outside=[])
+
+
+def _allowed_roots(config) -> tuple[str, ...]:
+    roots = {REPO, Path(tempfile.gettempdir()), Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)}
+    roots |= {Path(p) for p in sysconfig.get_paths().values()}
+    if config.option.basetemp:
+        roots.add(Path(config.option.basetemp))
+    if os.environ.get("SINERGI_SCREENSHOTS"):  # tests/e2e/conftest.py: where a run keeps its screenshots
+        roots.add(Path(os.environ["SINERGI_SCREENSHOTS"]))
+    resolved = {str(r.resolve()) for r in roots} | {str(r.absolute()) for r in roots}
+    return tuple(sorted({r.rstrip("/") + "/" for r in resolved} | {s + "/" for s in _SYSTEM}))
+
+
+def _inside(path: str) -> bool:
+    return (path + "/").startswith(_boundary.allowed)
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event not in _WATCHED or not _boundary.watching:
+        return
+    path = args[0] if args else None
+    if path is None or isinstance(path, int):
+        return
+    try:
+        path = os.fsdecode(path)
+    except TypeError:
+        return
+    absolute = os.path.abspath(path)
+    if _inside(absolute) or _inside(os.path.realpath(absolute)):
+        return
+    here = [f for f in traceback.extract_stack()[:-1] if f.filename.startswith(str(REPO))]
+    where = f" at {here[-1].filename}:{here[-1].lineno}" if here else ""
+    _boundary.outside.append(f"{event} {absolute!r}{where}")
+
+
+def pytest_configure(config):
+    _boundary.allowed = _allowed_roots(config)
+    sys.addaudithook(_audit)  # hooks cannot be removed; `watching` turns it off between phases
+
+
+def _outside_message() -> str:
+    found, _boundary.outside[:] = list(dict.fromkeys(_boundary.outside)), []
+    return "read outside the repository (a fresh clone has nothing there): " + "; ".join(found[:5])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    _boundary.watching, _boundary.outside[:] = True, []
+    try:
+        report = yield
+    finally:
+        _boundary.watching = False
+    if _boundary.outside:
+        report.outcome, report.longrepr = "failed", _outside_message()
+    return report
+
+
+def _watch_phase():
+    _boundary.watching, _boundary.outside[:] = True, []
+    try:
+        yield
+    except BaseException as error:
+        if _boundary.outside:
+            error.add_note(_outside_message())
+        raise
+    finally:
+        _boundary.watching = False
+    if _boundary.outside:
+        pytest.fail(_outside_message(), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    return (yield from _watch_phase())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    return (yield from _watch_phase())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    return (yield from _watch_phase())
 
 
 @pytest.fixture

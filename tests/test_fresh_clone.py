@@ -1,0 +1,84 @@
+"""A fresh clone, with nothing beside it, runs its tests: no test or benchmark reads a path
+outside the repository.
+
+Two guards: tests/conftest.py's audit hook fails any test that opens or lists a path outside the
+repository while it runs (it is tried here), and a scan of the source of tests/ and bench/
+finds paths built to climb out of the repository, which the hook only catches in code that runs.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, _boundary
+
+OUTSIDE = Path("/") / "sinergi-nothing-here" / "cap-samples" / "us-valid.xml"
+
+
+def test_a_read_outside_the_repository_fails_the_test_even_when_the_error_is_swallowed():
+    assert _boundary.watching
+    with pytest.raises(FileNotFoundError):
+        OUTSIDE.read_bytes()
+    found, _boundary.outside[:] = list(_boundary.outside), []  # the recorded read would fail this test
+    assert found and str(OUTSIDE) in found[0] and "test_fresh_clone.py" in found[0]
+
+
+def test_reads_inside_the_repository_and_the_temporary_directory_pass(tmp_path):
+    (REPO / "tests" / "data" / "cap" / "README.md").read_text()
+    (tmp_path / "scratch.txt").write_text("x")
+    assert not _boundary.outside
+
+
+def _climbs_out(node: ast.AST, depth: int) -> str | None:
+    """`Path(__file__)...parents[N]` or `.parent.parent...` above the repository root, or a
+    literal path that climbs (`../`) or starts from a machine's own directories."""
+    literal = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+    if "../" in literal or literal.startswith(("/work", "/home", "/root", "/srv", "/mnt")):
+        return repr(literal)
+    if isinstance(node, ast.Attribute) and node.attr == "pardir":
+        return "os.pardir"
+    if not (isinstance(node, ast.Subscript | ast.Attribute) and "__file__" in ast.unparse(node)):
+        return None
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "parents"
+        and isinstance(node.slice, ast.Constant)
+        and node.slice.value >= depth
+    ):
+        return ast.unparse(node)
+    ups, inner = 0, node
+    while isinstance(inner, ast.Attribute) and inner.attr == "parent":
+        ups, inner = ups + 1, inner.value
+    return ast.unparse(node) if ups > depth else None
+
+
+def test_no_test_or_benchmark_builds_a_path_outside_the_repository():
+    found = []
+    for path in sorted([*REPO.glob("tests/**/*.py"), *REPO.glob("bench/**/*.py")]):
+        relative = path.relative_to(REPO)
+        depth = len(relative.parts)  # parents[depth - 1] is the repository's root
+        for node in ast.walk(ast.parse(path.read_text(), str(relative))):
+            if path.name == Path(__file__).name and isinstance(node, ast.Constant):
+                continue  # this file's own examples
+            if (culprit := _climbs_out(node, depth)) is not None:
+                found.append(f"{relative}:{node.lineno}: {culprit}")
+    assert not found, "paths outside the repository (a fresh clone has nothing there):\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "source, file, climbs",
+    [
+        ('Path(__file__).resolve().parents[3] / "shared" / "data"', "tests/incidents/test_cap.py", True),
+        ('Path(__file__).resolve().parents[2] / "agencies"', "tests/agencies/test_import_areas.py", False),
+        ("Path(__file__).resolve().parent.parent.parent.parent", "tests/integration/conftest.py", True),
+        ("Path(__file__).resolve().parent.parent.parent", "tests/integration/conftest.py", False),
+        ('"../shared/data/cap-samples"', "tests/x.py", True),
+        ('"tests/data/cap"', "tests/x.py", False),
+    ],
+)
+def test_the_scan_tells_a_path_that_climbs_out_from_one_that_stays(source, file, climbs):
+    depth = len(Path(file).parts)
+    expression = ast.parse(source, mode="eval").body
+    assert any(_climbs_out(node, depth) for node in ast.walk(expression)) is climbs
