@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint fmt migrate seed worker beat bench serve chromium messages check clean
+.PHONY: run test test-dates lint fmt migrate seed worker beat bench serve chromium messages check clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -59,8 +59,21 @@ check: $(VENV)/.dev-installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+# The suite on the real clock, then the tests marked `dates` again at each awkward instant
+# (tests/conftest.py, AWKWARD_INSTANTS): a Saturday night in WITA, Monday just after midnight in
+# WIB, a month's last evening in WIT, New Year's Eve. `make test-dates CLOCKS=2027-02-28T23:59+09:00`
+# tries one instant of your own.
+CLOCKS ?= saturday-2330-wita monday-0010-wib month-end-2200-wit new-year-eve-2330-wita
+
 test: $(VENV)/.dev-installed chromium check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-dates
+
+test-dates: $(VENV)/.dev-installed chromium
+	@set -e; for clock in $(CLOCKS); do \
+		echo "== tests marked dates, clock at $$clock"; \
+		$(VENV)/bin/pytest -m dates --clock=$$clock -q $(PYTEST_ARGS); \
+	done
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@
   signed-in user of no agency; admin: platform staff; and the anonymous citizen (`client`).
 """
 
+import datetime
 import os
 import sys
 import sysconfig
@@ -14,6 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -65,6 +67,72 @@ def _audit(event: str, args: tuple) -> None:
     here = [f for f in traceback.extract_stack()[:-1] if f.filename.startswith(str(REPO))]
     where = f" at {here[-1].filename}:{here[-1].lineno}" if here else ""
     _boundary.outside.append(f"{event} {absolute!r}{where}")
+
+
+# --- Any day, any hour: the awkward instants ---------------------------------------------------
+# A test whose outcome depends on today's date, the weekday, the hour or the server's time zone is
+# marked `dates`. `make test` runs the suite once on the real clock, then `pytest -m dates` again
+# at each of AWKWARD_INSTANTS (`--clock=ISO`, or SINERGI_TEST_CLOCK): the clock travels there for
+# every test marked `dates` and keeps ticking. A test that pins its own instant
+# (`@time_machine.travel(...)`) keeps it: the inner travel wins.
+
+AWKWARD_INSTANTS = {
+    "saturday-2330-wita": "2026-12-05T23:30:00+08:00",  # the week turns in WIB an hour later
+    "monday-0010-wib": "2026-12-07T00:10:00+07:00",  # Monday in WIB, already 02:10 in WIT
+    "month-end-2200-wit": "2026-11-30T22:00:00+09:00",  # the last day of a month, late in WIT
+    "new-year-eve-2330-wita": "2026-12-31T23:30:00+08:00",  # the year turns within the hour
+}
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("sinergi")
+    group.addoption(
+        "--clock",
+        default=os.environ.get("SINERGI_TEST_CLOCK", ""),
+        help="run the tests marked `dates` with the clock at this instant: an ISO date-time with its offset "
+        f"or one of {', '.join(AWKWARD_INSTANTS)} (env SINERGI_TEST_CLOCK)",
+    )
+    group.addoption(
+        "--clock-every-test",
+        action="store_true",
+        help="with --clock: travel for every test, not only those marked `dates` (finds unmarked ones)",
+    )
+
+
+def _clock_instant(config) -> datetime.datetime | None:
+    value = config.getoption("--clock")
+    if not value:
+        return None
+    try:
+        instant = datetime.datetime.fromisoformat(AWKWARD_INSTANTS.get(value, value))
+    except ValueError:
+        known = ", ".join(AWKWARD_INSTANTS)
+        raise pytest.UsageError(f"--clock={value!r}: neither an ISO date-time nor one of {known}") from None
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"--clock={value!r}: give the UTC offset (an instant, e.g. +08:00)")
+    return instant
+
+
+@pytest.fixture(autouse=True)
+def _awkward_clock(request):
+    """With --clock, a test marked `dates` runs with the clock at that instant (ticking): Django's
+    timezone.now(), localdate(), date.today() and the live server's thread all see it, and so does
+    the browser's JavaScript (`Date`) in a Playwright page."""
+    instant = _clock_instant(request.config)
+    marked = request.node.get_closest_marker("dates") is not None
+    if instant is None or not (marked or request.config.getoption("--clock-every-test")):
+        yield None
+        return
+    with time_machine.travel(instant, tick=True):
+        if "page" in request.fixturenames:
+            page = request.getfixturevalue("page")
+            page.clock.set_system_time(datetime.datetime.now(datetime.UTC))
+        yield instant
+
+
+def pytest_report_header(config):
+    instant = _clock_instant(config)
+    return [f"clock: tests marked `dates` run at {instant.isoformat()}"] if instant else []
 
 
 def pytest_configure(config):

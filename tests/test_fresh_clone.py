@@ -1,5 +1,5 @@
-"""A fresh clone, with nothing beside it, runs its tests: no test or benchmark reads a path
-outside the repository.
+"""A fresh clone, with nothing beside it, runs its tests on any day: no test or benchmark reads a
+path outside the repository, and `--clock` runs the date-sensitive tests at an awkward instant.
 
 Two guards: tests/conftest.py's audit hook fails any test that opens or lists a path outside the
 repository while it runs (it is tried here), and a scan of the source of tests/ and bench/
@@ -7,11 +7,13 @@ finds paths built to climb out of the repository, which the hook only catches in
 """
 
 import ast
+import datetime
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from tests.conftest import REPO, _boundary
+from tests.conftest import AWKWARD_INSTANTS, REPO, _boundary, _clock_instant
 
 OUTSIDE = Path("/") / "sinergi-nothing-here" / "cap-samples" / "us-valid.xml"
 
@@ -82,3 +84,21 @@ def test_the_scan_tells_a_path_that_climbs_out_from_one_that_stays(source, file,
     depth = len(Path(file).parts)
     expression = ast.parse(source, mode="eval").body
     assert any(_climbs_out(node, depth) for node in ast.walk(expression)) is climbs
+
+
+@pytest.mark.dates
+def test_with_a_clock_a_dates_test_runs_at_that_instant_in_every_zone(request):
+    """`--clock` (make test-dates) moves Django's clock, the server zone's date and the process's
+    own clock to the instant; without it the test runs on the real clock."""
+    instant = _clock_instant(request.config)
+    if instant is None:
+        pytest.skip("runs with --clock (make test-dates)")
+    now = timezone.now()
+    assert datetime.timedelta(0) <= now - instant < datetime.timedelta(minutes=5)
+    assert timezone.localdate() == instant.astimezone(timezone.get_default_timezone()).date()
+    assert datetime.date.today() == timezone.localdate()  # the process's zone is the server's (TIME_ZONE)
+
+
+@pytest.mark.parametrize("name, weekday", [("saturday-2330-wita", 5), ("monday-0010-wib", 0)])
+def test_the_awkward_instants_are_the_days_they_say(name, weekday):
+    assert datetime.datetime.fromisoformat(AWKWARD_INSTANTS[name]).weekday() == weekday

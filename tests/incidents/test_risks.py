@@ -17,7 +17,10 @@ from tests.factories import AreaFactory, IncidentFactory, RiskAssessmentFactory,
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+
+def today() -> datetime.date:
+    """Read at each use, not at import: a run (or --clock) may cross midnight after collection."""
+    return timezone.localdate()
 
 
 @pytest.fixture(autouse=True)
@@ -67,8 +70,8 @@ def _payload(world, **overrides):
         "impact": 4,
         "vulnerabilities": "Drainase tersumbat",
         "mitigations": "Normalisasi saluran",
-        "assessed_on": TODAY.isoformat(),
-        "review_due": (TODAY + datetime.timedelta(days=180)).isoformat(),
+        "assessed_on": today().isoformat(),
+        "review_due": (today() + datetime.timedelta(days=180)).isoformat(),
         "classification": "restricted",
     }
     data.update(overrides)
@@ -115,7 +118,7 @@ def test_a_confidential_read_is_audited(api_as, world, risks):
 
 
 def test_the_api_gives_the_score_and_flags_an_overdue_review(api_as, world, risks):
-    RiskAssessment.objects.filter(pk=risks["restricted"].pk).update(review_due=TODAY - datetime.timedelta(days=1))
+    RiskAssessment.objects.filter(pk=risks["restricted"].pk).update(review_due=today() - datetime.timedelta(days=1))
     row = api_as(world.alice).get(f"/api/v1/risks/{risks['restricted'].pk}/").json()
     assert (row["likelihood"], row["impact"], row["score"]) == (3, 4, 12)
     assert row["review_overdue"] is True
@@ -129,7 +132,7 @@ def test_the_api_orders_by_score_and_by_review_date(api_as, world, risks):
     assert by_default == [25, 20, 12, 4]
     ascending = [r["score"] for r in client.get("/api/v1/risks/", {"ordering": "score"}).json()["results"]]
     assert ascending == [4, 12, 20, 25]
-    RiskAssessment.objects.filter(pk=risks["public"].pk).update(review_due=TODAY + datetime.timedelta(days=1))
+    RiskAssessment.objects.filter(pk=risks["public"].pk).update(review_due=today() + datetime.timedelta(days=1))
     first = client.get("/api/v1/risks/", {"ordering": "review_due"}).json()["results"][0]
     assert first["id"] == risks["public"].pk
 
@@ -162,7 +165,7 @@ def test_alice_records_a_risk_and_gets_its_score(api_as, world):
         ({"impact": "high"}, "impact"),
         ({"hazard": "meteor"}, "hazard"),
         ({"area": 99999999}, "area"),
-        ({"review_due": (TODAY - datetime.timedelta(days=1)).isoformat()}, "review_due"),
+        ({"review_due": (today() - datetime.timedelta(days=1)).isoformat()}, "review_due"),
         ({"classification": "top"}, "classification"),
         ({"agency": 99999999}, "agency"),
     ],
@@ -231,7 +234,7 @@ def ranking(world):
         hazard=category("fire"),
         likelihood=1,
         impact=2,
-        review_due=TODAY - datetime.timedelta(days=3),
+        review_due=today() - datetime.timedelta(days=3),
     )
     RiskAssessmentFactory(area=busy, assessing_agency=world.a, likelihood=5, impact=4)
     RiskAssessmentFactory(area=low, assessing_agency=world.a, likelihood=1, impact=1)
@@ -424,7 +427,7 @@ def test_the_risk_form_rerenders_with_field_errors_and_saves_nothing(client, wor
     client.force_login(world.alice)
     response = client.post(
         reverse("risk-create"),
-        _form(world, likelihood=9, review_due=(TODAY - datetime.timedelta(days=1)).isoformat()),
+        _form(world, likelihood=9, review_due=(today() - datetime.timedelta(days=1)).isoformat()),
     )
     body = response.content.decode()
     assert response.status_code == 400
