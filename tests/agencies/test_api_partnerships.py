@@ -76,6 +76,7 @@ def test_an_unknown_scope_filter_answers_400(api_as, world):
     assert "scope" in response.json()
 
 
+@pytest.mark.dates
 def test_valid_on_filter_leaves_out_expired_and_future_agreements(api_as, world, mou):
     PartnershipFactory(
         agencies=[world.a, world.c],
@@ -165,6 +166,7 @@ def test_a_partnership_needs_two_agencies(api_as, world):
     assert "agencies" in response.json()
 
 
+@pytest.mark.dates
 def test_validity_cannot_end_before_it_starts(api_as, world):
     data = payload(world.a, world.c, valid_until=str(today() - datetime.timedelta(days=1)))
 

@@ -307,6 +307,7 @@ def test_a_viewer_reads_her_agencys_secret_incident(api_as, world, secret):
 # --- Retrieve --------------------------------------------------------------------------------
 
 
+@pytest.mark.dates
 def test_an_incident_is_retrieved_by_id_or_reference(api_as, world, incident):
     client = api_as(world.bob)
 
@@ -374,6 +375,7 @@ def payload(world, **extra):
     }
 
 
+@pytest.mark.dates
 def test_a_liaison_logs_an_incident_for_her_only_agency(api_as, world):
     response = api_as(world.alice).post(LIST, payload(world), format="json")
 
@@ -463,6 +465,7 @@ def test_a_missing_title_is_a_400_naming_it(api_as, world):
     assert response.status_code == 400 and "title" in response.json()
 
 
+@pytest.mark.dates
 def test_a_future_time_is_refused_by_the_service_as_a_400(api_as, world):
     future = (timezone.now() + datetime.timedelta(days=2)).isoformat()
 
@@ -751,6 +754,7 @@ def spread(world):
     return made
 
 
+@pytest.mark.dates
 @pytest.mark.parametrize(
     ("params", "expected"),
     [

@@ -117,6 +117,7 @@ def test_a_confidential_read_is_audited(api_as, world, risks):
     assert (log.user, log.object_type, log.object_id) == (world.bob, "risk", str(risks["confidential"].pk))
 
 
+@pytest.mark.dates
 def test_the_api_gives_the_score_and_flags_an_overdue_review(api_as, world, risks):
     RiskAssessment.objects.filter(pk=risks["restricted"].pk).update(review_due=today() - datetime.timedelta(days=1))
     row = api_as(world.alice).get(f"/api/v1/risks/{risks['restricted'].pk}/").json()
@@ -126,6 +127,7 @@ def test_the_api_gives_the_score_and_flags_an_overdue_review(api_as, world, risk
     assert row["assessing_agency"]["name"] == "Polres Bontang"
 
 
+@pytest.mark.dates
 def test_the_api_orders_by_score_and_by_review_date(api_as, world, risks):
     client = api_as(world.alice)
     by_default = [r["score"] for r in client.get("/api/v1/risks/").json()["results"]]
@@ -245,6 +247,7 @@ def ranking(world):
     return {"busy": busy, "quiet": quiet, "low": low}
 
 
+@pytest.mark.dates
 def test_the_attention_ranking_puts_recent_incidents_first_among_equal_scores(api_as, world, ranking):
     response = api_as(world.alice).get("/api/v1/risks/attention/")
     assert response.status_code == 200
@@ -323,6 +326,7 @@ def test_the_register_page_shows_what_each_persona_may_see(client, world, risks)
     assert "Kelurahan Publik" in body and "Kelurahan Terbatas" not in body
 
 
+@pytest.mark.dates
 def test_the_register_page_ranks_the_areas_needing_attention(client, world, ranking):
     client.force_login(world.alice)
     body = client.get(reverse("risk-list")).content.decode()
@@ -423,6 +427,7 @@ def _form(world, **overrides):
     return data
 
 
+@pytest.mark.dates
 def test_the_risk_form_rerenders_with_field_errors_and_saves_nothing(client, world):
     client.force_login(world.alice)
     response = client.post(
