@@ -60,10 +60,11 @@ check: $(VENV)/.dev-installed
 	$(PY) manage.py check
 
 # The suite on the real clock, then the tests marked `dates` again at each awkward instant
-# (tests/conftest.py, AWKWARD_INSTANTS): a Saturday night in WITA, Monday just after midnight in
-# WIB, a month's last evening in WIT, New Year's Eve. `make test-dates CLOCKS=2027-02-28T23:59+09:00`
+# (tests/conftest.py, AWKWARD_INSTANTS): a Saturday night in WITA, Sunday night in WIB when the
+# week has turned in WITA, Monday just after midnight in WIB, a month's last evening in WIT, New
+# Year's Eve. `make test-dates CLOCKS=2027-02-28T23:59+09:00`
 # tries one instant of your own.
-CLOCKS ?= saturday-2330-wita monday-0010-wib month-end-2200-wit new-year-eve-2330-wita
+CLOCKS ?= saturday-2330-wita sunday-2330-wib monday-0010-wib month-end-2200-wit new-year-eve-2330-wita
 
 test: $(VENV)/.dev-installed chromium check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -78,6 +78,7 @@ def _audit(event: str, args: tuple) -> None:
 
 AWKWARD_INSTANTS = {
     "saturday-2330-wita": "2026-12-05T23:30:00+08:00",  # the week turns in WIB an hour later
+    "sunday-2330-wib": "2026-12-06T23:30:00+07:00",  # still Sunday in WIB, the area's (WITA) week has turned
     "monday-0010-wib": "2026-12-07T00:10:00+07:00",  # Monday in WIB, already 02:10 in WIT
     "month-end-2200-wit": "2026-11-30T22:00:00+09:00",  # the last day of a month, late in WIT
     "new-year-eve-2330-wita": "2026-12-31T23:30:00+08:00",  # the year turns within the hour
