@@ -61,19 +61,20 @@ check: $(VENV)/.dev-installed
 
 # The suite on the real clock, then the tests marked `dates` again at each awkward instant
 # (tests/conftest.py, AWKWARD_INSTANTS): a Saturday night in WITA, Sunday night in WIB when the
-# week has turned in WITA, Monday just after midnight in WIB, a month's last evening in WIT, New
-# Year's Eve. `make test-dates CLOCKS=2027-02-28T23:59+09:00`
-# tries one instant of your own.
-CLOCKS ?= saturday-2330-wita sunday-2330-wib monday-0010-wib month-end-2200-wit new-year-eve-2330-wita
+# area's week (WITA) has turned, Monday just after midnight in WIB, a month's last evening in WIT
+# with the server itself in WIT, New Year's Eve. `instant@Zone` sets the server's zone
+# (SINERGI_TIME_ZONE) for that run. Try your own: `make test-dates CLOCKS=2027-02-28T23:59+09:00`.
+CLOCKS ?= saturday-2330-wita sunday-2330-wib monday-0010-wib month-end-2200-wit@Asia/Jayapura new-year-eve-2330-wita
 
 test: $(VENV)/.dev-installed chromium check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory test-dates
 
 test-dates: $(VENV)/.dev-installed chromium
-	@set -e; for clock in $(CLOCKS); do \
-		echo "== tests marked dates, clock at $$clock"; \
-		$(VENV)/bin/pytest -m dates --clock=$$clock -q $(PYTEST_ARGS); \
+	@set -e; for entry in $(CLOCKS); do \
+		clock=$${entry%%@*}; zone=$${entry#"$$clock"}; zone=$${zone#@}; \
+		echo "== tests marked dates, clock at $$clock$${zone:+, server zone $$zone}"; \
+		env $${zone:+SINERGI_TIME_ZONE=$$zone} $(VENV)/bin/pytest -m dates --clock=$$clock -q $(PYTEST_ARGS); \
 	done
 
 lint: $(VENV)/.dev-installed
