@@ -102,3 +102,65 @@ def test_with_a_clock_a_dates_test_runs_at_that_instant_in_every_zone(request):
 @pytest.mark.parametrize("name, weekday", [("saturday-2330-wita", 5), ("monday-0010-wib", 0)])
 def test_the_awkward_instants_are_the_days_they_say(name, weekday):
     assert datetime.datetime.fromisoformat(AWKWARD_INSTANTS[name]).weekday() == weekday
+
+
+_CLOCK_READS = {"now", "today", "localdate", "localtime", "utcnow"}
+
+
+def _reads_the_clock(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in _CLOCK_READS
+    if isinstance(func, ast.Attribute):  # time.time(), not datetime.time(22)
+        return func.attr in _CLOCK_READS or (func.attr == "time" and ast.unparse(func.value) == "time")
+    return False
+
+
+def _clock_reads_at_import(tree: ast.Module) -> list[ast.Call]:
+    """Calls that read the clock when the module is imported (module level, class bodies,
+    decorators such as parametrize, default arguments), not when a test runs: a run that crosses
+    midnight or --clock sees a date from before."""
+    found: list[ast.Call] = []
+
+    def visit(node: ast.AST, deferred: bool) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for eager in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
+                if eager is not None:
+                    visit(eager, deferred)
+            for statement in node.body:
+                visit(statement, True)
+            return
+        if isinstance(node, ast.Lambda):
+            visit(node.body, True)
+            return
+        if not deferred and isinstance(node, ast.Call) and _reads_the_clock(node):
+            found.append(node)
+        for child in ast.iter_child_nodes(node):
+            visit(child, deferred)
+
+    visit(tree, False)
+    return found
+
+
+def test_no_test_reads_the_clock_when_it_is_imported():
+    found = []
+    for path in sorted(REPO.glob("tests/**/*.py")):
+        for call in _clock_reads_at_import(ast.parse(path.read_text(), str(path))):
+            found.append(f"{path.relative_to(REPO)}:{call.lineno}: {ast.unparse(call)}")
+    assert not found, "read the clock inside the test (or a fixture), not at import:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "source, eager",
+    [
+        ("TODAY = datetime.date.today()", True),
+        ("@pytest.mark.parametrize('d', [timezone.localdate()])\ndef test_x(d): pass", True),
+        ("def helper(when=timezone.now()): pass", True),
+        ("STARTED = time.time()", True),
+        ("NIGHT = datetime.time(22)", False),
+        ("def today():\n    return timezone.localdate()", False),
+        ("due = factory.LazyFunction(lambda: datetime.date.today())", False),
+    ],
+)
+def test_the_scan_tells_a_clock_read_at_import_from_one_at_run_time(source, eager):
+    assert bool(_clock_reads_at_import(ast.parse(source))) is eager

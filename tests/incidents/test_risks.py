@@ -167,7 +167,7 @@ def test_alice_records_a_risk_and_gets_its_score(api_as, world):
         ({"impact": "high"}, "impact"),
         ({"hazard": "meteor"}, "hazard"),
         ({"area": 99999999}, "area"),
-        ({"review_due": (today() - datetime.timedelta(days=1)).isoformat()}, "review_due"),
+        ({"assessed_on": "2026-03-10", "review_due": "2026-03-09"}, "review_due"),  # before the assessment
         ({"classification": "top"}, "classification"),
         ({"agency": 99999999}, "agency"),
     ],
