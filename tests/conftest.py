@@ -41,6 +41,9 @@ def _allowed_roots(config) -> tuple[str, ...]:
     roots |= {Path(p) for p in sysconfig.get_paths().values()}
     if config.option.basetemp:
         roots.add(Path(config.option.basetemp))
+    output = config.getoption("--output", default=None)  # pytest-playwright's traces and videos
+    if output:
+        roots.add(Path(output).absolute())
     if os.environ.get("SINERGI_SCREENSHOTS"):  # tests/e2e/conftest.py: where a run keeps its screenshots
         roots.add(Path(os.environ["SINERGI_SCREENSHOTS"]))
     resolved = {str(r.resolve()) for r in roots} | {str(r.absolute()) for r in roots}
