@@ -77,10 +77,12 @@ def _audit(event: str, args: tuple) -> None:
 # marked `dates`. `make test` runs the suite once on the real clock, then `pytest -m dates` again
 # at each of AWKWARD_INSTANTS (`--clock=ISO`, or SINERGI_TEST_CLOCK): the clock travels there for
 # every test marked `dates` and keeps ticking. A test that pins its own instant
-# (`@time_machine.travel(...)`) keeps it: the inner travel wins.
+# (`@time_machine.travel(...)`) keeps it: the inner travel wins. The database's clock does not
+# travel: every time the application stores comes from timezone.now(), never a database DEFAULT
+# such as Now() (it broke the verification of citizen reports at an instant in the past).
 
 AWKWARD_INSTANTS = {
-    "saturday-2330-wita": "2026-12-05T23:30:00+08:00",  # the week turns in WIB an hour later
+    "saturday-2330-wita": "2026-12-05T23:30:00+08:00",  # Sunday already in WIT, still Saturday in WIB
     "sunday-2330-wib": "2026-12-06T23:30:00+07:00",  # still Sunday in WIB, the area's (WITA) week has turned
     "monday-0010-wib": "2026-12-07T00:10:00+07:00",  # Monday in WIB, already 02:10 in WIT
     "month-end-2200-wit": "2026-11-30T22:00:00+09:00",  # the last day of a month, late in WIT
