@@ -59,23 +59,19 @@ check: $(VENV)/.dev-installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
-# The suite on the real clock, then the tests marked `dates` again at each awkward instant
-# (tests/conftest.py, AWKWARD_INSTANTS): a Saturday night in WITA, Sunday night in WIB when the
+# The suite on the real clock, then the tests marked `dates` again at each awkward instant, in one
+# session (tests/conftest.py, AWKWARD): a Saturday night in WITA, Sunday night in WIB when the
 # area's week (WITA) has turned, Monday just after midnight in WIB, a month's last evening in WIT
-# with the server itself in WIT, New Year's Eve. `instant@Zone` sets the server's zone
-# (SINERGI_TIME_ZONE) for that run. Try your own: `make test-dates CLOCKS=2027-02-28T23:59+09:00`.
-CLOCKS ?= saturday-2330-wita sunday-2330-wib monday-0010-wib month-end-2200-wit@Asia/Jayapura new-year-eve-2330-wita
+# with the server itself in WIT, New Year's Eve. Try your own instants, `@Zone` setting the
+# server's zone: `make test-dates CLOCKS=2027-02-28T23:59+09:00,2027-03-01T00:05+07:00@Asia/Makassar`.
+CLOCKS ?= awkward
 
 test: $(VENV)/.dev-installed chromium check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
-	@$(MAKE) --no-print-directory test-dates
+	$(VENV)/bin/pytest -m dates --clock=$(CLOCKS) -q $(PYTEST_ARGS)
 
 test-dates: $(VENV)/.dev-installed chromium
-	@set -e; for entry in $(CLOCKS); do \
-		clock=$${entry%%@*}; zone=$${entry#"$$clock"}; zone=$${zone#@}; \
-		echo "== tests marked dates, clock at $$clock$${zone:+, server zone $$zone}"; \
-		env $${zone:+SINERGI_TIME_ZONE=$$zone} $(VENV)/bin/pytest -m dates --clock=$$clock -q $(PYTEST_ARGS); \
-	done
+	$(VENV)/bin/pytest -m dates --clock=$(CLOCKS) -q $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -13,6 +13,7 @@ import tempfile
 import traceback
 from pathlib import Path
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 import time_machine
@@ -74,20 +75,29 @@ def _audit(event: str, args: tuple) -> None:
 
 # --- Any day, any hour: the awkward instants ---------------------------------------------------
 # A test whose outcome depends on today's date, the weekday, the hour or the server's time zone is
-# marked `dates`. `make test` runs the suite once on the real clock, then `pytest -m dates` again
-# at each of AWKWARD_INSTANTS (`--clock=ISO`, or SINERGI_TEST_CLOCK): the clock travels there for
-# every test marked `dates` and keeps ticking. A test that pins its own instant
-# (`@time_machine.travel(...)`) keeps it: the inner travel wins. The database's clock does not
-# travel: every time the application stores comes from timezone.now(), never a database DEFAULT
-# such as Now() (it broke the verification of citizen reports at an instant in the past).
+# marked `dates`. `make test` runs the suite once on the real clock, then `pytest -m dates
+# --clock=awkward`: each test marked `dates` runs once more at each instant of AWKWARD (a
+# parameter of the test, so one session does them all), with the clock travelled there (and
+# ticking) and, for an `instant@Zone`, the server's zone (TIME_ZONE) set to that zone. A test that
+# pins its own instant (`@time_machine.travel(...)`) keeps it: the inner travel wins. The
+# database's clock does not travel: every time the application stores comes from timezone.now(),
+# never a database DEFAULT such as Now() (it broke the verification of citizen reports at an
+# instant in the past).
 
 AWKWARD_INSTANTS = {
     "saturday-2330-wita": "2026-12-05T23:30:00+08:00",  # Sunday already in WIT, still Saturday in WIB
     "sunday-2330-wib": "2026-12-06T23:30:00+07:00",  # still Sunday in WIB, the area's (WITA) week has turned
     "monday-0010-wib": "2026-12-07T00:10:00+07:00",  # Monday in WIB, already 02:10 in WIT
     "month-end-2200-wit": "2026-11-30T22:00:00+09:00",  # the last day of a month, late in WIT
-    "new-year-eve-2330-wita": "2026-12-31T23:30:00+08:00",  # the year turns within the hour
+    "new-year-eve-2330-wita": "2026-12-31T23:30:00+08:00",  # the year turns within the hour (in WIT: turned)
 }
+AWKWARD = [
+    "saturday-2330-wita",
+    "sunday-2330-wib",
+    "monday-0010-wib",
+    "month-end-2200-wit@Asia/Jayapura",  # with the server itself in WIT
+    "new-year-eve-2330-wita",
+]
 
 
 def pytest_addoption(parser):
@@ -95,8 +105,9 @@ def pytest_addoption(parser):
     group.addoption(
         "--clock",
         default=os.environ.get("SINERGI_TEST_CLOCK", ""),
-        help="run the tests marked `dates` with the clock at this instant: an ISO date-time with its offset "
-        f"or one of {', '.join(AWKWARD_INSTANTS)} (env SINERGI_TEST_CLOCK)",
+        help="run each test marked `dates` at these instants (comma-separated): an ISO date-time with its "
+        f"offset or one of {', '.join(AWKWARD_INSTANTS)}, each optionally @Server/Zone; `awkward` for all "
+        "of AWKWARD (env SINERGI_TEST_CLOCK)",
     )
     group.addoption(
         "--clock-every-test",
@@ -105,40 +116,60 @@ def pytest_addoption(parser):
     )
 
 
-def _clock_instant(config) -> datetime.datetime | None:
+def _clocks(config) -> list[tuple[str, datetime.datetime, str | None]]:
+    """(name, instant, server zone or None) for each instant asked for with --clock."""
     value = config.getoption("--clock")
-    if not value:
-        return None
-    try:
-        instant = datetime.datetime.fromisoformat(AWKWARD_INSTANTS.get(value, value))
-    except ValueError:
-        known = ", ".join(AWKWARD_INSTANTS)
-        raise pytest.UsageError(f"--clock={value!r}: neither an ISO date-time nor one of {known}") from None
-    if instant.tzinfo is None:
-        raise pytest.UsageError(f"--clock={value!r}: give the UTC offset (an instant, e.g. +08:00)")
-    return instant
+    entries = AWKWARD if value == "awkward" else [e.strip() for e in value.split(",") if e.strip()]
+    clocks = []
+    for entry in entries:
+        spec, _, zone = entry.partition("@")
+        try:
+            instant = datetime.datetime.fromisoformat(AWKWARD_INSTANTS.get(spec, spec))
+            if zone:
+                ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            known = ", ".join(AWKWARD_INSTANTS)
+            raise pytest.UsageError(f"--clock={entry!r}: give an ISO date-time or one of {known}, @a zone") from None
+        if instant.tzinfo is None:
+            raise pytest.UsageError(f"--clock={entry!r}: give the UTC offset (an instant, e.g. +08:00)")
+        clocks.append((entry, instant, zone or None))
+    return clocks
+
+
+def pytest_generate_tests(metafunc):
+    clocks = _clocks(metafunc.config)
+    marked = metafunc.definition.get_closest_marker("dates") is not None
+    if (
+        clocks
+        and "_awkward_clock" in metafunc.fixturenames
+        and (marked or metafunc.config.getoption("--clock-every-test"))
+    ):
+        ids = [name.replace("/", "-") for name, _, _ in clocks]
+        metafunc.parametrize("_awkward_clock", clocks, indirect=True, ids=ids)
 
 
 @pytest.fixture(autouse=True)
 def _awkward_clock(request):
-    """With --clock, a test marked `dates` runs with the clock at that instant (ticking): Django's
+    """At an instant of --clock, a test marked `dates` runs with the clock there (ticking): Django's
     timezone.now(), localdate(), date.today() and the live server's thread all see it, and so does
-    the browser's JavaScript (`Date`) in a Playwright page."""
-    instant = _clock_instant(request.config)
-    marked = request.node.get_closest_marker("dates") is not None
-    if instant is None or not (marked or request.config.getoption("--clock-every-test")):
+    the browser's JavaScript (`Date`) in a Playwright page. Yields (name, instant, zone) or None."""
+    clock = getattr(request, "param", None)
+    if clock is None:
         yield None
         return
+    _name, instant, zone = clock
+    if zone:
+        request.getfixturevalue("settings").TIME_ZONE = zone  # Django resets its zone caches and TZ
     with time_machine.travel(instant, tick=True):
         if "page" in request.fixturenames:
             page = request.getfixturevalue("page")
             page.clock.set_system_time(datetime.datetime.now(datetime.UTC))
-        yield instant
+        yield clock
 
 
 def pytest_report_header(config):
-    instant = _clock_instant(config)
-    return [f"clock: tests marked `dates` run at {instant.isoformat()}"] if instant else []
+    clocks = _clocks(config)
+    return [f"clock: tests marked `dates` also run at {', '.join(name for name, _, _ in clocks)}"] if clocks else []
 
 
 def pytest_configure(config):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.conftest import AWKWARD_INSTANTS, REPO, _boundary, _clock_instant
+from tests.conftest import AWKWARD, AWKWARD_INSTANTS, REPO, _boundary
 
 OUTSIDE = Path("/") / "sinergi-nothing-here" / "cap-samples" / "us-valid.xml"
 
@@ -87,14 +87,17 @@ def test_the_scan_tells_a_path_that_climbs_out_from_one_that_stays(source, file,
 
 
 @pytest.mark.dates
-def test_with_a_clock_a_dates_test_runs_at_that_instant_in_every_zone(request):
+def test_with_a_clock_a_dates_test_runs_at_that_instant_in_every_zone(_awkward_clock):
     """`--clock` (make test-dates) moves Django's clock, the server zone's date and the process's
-    own clock to the instant; without it the test runs on the real clock."""
-    instant = _clock_instant(request.config)
-    if instant is None:
+    own clock to the instant, and the server's zone when one is named; without it the test runs
+    on the real clock."""
+    if _awkward_clock is None:
         pytest.skip("runs with --clock (make test-dates)")
+    _name, instant, zone = _awkward_clock
     now = timezone.now()
     assert datetime.timedelta(0) <= now - instant < datetime.timedelta(minutes=5)
+    if zone:
+        assert str(timezone.get_default_timezone()) == zone
     assert timezone.localdate() == instant.astimezone(timezone.get_default_timezone()).date()
     assert datetime.date.today() == timezone.localdate()  # the process's zone is the server's (TIME_ZONE)
 
@@ -102,6 +105,7 @@ def test_with_a_clock_a_dates_test_runs_at_that_instant_in_every_zone(request):
 @pytest.mark.parametrize("name, weekday", [("saturday-2330-wita", 5), ("monday-0010-wib", 0)])
 def test_the_awkward_instants_are_the_days_they_say(name, weekday):
     assert datetime.datetime.fromisoformat(AWKWARD_INSTANTS[name]).weekday() == weekday
+    assert any(entry.partition("@")[0] == name for entry in AWKWARD)
 
 
 _CLOCK_READS = {"now", "today", "localdate", "localtime", "utcnow"}
