@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint fmt migrate seed worker beat bench serve chromium messages check clean
+.PHONY: run test test-dates lint fmt migrate seed worker beat bench serve chromium messages check clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -61,8 +61,19 @@ check: $(VENV)/.dev-installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+# The suite on the real clock, then the tests marked `dates` again at each awkward instant, in one
+# session (tests/conftest.py, AWKWARD): a Saturday night in WITA, Sunday night in WIB when the
+# area's week (WITA) has turned, Monday just after midnight in WIB, a month's last evening in WIT
+# with the server itself in WIT, New Year's Eve. Try your own instants, `@Zone` setting the
+# server's zone: `make test-dates CLOCKS=2027-02-28T23:59+09:00,2027-03-01T00:05+07:00@Asia/Makassar`.
+CLOCKS ?= awkward
+
 test: $(VENV)/.dev-installed chromium check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m dates --clock=$(CLOCKS) -q $(PYTEST_ARGS)
+
+test-dates: $(VENV)/.dev-installed chromium
+	$(VENV)/bin/pytest -m dates --clock=$(CLOCKS) -q $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

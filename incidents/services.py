@@ -585,8 +585,12 @@ def citizen_report_submit(
     raise AssertionError("unreachable")
 
 
-# The columns a new report is written with; created_at is the database's DEFAULT.
+# The columns a new report is written with. created_at comes from the application's clock, as
+# every other time does: with the database's DEFAULT (its own clock), a report without an
+# occurrence time became an incident "in the future" whenever the two clocks disagreed by more
+# than five minutes (a skewed database host, or a test's clock at an awkward instant).
 _REPORT_COLUMNS = (
+    "created_at",
     "tracking_code",
     "category_id",
     "description",
@@ -614,6 +618,7 @@ def _report_insert(report: CitizenReport) -> None:
     if statement is None:
         statement = _report_insert_statements[connection.vendor] = _report_insert_statement(connection.ops.quote_name)
     sql, fields = statement
+    report.created_at = timezone.now()
     params = [
         getattr(report, field.attname) if plain else field.get_db_prep_save(getattr(report, field.attname), connection)
         for field, plain in fields
@@ -621,9 +626,6 @@ def _report_insert(report: CitizenReport) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         (report.pk,) = cursor.fetchone()
-    # The database's stamp is read when first needed (the intake's answer does not show it):
-    # a field missing from the instance is a deferred one, loaded on access.
-    report.__dict__.pop("created_at", None)
     report._state.adding, report._state.db = False, connection.alias
 
 

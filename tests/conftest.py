@@ -5,15 +5,222 @@
   signed-in user of no agency; admin: platform staff; and the anonymous citizen (`client`).
 """
 
+import datetime
+import os
+import sys
+import sysconfig
+import tempfile
+import traceback
+from pathlib import Path
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
+import time_machine
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, Membership
 
 from .factories import AgencyFactory, AreaFactory, MembershipFactory, PartnershipFactory, UserFactory
+
+# --- Every file a test reads lives in the repository -------------------------------------------
+# A fresh clone has nothing beside it. An audit hook (PEP 578: cheap, process-wide, so it sees the
+# live server's thread too) watches opens and directory listings while tests are collected and
+# run; a path outside the repository, the temporary directories, the interpreter's own tree
+# (venv, site-packages, stdlib) and the system's directories fails the test (or the module's
+# collection) that touched it, with where it happened.
+
+REPO = Path(__file__).resolve().parent.parent
+_SYSTEM = ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/proc", "/sys", "/dev", "/run", "/var")
+_WATCHED = frozenset({"open", "os.listdir", "os.scandir", "glob.glob"})
+_boundary = SimpleNamespace(allowed=(), watching=False, outside=[])
+
+
+def _allowed_roots(config) -> tuple[str, ...]:
+    roots = {REPO, Path(tempfile.gettempdir()), Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)}
+    roots |= {Path(p) for p in sysconfig.get_paths().values()}
+    if config.option.basetemp:
+        roots.add(Path(config.option.basetemp))
+    output = config.getoption("--output", default=None)  # pytest-playwright's traces and videos
+    if output:
+        roots.add(Path(output).absolute())
+    if os.environ.get("SINERGI_SCREENSHOTS"):  # tests/e2e/conftest.py: where a run keeps its screenshots
+        roots.add(Path(os.environ["SINERGI_SCREENSHOTS"]))
+    resolved = {str(r.resolve()) for r in roots} | {str(r.absolute()) for r in roots}
+    return tuple(sorted({r.rstrip("/") + "/" for r in resolved} | {s + "/" for s in _SYSTEM}))
+
+
+def _inside(path: str) -> bool:
+    return (path + "/").startswith(_boundary.allowed)
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event not in _WATCHED or not _boundary.watching:
+        return
+    path = args[0] if args else None
+    if path is None or isinstance(path, int):
+        return
+    try:
+        path = os.fsdecode(path)
+    except TypeError:
+        return
+    absolute = os.path.abspath(path)
+    if _inside(absolute) or _inside(os.path.realpath(absolute)):
+        return
+    here = [f for f in traceback.extract_stack()[:-1] if f.filename.startswith(str(REPO))]
+    where = f" at {here[-1].filename}:{here[-1].lineno}" if here else ""
+    _boundary.outside.append(f"{event} {absolute!r}{where}")
+
+
+# --- Any day, any hour: the awkward instants ---------------------------------------------------
+# A test whose outcome depends on today's date, the weekday, the hour or the server's time zone is
+# marked `dates`. `make test` runs the suite once on the real clock, then `pytest -m dates
+# --clock=awkward`: each test marked `dates` runs once more at each instant of AWKWARD (a
+# parameter of the test, so one session does them all), with the clock travelled there (and
+# ticking) and, for an `instant@Zone`, the server's zone (TIME_ZONE) set to that zone. A test that
+# pins its own instant (`@time_machine.travel(...)`) keeps it: the inner travel wins. The
+# database's clock does not travel: every time the application stores comes from timezone.now(),
+# never a database DEFAULT such as Now() (it broke the verification of citizen reports at an
+# instant in the past).
+
+AWKWARD_INSTANTS = {
+    "saturday-2330-wita": "2026-12-05T23:30:00+08:00",  # Sunday already in WIT, still Saturday in WIB
+    "sunday-2330-wib": "2026-12-06T23:30:00+07:00",  # still Sunday in WIB, the area's (WITA) week has turned
+    "monday-0010-wib": "2026-12-07T00:10:00+07:00",  # Monday in WIB, already 02:10 in WIT
+    "month-end-2200-wit": "2026-11-30T22:00:00+09:00",  # the last day of a month, late in WIT
+    "new-year-eve-2330-wita": "2026-12-31T23:30:00+08:00",  # the year turns within the hour (in WIT: turned)
+}
+AWKWARD = [
+    "saturday-2330-wita",
+    "sunday-2330-wib",
+    "monday-0010-wib",
+    "month-end-2200-wit@Asia/Jayapura",  # with the server itself in WIT
+    "new-year-eve-2330-wita",
+]
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("sinergi")
+    group.addoption(
+        "--clock",
+        default=os.environ.get("SINERGI_TEST_CLOCK", ""),
+        help="run each test marked `dates` at these instants (comma-separated): an ISO date-time with its "
+        f"offset or one of {', '.join(AWKWARD_INSTANTS)}, each optionally @Server/Zone; `awkward` for all "
+        "of AWKWARD (env SINERGI_TEST_CLOCK)",
+    )
+    group.addoption(
+        "--clock-every-test",
+        action="store_true",
+        help="with --clock: travel for every test, not only those marked `dates` (finds unmarked ones)",
+    )
+
+
+def _clocks(config) -> list[tuple[str, datetime.datetime, str | None]]:
+    """(name, instant, server zone or None) for each instant asked for with --clock."""
+    value = config.getoption("--clock")
+    entries = AWKWARD if value == "awkward" else [e.strip() for e in value.split(",") if e.strip()]
+    clocks = []
+    for entry in entries:
+        spec, _, zone = entry.partition("@")
+        try:
+            instant = datetime.datetime.fromisoformat(AWKWARD_INSTANTS.get(spec, spec))
+            if zone:
+                ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            known = ", ".join(AWKWARD_INSTANTS)
+            raise pytest.UsageError(f"--clock={entry!r}: give an ISO date-time or one of {known}, @a zone") from None
+        if instant.tzinfo is None:
+            raise pytest.UsageError(f"--clock={entry!r}: give the UTC offset (an instant, e.g. +08:00)")
+        clocks.append((entry, instant, zone or None))
+    return clocks
+
+
+def pytest_generate_tests(metafunc):
+    clocks = _clocks(metafunc.config)
+    marked = metafunc.definition.get_closest_marker("dates") is not None
+    if (
+        clocks
+        and "_awkward_clock" in metafunc.fixturenames
+        and (marked or metafunc.config.getoption("--clock-every-test"))
+    ):
+        ids = [name.replace("/", "-") for name, _, _ in clocks]
+        metafunc.parametrize("_awkward_clock", clocks, indirect=True, ids=ids)
+
+
+@pytest.fixture(autouse=True)
+def _awkward_clock(request):
+    """At an instant of --clock, a test marked `dates` runs with the clock there (ticking): Django's
+    timezone.now(), localdate(), date.today() and the live server's thread all see it, and so does
+    the browser's JavaScript (`Date`) in a Playwright page. Yields (name, instant, zone) or None."""
+    clock = getattr(request, "param", None)
+    if clock is None:
+        yield None
+        return
+    _name, instant, zone = clock
+    if zone:
+        request.getfixturevalue("settings").TIME_ZONE = zone  # Django resets its zone caches and TZ
+    with time_machine.travel(instant, tick=True):
+        if "page" in request.fixturenames:
+            page = request.getfixturevalue("page")
+            page.clock.set_system_time(datetime.datetime.now(datetime.UTC))
+        yield clock
+
+
+def pytest_report_header(config):
+    clocks = _clocks(config)
+    return [f"clock: tests marked `dates` also run at {', '.join(name for name, _, _ in clocks)}"] if clocks else []
+
+
+def pytest_configure(config):
+    _boundary.allowed = _allowed_roots(config)
+    sys.addaudithook(_audit)  # hooks cannot be removed; `watching` turns it off between phases
+
+
+def _outside_message() -> str:
+    found, _boundary.outside[:] = list(dict.fromkeys(_boundary.outside)), []
+    return "read outside the repository (a fresh clone has nothing there): " + "; ".join(found[:5])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    _boundary.watching, _boundary.outside[:] = True, []
+    try:
+        report = yield
+    finally:
+        _boundary.watching = False
+    if _boundary.outside:
+        report.outcome, report.longrepr = "failed", _outside_message()
+    return report
+
+
+def _watch_phase():
+    _boundary.watching, _boundary.outside[:] = True, []
+    try:
+        yield
+    except BaseException as error:
+        if _boundary.outside:
+            error.add_note(_outside_message())
+        raise
+    finally:
+        _boundary.watching = False
+    if _boundary.outside:
+        pytest.fail(_outside_message(), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    return (yield from _watch_phase())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    return (yield from _watch_phase())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    return (yield from _watch_phase())
 
 
 @pytest.fixture

@@ -5,12 +5,17 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Partnership
 from tests.factories import AgencyFactory, PartnershipFactory
 
 LIST = reverse("api-partnership-list")
-TODAY = datetime.date.today()
+
+
+def today() -> datetime.date:
+    """Read at each use, not at import: a run (or --clock) may cross midnight after collection."""
+    return timezone.localdate()
 
 
 def detail(pk):
@@ -32,7 +37,7 @@ def payload(*agencies, **extra):
         "title": "MoU patroli gabungan",
         "agencies": [a.pk for a in agencies],
         "scopes": ["joint_patrol", "training"],
-        "valid_from": str(TODAY),
+        "valid_from": str(today()),
         **extra,
     }
 
@@ -71,16 +76,17 @@ def test_an_unknown_scope_filter_answers_400(api_as, world):
     assert "scope" in response.json()
 
 
+@pytest.mark.dates
 def test_valid_on_filter_leaves_out_expired_and_future_agreements(api_as, world, mou):
     PartnershipFactory(
         agencies=[world.a, world.c],
-        valid_from=TODAY - datetime.timedelta(days=400),
-        valid_until=TODAY - datetime.timedelta(days=35),
+        valid_from=today() - datetime.timedelta(days=400),
+        valid_until=today() - datetime.timedelta(days=35),
     )
-    PartnershipFactory(agencies=[world.a, world.c], valid_from=TODAY + datetime.timedelta(days=10))
-    bounded = PartnershipFactory(agencies=[world.b, world.c], valid_until=TODAY)
+    PartnershipFactory(agencies=[world.a, world.c], valid_from=today() + datetime.timedelta(days=10))
+    bounded = PartnershipFactory(agencies=[world.b, world.c], valid_until=today())
 
-    assert ids(api_as(world.alice).get(LIST, {"valid_on": str(TODAY)})) == {mou.pk, bounded.pk}
+    assert ids(api_as(world.alice).get(LIST, {"valid_on": str(today())})) == {mou.pk, bounded.pk}
 
 
 def test_a_malformed_valid_on_answers_400(api_as, world):
@@ -160,8 +166,9 @@ def test_a_partnership_needs_two_agencies(api_as, world):
     assert "agencies" in response.json()
 
 
+@pytest.mark.dates
 def test_validity_cannot_end_before_it_starts(api_as, world):
-    data = payload(world.a, world.c, valid_until=str(TODAY - datetime.timedelta(days=1)))
+    data = payload(world.a, world.c, valid_until=str(today() - datetime.timedelta(days=1)))
 
     response = api_as(world.carol).post(LIST, data, format="json")
 

@@ -61,6 +61,7 @@ def test_phones_are_for_the_members_own_agency(world):
     assert selectors.membership_can_see_contact(user=world.admin, membership=alice)
 
 
+@pytest.mark.dates
 def test_partners_are_found_by_scope_and_validity(world):
     assert selectors.partner_agency_ids(agency_ids=[world.a.pk], scope="information_sharing") == {world.b.pk}
     assert selectors.partner_agency_ids(agency_ids=[world.a.pk], scope="joint_patrol") == set()

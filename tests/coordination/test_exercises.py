@@ -150,6 +150,7 @@ def test_an_empty_or_early_review_answers_400(api_as, world):
     assert client.post(f"/api/v1/exercises/{future.pk}/review/", {"gaps": "x"}, format="json").status_code == 400
 
 
+@pytest.mark.dates
 def test_overdue_action_items_are_listed_for_the_owner_agency_only(api_as, world):
     ex = make_exercise(world, participants=[world.b, world.c])
     late_b = item(world, ex, owner=world.b, due_days=-3)
@@ -183,6 +184,7 @@ def test_the_owner_agency_updates_the_status_others_may_not(api_as, world):
     )
 
 
+@pytest.mark.dates
 def test_the_overdue_template_tag_shows_the_users_items(world):
     ex = make_exercise(world, participants=[world.b])
     item(world, ex, owner=world.b, text="Latih ulang evakuasi")

@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from icalendar import Calendar
 
 from coordination import patrols
@@ -22,6 +23,7 @@ def parse(response):
     return list(Calendar.from_ical(response.content).walk("VEVENT"))
 
 
+@pytest.mark.dates
 def test_the_feed_lists_the_agencys_shifts_in_utc_with_stable_uids(client, world):
     op = make_operation(world)
     start = datetime.datetime.now(datetime.UTC).replace(minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)

@@ -686,6 +686,7 @@ def test_the_generate_page_plans_a_series(client, world):
     ]
 
 
+@pytest.mark.dates
 def test_the_coverage_page_ranks_and_one_click_fills(client, world, city):
     selatan, _ = city
     op = make_operation(world)

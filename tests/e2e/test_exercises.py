@@ -13,6 +13,7 @@ from coordination.models import ActionItem, Exercise
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.dates
 def test_carol_plans_reviews_and_assigns_an_action_item(e2e_world, page, live_server, login, shot):
     w = e2e_world
     login("carol")

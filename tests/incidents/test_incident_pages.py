@@ -357,6 +357,7 @@ def test_the_full_list_page_has_the_htmx_filter_form(client, world, incident):
     assert "Kota Balikpapan" not in body
 
 
+@pytest.mark.dates
 def test_the_list_filters_by_status_severity_and_dates(client, world, incident, public):
     Incident.objects.filter(pk=public.pk).update(
         status=Incident.Status.VERIFIED,
@@ -523,6 +524,7 @@ def test_the_create_form_refuses_an_area_outside_the_jurisdiction(client, world)
     assert Incident.objects.count() == 0
 
 
+@pytest.mark.dates
 def test_the_create_form_refuses_a_time_in_the_future(client, world):
     client.force_login(world.alice)
     tomorrow = (timezone.now() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")

@@ -24,6 +24,7 @@ def incident(world):
 
 
 class TestCreate:
+    @pytest.mark.dates
     def test_it_numbers_incidents_per_city_and_year(self, world, incident):
         second = services.incident_create(
             actor=world.alice, title="Second", category=category("fire"), area=world.areas.bontang_utara
@@ -62,6 +63,7 @@ class TestCreate:
             services.incident_create(actor=world.vera, title="X", category=category("fire"), area=world.areas.guntung)
         assert not Incident.objects.exists()
 
+    @pytest.mark.dates
     def test_it_refuses_a_future_time(self, world):
         with pytest.raises(ValidationError) as exc:
             services.incident_create(

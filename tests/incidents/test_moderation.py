@@ -200,6 +200,7 @@ def test_the_contact_is_not_in_the_public_view(client, report):
 # --- Actions ---------------------------------------------------------------------------------
 
 
+@pytest.mark.dates  # the report's times and the incident's come from one clock
 def test_verify_creates_one_incident_linked_to_the_report(api_as, world, report):
     response = api_as(world.alice).post(
         f"{LIST_URL}{report.pk}/verify/",

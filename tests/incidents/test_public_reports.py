@@ -229,6 +229,7 @@ def test_it_refuses_bad_fields(anon, city, settings, overrides, field):
     assert_refused(response, field, settings)
 
 
+@pytest.mark.dates
 def test_it_refuses_an_occurrence_in_the_future(anon, city, settings):
     tomorrow = (timezone.now() + datetime.timedelta(days=1)).isoformat()
 

@@ -78,6 +78,7 @@ def test_no_area_is_guessed_beyond_40_km(centroids):
     assert services._nearest_area(Decimal("5.0"), Decimal("95.3")) == (None, "")
 
 
+@pytest.mark.dates  # created_at comes from the application's clock, which --clock moves
 def test_the_stored_report_is_what_the_orm_reads_back(centroids):
     """The intake writes its row with one hand-written INSERT: every column must round-trip."""
     import datetime

@@ -17,7 +17,10 @@ from tests.factories import AreaFactory, IncidentFactory, RiskAssessmentFactory,
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+
+def today() -> datetime.date:
+    """Read at each use, not at import: a run (or --clock) may cross midnight after collection."""
+    return timezone.localdate()
 
 
 @pytest.fixture(autouse=True)
@@ -67,8 +70,8 @@ def _payload(world, **overrides):
         "impact": 4,
         "vulnerabilities": "Drainase tersumbat",
         "mitigations": "Normalisasi saluran",
-        "assessed_on": TODAY.isoformat(),
-        "review_due": (TODAY + datetime.timedelta(days=180)).isoformat(),
+        "assessed_on": today().isoformat(),
+        "review_due": (today() + datetime.timedelta(days=180)).isoformat(),
         "classification": "restricted",
     }
     data.update(overrides)
@@ -114,8 +117,9 @@ def test_a_confidential_read_is_audited(api_as, world, risks):
     assert (log.user, log.object_type, log.object_id) == (world.bob, "risk", str(risks["confidential"].pk))
 
 
+@pytest.mark.dates
 def test_the_api_gives_the_score_and_flags_an_overdue_review(api_as, world, risks):
-    RiskAssessment.objects.filter(pk=risks["restricted"].pk).update(review_due=TODAY - datetime.timedelta(days=1))
+    RiskAssessment.objects.filter(pk=risks["restricted"].pk).update(review_due=today() - datetime.timedelta(days=1))
     row = api_as(world.alice).get(f"/api/v1/risks/{risks['restricted'].pk}/").json()
     assert (row["likelihood"], row["impact"], row["score"]) == (3, 4, 12)
     assert row["review_overdue"] is True
@@ -123,13 +127,14 @@ def test_the_api_gives_the_score_and_flags_an_overdue_review(api_as, world, risk
     assert row["assessing_agency"]["name"] == "Polres Bontang"
 
 
+@pytest.mark.dates
 def test_the_api_orders_by_score_and_by_review_date(api_as, world, risks):
     client = api_as(world.alice)
     by_default = [r["score"] for r in client.get("/api/v1/risks/").json()["results"]]
     assert by_default == [25, 20, 12, 4]
     ascending = [r["score"] for r in client.get("/api/v1/risks/", {"ordering": "score"}).json()["results"]]
     assert ascending == [4, 12, 20, 25]
-    RiskAssessment.objects.filter(pk=risks["public"].pk).update(review_due=TODAY + datetime.timedelta(days=1))
+    RiskAssessment.objects.filter(pk=risks["public"].pk).update(review_due=today() + datetime.timedelta(days=1))
     first = client.get("/api/v1/risks/", {"ordering": "review_due"}).json()["results"][0]
     assert first["id"] == risks["public"].pk
 
@@ -162,7 +167,7 @@ def test_alice_records_a_risk_and_gets_its_score(api_as, world):
         ({"impact": "high"}, "impact"),
         ({"hazard": "meteor"}, "hazard"),
         ({"area": 99999999}, "area"),
-        ({"review_due": (TODAY - datetime.timedelta(days=1)).isoformat()}, "review_due"),
+        ({"assessed_on": "2026-03-10", "review_due": "2026-03-09"}, "review_due"),  # before the assessment
         ({"classification": "top"}, "classification"),
         ({"agency": 99999999}, "agency"),
     ],
@@ -231,7 +236,7 @@ def ranking(world):
         hazard=category("fire"),
         likelihood=1,
         impact=2,
-        review_due=TODAY - datetime.timedelta(days=3),
+        review_due=today() - datetime.timedelta(days=3),
     )
     RiskAssessmentFactory(area=busy, assessing_agency=world.a, likelihood=5, impact=4)
     RiskAssessmentFactory(area=low, assessing_agency=world.a, likelihood=1, impact=1)
@@ -242,6 +247,7 @@ def ranking(world):
     return {"busy": busy, "quiet": quiet, "low": low}
 
 
+@pytest.mark.dates
 def test_the_attention_ranking_puts_recent_incidents_first_among_equal_scores(api_as, world, ranking):
     response = api_as(world.alice).get("/api/v1/risks/attention/")
     assert response.status_code == 200
@@ -320,6 +326,7 @@ def test_the_register_page_shows_what_each_persona_may_see(client, world, risks)
     assert "Kelurahan Publik" in body and "Kelurahan Terbatas" not in body
 
 
+@pytest.mark.dates
 def test_the_register_page_ranks_the_areas_needing_attention(client, world, ranking):
     client.force_login(world.alice)
     body = client.get(reverse("risk-list")).content.decode()
@@ -420,11 +427,12 @@ def _form(world, **overrides):
     return data
 
 
+@pytest.mark.dates
 def test_the_risk_form_rerenders_with_field_errors_and_saves_nothing(client, world):
     client.force_login(world.alice)
     response = client.post(
         reverse("risk-create"),
-        _form(world, likelihood=9, review_due=(TODAY - datetime.timedelta(days=1)).isoformat()),
+        _form(world, likelihood=9, review_due=(today() - datetime.timedelta(days=1)).isoformat()),
     )
     body = response.content.decode()
     assert response.status_code == 400

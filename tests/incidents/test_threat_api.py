@@ -395,6 +395,7 @@ def test_list_filters(world, api_as, assorted, query, expected):
     assert ids(response) == {assorted[name].pk for name in expected}
 
 
+@pytest.mark.dates
 def test_filters_on_the_sent_time_and_cancelled(world, api_as, assorted):
     Threat.objects.filter(pk=assorted["old"].pk).update(sent_at=timezone.now() - datetime.timedelta(days=3))
     threat_services.threat_cancel(actor=world.alice, threat=assorted["fire"])
