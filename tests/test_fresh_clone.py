@@ -76,7 +76,7 @@ def test_no_test_or_benchmark_builds_a_path_outside_the_repository():
         ('Path(__file__).resolve().parents[2] / "agencies"', "tests/agencies/test_import_areas.py", False),
         ("Path(__file__).resolve().parent.parent.parent.parent", "tests/integration/conftest.py", True),
         ("Path(__file__).resolve().parent.parent.parent", "tests/integration/conftest.py", False),
-        ('"../shared/data/cap-samples"', "tests/x.py", True),
+        ('"../elsewhere/cap-samples"', "tests/x.py", True),
         ('"tests/data/cap"', "tests/x.py", False),
     ],
 )
