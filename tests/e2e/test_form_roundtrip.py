@@ -51,6 +51,15 @@ def test_carol_saves_an_operation_unchanged_and_nothing_moves(e2e_world, page, l
 
 
 def test_the_recurring_plan_page_shows_its_times_in_indonesian(e2e_world, page, live_server, login, shot):
+    w = e2e_world
+    # The page is offered to who may plan an operation's shifts: carol's agency leads one.
+    services.operation_create(
+        actor=w.carol,
+        name="Patroli Malam Guntung",
+        kind=JointOperation.Kind.JOINT_PATROL,
+        lead_agency=w.a,
+        areas=[w.areas.guntung],
+    )
     login("carol")
     page.goto(f"{live_server.url}/patrols/generate/")
     assert page.locator("html").get_attribute("lang") == "id"
