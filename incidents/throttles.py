@@ -32,13 +32,16 @@ import ipaddress
 import math
 import socket
 import threading
+import weakref
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
+from django.utils.connection import ConnectionProxy
 from redis.exceptions import NoScriptError
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -125,13 +128,14 @@ class WindowsThrottle(SimpleRateThrottle):
             left = (period + 1) * duration - self.now
             # The counter outlives its period by a second: it is never read after it anyway.
             windows.append(Window(f"{self.key}:{duration}:{period}", num, math.ceil(left) + 1, left))
-        if isinstance(self.cache, RedisCache):
-            refused = _count_redis(self.cache, windows)
-        elif isinstance(self.cache, LocMemCache):
+        cache = _backend(self.cache)
+        if isinstance(cache, RedisCache):
+            refused = _count_redis(cache, windows)
+        elif isinstance(cache, LocMemCache):
             with _LOCMEM_LOCK:
-                refused = _count_cache(self.cache, windows)
+                refused = _count_cache(cache, windows)
         else:
-            refused = _count_cache(self.cache, windows)
+            refused = _count_cache(cache, windows)
         if refused is None:
             return True
         self.retry_after = refused.left
@@ -139,6 +143,14 @@ class WindowsThrottle(SimpleRateThrottle):
 
     def wait(self) -> float | None:
         return self.retry_after
+
+
+def _backend(cache: Any) -> Any:
+    """The cache backend itself: DRF's throttles hold `django.core.cache.cache`, a proxy to
+    the default cache of the current thread, which is no RedisCache to isinstance()."""
+    if isinstance(cache, ConnectionProxy):
+        return caches[DEFAULT_CACHE_ALIAS]
+    return cache
 
 
 class Window(NamedTuple):
@@ -149,6 +161,7 @@ class Window(NamedTuple):
 
 
 _LOCMEM_LOCK = threading.Lock()
+_clients: weakref.WeakKeyDictionary[RedisCache, Any] = weakref.WeakKeyDictionary()
 
 # KEYS: the windows' counters, longest first; ARGV: allowance and ttl of each in turn.
 # Returns 0 when every counter stays within its allowance, else the (1-based) window that
@@ -176,7 +189,11 @@ def _count_redis(cache: RedisCache, windows: list[Window]) -> Window | None:
     """
     keys = [cache.make_and_validate_key(w.key) for w in windows]
     args = [value for w in windows for value in (w.allowance, w.ttl)]
-    client = cache._cache.get_client(keys[0], write=True)
+    client = _clients.get(cache)
+    if client is None:
+        # Django builds a redis.Redis (and its table of ~170 response callbacks) at every
+        # get_client(): one per backend instance is enough, it shares the connection pool.
+        client = _clients[cache] = cache._cache.get_client(keys[0], write=True)
     try:
         refused = client.evalsha(_COUNT_SCRIPT_SHA, len(keys), *keys, *args)
     except NoScriptError:  # the first time on this Redis, or after a SCRIPT FLUSH or a restart

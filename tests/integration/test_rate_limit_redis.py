@@ -78,3 +78,25 @@ def test_the_script_is_loaded_again_after_redis_forgets_it(redis_cache, settings
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
 
     assert [ReportSubmitThrottle().allow_request(request, None) for _ in range(2)] == [True, False]
+
+
+def test_the_configured_cache_is_counted_in_redis_by_the_script(settings, monkeypatch):
+    """Without any patching: DRF hands the throttle `django.core.cache.cache`, a proxy, which the
+    throttle must see through to take the one-round-trip path (it once did not)."""
+    from django.core.cache import cache
+
+    assert isinstance(throttles._backend(WindowsThrottle.cache), RedisCache)
+    calls = []
+    real = throttles._count_redis
+    monkeypatch.setattr(throttles, "_count_redis", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(WindowsThrottle, "timer", lambda self: 86400.0 * 20_000 + 10)
+    settings.SINERGI_REPORT_RATE_MINUTE = "5/minute"
+    address = f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::1"  # a /64 of this run's own
+    try:
+        assert race(ReportSubmitThrottle, address) == 5
+        assert len(calls) == 300
+    finally:
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        keys = list(client.scan_iter(cache.make_key("throttle_report_submit_2001:db8:*")))
+        if keys:
+            client.delete(*keys)
