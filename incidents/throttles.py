@@ -104,10 +104,15 @@ class WindowsThrottle(SimpleRateThrottle):
     # Which methods this throttle counts; others pass untouched.
     methods: tuple[str, ...] = ("POST",)
 
+    def rates(self) -> list[str]:
+        """The windows' rates ("5/minute"), read from the settings at each request."""
+        return [str(getattr(settings, name, default)) for name, default in self.windows]
+
     def __init__(self) -> None:
-        limits = [self.parse_rate(str(getattr(settings, name, default))) for name, default in self.windows]
+        rates = self.rates()
+        limits = [self.parse_rate(rate) for rate in rates]
         self.limits = sorted(limits, key=lambda limit: -limit[1])  # the longest window first
-        self.rate = ",".join(str(getattr(settings, name, default)) for name, default in self.windows)
+        self.rate = ",".join(rates)
         self.num_requests = max(num for num, _ in self.limits)
         self.duration = max(duration for _, duration in self.limits)
         self.retry_after: float | None = None

@@ -118,3 +118,36 @@ def test_the_minute_turns_and_the_budget_comes_back(locmem, settings, monkeypatc
     assert verdicts == [True, True, False]
     assert refused.wait() == 30  # the rest of this minute
     assert after is True
+
+
+def test_the_public_cap_feed_limit_is_atomic_too(locmem, settings, monkeypatch):
+    from incidents.threat_api import PublicCapThrottle
+
+    monkeypatch.setattr(WindowsThrottle, "timer", lambda self: 86400.0 * 20_000 + 10)
+    settings.SINERGI_PUBLIC_CAP_RATE = "5/minute"
+
+    assert race(PublicCapThrottle, "203.0.113.7") == 5
+
+
+def test_every_throttle_of_the_project_counts_atomically():
+    """DRF's own throttles read, modify and write a history: a new one must be a WindowsThrottle."""
+    import importlib
+    import pkgutil
+
+    from rest_framework.throttling import BaseThrottle
+
+    for app in ("agencies", "incidents", "coordination"):
+        package = importlib.import_module(app)
+        for info in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{app}.{info.name}")
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = {
+        c for c in subclasses(BaseThrottle) if c.__module__.split(".")[0] in ("agencies", "incidents", "coordination")
+    }
+    assert ours, "no throttle found: the search is broken"
+    assert {c.__name__ for c in ours if not issubclass(c, WindowsThrottle)} == set()
