@@ -391,4 +391,6 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}#{self.object_id}"
+        # user is NULL once the user is deleted (SET_NULL): a dash, not "None".
+        who = self.user_id if self.user_id is not None else "—"
+        return f"{self.at:%Y-%m-%d %H:%M} {who} {self.action} {self.object_type}#{self.object_id}"

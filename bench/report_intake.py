@@ -1,10 +1,14 @@
 """Benchmark: public report intake under gunicorn, beside a bare DRF endpoint doing one INSERT.
 
     .venv/bin/python bench/report_intake.py [--seconds 15] [--connections 8] [--workers 2] [--rounds 3]
+                                            [--cache redis|locmem] [--instructions N]
 
 It creates a throwaway PostgreSQL database (`sinergi_bench_intake`), migrates it, loads the
-demo areas, starts gunicorn (sync workers) on a free port, and loads
-both endpoints in turn with wrk from another process on loopback (`apt-get install wrk`):
+demo areas, starts a redis-server of its own on a free port (`--cache redis`, the default: the
+rate limits count in Redis, as in production, where every worker shares the count; `--cache
+locmem` counts in each process's memory instead), starts gunicorn (sync workers) with
+REDIS_URL pointing at it, and loads both endpoints in turn with wrk from another process on
+loopback (`apt-get install wrk`):
 
 - `POST /api/v1/public/reports/`: the real intake (JSON: category, description, point) —
   validation, the rate limits (real ones, with clients spread over random addresses), the
@@ -38,7 +42,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCH_DB = "sinergi_bench_intake"
+# SINERGI_BENCH_DB names another throwaway database (two people benchmarking on one server).
+BENCH_DB = os.environ.get("SINERGI_BENCH_DB", "sinergi_bench_intake")
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 TARGET = 0.70
 
@@ -73,14 +78,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(port: int, timeout: float = 30) -> None:
+def _wait(port: int, timeout: float = 30, what: str = "gunicorn") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"{what} did not start")
 
 
 def wrk(url: str, *, seconds: int, connections: int, script: str) -> tuple[float, float, int]:
@@ -110,9 +115,9 @@ def _instructions(py: str, env: dict[str, str], path: str, n: int) -> int:
     return int(re.search(r"Collected : (\d+)", out).group(1))
 
 
-def count_instructions(py: str, env: dict[str, str], n: int) -> int:
+def count_instructions(py: str, env: dict[str, str], n: int, cache: str) -> int:
     """Instructions per request of each endpoint: (a run of 100 + n requests - a run of 100) / n."""
-    print(f"# report intake, CPU instructions per request in the Django process (callgrind, {n} requests)")
+    print(f"# report intake, CPU instructions per request in the Django process (callgrind, {n} requests, {cache})")
     per_request = {}
     for path in ("/bench/bare/", "/api/v1/public/reports/"):
         per_request[path] = (_instructions(py, env, path, n) - _instructions(py, env, path, 0)) / n
@@ -130,12 +135,21 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; the best of each endpoint counts")
     parser.add_argument("--server-url", default=None)
     parser.add_argument("--instructions", type=int, metavar="N", default=0, help="count instructions over N requests")
+    parser.add_argument(
+        "--cache",
+        choices=("redis", "locmem"),
+        default="redis",
+        help="where the rate limits count: a redis-server of the benchmark's own (production) or locmem",
+    )
     args = parser.parse_args()
     if args.instructions and not shutil.which("valgrind"):
         print("valgrind is missing: apt-get install valgrind", file=sys.stderr)
         return 2
     if not args.instructions and not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
+        return 2
+    if args.cache == "redis" and not shutil.which("redis-server"):
+        print("redis-server is missing: apt-get install redis-server", file=sys.stderr)
         return 2
 
     server_url = args.server_url or os.environ.get("DATABASE_URL", "")
@@ -152,11 +166,21 @@ def main() -> int:
     env.pop("REDIS_URL", None)
     py = sys.executable
     gunicorn = None
+    redis_server = None
     try:
+        if args.cache == "redis":
+            redis_port = _free_port()
+            redis_server = subprocess.Popen(
+                ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                stdout=subprocess.DEVNULL,
+            )
+            _wait(redis_port, what="redis-server")
+            # The cache and Celery's broker, as config/settings.py makes of REDIS_URL in production.
+            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         subprocess.run([py, "manage.py", "migrate", "-v", "0"], cwd=BASE_DIR, env=env, check=True)
         subprocess.run([py, "manage.py", "seed_demo"], cwd=BASE_DIR, env=env, check=True, capture_output=True)
         if args.instructions:
-            return count_instructions(py, env, args.instructions)
+            return count_instructions(py, env, args.instructions, args.cache)
         port = _free_port()
         gunicorn = subprocess.Popen(
             [
@@ -173,7 +197,7 @@ def main() -> int:
             env=env,
         )
         _wait(port)
-        print("# report intake benchmark (gunicorn sync workers, wrk on loopback, PostgreSQL)")
+        print(f"# report intake benchmark (gunicorn sync workers, wrk on loopback, PostgreSQL, {args.cache} cache)")
         print(
             f"# {platform.platform()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, "
             f"{args.workers} workers, {args.connections} connections, {args.seconds} s each"
@@ -217,6 +241,9 @@ def main() -> int:
         if gunicorn is not None:
             gunicorn.terminate()
             gunicorn.wait(timeout=20)
+        if redis_server is not None:
+            redis_server.terminate()
+            redis_server.wait(timeout=20)
         _admin(server_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 

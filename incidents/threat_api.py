@@ -54,7 +54,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from agencies import selectors as agency_selectors
 from agencies.api import AgencyRefSerializer, ApiPagination, AreaRefSerializer
@@ -64,7 +63,7 @@ from . import cap, threat_selectors, threat_services
 from .api import CapUrgencyField, IncidentSeverityField
 from .models import Alert, Category, Delivery, QuickResponse, Threat
 from .services import ACTING_ROLES
-from .throttles import client_ident
+from .throttles import WindowsThrottle
 
 # --- Schema helpers -------------------------------------------------------------------------
 
@@ -627,23 +626,23 @@ class TextXMLParser(CapXMLParser):
 CAP_PARSERS = [CapXMLParser, XMLParser, TextXMLParser]
 
 
-class PublicCapThrottle(SimpleRateThrottle):
-    """Requests to the public CAP endpoints per client address (scope "public_cap").
+class PublicCapThrottle(WindowsThrottle):
+    """Requests to the public CAP endpoints per client address (scope "public_cap"), counted
+    atomically like the intake's limits (DRF's own throttle reads, modifies and writes a
+    history: racing requests get past it).
 
     The rate: SINERGI_PUBLIC_CAP_RATE, else REST_FRAMEWORK's DEFAULT_THROTTLE_RATES["public"],
     else 60/minute; read at each request so that tests and operators can change it.
     """
 
     scope = "public_cap"
+    methods = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")  # every request counts
 
-    def get_rate(self) -> str:
+    def rates(self) -> list[str]:
         rate = getattr(settings, "SINERGI_PUBLIC_CAP_RATE", None)
         if not rate:
             rate = getattr(settings, "REST_FRAMEWORK", {}).get("DEFAULT_THROTTLE_RATES", {}).get("public")
-        return str(rate or "60/minute")
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": client_ident(request)}
+        return [str(rate or "60/minute")]
 
 
 # --- Views ----------------------------------------------------------------------------------

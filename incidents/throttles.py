@@ -1,9 +1,9 @@
 """Rate limits of the public citizen-report endpoints, per client address.
 
-As DRF's SimpleRateThrottle, the timestamps of a client's recent requests are kept in
-Django's cache (locmem in development and tests, Redis in production: with several gunicorn
-workers or machines only a shared cache makes the limit hold); the minute and day windows
-share one entry per client (WindowsThrottle), one cache read and one write per report.
+Each window of a limit is a counter per client in Django's cache (locmem in development and
+tests, Redis in production: with several gunicorn workers or machines only a shared cache
+makes the limit hold), incremented atomically: with Redis, one round trip per report counts
+both the minute and the day (WindowsThrottle).
 
 What counts: every POST that gets past the limits, whether the report is accepted or
 refused with 400 (a request answered 429 counts for nothing). A refused report costs the
@@ -26,14 +26,23 @@ Settings (all optional, read at each request so tests can change them):
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import ipaddress
 import math
 import socket
+import threading
+import weakref
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
+from django.utils.connection import ConnectionProxy
+from redis.exceptions import NoScriptError
 from rest_framework.throttling import SimpleRateThrottle
 
 # An IPv6 client usually owns a whole /64 and can rotate through it at will: count per /64.
@@ -67,14 +76,27 @@ def client_ident(request: HttpRequest) -> str:
 
 
 class WindowsThrottle(SimpleRateThrottle):
-    """DRF's sliding-window throttle, with several windows kept in one cache entry.
+    """Several fixed windows (a day, a minute), each an atomic counter per client in the cache.
 
-    Each window is a rate read from a Sinergi setting (with a default) at each request. One
-    history of timestamps, newest first and at most as long as the largest allowance, serves
-    every window: a request is let through when each window holds fewer requests than its
-    allowance, and only then recorded. So a submission costs one cache read and one write
-    whatever the number of windows (two throttles of DRF's kind cost two of each), and a
-    request refused with 429 counts against no window.
+    Each window is a rate read from a Sinergi setting (with a default) at each request. The
+    counter of a window's current period is named `<scope>:<client>:<seconds>:<period number>`
+    (periods counted from the epoch: a day runs from 00:00 UTC). A request increments the
+    counters, the longest window first, and is let through when none went past its allowance;
+    at the first that does it gives back what it took and is refused with 429 (Retry-After:
+    the rest of that period), so a refused request counts against no window.
+
+    The count is atomic, which a read-modify-write of a history was not (32 threads from one
+    address got 6 reports past a limit of 5): however many requests race, no more than the
+    allowance see a total within it.
+    - With Redis (RedisCache, production: every worker and machine shares the count) a Lua
+      script does it all inside Redis: one round trip per request (EVALSHA).
+    - With locmem (development, tests: a count per process) under a lock of the process.
+    - With another backend, cache.add + cache.incr per window (each atomic, the whole not:
+      while two windows are both near their allowance a racing request may be refused that
+      a serial order would have let through, never the reverse).
+
+    Fixed windows let a client spend two allowances around a period's end (5 at 12:00:59, 5 at
+    12:01:00); the day window bounds what that buys.
     """
 
     #: (setting name, default rate) of each window, e.g. ("SINERGI_REPORT_RATE_MINUTE", "5/minute").
@@ -82,11 +104,16 @@ class WindowsThrottle(SimpleRateThrottle):
     # Which methods this throttle counts; others pass untouched.
     methods: tuple[str, ...] = ("POST",)
 
+    def rates(self) -> list[str]:
+        """The windows' rates ("5/minute"), read from the settings at each request."""
+        return [str(getattr(settings, name, default)) for name, default in self.windows]
+
     def __init__(self) -> None:
-        self.limits = [self.parse_rate(str(getattr(settings, name, default))) for name, default in self.windows]
-        self.rate = ",".join(str(getattr(settings, name, default)) for name, default in self.windows)
+        rates = self.rates()
+        limits = [self.parse_rate(rate) for rate in rates]
+        self.limits = sorted(limits, key=lambda limit: -limit[1])  # the longest window first
+        self.rate = ",".join(rates)
         self.num_requests = max(num for num, _ in self.limits)
-        self.num_requests_min = min(num for num, _ in self.limits)
         self.duration = max(duration for _, duration in self.limits)
         self.retry_after: float | None = None
 
@@ -100,28 +127,103 @@ class WindowsThrottle(SimpleRateThrottle):
         if self.key is None:
             return True
         self.now = self.timer()
-        # Most addresses file one report: their first request costs one cache write (an atomic
-        # "add if absent"), not a read and a write.
-        if self.num_requests_min > 0 and self.cache.add(self.key, [self.now], self.duration):
-            self.history = [self.now]
-            return True
-        history: list[float] = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]
-        waits = []
+        windows = []
         for num, duration in self.limits:
-            in_window = [t for t in history if t > self.now - duration]
-            if len(in_window) >= num:
-                # Free again when the oldest request that still counts leaves the window.
-                waits.append(in_window[num - 1] + duration - self.now)
-        if waits:
-            self.retry_after = max(waits)
-            return False
-        history.insert(0, self.now)
-        self.history = history[: self.num_requests]
-        self.cache.set(self.key, self.history, self.duration)
-        return True
+            period = int(self.now // duration)
+            left = (period + 1) * duration - self.now
+            # The counter outlives its period by a second: it is never read after it anyway.
+            windows.append(Window(f"{self.key}:{duration}:{period}", num, math.ceil(left) + 1, left))
+        cache = _backend(self.cache)
+        if isinstance(cache, RedisCache):
+            refused = _count_redis(cache, windows)
+        elif isinstance(cache, LocMemCache):
+            with _LOCMEM_LOCK:
+                refused = _count_cache(cache, windows)
+        else:
+            refused = _count_cache(cache, windows)
+        if refused is None:
+            return True
+        self.retry_after = refused.left
+        return False
 
     def wait(self) -> float | None:
         return self.retry_after
+
+
+def _backend(cache: Any) -> Any:
+    """The cache backend itself: DRF's throttles hold `django.core.cache.cache`, a proxy to
+    the default cache of the current thread, which is no RedisCache to isinstance()."""
+    if isinstance(cache, ConnectionProxy):
+        return caches[DEFAULT_CACHE_ALIAS]
+    return cache
+
+
+class Window(NamedTuple):
+    key: str
+    allowance: int
+    ttl: int  # seconds the counter is kept
+    left: float  # seconds to the end of the period
+
+
+_LOCMEM_LOCK = threading.Lock()
+_clients: weakref.WeakKeyDictionary[RedisCache, Any] = weakref.WeakKeyDictionary()
+
+# KEYS: the windows' counters, longest first; ARGV: allowance and ttl of each in turn.
+# Returns 0 when every counter stays within its allowance, else the (1-based) window that
+# refused, after giving back the increments of this request.
+_COUNT_SCRIPT = """
+for i, key in ipairs(KEYS) do
+  local total = redis.call('INCR', key)
+  if total == 1 then redis.call('EXPIRE', key, ARGV[2 * i]) end
+  if total > tonumber(ARGV[2 * i - 1]) then
+    for j = 1, i do redis.call('DECR', KEYS[j]) end
+    return i
+  end
+end
+return 0
+"""
+_COUNT_SCRIPT_SHA = hashlib.sha1(_COUNT_SCRIPT.encode()).hexdigest()  # noqa: S324 (Redis names scripts so)
+
+
+def _count_redis(cache: RedisCache, windows: list[Window]) -> Window | None:
+    """Count the request in every window inside Redis, in one round trip: the refusing window or None.
+
+    The raw client of Django's RedisCache (its pooled connection): its own incr() costs an
+    EXISTS and an INCR per key and raises on an absent key; add() + incr() would be three
+    round trips per window.
+    """
+    keys = [cache.make_and_validate_key(w.key) for w in windows]
+    args = [value for w in windows for value in (w.allowance, w.ttl)]
+    client = _clients.get(cache)
+    if client is None:
+        # Django builds a redis.Redis (and its table of ~170 response callbacks) at every
+        # get_client(): one per backend instance is enough, it shares the connection pool.
+        client = _clients[cache] = cache._cache.get_client(keys[0], write=True)
+    try:
+        refused = client.evalsha(_COUNT_SCRIPT_SHA, len(keys), *keys, *args)
+    except NoScriptError:  # the first time on this Redis, or after a SCRIPT FLUSH or a restart
+        refused = client.eval(_COUNT_SCRIPT, len(keys), *keys, *args)
+    return windows[int(refused) - 1] if int(refused) else None
+
+
+def _count_cache(cache: Any, windows: list[Window]) -> Window | None:
+    """The same with Django's portable cache API: add (atomic "set if absent"), then incr."""
+    taken: list[Window] = []
+    for window in windows:
+        while True:
+            cache.add(window.key, 0, window.ttl)
+            try:
+                total = cache.incr(window.key)
+                break
+            except ValueError:  # expired between add and incr: add it again
+                continue
+        taken.append(window)
+        if total > window.allowance:
+            for w in taken:
+                with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
+                    cache.decr(w.key)
+            return window
+    return None
 
 
 class ReportSubmitThrottle(WindowsThrottle):

@@ -457,12 +457,13 @@ def test_the_daily_limit_applies_too(anon, city, settings):
 
 
 def test_a_request_refused_for_the_minute_does_not_eat_the_day(anon, city, settings, monkeypatch):
-    """Both windows share one history per client; only requests let through are recorded."""
+    """Only requests let through count: a refused one gives its increments back. The clock
+    starts at the beginning of a day (and so of a minute): the windows are fixed periods."""
     from incidents.throttles import WindowsThrottle
 
     settings.SINERGI_REPORT_RATE_MINUTE = "2/minute"
     settings.SINERGI_REPORT_RATE_DAY = "3/day"
-    now = [1_000_000.0]
+    now = [86400.0 * 20_000]
     monkeypatch.setattr(WindowsThrottle, "timer", lambda self: now[0])
     statuses = [anon.post(CREATE_URL, payload(), format="json").status_code for _ in range(4)]
     minute_refusal = anon.post(CREATE_URL, payload(), format="json")
