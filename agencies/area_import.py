@@ -266,7 +266,7 @@ def _rollup_level_postgresql(level: int, root_path: str | None) -> int:
            AND (a.centroid_lat IS DISTINCT FROM c.lat OR a.centroid_lon IS DISTINCT FROM c.lon
                 OR NOT a.centroid_derived)
     """  # noqa: S608 - the table name comes from the model, the values are parameters
-    params: list[object] = [level + 1]
+    params: list[int | str] = [level + 1]
     if root_path:
         sql += " AND a.path LIKE %s"
         params.append(root_path.replace("%", r"\%").replace("_", r"\_") + "%")

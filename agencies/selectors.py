@@ -379,7 +379,11 @@ def public_map_areas(*, limit: int = 600) -> list[dict[str, Any]]:
             if row["lat"] is not None
         ]
 
-    return cache.get_or_set(PUBLIC_MAP_AREAS_KEY, compute, 300)
+    areas = cache.get(PUBLIC_MAP_AREAS_KEY)
+    if areas is None:
+        areas = compute()
+        cache.set(PUBLIC_MAP_AREAS_KEY, areas, 300)
+    return areas
 
 
 def filter_agency_choices(*, user: Any, selected: Any = None) -> QuerySet[Agency]:

@@ -78,9 +78,10 @@ class CitizenReport(models.Model):
     def public_progress(self) -> str | None:
         """How the incident made of this report is going, as the reporter reads it (a code of
         PublicProgress), or None before there is one. Only the incident's status is used."""
-        if self.incident_id is None or self.status not in (self.Status.VERIFIED, self.Status.DUPLICATE):
+        incident = self.incident if self.incident_id is not None else None
+        if incident is None or self.status not in (self.Status.VERIFIED, self.Status.DUPLICATE):
             return None
-        return progress_for_reporter(self.incident.status)
+        return progress_for_reporter(incident.status)
 
     def get_public_progress_display(self) -> str:
         progress = self.public_progress
@@ -134,7 +135,7 @@ class PublicProgress(models.TextChoices):
     NOT_FOLLOWED_UP = "not_followed_up", _("Not followed up")
 
 
-_PROGRESS = {
+_PROGRESS: dict[str, str] = {
     Incident.Status.REPORTED: PublicProgress.PASSED_ON,
     Incident.Status.VERIFIED: PublicProgress.PASSED_ON,
     Incident.Status.RESPONDING: PublicProgress.HANDLING,
