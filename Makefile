@@ -70,10 +70,10 @@ CLOCKS ?= awkward
 
 test: $(VENV)/.dev-installed chromium check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
-	$(VENV)/bin/pytest -m dates --clock=$(CLOCKS) -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m dates --clock=$(CLOCKS) $(PYTEST_ARGS)
 
 test-dates: $(VENV)/.dev-installed chromium
-	$(VENV)/bin/pytest -m dates --clock=$(CLOCKS) -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m dates --clock=$(CLOCKS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
