@@ -20,7 +20,7 @@ import time_machine
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency, Area, Membership, TimeZoneChoice
 
 from .factories import AgencyFactory, AreaFactory, MembershipFactory, PartnershipFactory, UserFactory
 
@@ -294,6 +294,33 @@ def api_as(api):
         return client
 
     return _as
+
+
+@pytest.fixture(params=[TimeZoneChoice.WIB, TimeZoneChoice.WITA, TimeZoneChoice.WIT], ids=["WIB", "WITA", "WIT"])
+def zone(request, world, settings):
+    """Every area of the world in this zone (the round-trip tests run in each); the server stays in WIB."""
+    assert settings.TIME_ZONE == TimeZoneChoice.WIB
+    Area.objects.update(timezone=request.param)
+    for area in vars(world.areas).values():
+        area.refresh_from_db()
+    return ZoneInfo(request.param)
+
+
+@pytest.fixture(params=["id", "en"])
+def language(request, settings):
+    """The test runs in Bahasa Indonesia, then in English."""
+    settings.LANGUAGE_CODE = request.param
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _static_without_manifest(settings):
+    """Tests run with DEBUG off and no collectstatic: the project's manifest storage (whitenoise)
+    would fail on {% static %}, so every rendered page resolves static files without a manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -25,14 +25,6 @@ from .factories import CitizenReportFactory, category
 NUMBER = MACHINE_FORMS["number"]
 
 
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def objects(world, django_capture_on_commit_callbacks):
     Area = type(world.areas.bontang)

@@ -292,10 +292,6 @@ def _complete_the_demo() -> None:
 @pytest.fixture
 def demo(django_capture_on_commit_callbacks, settings):
     settings.LANGUAGE_CODE = "id"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
         _complete_the_demo()

@@ -13,14 +13,6 @@ from tests.pages import html_pages
 DASHES = re.compile(r"<option[^>]*>\s*-{3,}\s*</option>")
 
 
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_no_select_on_any_page_offers_dashes(client, world, language):
     incident = IncidentFactory(reporting_agency=world.a, area=world.areas.guntung)

@@ -26,16 +26,6 @@ pytestmark = pytest.mark.django_db
 MODELS = [Area, Agency, Membership, Partnership, Subscription, VitalObject, Camera]
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # With DEBUG off the project uses whitenoise's manifest storage, which needs collectstatic;
-    # admin pages render {% static %}. Belongs in tests/conftest.py for every rendered page.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def admin_client(client, world):
     client.force_login(world.admin)

@@ -12,14 +12,6 @@ from incidents import threat_services
 from tests.factories import category
 
 
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def log(world, django_capture_on_commit_callbacks):
     def _log(**fields):

@@ -27,15 +27,6 @@ MEMBER_PHONE = "+6281234567890"  # MembershipFactory's phone: private to the mem
 DUTY_PHONE = "+62 548 21110"  # AgencyFactory's duty phone: shared with every member agency
 
 
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings):
-    """Tests run with DEBUG off and no collectstatic: resolve {% static %} without a manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def _urls(world):
     """The signed-in pages of this app (`/` shows the anonymous visitor the public page instead,
     tests/agencies/test_home.py)."""

@@ -7,43 +7,16 @@ the server in settings.TIME_ZONE (WIB).
 
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Area, Classification, TimeZoneChoice
+from agencies.models import Classification
 from coordination import services
 from coordination.models import ActionItem, Exercise, JointOperation, PatrolShift, SitRep
 
 from ..browser_form import as_post_data, post_rendered, rendered_form
-
-ZONES = [TimeZoneChoice.WIB, TimeZoneChoice.WITA, TimeZoneChoice.WIT]
-
-
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture(params=ZONES, ids=["WIB", "WITA", "WIT"])
-def zone(request, world, settings):
-    """Every area of the world in this zone; the server stays in WIB."""
-    assert settings.TIME_ZONE == TimeZoneChoice.WIB
-    Area.objects.update(timezone=request.param)
-    for area in vars(world.areas).values():
-        area.refresh_from_db()
-    return ZoneInfo(request.param)
-
-
-@pytest.fixture(params=["id", "en"])
-def language(request, settings):
-    settings.LANGUAGE_CODE = request.param
-    return request.param
 
 
 def _errors(response):

@@ -67,15 +67,6 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "id-ID", "viewport": {"width": 1280, "height": 860}}
 
 
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings):
-    """No collectstatic in tests: {% static %} resolves without a manifest, the finders serve."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def e2e_world(transactional_db, world):
     """The personas of tests/conftest.py, committed so that the live server's thread sees them,

@@ -7,45 +7,18 @@ and WIT with the server in settings.TIME_ZONE (WIB).
 
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Area, Classification, Severity, TimeZoneChoice
+from agencies.models import Classification, Severity
 from incidents import services, threat_services
 from incidents.models import CitizenReport, Incident, RiskAssessment, Threat
 
 from ..browser_form import post_rendered
 from ..factories import category
-
-ZONES = [TimeZoneChoice.WIB, TimeZoneChoice.WITA, TimeZoneChoice.WIT]
-
-
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture(params=ZONES, ids=["WIB", "WITA", "WIT"])
-def zone(request, world, settings):
-    """Every area of the world in this zone; the server stays in WIB."""
-    assert settings.TIME_ZONE == TimeZoneChoice.WIB
-    Area.objects.update(timezone=request.param)
-    for area in vars(world.areas).values():
-        area.refresh_from_db()
-    return ZoneInfo(request.param)
-
-
-@pytest.fixture(params=["id", "en"])
-def language(request, settings):
-    settings.LANGUAGE_CODE = request.param
-    return request.param
 
 
 def _errors(response):

@@ -24,15 +24,6 @@ SECRET_TITLE = "Operasi rahasia jaringan narkoba Guntung"
 
 
 @pytest.fixture(autouse=True)
-def _static_without_manifest(settings):
-    """Tests run with DEBUG off and no collectstatic: resolve {% static %} without a manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture(autouse=True)
 def _english(settings):
     """Assertions read English msgids, whatever the Indonesian catalogue says."""
     settings.LANGUAGE_CODE = "en"

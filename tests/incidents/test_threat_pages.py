@@ -27,15 +27,6 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)
-def _static_without_manifest(settings):
-    """Tests run with DEBUG off and no collectstatic: resolve {% static %} without a manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture(autouse=True)
 def _english(settings):
     """Assertions read English msgids, whatever the Indonesian catalogue says."""
     settings.LANGUAGE_CODE = "en"
