@@ -18,7 +18,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -243,25 +243,29 @@ def areas_needing_attention(
     risks = risk_list(user=user)
     if within is not None:
         risks = risks.filter(area_path__startswith=within.path)
-    by_area: dict[int, dict[str, Any]] = {}
-    for row in risks.values("area_id", "area__name", "area__level", "area__path", "score", "review_due"):
-        entry = by_area.setdefault(
-            row["area_id"],
-            {
-                "area_id": row["area_id"],
-                "area_name": row["area__name"],
-                "area_level": row["area__level"],
-                "area_path": row["area__path"],
-                "max_score": 0,
-                "assessments": 0,
-                "overdue_reviews": 0,
-                "recent_incidents": 0,
-            },
+    # Grouped per area in the database: a thousand rows out instead of every assessment.
+    grouped = (
+        risks.order_by()
+        .values("area_id", "area__name", "area__level", "area__path")
+        .annotate(
+            max_score=Max("score"),
+            assessments=Count("id"),
+            overdue_reviews=Count("id", filter=Q(review_due__lt=today)),
         )
-        entry["max_score"] = max(entry["max_score"], row["score"])
-        entry["assessments"] += 1
-        if row["review_due"] < today:
-            entry["overdue_reviews"] += 1
+    )
+    by_area: dict[int, dict[str, Any]] = {
+        row["area_id"]: {
+            "area_id": row["area_id"],
+            "area_name": row["area__name"],
+            "area_level": row["area__level"],
+            "area_path": row["area__path"],
+            "max_score": row["max_score"],
+            "assessments": row["assessments"],
+            "overdue_reviews": row["overdue_reviews"],
+            "recent_incidents": 0,
+        }
+        for row in grouped
+    }
     if not by_area:
         return []
     since = timezone.now() - datetime.timedelta(days=days)

@@ -102,9 +102,12 @@ def inbox_counts(*, user: Any) -> dict[str, int]:
     if not user or not user.is_authenticated:
         return {"unread": 0, "unacknowledged": 0}
     unread = Delivery.objects.filter(user=user, channel=Delivery.Channel.IN_APP, read_at__isnull=True).count()
+    # NOT EXISTS (a cancelled threat) rather than a join: PostgreSQL hashed all the threats to
+    # count a few thousand alerts (5-9 ms on every page with the bell); the anti-join takes 3 ms.
+    cancelled = Threat.objects.filter(pk=OuterRef("threat_id"), msg_type=Threat.MsgType.CANCEL)
     unacked = (
         Alert.objects.filter(agency_id__in=user_agency_ids(user=user), acknowledged_at__isnull=True)
-        .exclude(threat__msg_type=Threat.MsgType.CANCEL)
+        .filter(~Exists(cancelled))
         .count()
     )
     return {"unread": unread, "unacknowledged": unacked}

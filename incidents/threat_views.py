@@ -426,11 +426,20 @@ def _inbox_rows(user: Any) -> QuerySet[Delivery]:
     unread = Delivery.objects.filter(
         user=user, channel=Delivery.Channel.IN_APP, alert_id=OuterRef("alert_id"), read_at__isnull=True
     )
+    # Joined: the alert, its threat and category. The agencies and the acknowledging member
+    # come by primary key in their own small queries: with them joined too, PostgreSQL spent
+    # 20 ms planning the eight-table join for 1 ms of execution.
     return (
         mine.filter(~Exists(later))
         .annotate(unread=Exists(unread))
-        .select_related("alert__acknowledged_by", "alert__threat__issuing_agency")
-        .prefetch_related(Prefetch("alert__threat__areas", queryset=AREAS_PREFETCH.queryset))
+        .select_related(None)
+        .select_related("alert__threat__category")
+        .prefetch_related(
+            "alert__agency",
+            "alert__acknowledged_by",
+            "alert__threat__issuing_agency",
+            Prefetch("alert__threat__areas", queryset=AREAS_PREFETCH.queryset),
+        )
     )
 
 

@@ -188,6 +188,14 @@ class Incident(models.Model):
             # bbox queries of the map and the GeoJSON export.
             models.Index(fields=["latitude", "longitude"], name="incident_latlon_idx"),
             models.Index(fields=["classification"], name="incident_class_idx"),
+            # The risk register's "areas needing attention": the last 90 days' incidents counted
+            # per area path, with the columns of the visibility rule, from the index alone
+            # (the heap read every page of the table: 400 ms over a million incidents).
+            models.Index(
+                fields=["occurred_at"],
+                include=["area_path", "classification", "reporting_agency", "lead_agency", "id"],
+                name="incident_recent_area_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

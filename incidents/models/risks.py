@@ -42,6 +42,11 @@ class RiskAssessment(models.Model):
         verbose_name = _("risk assessment")
         verbose_name_plural = _("risk assessments")
         ordering = ["-assessed_on", "-id"]
+        indexes = [
+            # The register's order: its first page walks the index instead of sorting every
+            # visible assessment joined to its area, hazard and agency.
+            models.Index(fields=["-score", "review_due", "id"], name="risk_register_order_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(likelihood__gte=1, likelihood__lte=5), name="risk_likelihood_1_5"),
             models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5), name="risk_impact_1_5"),
