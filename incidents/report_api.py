@@ -28,6 +28,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.fields import empty
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -143,6 +144,32 @@ class PublicReportInputSerializer(serializers.Serializer):
             shared = serializers.Serializer.fields.func(type(self)())  # type: ignore[attr-defined]
             type(self)._shared_fields = shared
         return shared
+
+    @property
+    def _writable_fields(self) -> Any:
+        """DRF's writable fields, less those a JSON body leaves out and that would be skipped.
+
+        An optional field without a default that is absent from the body is skipped by DRF
+        after a detour through its validation (a SkipField raised and caught per field: four of
+        the eight fields of a typical report). A JSON body is a dict, so absence is a key
+        lookup; a form body (QueryDict, HTML input rules) goes DRF's way.
+        """
+        fields = type(self).__dict__.get("_shared_writable")
+        if fields is None:  # once per process, like the fields themselves
+            fields = type(self)._shared_writable = tuple(super()._writable_fields)
+        data = getattr(self, "initial_data", None)
+        if type(data) is not dict:
+            return fields
+        return [f for f in fields if f.required or f.default is not empty or f.field_name in data]
+
+    def _read_only_defaults(self) -> dict[str, Any]:
+        """DRF's read-only defaults (handed to the serializer's validators), without walking the
+        fields for each report when no read-only field has a default (none has today)."""
+        has_defaults = type(self).__dict__.get("_has_read_only_defaults")
+        if has_defaults is None:
+            has_defaults = any(f.read_only and f.default is not empty for f in self.fields.values())
+            type(self)._has_read_only_defaults = has_defaults
+        return super()._read_only_defaults() if has_defaults else {}
 
 
 class ReportCategorySerializer(serializers.Serializer):

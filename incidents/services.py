@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -614,19 +614,21 @@ def _report_insert(report: CitizenReport) -> None:
     field's own database preparation where the backend needs one: decimals and times; text
     and keys go as they are), and the tests read the rows back through the ORM.
     """
-    statement = _report_insert_statements.get(connection.vendor)
+    # The connection itself: `connection` is a proxy that looks the thread's up at every attribute.
+    db = connections[DEFAULT_DB_ALIAS]
+    statement = _report_insert_statements.get(db.vendor)
     if statement is None:
-        statement = _report_insert_statements[connection.vendor] = _report_insert_statement(connection.ops.quote_name)
+        statement = _report_insert_statements[db.vendor] = _report_insert_statement(db.ops.quote_name)
     sql, fields = statement
     report.created_at = timezone.now()
     params = [
-        getattr(report, field.attname) if plain else field.get_db_prep_save(getattr(report, field.attname), connection)
+        getattr(report, field.attname) if plain else field.get_db_prep_save(getattr(report, field.attname), db)
         for field, plain in fields
     ]
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         (report.pk,) = cursor.fetchone()
-    report._state.adding, report._state.db = False, connection.alias
+    report._state.adding, report._state.db = False, db.alias
 
 
 _report_insert_statements: dict[str, tuple[str, list[tuple[Any, bool]]]] = {}  # per database vendor

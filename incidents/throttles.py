@@ -27,6 +27,7 @@ Settings (all optional, read at each request so tests can change them):
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import ipaddress
 import math
@@ -42,6 +43,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.utils.connection import ConnectionProxy
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -109,10 +111,8 @@ class WindowsThrottle(SimpleRateThrottle):
         return [str(getattr(settings, name, default)) for name, default in self.windows]
 
     def __init__(self) -> None:
-        rates = self.rates()
-        limits = [self.parse_rate(rate) for rate in rates]
-        self.limits = sorted(limits, key=lambda limit: -limit[1])  # the longest window first
-        self.rate = ",".join(rates)
+        self.rate = ",".join(self.rates())
+        self.limits = _parsed_limits(self.rate)
         self.num_requests = max(num for num, _ in self.limits)
         self.duration = max(duration for _, duration in self.limits)
         self.retry_after: float | None = None
@@ -150,6 +150,14 @@ class WindowsThrottle(SimpleRateThrottle):
         return self.retry_after
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed_limits(rates: str) -> tuple[tuple[int, int], ...]:
+    """(allowance, seconds) of each window of "5/minute,50/day", the longest first: parsed once
+    per rate rather than for every request (the rates are still read from the settings each time)."""
+    limits = [SimpleRateThrottle.parse_rate(None, rate) for rate in rates.split(",")]  # type: ignore[arg-type]
+    return tuple(sorted(limits, key=lambda limit: -limit[1]))
+
+
 def _backend(cache: Any) -> Any:
     """The cache backend itself: DRF's throttles hold `django.core.cache.cache`, a proxy to
     the default cache of the current thread, which is no RedisCache to isinstance()."""
@@ -166,7 +174,7 @@ class Window(NamedTuple):
 
 
 _LOCMEM_LOCK = threading.Lock()
-_clients: weakref.WeakKeyDictionary[RedisCache, Any] = weakref.WeakKeyDictionary()
+_pools: weakref.WeakKeyDictionary[RedisCache, Any] = weakref.WeakKeyDictionary()
 
 # KEYS: the windows' counters, longest first; ARGV: allowance and ttl of each in turn.
 # Returns 0 when every counter stays within its allowance, else the (1-based) window that
@@ -182,28 +190,62 @@ for i, key in ipairs(KEYS) do
 end
 return 0
 """
+_COUNT_SCRIPT_BYTES = _COUNT_SCRIPT.encode()
 _COUNT_SCRIPT_SHA = hashlib.sha1(_COUNT_SCRIPT.encode()).hexdigest()  # noqa: S324 (Redis names scripts so)
 
 
 def _count_redis(cache: RedisCache, windows: list[Window]) -> Window | None:
     """Count the request in every window inside Redis, in one round trip: the refusing window or None.
 
-    The raw client of Django's RedisCache (its pooled connection): its own incr() costs an
-    EXISTS and an INCR per key and raises on an absent key; add() + incr() would be three
-    round trips per window.
+    Through a connection of the pool of Django's RedisCache (kept across requests: the backend's
+    close() at request_finished is a no-op), with the command packed here: redis.Redis's
+    execute_command (retry wrapper, observability hooks, packing argument by argument) cost as
+    much CPU as the rest of the throttle (bench/report_intake.py). Its own incr() costs an EXISTS
+    and an INCR per key and raises on an absent key; add() + incr() would be three round trips
+    per window.
     """
-    keys = [cache.make_and_validate_key(w.key) for w in windows]
-    args = [value for w in windows for value in (w.allowance, w.ttl)]
-    client = _clients.get(cache)
-    if client is None:
-        # Django builds a redis.Redis (and its table of ~170 response callbacks) at every
-        # get_client(): one per backend instance is enough, it shares the connection pool.
-        client = _clients[cache] = cache._cache.get_client(keys[0], write=True)
-    try:
-        refused = client.evalsha(_COUNT_SCRIPT_SHA, len(keys), *keys, *args)
-    except NoScriptError:  # the first time on this Redis, or after a SCRIPT FLUSH or a restart
-        refused = client.eval(_COUNT_SCRIPT, len(keys), *keys, *args)
+    keys = [cache.make_key(w.key).encode() for w in windows]  # ASCII, short: nothing to validate
+    args = [b"%d" % value for w in windows for value in (w.allowance, w.ttl)]
+    pool = _pools.get(cache)
+    if pool is None:
+        # The backend's own pool (Django builds a redis.Redis, with its table of ~170 response
+        # callbacks, at every get_client(): once per backend instance is enough).
+        pool = _pools[cache] = cache._cache.get_client(keys[0], write=True).connection_pool
+    count = (b"%d" % len(keys), *keys, *args)
+    refused = _script(pool, count)
     return windows[int(refused) - 1] if int(refused) else None
+
+
+def _pack(*parts: bytes) -> bytes:
+    """A command in the Redis protocol (RESP): an array of bulk strings."""
+    out = [b"*%d\r\n" % len(parts)]
+    for part in parts:
+        out.append(b"$%d\r\n%b\r\n" % (len(part), part))
+    return b"".join(out)
+
+
+def _script(pool: Any, count: tuple[bytes, ...]) -> Any:
+    """Run the counting script with `count` (number of keys, keys, arguments) on a pooled
+    connection: EVALSHA, and EVAL when Redis does not know the script (first use, SCRIPT FLUSH,
+    restart). A connection that broke since its last use (Redis restarted) is reconnected and
+    the command sent once more, as redis.Redis's default retry would; a timeout is not retried
+    (the script may have run)."""
+    connection = pool.get_connection()
+    try:
+        for attempt in (1, 2):
+            try:
+                connection.send_packed_command([_pack(b"EVALSHA", _COUNT_SCRIPT_SHA.encode(), *count)])
+                return connection.read_response()
+            except NoScriptError:
+                connection.send_packed_command([_pack(b"EVAL", _COUNT_SCRIPT_BYTES, *count)])
+                return connection.read_response()
+            except RedisConnectionError:
+                connection.disconnect()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+    finally:
+        pool.release(connection)
 
 
 def _count_cache(cache: Any, windows: list[Window]) -> Window | None:
