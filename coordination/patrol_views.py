@@ -41,7 +41,7 @@ from agencies.web import wants_partial as _wants_partial
 
 from . import patrol_forms as forms
 from . import patrols
-from .models import JointOperation
+from .models import JointOperation, PatrolShift, ShiftContribution
 
 View = Callable[..., HttpResponse]
 
@@ -190,8 +190,22 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
             shown_ids.append(pk)
     # Only the number of conflicts of each shift is drawn (the shift's page names them), so
     # no `user`: it would check the visibility of every clashing shift of the window.
-    badges = patrols.conflicts_by_shift(patrols.conflicts_compute(start=start, end=end, only_shift_ids=ids, tz=tz))
-    shown = patrols.shift_list(user=user).filter(pk__in=shown_ids).order_by("starts_at", "id")
+    # Counted, not described: the grid draws a number per shift.
+    badges = patrols.conflicts_by_shift(
+        patrols.conflicts_compute(start=start, end=end, only_shift_ids=ids, tz=tz, describe=False)
+    )
+    # The drawn shifts come from the visible window above; the grid reads their operation's name
+    # and (but in a month) their units, so no areas nor the prefetch's per-shift querysets.
+    shown = (
+        PatrolShift.objects.filter(pk__in=shown_ids)
+        .select_related("operation")
+        .only("pk", "kind", "title", "starts_at", "ends_at", "operation__name")
+        .order_by("starts_at", "id")
+    )
+    units: dict[int, list[ShiftContribution]] = defaultdict(list)
+    if view != "month" and shown_ids:
+        for contribution in ShiftContribution.objects.filter(shift_id__in=shown_ids).select_related("agency"):
+            units[contribution.shift_id].append(contribution)
     by_day: dict[datetime.date, list[dict[str, Any]]] = defaultdict(list)
     for shift in shown:
         local_start = shift.starts_at.astimezone(tz)
@@ -205,7 +219,7 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
                 "end": local_end.replace(tzinfo=None),
                 "overnight": local_end.date() > local_start.date(),
                 "conflicts": badges.get(shift.pk, []),
-                "units": list(shift.contributions.all()),
+                "units": units.get(shift.pk, []),
             }
         )
     days = [grid_start + datetime.timedelta(days=i) for i in range(grid_days)]
