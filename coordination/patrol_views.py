@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
@@ -178,6 +179,8 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
     # Sorted by the database, and no timestamps fetched: parsing 10,000 of them costs more
     # than the query.
     keys = window.order_by("starts_at", "pk").values_list("pk", TruncDate("starts_at", tzinfo=tz))
+    if connections[keys.db].vendor == "postgresql":
+        keys = patrols.raw_tuples(keys)
     ids: set[int] = set()
     per_day: dict[datetime.date, int] = defaultdict(int)
     shown_ids: list[int] = []
