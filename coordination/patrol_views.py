@@ -209,6 +209,10 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
     if view != "month" and shown_ids:
         for contribution in ShiftContribution.objects.filter(shift_id__in=shown_ids).select_related("agency"):
             units[contribution.shift_id].append(contribution)
+    # Strings the grid would otherwise build with a tag or filter per block and per cell (a
+    # month draws 140 blocks in 42 cells): the shift's URL from one reverse(), the times and
+    # dates formatted here, in the active language as the filters would.
+    url_head, _sentinel, url_tail = reverse("patrol-shift-detail", args=[987654321]).partition("987654321")
     by_day: dict[datetime.date, list[dict[str, Any]]] = defaultdict(list)
     for shift in shown:
         local_start = shift.starts_at.astimezone(tz)
@@ -216,6 +220,8 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         by_day[max(local_start.date(), grid_start)].append(
             {
                 "shift": shift,
+                "url": f"{url_head}{shift.pk}{url_tail}",
+                "times": f"{local_start:%H:%M}–{local_end:%H:%M}",
                 # Naive local times: the template's time filter would convert aware ones to
                 # the site's zone (WIB) and a WITA shift would show an hour early.
                 "start": local_start.replace(tzinfo=None),
@@ -231,6 +237,7 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
     base.pop("page", None)
     day_base = base.copy()
     day_base["view"] = "day"
+    weekday_names = {d.weekday(): formats.date_format(d, "l") for d in days[:7]}
     cells = []
     for d in days:
         blocks = by_day.get(d, [])
@@ -238,6 +245,8 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         cells.append(
             {
                 "date": d,
+                "iso": d.isoformat(),
+                "weekday_name": weekday_names[d.weekday()],
                 "blocks": blocks,
                 "more": hidden,
                 "more_query": _day_query(day_base, d, page_number + 1 if view == "day" else 1),
