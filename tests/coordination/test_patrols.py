@@ -274,6 +274,11 @@ def test_counting_conflicts_finds_the_same_ones_as_describing_them(world):
             override_reason="ok",
         ),
         make_shift(world, op, start=dt(2026, 1, 31, 10), contributions=[unit(world.b, "Sabhara 1", 2)]),
+        # Python folds the Kelvin sign to "k": one unit, as the sweep compares names.
+        make_shift(world, op, start=dt(2026, 1, 31, 12), contributions=[unit(world.b, "\u212a9 1", 2)]),
+        make_shift(
+            world, op, start=dt(2026, 1, 31, 14), contributions=[unit(world.b, "\tk9 1", 2)], override_reason="ok"
+        ),
     ]
     ids = [s.pk for s in shifts]
 
@@ -293,6 +298,8 @@ def test_counting_conflicts_finds_the_same_ones_as_describing_them(world):
             assert light == found(True, start=start, end=end, only_shift_ids=only)
             kinds |= {kind for kind, _ in light}
     assert kinds == {"unit_double_booked", "over_capacity"}
+    kelvin = found(False, start=dt(2026, 1, 31), end=dt(2026, 2, 1), only_shift_ids={ids[5]})
+    assert kelvin == [("unit_double_booked", [ids[5], ids[6]])]
 
 
 def test_end_before_start_is_refused(world):
