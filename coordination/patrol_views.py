@@ -221,11 +221,9 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
             {
                 "shift": shift,
                 "url": f"{url_head}{shift.pk}{url_tail}",
+                # In the calendar's zone: the template's time filter would convert to the
+                # site's zone (WIB) and a WITA shift would show an hour early.
                 "times": f"{local_start:%H:%M}–{local_end:%H:%M}",
-                # Naive local times: the template's time filter would convert aware ones to
-                # the site's zone (WIB) and a WITA shift would show an hour early.
-                "start": local_start.replace(tzinfo=None),
-                "end": local_end.replace(tzinfo=None),
                 "overnight": local_end.date() > local_start.date(),
                 "conflicts": badges.get(shift.pk, []),
                 "units": units.get(shift.pk, []),
