@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,7 +42,7 @@ from agencies.web import wants_partial as _wants_partial
 
 from . import patrol_forms as forms
 from . import patrols
-from .models import JointOperation
+from .models import JointOperation, PatrolShift, ShiftContribution
 
 View = Callable[..., HttpResponse]
 
@@ -178,6 +179,8 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
     # Sorted by the database, and no timestamps fetched: parsing 10,000 of them costs more
     # than the query.
     keys = window.order_by("starts_at", "pk").values_list("pk", TruncDate("starts_at", tzinfo=tz))
+    if connections[keys.db].vendor == "postgresql":
+        keys = patrols.raw_tuples(keys)
     ids: set[int] = set()
     per_day: dict[datetime.date, int] = defaultdict(int)
     shown_ids: list[int] = []
@@ -190,8 +193,26 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
             shown_ids.append(pk)
     # Only the number of conflicts of each shift is drawn (the shift's page names them), so
     # no `user`: it would check the visibility of every clashing shift of the window.
-    badges = patrols.conflicts_by_shift(patrols.conflicts_compute(start=start, end=end, only_shift_ids=ids, tz=tz))
-    shown = patrols.shift_list(user=user).filter(pk__in=shown_ids).order_by("starts_at", "id")
+    # Counted, not described: the grid draws a number per shift.
+    badges = patrols.conflicts_by_shift(
+        patrols.conflicts_compute(start=start, end=end, only_shift_ids=ids, tz=tz, describe=False)
+    )
+    # The drawn shifts come from the visible window above; the grid reads their operation's name
+    # and (but in a month) their units, so no areas nor the prefetch's per-shift querysets.
+    shown = (
+        PatrolShift.objects.filter(pk__in=shown_ids)
+        .select_related("operation")
+        .only("pk", "kind", "title", "starts_at", "ends_at", "operation__name")
+        .order_by("starts_at", "id")
+    )
+    units: dict[int, list[ShiftContribution]] = defaultdict(list)
+    if view != "month" and shown_ids:
+        for contribution in ShiftContribution.objects.filter(shift_id__in=shown_ids).select_related("agency"):
+            units[contribution.shift_id].append(contribution)
+    # Strings the grid would otherwise build with a tag or filter per block and per cell (a
+    # month draws 140 blocks in 42 cells): the shift's URL from one reverse(), the times and
+    # dates formatted here, in the active language as the filters would.
+    url_head, _sentinel, url_tail = reverse("patrol-shift-detail", args=[987654321]).partition("987654321")
     by_day: dict[datetime.date, list[dict[str, Any]]] = defaultdict(list)
     for shift in shown:
         local_start = shift.starts_at.astimezone(tz)
@@ -199,13 +220,13 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         by_day[max(local_start.date(), grid_start)].append(
             {
                 "shift": shift,
-                # Naive local times: the template's time filter would convert aware ones to
-                # the site's zone (WIB) and a WITA shift would show an hour early.
-                "start": local_start.replace(tzinfo=None),
-                "end": local_end.replace(tzinfo=None),
+                "url": f"{url_head}{shift.pk}{url_tail}",
+                # In the calendar's zone: the template's time filter would convert to the
+                # site's zone (WIB) and a WITA shift would show an hour early.
+                "times": f"{local_start:%H:%M}–{local_end:%H:%M}",
                 "overnight": local_end.date() > local_start.date(),
                 "conflicts": badges.get(shift.pk, []),
-                "units": list(shift.contributions.all()),
+                "units": units.get(shift.pk, []),
             }
         )
     days = [grid_start + datetime.timedelta(days=i) for i in range(grid_days)]
@@ -214,6 +235,7 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
     base.pop("page", None)
     day_base = base.copy()
     day_base["view"] = "day"
+    weekday_names = {d.weekday(): formats.date_format(d, "l") for d in days[:7]}
     cells = []
     for d in days:
         blocks = by_day.get(d, [])
@@ -221,6 +243,8 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         cells.append(
             {
                 "date": d,
+                "iso": d.isoformat(),
+                "weekday_name": weekday_names[d.weekday()],
                 "blocks": blocks,
                 "more": hidden,
                 "more_query": _day_query(day_base, d, page_number + 1 if view == "day" else 1),

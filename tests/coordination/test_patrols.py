@@ -255,6 +255,53 @@ def test_conflict_list_finds_clashes_in_a_window(world):
     assert patrols.conflict_list(user=world.alice, start=dt(2026, 2, 2), end=dt(2026, 2, 3)) == []
 
 
+def test_counting_conflicts_finds_the_same_ones_as_describing_them(world):
+    """The calendar counts conflicts with describe=False (a lighter query, epoch times): the
+    same clashes, pair by pair and stretch by stretch, at the window's edges too."""
+    AgencyCapacity.objects.create(agency=world.a, personnel=20)
+    op = make_operation(world)
+    shifts = [
+        make_shift(world, op, start=dt(2026, 1, 29, 20), contributions=[unit(world.a, "Sabhara 1", 12)]),
+        make_shift(
+            world, op, start=dt(2026, 1, 30, 0), contributions=[unit(world.a, "sabhara 1 ", 9)], override_reason="ok"
+        ),
+        make_shift(world, op, start=dt(2026, 1, 30, 6), contributions=[unit(world.a, "Sabhara 1", 4)]),
+        make_shift(
+            world,
+            op,
+            start=dt(2026, 1, 30, 8),
+            contributions=[unit(world.a, "Sabhara 2", 18), unit(world.b, "Sabhara 1", 2)],
+            override_reason="ok",
+        ),
+        make_shift(world, op, start=dt(2026, 1, 31, 10), contributions=[unit(world.b, "Sabhara 1", 2)]),
+        # Python folds the Kelvin sign to "k": one unit, as the sweep compares names.
+        make_shift(world, op, start=dt(2026, 1, 31, 12), contributions=[unit(world.b, "\u212a9 1", 2)]),
+        make_shift(
+            world, op, start=dt(2026, 1, 31, 14), contributions=[unit(world.b, "\tk9 1", 2)], override_reason="ok"
+        ),
+    ]
+    ids = [s.pk for s in shifts]
+
+    def found(describe, **kwargs):
+        return [(c["kind"], c["shifts"]) for c in patrols.conflicts_compute(describe=describe, **kwargs)]
+
+    windows = [
+        (dt(2026, 1, 29), dt(2026, 2, 2)),
+        (dt(2026, 1, 30, 2), dt(2026, 1, 30, 6)),
+        (dt(2026, 1, 30, 3), dt(2026, 1, 30, 8)),
+        (dt(2026, 1, 30, 12), dt(2026, 2, 1)),
+    ]
+    kinds = set()
+    for start, end in windows:
+        for only in (None, {ids[1]}, {ids[3], ids[4]}):
+            light = found(False, start=start, end=end, only_shift_ids=only)
+            assert light == found(True, start=start, end=end, only_shift_ids=only)
+            kinds |= {kind for kind, _ in light}
+    assert kinds == {"unit_double_booked", "over_capacity"}
+    kelvin = found(False, start=dt(2026, 1, 31), end=dt(2026, 2, 1), only_shift_ids={ids[5]})
+    assert kelvin == [("unit_double_booked", [ids[5], ids[6]])]
+
+
 def test_end_before_start_is_refused(world):
     op = make_operation(world)
     with pytest.raises(ValidationError):
