@@ -30,6 +30,7 @@ from django.core.paginator import Page
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -563,6 +564,10 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("place") == "row" and (row := _inbox_rows(request.user).filter(alert=alert).first()):
             _decorate_rows(request.user, [row])
             response = render(request, "incidents/partials/inbox_row.html", {**context, "row": row})
+            # The inbox's heading counts what is waiting: swapped out of band with the row.
+            response.content += render_to_string(
+                "incidents/partials/inbox_summary.html", {"oob": True}, request=request
+            ).encode()
         else:
             _localise(alert.threat)
             response = render(request, "incidents/partials/alert_ack.html", {**context, "threat": alert.threat})

@@ -8,6 +8,7 @@ nothing.
 """
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -463,6 +464,9 @@ def test_charlie_acknowledges_and_the_row_and_alices_progress_say_so(client, wor
     assert "Acknowledged for Damkar Balikpapan by" in body
     assert "Units dispatched: 2 regu ke Lok Tuan" in body
     assert 'data-testid="ack-form"' not in body
+    # The inbox's heading is swapped out of band with the row: nothing is waiting any more.
+    summary = re.search(r'<span[^>]*id="inbox-summary"[^>]*hx-swap-oob="true"[^>]*>(.*?)</span>', body, re.S)
+    assert summary and "0 waiting for your agency" in summary.group(1)
     alert.refresh_from_db()
     assert (alert.acknowledged_by, alert.quick_response, alert.response) == (
         world.charlie,
