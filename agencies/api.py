@@ -21,19 +21,18 @@ fields, and a partial body cannot accidentally reset the others.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.generics import get_object_or_404
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from common.api import ScopedViewSet
 
 from . import selectors, services
 from .filters import (
@@ -45,89 +44,19 @@ from .filters import (
     SubscriptionFilter,
     VitalObjectFilter,
 )
-from .models import Agency, Area, Camera, Membership, Partnership, Severity, Subscription, VitalObject
+from .models import Agency, Area, Camera, Membership, Partnership, Subscription, VitalObject
+from .serializers import (
+    AgencyRefSerializer,
+    AreaRefSerializer,
+    CapSeverityField,
+    CentroidSerializer,
+    CoordinateField,
+)
 from .validators import validate_latitude, validate_longitude
 
 UserModel = get_user_model()
 
 COORDINATE_KWARGS = {"coerce_to_string": False}
-
-
-class ApiPagination(PageNumberPagination):
-    """Every list is paginated (areas alone are 90k rows); a client may ask for up to 200 a page."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-# --- Shared fields --------------------------------------------------------------------------
-
-# CAP 1.2 <severity> values. The API speaks CAP names, never the integers stored in the
-# database, so that a partner system can copy them from a CAP alert unchanged.
-CAP_SEVERITY: dict[str, int] = {
-    "Unknown": Severity.UNKNOWN,
-    "Minor": Severity.MINOR,
-    "Moderate": Severity.MODERATE,
-    "Severe": Severity.SEVERE,
-    "Extreme": Severity.EXTREME,
-}
-CAP_SEVERITY_NAMES: dict[int, str] = {value: name for name, value in CAP_SEVERITY.items()}
-
-
-class CapSeverityField(serializers.ChoiceField):
-    """A CAP severity name ("Minor", "Moderate", "Severe", "Extreme", "Unknown"), stored as its integer."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "help_text", _('CAP 1.2 severity name: "Unknown", "Minor", "Moderate", "Severe" or "Extreme".')
-        )
-        super().__init__(choices=[(name, name) for name in CAP_SEVERITY], **kwargs)
-
-    def to_internal_value(self, data: Any) -> int:  # type: ignore[override]
-        if isinstance(data, str):
-            data = data.strip().capitalize()
-        return CAP_SEVERITY[super().to_internal_value(data)]
-
-    def to_representation(self, value: Any) -> str:
-        return CAP_SEVERITY_NAMES.get(int(value), str(value))
-
-
-class AreaRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Area
-        fields = ["id", "name", "level"]
-        read_only_fields = fields
-
-
-class AgencyRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Agency
-        fields = ["id", "name", "code"]
-        read_only_fields = fields
-
-
-class CentroidSerializer(serializers.Serializer):
-    lat = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False)
-    lon = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False)
-
-
-class CoordinateField(serializers.DecimalField):
-    """Degrees, rounded to 6 decimals (about 11 cm) instead of refused: GPS readings carry more."""
-
-    STEP = Decimal("0.000001")
-
-    def __init__(self, validator: Callable[[Any], None], **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_null", True)
-        super().__init__(max_digits=9, decimal_places=6, coerce_to_string=False, validators=[validator], **kwargs)
-
-    def validate_precision(self, value: Decimal) -> Decimal:
-        try:
-            value = value.quantize(self.STEP, rounding=ROUND_HALF_EVEN)
-        except InvalidOperation:  # far too many digits to round, e.g. 1e300
-            self.fail("max_digits", max_digits=self.max_digits)
-        return super().validate_precision(value)
 
 
 def _name_of(source: str) -> serializers.CharField:
@@ -516,33 +445,6 @@ class CameraWriteSerializer(serializers.ModelSerializer):
 
 
 # --- Views ----------------------------------------------------------------------------------
-
-
-class ScopedViewSet(viewsets.GenericViewSet):
-    """Base of the agencies API views: selector-scoped reads, service writes, PATCH not PUT.
-
-    `queryset` on subclasses is `Model.objects.none()`: it only names the model for the router
-    and the schema; rows always come from `get_queryset()`, i.e. from a selector.
-    """
-
-    pagination_class = ApiPagination
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_scoped_object(self, pk: Any) -> Model:
-        raise NotImplementedError
-
-    def get_object(self) -> Any:
-        obj = self.get_scoped_object(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
-        self.check_object_permissions(self.request, obj)
-        return obj
-
-    def render(self, instance: Any, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(instance).data, status=status_code)
-
-    def validated(self, serializer_class: type[serializers.Serializer], **kwargs: Any) -> dict[str, Any]:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
 
 @extend_schema_view(

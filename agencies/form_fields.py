@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.forms import normalise_line_breaks
+
 ISO_DATE = "%Y-%m-%d"
 ISO_TIME = "%H:%M"
 ISO_DATETIME = "%Y-%m-%dT%H:%M"
@@ -76,16 +78,6 @@ class IsoTimeField(forms.TimeField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", TIME_INPUT_FORMATS)
         super().__init__(**kwargs)
-
-
-def normalise_line_breaks(form: forms.BaseForm) -> None:
-    """A browser sends a textarea's line breaks as CRLF: store them as the LF they were, so a
-    text saved unchanged stays byte for byte the same. Call after cleaning."""
-    cleaned = getattr(form, "cleaned_data", None) or {}
-    for name, field in form.fields.items():
-        value = cleaned.get(name)
-        if isinstance(field.widget, forms.Textarea) and isinstance(value, str) and "\r" in value:
-            cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def default_zone() -> ZoneInfo:

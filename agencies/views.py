@@ -24,10 +24,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from common.htmx import wants_partial as _wants_partial
+
 from . import selectors
 from .forms import AgencyDirectoryFilter, AreaSearchForm
 from .models import Agency, Area, Camera, Membership, Partnership, VitalObject, zone_label
-from .web import wants_partial as _wants_partial
 
 AGENCY_PAGE_SIZE = 20
 AREA_PAGE_SIZE = 30

@@ -173,7 +173,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"public": env.str("SINERGI_PUBLIC_RATE", default="60/minute")},
     # Behind a reverse proxy, the client address is the last-but-N entry of X-Forwarded-For;
     # 0 ignores the header, which anyone could forge to escape the rate limits.

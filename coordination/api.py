@@ -36,9 +36,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies.api import AgencyRefSerializer, ApiPagination, AreaRefSerializer, CoordinateField
 from agencies.models import Agency, Area
+from agencies.serializers import AgencyRefSerializer, AreaRefSerializer, CoordinateField
 from agencies.validators import validate_latitude, validate_longitude
+from common.api import ApiPagination
 
 from . import selectors, services
 from .filters import ActionItemFilter, ExerciseFilter, OperationFilter

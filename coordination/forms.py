@@ -14,8 +14,8 @@ from agencies.form_fields import IsoDateField, IsoDateInput, ZonedDateTimeField,
 from agencies.models import Agency, Area, Classification
 from agencies.selectors import filter_agency_choices, user_agency_ids
 from agencies.validators import validate_latitude, validate_longitude
-from agencies.widgets import QuickSelect
-from incidents.forms import ListSelect, ServiceErrorsMixin
+from common.forms import ListSelect, ServiceErrorsMixin
+from common.widgets import QuickSelect
 
 from .filters import ExerciseFilter, OperationFilter
 from .models import ActionItem, Exercise, JointOperation

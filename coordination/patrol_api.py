@@ -33,9 +33,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.api import AgencyRefSerializer, ApiPagination, AreaRefSerializer
 from agencies.models import Agency, Area
+from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
 from agencies.validators import validate_latitude, validate_longitude
+from common.api import ApiPagination
 
 from . import patrols
 from .ical import shifts_ical

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.form_fields import IsoDateField, IsoTimeField, ZonedDateTimeField, ZonedFormMixin
 from agencies.models import Agency, Area
-from agencies.widgets import QuickSelect
+from common.widgets import QuickSelect
 
 from .models import Checkpoint, JointOperation, PatrolShift
 

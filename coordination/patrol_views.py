@@ -38,7 +38,7 @@ from agencies.localtime import date_range, in_zone
 from agencies.models import Agency, Area, zone_label
 from agencies.selectors import filter_agency_choices, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
-from agencies.web import wants_partial as _wants_partial
+from common.htmx import wants_partial as _wants_partial
 
 from . import patrol_forms as forms
 from . import patrols

@@ -27,9 +27,9 @@ from django.views.decorators.vary import vary_on_headers
 from agencies import selectors as agency_selectors
 from agencies.form_fields import zone_of_areas
 from agencies.models import Area, zone_label
-from agencies.paging import paginate
-from agencies.web import wants_partial as _wants_partial
-from incidents.views import forbidden_page
+from common.htmx import wants_partial as _wants_partial
+from common.pagination import paginate
+from common.views import forbidden_page, forbidden_response
 
 from . import forms, selectors, services
 from .models import ActionItem, Exercise, JointOperation
@@ -77,9 +77,7 @@ def operation_list(request: HttpRequest) -> HttpResponse:
 def operation_create(request: HttpRequest) -> HttpResponse:
     if not _can_plan(request.user):
         # Before the form: a POST of who may not plan is refused, as the page is not offered.
-        return render(
-            request, "incidents/incident_forbidden.html", {"reason": _("Your role does not allow this.")}, status=403
-        )
+        return forbidden_response(request)
     # The form reads the times in the zone of the areas chosen on it (see AreasZoneMixin).
     form = forms.OperationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -282,9 +280,7 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
 @forbidden_page
 def exercise_create(request: HttpRequest) -> HttpResponse:
     if not _can_plan(request.user):
-        return render(
-            request, "incidents/incident_forbidden.html", {"reason": _("Your role does not allow this.")}, status=403
-        )
+        return forbidden_response(request)
     form = forms.ExerciseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

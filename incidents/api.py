@@ -58,8 +58,8 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from agencies import selectors as agency_selectors
-from agencies.api import AgencyRefSerializer, AreaRefSerializer, CapSeverityField, CoordinateField
 from agencies.models import Agency, Area, Classification
+from agencies.serializers import AgencyRefSerializer, AreaRefSerializer, CapSeverityField, CoordinateField
 from agencies.validators import validate_latitude, validate_longitude
 
 from . import exports, selectors, services

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from agencies.api import CAP_SEVERITY
 from agencies.models import Agency, Area, Classification, Severity
+from agencies.serializers import CAP_SEVERITY
 
 from .models import Category, CitizenReport, Incident, RiskAssessment, Urgency
 

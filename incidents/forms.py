@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -31,11 +30,11 @@ from agencies.form_fields import (
     IsoDateInput,
     ZonedDateTimeField,
     ZonedFormMixin,
-    normalise_line_breaks,
 )
 from agencies.models import Agency, Area, Classification, Severity
 from agencies.validators import validate_latitude, validate_longitude
-from agencies.widgets import QuickSelect
+from common.forms import ListSelect, ServiceErrorsMixin
+from common.widgets import QuickSelect
 
 from . import selectors
 from .filters import IncidentFilter, RiskFilter
@@ -160,16 +159,6 @@ def category_choices(*, value_field: str = "pk", active_only: bool = True, for_f
     return choices
 
 
-class ListSelect(QuickSelect):
-    """A single <select> for a multiple-choice filter (`status=verified`): the API takes a list."""
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
-        if hasattr(data, "getlist"):
-            return [v for v in data.getlist(name) if v]
-        value = data.get(name)
-        return [value] if value else []
-
-
 def _select(choices: Choices, **attrs: Any) -> forms.Select:
     return QuickSelect(attrs={"class": "form-select", **attrs}, choices=choices)
 
@@ -263,35 +252,6 @@ class RiskPageFilter(RiskFilter):
 
 
 # --- Write forms ---------------------------------------------------------------------------
-
-
-class ServiceErrorsMixin:
-    """Put a service's ValidationError on the form (on its field when the form has it), and mark
-    invalid widgets for Bootstrap (`is-invalid`) and screen readers (`aria-invalid`)."""
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        normalise_line_breaks(self)  # type: ignore[arg-type]
-        self._mark_invalid()
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        form: forms.Form = self  # type: ignore[assignment]
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-                form.add_error(target, [m for e in errors for m in e.messages])
-        else:
-            form.add_error(None, exc.messages)
-        self._mark_invalid()
-
-    def _mark_invalid(self) -> None:
-        form: forms.Form = self  # type: ignore[assignment]
-        for name in form.errors:
-            if name in form.fields:
-                attrs = form.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-invalid"] = "true"
 
 
 class AreaPickerField(forms.ModelChoiceField):

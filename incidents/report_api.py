@@ -6,7 +6,7 @@ Two audiences:
   with up to 3 `photos`) and answers its tracking code; `GET public/reports/{code}/` shows
   what the reporter may follow: category, status, received time and the public updates, never
   the description, contact, coordinates, moderator or incident. No authentication at all
-  (so no session and no CSRF check) and rate limits per client address (incidents/throttles.py);
+  (so no session and no CSRF check) and rate limits per client address (common/throttling.py);
 - agencies' moderators: `reports/` is the moderation queue of the areas under their
   agencies' jurisdiction (`selectors.citizen_report_list`), with the reporter's contact and
   the photos' URLs in the detail, and the actions verify, reject, duplicate and spam.
@@ -14,7 +14,7 @@ Two audiences:
 Access: anonymous 401 on `reports/`; a user outside the report's jurisdiction 404 (the report
 is not in their queue); a member whose role may not moderate (viewer) 403; staff everything.
 Bad input answers 400 with field messages (the services' ValidationErrors go through
-config.api.exception_handler); a refused report saves nothing (the service is atomic).
+common.api.exception_handler); a refused report saves nothing (the service is atomic).
 """
 
 from __future__ import annotations
@@ -36,14 +36,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.api import ApiPagination, AreaRefSerializer, CapSeverityField, CoordinateField
 from agencies.models import Area, Classification
+from agencies.serializers import AreaRefSerializer, CapSeverityField, CoordinateField
 from agencies.validators import validate_latitude, validate_longitude
+from common.api import ApiPagination
 
 from . import selectors, services
 from .filters import CitizenReportFilter
 from .models import Category, CitizenReport, CitizenReportPhoto, Incident, PublicProgress
-from .throttles import SUBMIT_THROTTLES, TRACK_THROTTLES
+from .report_throttles import SUBMIT_THROTTLES, TRACK_THROTTLES
 
 MAX_DESCRIPTION = 5000
 MAX_CONTACT = 200

@@ -19,9 +19,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.form_fields import IsoDateTimeInput, normalise_line_breaks
+from agencies.form_fields import IsoDateTimeInput
 from agencies.models import Classification, Severity
 from agencies.validators import validate_latitude, validate_longitude
+from common.forms import normalise_line_breaks
 
 from . import selectors, services
 from .models import Category, Incident

@@ -3,7 +3,7 @@
 Public pages (no login, mobile-first, templates/incidents/public_*.html on their own small
 layout without the dashboard's navigation):
 - /lapor/ (report-create): the form; it posts the same field names as the public API and is
-  held to the same rate limits, sharing their budget (incidents/throttles.py): a throttled
+  held to the same rate limits, sharing their budget (common/throttling.py): a throttled
   citizen gets the form back, what they typed kept, with a 429, Retry-After and a notice;
 - /lapor/terkirim/<code>/ (report-submitted): the tracking code, large, after a report;
 - /lapor/lacak/ (report-track) and /lapor/lacak/<code>/ (report-track-detail): follow a report
@@ -34,9 +34,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from agencies.paging import paginate
 from agencies.selectors import managed_agency_ids, public_map_areas, user_is_member
-from agencies.web import wants_partial as _wants_partial
+from common.htmx import wants_partial as _wants_partial
+from common.pagination import paginate
+from common.throttling import throttle_wait
 
 from . import selectors, services
 from .filters import CitizenReportFilter
@@ -50,7 +51,7 @@ from .report_forms import (
     VerifyForm,
     add_service_errors,
 )
-from .throttles import SUBMIT_THROTTLES, TRACK_THROTTLES, throttle_wait
+from .report_throttles import SUBMIT_THROTTLES, TRACK_THROTTLES
 
 QUEUE_PAGE_SIZE = 25
 

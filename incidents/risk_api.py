@@ -35,8 +35,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies import selectors as agency_selectors
-from agencies.api import AgencyRefSerializer, ApiPagination, AreaRefSerializer
 from agencies.models import Agency, Area, Classification
+from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
+from common.api import ApiPagination
 
 from . import selectors, services
 from .filters import RiskFilter

@@ -56,14 +56,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies import selectors as agency_selectors
-from agencies.api import AgencyRefSerializer, ApiPagination, AreaRefSerializer
 from agencies.models import Agency, Area, Classification
+from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
+from common.api import ApiPagination
+from common.throttling import WindowsThrottle
 
 from . import cap, threat_selectors, threat_services
 from .api import CapUrgencyField, IncidentSeverityField
 from .models import Alert, Category, Delivery, QuickResponse, Threat
 from .services import ACTING_ROLES
-from .throttles import WindowsThrottle
 
 # --- Schema helpers -------------------------------------------------------------------------
 

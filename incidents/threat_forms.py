@@ -24,9 +24,10 @@ from django.utils.translation import gettext_lazy as _
 from agencies import selectors as agency_selectors
 from agencies.form_fields import ZonedDateTimeField, ZonedFormMixin, zone_of_areas
 from agencies.models import Agency, Area, Classification, Severity, zone_label
+from common.forms import ServiceErrorsMixin
 
 from . import selectors
-from .forms import ServiceErrorsMixin, area_filter_choices, category_choices, interpolate_lazy, jurisdiction_paths
+from .forms import area_filter_choices, category_choices, interpolate_lazy, jurisdiction_paths
 from .models import Category, Certainty, QuickResponse, Threat, Urgency
 from .services import ACTING_ROLES
 

@@ -42,10 +42,11 @@ from django.views.decorators.vary import vary_on_headers
 from agencies import selectors as agency_selectors
 from agencies.localtime import in_zone
 from agencies.models import Area, Classification, Severity
-from agencies.paging import paginate
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
-from agencies.web import wants_partial as _wants_partial
+from common.htmx import wants_partial as _wants_partial
+from common.pagination import paginate
+from common.views import forbidden_page
 
 from . import selectors, threat_selectors, threat_services
 from .models import Alert, Certainty, Delivery, QuickResponse, Threat, ThreatEvent, Urgency
@@ -59,7 +60,6 @@ from .threat_forms import (
     ThreatPageFilter,
     zone_label,
 )
-from .views import forbidden_page
 
 THREAT_PAGE_SIZE = 25
 INBOX_PAGE_SIZE = 25

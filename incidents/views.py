@@ -16,7 +16,6 @@ the results partial, pushes the URL, and `Vary: HX-Request` keeps caches from mi
 from __future__ import annotations
 
 import datetime
-import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,9 +39,10 @@ from django.views.decorators.vary import vary_on_headers
 from agencies import selectors as agency_selectors
 from agencies.localtime import in_zone
 from agencies.models import Agency, Area, Classification, Severity
-from agencies.paging import SEARCH_COUNT_BOUND, paginate
 from agencies.selectors import map_areas
-from agencies.web import wants_partial as _wants_partial
+from common.htmx import wants_partial as _wants_partial
+from common.pagination import SEARCH_COUNT_BOUND, paginate
+from common.views import forbidden_page
 
 from . import forms, selectors, services
 from .exports import SEVERITY_NAMES as CAP_SEVERITY_NAMES
@@ -62,20 +62,6 @@ View = Callable[..., HttpResponse]
 def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
     """The requested page; an out-of-range or malformed `page` gives the nearest valid one."""
     return paginate(request, queryset, per_page)
-
-
-def forbidden_page(view: View) -> View:
-    """Render a service's PermissionDenied as a 403 page that says why, in the dashboard's frame."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            reason = str(exc) or _("Your role does not allow this.")
-            return render(request, "incidents/incident_forbidden.html", {"reason": reason}, status=403)
-
-    return wrapper
 
 
 def _can_act(user: Any) -> bool:

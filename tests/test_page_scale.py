@@ -214,7 +214,7 @@ def test_a_busy_calendar_day_folds_into_more_with_a_link_to_the_day(client, worl
 
 
 def test_a_long_list_counts_up_to_a_bound_and_serves_deep_pages_from_within_it(client, world, monkeypatch):
-    monkeypatch.setattr("agencies.paging.COUNT_BOUND", 30)
+    monkeypatch.setattr("common.pagination.COUNT_BOUND", 30)
     _populate(world, 40, salt=1)
     client.force_login(world.alice)
     first = client.get("/incidents/").content.decode()

@@ -459,7 +459,7 @@ def test_the_daily_limit_applies_too(anon, city, settings):
 def test_a_request_refused_for_the_minute_does_not_eat_the_day(anon, city, settings, monkeypatch):
     """Only requests let through count: a refused one gives its increments back. The clock
     starts at the beginning of a day (and so of a minute): the windows are fixed periods."""
-    from incidents.throttles import WindowsThrottle
+    from common.throttling import WindowsThrottle
 
     settings.SINERGI_REPORT_RATE_MINUTE = "2/minute"
     settings.SINERGI_REPORT_RATE_DAY = "3/day"

@@ -16,7 +16,8 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.test import RequestFactory
 
-from incidents.throttles import ReportSubmitThrottle, WindowsThrottle
+from common.throttling import WindowsThrottle
+from incidents.report_throttles import ReportSubmitThrottle
 
 THREADS = 32
 REQUESTS = 300

@@ -17,8 +17,9 @@ from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from django.test import RequestFactory
 
-from incidents import throttles
-from incidents.throttles import ReportSubmitThrottle, WindowsThrottle
+from common import throttling as throttles
+from common.throttling import WindowsThrottle
+from incidents.report_throttles import ReportSubmitThrottle
 from tests.incidents.test_throttles import race
 
 pytestmark = pytest.mark.integration

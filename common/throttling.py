@@ -1,4 +1,7 @@
-"""Rate limits of the public citizen-report endpoints, per client address.
+"""Rate limits per client address, counted in windows (a minute, a day) that hold across workers.
+
+The rates of the public citizen-report endpoints are in incidents/report_throttles.py; what
+follows was written for them.
 
 Each window of a limit is a counter per client in Django's cache (locmem in development and
 tests, Redis in production: with several gunicorn workers or machines only a shared cache
@@ -266,21 +269,6 @@ def _count_cache(cache: Any, windows: list[Window]) -> Window | None:
                     cache.decr(w.key)
             return window
     return None
-
-
-class ReportSubmitThrottle(WindowsThrottle):
-    scope = "report_submit"
-    windows = (("SINERGI_REPORT_RATE_MINUTE", "5/minute"), ("SINERGI_REPORT_RATE_DAY", "50/day"))
-
-
-class ReportTrackThrottle(WindowsThrottle):
-    scope = "report_track"
-    windows = (("SINERGI_REPORT_TRACK_RATE", "60/minute"),)
-    methods = ("GET", "HEAD")
-
-
-SUBMIT_THROTTLES: tuple[type[SimpleRateThrottle], ...] = (ReportSubmitThrottle,)
-TRACK_THROTTLES: tuple[type[SimpleRateThrottle], ...] = (ReportTrackThrottle,)
 
 
 def throttle_wait(request: HttpRequest, throttle_classes: Iterable[type[SimpleRateThrottle]]) -> int | None:

@@ -1,0 +1,32 @@
+"""Page plumbing every dashboard view shares."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+View = Callable[..., HttpResponse]
+
+
+def forbidden_response(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The 403 page that says why, in the dashboard's frame."""
+    return render(request, "forbidden.html", {"reason": reason or _("Your role does not allow this.")}, status=403)
+
+
+def forbidden_page(view: View) -> View:
+    """Render a service's PermissionDenied as a 403 page that says why, in the dashboard's frame."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return forbidden_response(request, str(exc))
+
+    return wrapper
