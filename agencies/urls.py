@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("agencies/", views.agency_list, name="agency-list"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency-detail"),
     path("areas/", views.area_browser, name="area-browser"),

@@ -10,12 +10,10 @@ Pages whose lists update with htmx render only their results partial for an htmx
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
@@ -25,98 +23,21 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from common.htmx import wants_partial as _wants_partial
+from common.pagination import paginate
+from common.types import User
 
 from . import selectors
 from .forms import AgencyDirectoryFilter, AreaSearchForm
-from .models import Agency, Area, Camera, Membership, Partnership, VitalObject, zone_label
+from .models import Agency, Area, Camera, Membership, Partnership, VitalObject
 
 AGENCY_PAGE_SIZE = 20
 AREA_PAGE_SIZE = 30
 # An agency page lists its cameras; a big operator may run hundreds, the rest is in the API.
 CAMERA_LIMIT = 50
 ROLE_ORDER = {role: index for index, role in enumerate(Membership.Role.values)}
-
-
-def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
-    """The requested page; an out-of-range or malformed `page` gives the nearest valid one."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-# --- Dashboard -----------------------------------------------------------------------------
-
-
-@dataclass
-class AgencyCard:
-    """One of the user's agencies as the dashboard shows it."""
-
-    membership: Membership
-    agency: Agency
-    partners: list[Agency] = field(default_factory=list)
-    partnership_count: int = 0
-
-
-def _agency_cards(user: Any) -> list[AgencyCard]:
-    agency_ids = selectors.user_agency_ids(user=user)
-    if not agency_ids:
-        return []
-    agencies = {
-        agency.pk: agency
-        for agency in selectors.agency_list(user=user)
-        .filter(pk__in=agency_ids)
-        .prefetch_related(Prefetch("jurisdiction", queryset=Area.objects.only("id", "name", "level")))
-    }
-    memberships = selectors.membership_list(user=user).filter(user=user, is_active=True, agency_id__in=agency_ids)
-    cards = [AgencyCard(membership=m, agency=agencies[m.agency_id]) for m in memberships if m.agency_id in agencies]
-    today = timezone.localdate()
-    partnerships = selectors.partnership_list(user=user).filter(agencies__in=agency_ids).distinct()
-    for partnership in partnerships:
-        if not partnership.is_valid_on(today):
-            continue
-        parties = list(partnership.agencies.all())
-        for card in cards:
-            if any(party.pk == card.agency.pk for party in parties):
-                card.partnership_count += 1
-                known = {p.pk for p in card.partners}
-                card.partners.extend(p for p in parties if p.pk != card.agency.pk and p.pk not in known)
-    for card in cards:
-        card.partners.sort(key=lambda agency: agency.name)
-    return cards
-
-
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """`/`: a member's dashboard; an anonymous visitor gets the citizens' public page instead of
-    the staff login (report an event, follow a report, the current public alerts)."""
-    if not request.user.is_authenticated:
-        return public_home(request)
-    return render(
-        request,
-        "agencies/dashboard.html",
-        {"cards": _agency_cards(request.user), "is_member": selectors.user_is_member(user=request.user)},
-    )
-
-
-# The public page lists at most this many current public alerts, the most severe first.
-PUBLIC_ALERT_LIMIT = 10
-
-
-def public_home(request: HttpRequest) -> HttpResponse:
-    """The citizens' front door: small, phone first, no script. The alerts are the public CAP
-    feed's (`threat_selectors.public_threats`) without the cancelled ones."""
-    from incidents.models import Threat
-    from incidents.report_forms import TrackForm
-    from incidents.threat_selectors import public_threats
-
-    alerts = list(
-        public_threats()
-        .exclude(msg_type=Threat.MsgType.CANCEL)
-        .order_by("-severity", "-sent_at", "-id")[:PUBLIC_ALERT_LIMIT]
-    )
-    for alert in alerts:  # times in the zone of the alert's first area, labelled WIB/WITA/WIT
-        first = next(iter(alert.areas.all()), None)
-        alert.tz_name = first.timezone if first else settings.TIME_ZONE  # type: ignore[attr-defined]
-        alert.tz_label = zone_label(alert.tz_name)  # type: ignore[attr-defined]
-    return render(request, "agencies/public_home.html", {"alerts": alerts, "track_form": TrackForm()})
+# The directory and the area browser count their rows exactly: their longest list (every area
+# of the country, some 91,000) stays under this bound, so `paginate` never cuts a count short.
+DIRECTORY_COUNT_BOUND = 1_000_000
 
 
 # --- Agency directory ----------------------------------------------------------------------
@@ -133,7 +54,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "filter": directory,
-        "page": _paginate(request, agencies, AGENCY_PAGE_SIZE),
+        "page": paginate(request, agencies, AGENCY_PAGE_SIZE, bound=DIRECTORY_COUNT_BOUND),
         "is_member": selectors.user_is_member(user=request.user),
         "is_filtered": any(request.GET.get(name) for name in directory.filters),
     }
@@ -163,7 +84,7 @@ class VitalObjectRow:
     is_guard: bool
 
 
-def _member_rows(user: Any, agency: Agency) -> list[MemberRow]:
+def _member_rows(user: User, agency: Agency) -> list[MemberRow]:
     memberships = selectors.membership_list(user=user, agency=agency).filter(is_active=True)
     rows = [
         MemberRow(membership=m, show_contact=selectors.membership_can_see_contact(user=user, membership=m))
@@ -173,7 +94,7 @@ def _member_rows(user: Any, agency: Agency) -> list[MemberRow]:
     return rows
 
 
-def _partnership_rows(user: Any, agency: Agency) -> list[PartnershipRow]:
+def _partnership_rows(user: User, agency: Agency) -> list[PartnershipRow]:
     today = timezone.localdate()
     return [
         PartnershipRow(
@@ -186,7 +107,7 @@ def _partnership_rows(user: Any, agency: Agency) -> list[PartnershipRow]:
     ]
 
 
-def _vital_object_rows(user: Any, agency: Agency) -> list[VitalObjectRow]:
+def _vital_object_rows(user: User, agency: Agency) -> list[VitalObjectRow]:
     objects = (
         selectors.vital_object_list(user=user)
         .filter(Q(operator=agency) | Q(guarding_agencies=agency))
@@ -248,7 +169,7 @@ def area_browser(request: HttpRequest) -> HttpResponse:
         areas = selectors.area_list(filters={"level": Area.Level.PROVINCE})
     context = {
         "form": form,
-        "page": _paginate(request, _with_child_counts(areas), AREA_PAGE_SIZE),
+        "page": paginate(request, _with_child_counts(areas), AREA_PAGE_SIZE, bound=DIRECTORY_COUNT_BOUND),
         "searching": bool(filters),
     }
     if _wants_partial(request):
@@ -272,7 +193,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "area": area,
         "form": form,
         "query": query,
-        "page": _paginate(request, _with_child_counts(below), AREA_PAGE_SIZE),
+        "page": paginate(request, _with_child_counts(below), AREA_PAGE_SIZE, bound=DIRECTORY_COUNT_BOUND),
         "child_level": Area.Level(area.level + 1) if area.level < Area.Level.VILLAGE else None,
     }
     if _wants_partial(request):

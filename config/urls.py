@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("incidents.threat_urls")),
     path("", include("coordination.urls")),
     path("", include("coordination.patrol_urls")),
+    path("", include("coordination.desk.urls")),
     path("", include("agencies.urls")),
 ]
 if settings.DEBUG:

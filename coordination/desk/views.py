@@ -1,0 +1,91 @@
+"""The home page at `/`: a member's dashboard (their agencies and partners), and for an
+anonymous visitor the citizens' public page instead of the staff login."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from agencies import selectors as agency_selectors
+from agencies.models import Agency, Area, Membership, zone_label
+from common.types import User
+from incidents.models import Threat
+from incidents.report_forms import TrackForm
+from incidents.threat_selectors import public_threats
+
+# The public page lists at most this many current public alerts, the most severe first.
+PUBLIC_ALERT_LIMIT = 10
+
+
+@dataclass
+class AgencyCard:
+    """One of the user's agencies as the dashboard shows it."""
+
+    membership: Membership
+    agency: Agency
+    partners: list[Agency] = field(default_factory=list)
+    partnership_count: int = 0
+
+
+def _agency_cards(user: User) -> list[AgencyCard]:
+    agency_ids = agency_selectors.user_agency_ids(user=user)
+    if not agency_ids:
+        return []
+    agencies = {
+        agency.pk: agency
+        for agency in agency_selectors.agency_list(user=user)
+        .filter(pk__in=agency_ids)
+        .prefetch_related(Prefetch("jurisdiction", queryset=Area.objects.only("id", "name", "level")))
+    }
+    memberships = agency_selectors.membership_list(user=user).filter(
+        user=user, is_active=True, agency_id__in=agency_ids
+    )
+    cards = [AgencyCard(membership=m, agency=agencies[m.agency_id]) for m in memberships if m.agency_id in agencies]
+    today = timezone.localdate()
+    partnerships = agency_selectors.partnership_list(user=user).filter(agencies__in=agency_ids).distinct()
+    for partnership in partnerships:
+        if not partnership.is_valid_on(today):
+            continue
+        parties = list(partnership.agencies.all())
+        for card in cards:
+            if any(party.pk == card.agency.pk for party in parties):
+                card.partnership_count += 1
+                known = {p.pk for p in card.partners}
+                card.partners.extend(p for p in parties if p.pk != card.agency.pk and p.pk not in known)
+    for card in cards:
+        card.partners.sort(key=lambda agency: agency.name)
+    return cards
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """`/`: a member's dashboard; an anonymous visitor gets the citizens' public page instead of
+    the staff login (report an event, follow a report, the current public alerts)."""
+    if not request.user.is_authenticated:
+        return public_home(request)
+    return render(
+        request,
+        "agencies/dashboard.html",
+        {"cards": _agency_cards(request.user), "is_member": agency_selectors.user_is_member(user=request.user)},
+    )
+
+
+def public_home(request: HttpRequest) -> HttpResponse:
+    """The citizens' front door: small, phone first, no script. The alerts are the public CAP
+    feed's (`threat_selectors.public_threats`) without the cancelled ones."""
+    alerts = list(
+        public_threats()
+        .exclude(msg_type=Threat.MsgType.CANCEL)
+        .order_by("-severity", "-sent_at", "-id")[:PUBLIC_ALERT_LIMIT]
+    )
+    for alert in alerts:  # times in the zone of the alert's first area, labelled WIB/WITA/WIT
+        first = next(iter(alert.areas.all()), None)
+        alert.tz_name = first.timezone if first else settings.TIME_ZONE  # type: ignore[attr-defined]
+        alert.tz_label = zone_label(alert.tz_name)  # type: ignore[attr-defined]
+    return render(request, "agencies/public_home.html", {"alerts": alerts, "track_form": TrackForm()})
