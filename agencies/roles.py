@@ -12,7 +12,9 @@ Later capabilities are added here as rows, not as new tuples in a service module
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+
+from common.types import User
 
 from .models import Membership
 from .selectors import user_agency_ids, user_is_staff, user_roles_in
@@ -23,9 +25,10 @@ R = Membership.Role
 ACTING: tuple[str, ...] = (R.COMMANDER, R.LIAISON, R.PLANNER, R.ANALYST)
 # Plan and steer operations, exercises and patrol shifts.
 PLANNING: tuple[str, ...] = (R.COMMANDER, R.LIAISON, R.PLANNER)
-# Steer an incident, manage the agency's subscriptions, import CAP, rotate the agency's secrets.
+# Steer an incident, manage the agency's subscriptions, vital objects and cameras, import CAP,
+# rotate the agency's secrets.
 MANAGING: tuple[str, ...] = (R.COMMANDER, R.LIAISON)
-# Approve operations, change who belongs to the agency.
+# Approve operations, change who belongs to the agency and its contact details, record its partnerships.
 COMMANDING: tuple[str, ...] = (R.COMMANDER,)
 # Any member: read restricted data, get the agency's calendar feed.
 MEMBER: tuple[str, ...] = tuple(R.values)
@@ -50,6 +53,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "patrol.feed_rotate": MANAGING,
     "agency.manage": MANAGING,
     "agency.members": COMMANDING,
+    "agency.edit": COMMANDING,
+    "partnership.record": COMMANDING,
 }
 
 
@@ -58,7 +63,7 @@ def roles_for(capability: str) -> tuple[str, ...]:
     return CAPABILITIES[capability]
 
 
-def user_roles(*, user: Any) -> dict[int, str]:
+def user_roles(*, user: User) -> dict[int, str]:
     """{agency id: role} of the user's active memberships in active agencies, read once per
     user object (a request's user): a page asking several predicates pays one query."""
     if not user or not getattr(user, "is_authenticated", False):
@@ -70,14 +75,14 @@ def user_roles(*, user: Any) -> dict[int, str]:
     return cached
 
 
-def remember_roles(*, user: Any, memberships: Any) -> None:
+def remember_roles(*, user: User, memberships: Iterable[Membership]) -> None:
     """Seed `user_roles`' cache from memberships already read (the navbar's, with their
     agencies), so that the predicates the page then asks cost no query."""
     if getattr(user, "_sinergi_roles", None) is None:
         user._sinergi_roles = {m.agency_id: m.role for m in memberships if m.is_active and m.agency.is_active}
 
 
-def agencies_with(*, user: Any, capability: str, among: Any = None) -> set[int]:
+def agencies_with(*, user: User, capability: str, among: Iterable[int | None] | None = None) -> set[int]:
     """Ids of the active agencies (of `among`, else all the user's) where the user holds the
     capability. Staff hold every capability but are members of no agency: ask `user_is_staff`."""
     roles = roles_for(capability)
@@ -85,7 +90,7 @@ def agencies_with(*, user: Any, capability: str, among: Any = None) -> set[int]:
     return held if among is None else held & {i for i in among if i}
 
 
-def has_capability(*, user: Any, capability: str, agency_ids: Any = None) -> bool:
+def has_capability(*, user: User, capability: str, agency_ids: Iterable[int | None] | None = None) -> bool:
     """Staff, or a member holding the capability in one of `agency_ids` (any agency when None)."""
     if user_is_staff(user):
         return True

@@ -7,37 +7,34 @@ Visibility rules (docs/security.md, "Access"):
   user with no membership sees none of them;
 - subscriptions and members' phone numbers are an agency's own business: only its members
   (and staff) read them.
-What a user may not see is simply absent: `*_get` raises Http404, never PermissionDenied.
+What a user may not see is simply absent: `<entity>_get` raises Http404, never PermissionDenied.
+`<entity>_get_for_change` (what the API and pages fetch before a write) answers Http404 too to a
+user who may not see the agency's business, and PermissionDenied to one who sees it but whose
+role does not let them change it (the capability `agencies.roles` names).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
+
+from common.types import User
 
 from .models import Agency, Area, Camera, Classification, Membership, Partnership, Subscription, VitalObject
 
-User = AbstractBaseUser | AnonymousUser
 
-# Roles that may change what their agency subscribes to, its vital objects and cameras.
-MANAGER_ROLES = (Membership.Role.COMMANDER, Membership.Role.LIAISON)
-# Roles that may change who belongs to their agency.
-COMMANDER_ROLES = (Membership.Role.COMMANDER,)
-
-
-def user_is_staff(user: Any) -> bool:
+def user_is_staff(user: User | None) -> bool:
     """Platform admins (active staff users) see and may do everything."""
     return bool(user and user.is_authenticated and user.is_active and user.is_staff)
 
 
-_is_staff = user_is_staff
-
-
-def user_roles_in(*, user: Any, agency_ids: Iterable[int | None]) -> dict[int, str]:
+def user_roles_in(*, user: User, agency_ids: Iterable[int | None]) -> dict[int, str]:
     """{agency id: role} of the user's active memberships among `agency_ids` (active agencies)."""
     ids = [i for i in agency_ids if i]
     if not ids or not getattr(user, "is_authenticated", False):
@@ -49,29 +46,29 @@ def user_roles_in(*, user: Any, agency_ids: Iterable[int | None]) -> dict[int, s
     )
 
 
-def user_agency_ids(*, user: Any) -> set[int]:
+def user_agency_ids(*, user: User | None) -> set[int]:
     """Ids of the active agencies the user is an active member of (cached on the user object)."""
     if not user or not user.is_authenticated:
         return set()
-    cached = getattr(user, "_sinergi_agency_ids", None)
+    cached: set[int] | None = getattr(user, "_sinergi_agency_ids", None)
     if cached is None:
         cached = set(
             Membership.objects.filter(user=user, is_active=True, agency__is_active=True).values_list(
                 "agency_id", flat=True
             )
         )
-        user._sinergi_agency_ids = cached
+        user._sinergi_agency_ids = cached  # type: ignore[union-attr]
     return cached
 
 
-def user_is_member(*, user: Any) -> bool:
+def user_is_member(*, user: User | None) -> bool:
     """True for staff and for anyone who belongs to an active agency: they may read restricted data."""
-    return _is_staff(user) or bool(user_agency_ids(user=user))
+    return user_is_staff(user) or bool(user_agency_ids(user=user))
 
 
-def user_has_role(*, user: Any, agency: Agency | int, roles: Iterable[str]) -> bool:
+def user_has_role(*, user: User, agency: Agency | int, roles: Iterable[str]) -> bool:
     """True when the user holds one of `roles` in `agency`, or is platform staff."""
-    if _is_staff(user):
+    if user_is_staff(user):
         return True
     if not user or not user.is_authenticated:
         return False
@@ -81,17 +78,37 @@ def user_has_role(*, user: Any, agency: Agency | int, roles: Iterable[str]) -> b
     ).exists()
 
 
-def managed_agency_ids(*, user: Any, roles: Iterable[str] = MANAGER_ROLES) -> set[int] | None:
-    """Agencies in which the user holds one of `roles`; None means every agency (staff)."""
-    if _is_staff(user):
+def managed_agency_ids(*, user: User, roles: Iterable[str] | None = None) -> set[int] | None:
+    """Agencies in which the user holds one of `roles` (by default those of the capability
+    "agency.manage"); None means every agency (staff)."""
+    if user_is_staff(user):
         return None
     if not user or not user.is_authenticated:
         return set()
+    if roles is None:
+        from .roles import roles_for  # roles.py reads this module's membership helpers
+
+        roles = roles_for("agency.manage")
     return set(
         Membership.objects.filter(user=user, role__in=list(roles), is_active=True, agency__is_active=True).values_list(
             "agency_id", flat=True
         )
     )
+
+
+def require_capability(*, user: User, agency_id: int | None, capability: str) -> None:
+    """Staff pass; a member of the agency needs `capability` there (else PermissionDenied);
+    anyone else gets Http404: what they may not see of the agency's business is absent."""
+    from .roles import roles_for  # roles.py reads this module's membership helpers
+
+    if user_is_staff(user):
+        return
+    if agency_id not in user_agency_ids(user=user):
+        raise Http404
+    if not Membership.objects.filter(
+        user=user, agency_id=agency_id, role__in=list(roles_for(capability)), is_active=True
+    ).exists():
+        raise PermissionDenied(_("Your role in this agency does not allow this."))
 
 
 # --- Areas ---------------------------------------------------------------------------------
@@ -142,7 +159,7 @@ def area_covering_q(*, area: Area, field: str = "jurisdiction") -> Q:
 # --- Agencies ------------------------------------------------------------------------------
 
 
-def agency_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Agency]:
+def agency_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Agency]:
     """The agency directory as the user may see it, with member counts."""
     if not user_is_member(user=user):
         return Agency.objects.none()
@@ -164,7 +181,7 @@ def agency_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
     return qs
 
 
-def agency_get(*, user: Any, pk: int | str) -> Agency:
+def agency_get(*, user: User, pk: int | str) -> Agency:
     """One agency or 404, with what its detail page shows."""
     if not user_is_member(user=user):
         raise Http404
@@ -181,10 +198,18 @@ def agency_get(*, user: Any, pk: int | str) -> Agency:
         raise Http404 from None
 
 
+def agency_get_for_change(*, user: User, pk: int | str) -> Agency:
+    """An agency the user may change: staff any, its commander its contact details (which
+    fields is `services.agency_update`'s call)."""
+    agency = agency_get(user=user, pk=pk)
+    require_capability(user=user, agency_id=agency.pk, capability="agency.edit")
+    return agency
+
+
 # --- Members -------------------------------------------------------------------------------
 
 
-def membership_list(*, user: Any, agency: Agency | None = None) -> QuerySet[Membership]:
+def membership_list(*, user: User, agency: Agency | None = None) -> QuerySet[Membership]:
     """Members of the agencies the user may see (all of them for members); optionally one agency's."""
     if not user_is_member(user=user):
         return Membership.objects.none()
@@ -194,30 +219,30 @@ def membership_list(*, user: Any, agency: Agency | None = None) -> QuerySet[Memb
     return qs
 
 
-def membership_can_see_contact(*, user: Any, membership: Membership) -> bool:
+def membership_can_see_contact(*, user: User, membership: Membership) -> bool:
     """A member's phone is for their own agency (and staff), not for the whole directory."""
-    return _is_staff(user) or membership.agency_id in user_agency_ids(user=user)
+    return user_is_staff(user) or membership.agency_id in user_agency_ids(user=user)
 
 
-def membership_get_for_change(*, user: Any, pk: int | str) -> Membership:
-    """A membership of one of the user's own agencies (any, for staff), else 404.
-
-    Whether the user's role lets them change it is the service's call: a member of the same
-    agency without the commander role gets PermissionDenied there, not a 404 here.
-    """
-    qs = Membership.objects.select_related("user", "agency")
-    if not _is_staff(user):
-        qs = qs.filter(agency_id__in=user_agency_ids(user=user))
+def membership_get(*, user: User, pk: int | str) -> Membership:
     try:
-        return qs.get(pk=pk)
+        return membership_list(user=user).get(pk=pk)
     except (Membership.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def membership_get_for_change(*, user: User, pk: int | str) -> Membership:
+    """A membership of one of the user's own agencies (any, for staff), else 404; a member of
+    that agency without the commander role gets PermissionDenied."""
+    membership = membership_get(user=user, pk=pk)
+    require_capability(user=user, agency_id=membership.agency_id, capability="agency.members")
+    return membership
 
 
 # --- Partnerships --------------------------------------------------------------------------
 
 
-def partnership_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Partnership]:
+def partnership_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Partnership]:
     if not user_is_member(user=user):
         return Partnership.objects.none()
     qs = Partnership.objects.prefetch_related(Prefetch("agencies", queryset=Agency.objects.only("id", "name", "code")))
@@ -227,14 +252,24 @@ def partnership_list(*, user: Any, filters: dict[str, Any] | None = None) -> Que
     return qs
 
 
-def partnership_get(*, user: Any, pk: int | str) -> Partnership:
+def partnership_get(*, user: User, pk: int | str) -> Partnership:
     try:
         return partnership_list(user=user).get(pk=pk)
     except (Partnership.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def partner_agency_ids(*, agency_ids: Iterable[int], scope: str, on=None) -> set[int]:
+def partnership_get_for_change(*, user: User, pk: int | str) -> Partnership:
+    """A partnership the user may change: staff any; a commander of one of its agencies (the
+    first of the user's own, as `services.partnership_create` asks)."""
+    partnership = partnership_get(user=user, pk=pk)
+    if not user_is_staff(user):
+        own = [party.pk for party in partnership.agencies.all() if party.pk in user_agency_ids(user=user)]
+        require_capability(user=user, agency_id=own[0] if own else None, capability="partnership.record")
+    return partnership
+
+
+def partner_agency_ids(*, agency_ids: Iterable[int], scope: str, on: date | None = None) -> set[int]:
     """Agencies bound to any of `agency_ids` by a partnership valid `on` a day with `scope`."""
     from django.utils import timezone
 
@@ -256,7 +291,7 @@ def partner_agency_ids(*, agency_ids: Iterable[int], scope: str, on=None) -> set
 
 def classification_q(
     *,
-    user: Any,
+    user: User,
     involved: Callable[[set[int]], Q],
     confidential: Callable[[set[int], set[int]], Q] | None = None,
     field: str = "classification",
@@ -274,7 +309,7 @@ def classification_q(
     `involved(agency_ids)` is the Q of rows that those agencies are involved in; `field` is the
     classification's lookup path (e.g. "operation__classification").
     """
-    if _is_staff(user):
+    if user_is_staff(user):
         return None
     own = user_agency_ids(user=user)
     if not own:
@@ -291,27 +326,34 @@ def classification_q(
 # --- Subscriptions -------------------------------------------------------------------------
 
 
-def subscription_list(*, user: Any) -> QuerySet[Subscription]:
+def subscription_list(*, user: User) -> QuerySet[Subscription]:
     """Subscriptions of the user's own agencies (every agency's for staff)."""
     qs = Subscription.objects.select_related("agency").prefetch_related(
         "category_codes", Prefetch("areas", queryset=Area.objects.only("id", "name", "level"))
     )
-    if _is_staff(user):
+    if user_is_staff(user):
         return qs
     return qs.filter(agency_id__in=user_agency_ids(user=user))
 
 
-def subscription_get(*, user: Any, pk: int | str) -> Subscription:
+def subscription_get(*, user: User, pk: int | str) -> Subscription:
     try:
         return subscription_list(user=user).get(pk=pk)
     except (Subscription.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
+def subscription_get_for_change(*, user: User, pk: int | str) -> Subscription:
+    """A subscription the user may change: staff any, a commander or liaison of its agency."""
+    subscription = subscription_get(user=user, pk=pk)
+    require_capability(user=user, agency_id=subscription.agency_id, capability="agency.manage")
+    return subscription
+
+
 # --- Vital objects and cameras -------------------------------------------------------------
 
 
-def vital_object_list(*, user: Any) -> QuerySet[VitalObject]:
+def vital_object_list(*, user: User) -> QuerySet[VitalObject]:
     if not user_is_member(user=user):
         return VitalObject.objects.none()
     return VitalObject.objects.select_related("area", "operator").prefetch_related(
@@ -319,24 +361,38 @@ def vital_object_list(*, user: Any) -> QuerySet[VitalObject]:
     )
 
 
-def vital_object_get(*, user: Any, pk: int | str) -> VitalObject:
+def vital_object_get(*, user: User, pk: int | str) -> VitalObject:
     try:
         return vital_object_list(user=user).get(pk=pk)
     except (VitalObject.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def camera_list(*, user: Any) -> QuerySet[Camera]:
+def vital_object_get_for_change(*, user: User, pk: int | str) -> VitalObject:
+    """A vital object the user may change: staff any, a commander or liaison of its operator."""
+    vital_object = vital_object_get(user=user, pk=pk)
+    require_capability(user=user, agency_id=vital_object.operator_id, capability="agency.manage")
+    return vital_object
+
+
+def camera_list(*, user: User) -> QuerySet[Camera]:
     if not user_is_member(user=user):
         return Camera.objects.none()
     return Camera.objects.select_related("area", "operator", "vital_object")
 
 
-def camera_get(*, user: Any, pk: int | str) -> Camera:
+def camera_get(*, user: User, pk: int | str) -> Camera:
     try:
         return camera_list(user=user).get(pk=pk)
     except (Camera.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def camera_get_for_change(*, user: User, pk: int | str) -> Camera:
+    """A camera the user may change: staff any, a commander or liaison of its operator."""
+    camera = camera_get(user=user, pk=pk)
+    require_capability(user=user, agency_id=camera.operator_id, capability="agency.manage")
+    return camera
 
 
 # --- Areas on maps -------------------------------------------------------------------------
@@ -386,7 +442,7 @@ def public_map_areas(*, limit: int = 600) -> list[dict[str, Any]]:
     return areas
 
 
-def filter_agency_choices(*, user: Any, selected: Any = None) -> QuerySet[Agency]:
+def filter_agency_choices(*, user: User, selected: Any = None) -> QuerySet[Agency]:
     """The agencies a list's agency filter offers, by name (a lazy queryset: one query).
 
     Staff: every active agency. Others: their own agencies, their partners, and the agencies
@@ -397,7 +453,7 @@ def filter_agency_choices(*, user: Any, selected: Any = None) -> QuerySet[Agency
     validation is the filterset's, not this list.
     """
     qs = Agency.objects.filter(is_active=True)
-    if not _is_staff(user):
+    if not user_is_staff(user):
         own = user_agency_ids(user=user)
         paths = list(Area.objects.filter(agencies_with_jurisdiction__in=own).values_list("path", flat=True))
         above = {path[: i + 1] for path in paths for i, ch in enumerate(path) if ch == "/" and i}

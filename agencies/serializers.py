@@ -1,5 +1,11 @@
-"""Serializer fields and reference serializers every app's API shares: CAP severity names,
-coordinates rounded to 6 decimals, and the short `{id, name, ...}` form of an area or agency."""
+"""Serializers of the agencies API (agencies/api.py), and the fields and reference serializers
+every app's API shares: CAP severity names, coordinates rounded to 6 decimals, and the short
+`{id, name, ...}` form of an area or agency.
+
+Input and output serializers are separate classes; an input serializer is named after its
+output's component (`extend_schema_serializer`) so the schema reads `Agency` /
+`AgencyRequest` / `PatchedAgencyRequest`.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,14 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from .models import Agency, Area, Severity
+from . import selectors
+from .models import Agency, Area, Camera, Membership, Partnership, Severity, Subscription, VitalObject
+from .validators import validate_latitude, validate_longitude
 
 # --- Shared fields --------------------------------------------------------------------------
 
@@ -79,3 +89,387 @@ class CoordinateField(serializers.DecimalField):
         except InvalidOperation:  # far too many digits to round, e.g. 1e300
             self.fail("max_digits", max_digits=self.max_digits)
         return super().validate_precision(value)
+
+
+# --- The agencies API ------------------------------------------------------------------------
+
+UserModel = get_user_model()
+
+COORDINATE_KWARGS = {"coerce_to_string": False}
+
+
+def _name_of(source: str) -> serializers.CharField:
+    """The name of a related row (`parent.name`), null when there is none."""
+    return serializers.CharField(source=source, read_only=True, allow_null=True)
+
+
+# --- Areas ----------------------------------------------------------------------------------
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    parent_name = _name_of("parent.name")
+    centroid = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Area
+        fields = ["id", "name", "level", "code", "parent", "parent_name", "postal_code", "timezone", "centroid"]
+        read_only_fields = fields
+
+    @extend_schema_field(CentroidSerializer(allow_null=True))
+    def get_centroid(self, obj: Area) -> dict[str, Any] | None:
+        if obj.centroid_lat is None or obj.centroid_lon is None:
+            return None
+        return CentroidSerializer({"lat": obj.centroid_lat, "lon": obj.centroid_lon}).data
+
+
+class AreaDetailSerializer(AreaSerializer):
+    ancestors = AreaRefSerializer(many=True, read_only=True, help_text=_("From the province down, root first"))
+
+    class Meta(AreaSerializer.Meta):
+        fields = [*AreaSerializer.Meta.fields, "ancestors"]
+        read_only_fields = fields
+
+
+# --- Agencies -------------------------------------------------------------------------------
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    parent_name = _name_of("parent.name")
+    jurisdiction = AreaRefSerializer(many=True, read_only=True)
+    headquarters_area_name = _name_of("headquarters_area.name")
+    member_count = serializers.IntegerField(read_only=True, help_text=_("Active members"))
+
+    class Meta:
+        model = Agency
+        fields = [
+            "id",
+            "name",
+            "code",
+            "kind",
+            "parent",
+            "parent_name",
+            "jurisdiction",
+            "headquarters_area",
+            "headquarters_area_name",
+            "address",
+            "latitude",
+            "longitude",
+            "duty_phone",
+            "duty_email",
+            "duty_radio",
+            "is_active",
+            "member_count",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"latitude": COORDINATE_KWARGS, "longitude": COORDINATE_KWARGS}
+
+
+@extend_schema_serializer(component_name="Agency")
+class AgencyWriteSerializer(serializers.ModelSerializer):
+    """What staff may set; a commander of the agency only its contact fields (address, coordinates, duty_*)."""
+
+    latitude = CoordinateField(validate_latitude)
+    longitude = CoordinateField(validate_longitude)
+
+    class Meta:
+        model = Agency
+        fields = [
+            "name",
+            "code",
+            "kind",
+            "parent",
+            "jurisdiction",
+            "headquarters_area",
+            "address",
+            "latitude",
+            "longitude",
+            "duty_phone",
+            "duty_email",
+            "duty_radio",
+            "is_active",
+        ]
+        extra_kwargs = {"jurisdiction": {"help_text": _("Area ids")}}
+
+
+# --- Members --------------------------------------------------------------------------------
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    full_name = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField(help_text=_("Only shown to the member's own agency and to staff"))
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "agency",
+            "agency_name",
+            "user",
+            "username",
+            "full_name",
+            "role",
+            "title",
+            "phone",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+    def get_full_name(self, obj: Membership) -> str:
+        return obj.user.get_full_name()
+
+    def get_phone(self, obj: Membership) -> str | None:
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        return obj.phone if selectors.membership_can_see_contact(user=user, membership=obj) else None
+
+
+@extend_schema_serializer(component_name="Membership")
+class MembershipCreateSerializer(serializers.Serializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=UserModel.objects.all(), required=False, help_text=_("User id; or give username")
+    )
+    username = serializers.CharField(required=False, max_length=150, help_text=_("Username; or give user"))
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = attrs.get("user")
+        username = attrs.pop("username", None)
+        if user is not None and username is not None:
+            raise serializers.ValidationError({"username": _("Give either user or username, not both.")})
+        if user is None:
+            if username is None:
+                raise serializers.ValidationError({"user": _("Give a user id or a username.")})
+            try:
+                attrs["user"] = UserModel.objects.get(username=username)
+            except UserModel.DoesNotExist:
+                raise serializers.ValidationError({"username": _("No user has this username.")}) from None
+        return attrs
+
+
+@extend_schema_serializer(component_name="Membership")
+class MembershipUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices, required=False)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    is_active = serializers.BooleanField(required=False)
+
+
+# --- Partnerships ---------------------------------------------------------------------------
+
+SCOPES_HELP = _("Any of: information_sharing, joint_patrol, disaster_response, training")
+
+
+class PartnershipSerializer(serializers.ModelSerializer):
+    agencies = AgencyRefSerializer(many=True, read_only=True)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Partnership.Scope.choices), read_only=True, help_text=SCOPES_HELP
+    )
+    is_current = serializers.SerializerMethodField(help_text=_("Valid today"))
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "id",
+            "title",
+            "reference",
+            "agencies",
+            "scopes",
+            "valid_from",
+            "valid_until",
+            "is_current",
+            "notes",
+            "document",
+        ]
+        read_only_fields = fields
+
+    def get_is_current(self, obj: Partnership) -> bool:
+        return obj.is_valid_on()
+
+
+@extend_schema_serializer(component_name="Partnership")
+class PartnershipWriteSerializer(serializers.ModelSerializer):
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Partnership.Scope.choices), allow_empty=False, help_text=SCOPES_HELP
+    )
+
+    class Meta:
+        model = Partnership
+        fields = ["title", "reference", "agencies", "scopes", "valid_from", "valid_until", "notes"]
+        extra_kwargs = {"agencies": {"help_text": _("Ids of the agencies bound, at least two")}}
+
+
+# --- Subscriptions --------------------------------------------------------------------------
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    areas: serializers.PrimaryKeyRelatedField[Area] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text=_("Area ids; each covers its subtree")
+    )
+    categories = serializers.SerializerMethodField(help_text=_("Category codes; empty means every category"))
+    min_severity = CapSeverityField(read_only=True)
+    has_webhook_secret = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "id",
+            "agency",
+            "agency_name",
+            "name",
+            "areas",
+            "categories",
+            "min_severity",
+            "channel_in_app",
+            "channel_email",
+            "channel_sms",
+            "channel_webhook",
+            "webhook_url",
+            "has_webhook_secret",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_categories(self, obj: Subscription) -> list[str]:
+        return sorted(c.code for c in obj.category_codes.all())
+
+    def get_has_webhook_secret(self, obj: Subscription) -> bool:
+        return bool(obj.webhook_secret)
+
+
+@extend_schema_serializer(component_name="Subscription")
+class SubscriptionWriteSerializer(serializers.ModelSerializer):
+    categories = serializers.ListField(
+        child=serializers.SlugField(max_length=60),
+        required=False,
+        help_text=_("Category codes; empty means every category"),
+    )
+    min_severity = CapSeverityField(required=False)
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "name",
+            "areas",
+            "categories",
+            "min_severity",
+            "channel_in_app",
+            "channel_email",
+            "channel_sms",
+            "channel_webhook",
+            "webhook_url",
+            "webhook_secret",
+            "is_active",
+        ]
+        extra_kwargs = {
+            "areas": {"help_text": _("Area ids; each covers its subtree")},
+            "webhook_secret": {
+                "write_only": True,
+                "help_text": _("HMAC signing secret; generated when a webhook has none. Never returned."),
+            },
+        }
+
+
+@extend_schema_serializer(component_name="Subscription")
+class SubscriptionCreateSerializer(SubscriptionWriteSerializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+
+    class Meta(SubscriptionWriteSerializer.Meta):
+        fields = ["agency", *SubscriptionWriteSerializer.Meta.fields]
+
+
+# --- Vital objects and cameras --------------------------------------------------------------
+
+
+class VitalObjectSerializer(serializers.ModelSerializer):
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    operator_name = serializers.CharField(source="operator.name", read_only=True)
+    guarding_agencies = AgencyRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = VitalObject
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "area",
+            "area_name",
+            "operator",
+            "operator_name",
+            "guarding_agencies",
+            "is_national",
+            "latitude",
+            "longitude",
+            "address",
+            "notes",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"latitude": COORDINATE_KWARGS, "longitude": COORDINATE_KWARGS}
+
+
+@extend_schema_serializer(component_name="VitalObject")
+class VitalObjectWriteSerializer(serializers.ModelSerializer):
+    latitude = CoordinateField(validate_latitude)
+    longitude = CoordinateField(validate_longitude)
+
+    class Meta:
+        model = VitalObject
+        fields = [
+            "name",
+            "kind",
+            "area",
+            "operator",
+            "guarding_agencies",
+            "is_national",
+            "latitude",
+            "longitude",
+            "address",
+            "notes",
+        ]
+        extra_kwargs = {"guarding_agencies": {"help_text": _("Agency ids")}}
+
+
+class CameraSerializer(serializers.ModelSerializer):
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    operator_name = serializers.CharField(source="operator.name", read_only=True)
+    vital_object_name = _name_of("vital_object.name")
+
+    class Meta:
+        model = Camera
+        fields = [
+            "id",
+            "code",
+            "name",
+            "area",
+            "area_name",
+            "operator",
+            "operator_name",
+            "vital_object",
+            "vital_object_name",
+            "status",
+            "last_seen_at",
+            "latitude",
+            "longitude",
+            "stream_url",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"latitude": COORDINATE_KWARGS, "longitude": COORDINATE_KWARGS}
+
+
+@extend_schema_serializer(component_name="Camera")
+class CameraWriteSerializer(serializers.ModelSerializer):
+    """`last_seen_at` is not written here: heartbeats record it (services.camera_heartbeat)."""
+
+    latitude = CoordinateField(validate_latitude)
+    longitude = CoordinateField(validate_longitude)
+
+    class Meta:
+        model = Camera
+        fields = ["code", "name", "area", "operator", "vital_object", "status", "latitude", "longitude", "stream_url"]

@@ -16,28 +16,20 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.services import model_update
+from common.types import User
+
 from .models import Agency, Area, Camera, Membership, Partnership, Subscription, SubscriptionCategory, VitalObject
-from .selectors import COMMANDER_ROLES, MANAGER_ROLES, user_agency_ids, user_is_staff, user_roles_in
+from .selectors import require_capability, user_agency_ids, user_is_staff, user_roles_in
 
 UserModel = get_user_model()
 
 
-def require_role(*, actor: Any, agency: Agency, roles: Iterable[str]) -> None:
-    """Staff pass; a member of `agency` needs one of `roles` (else 403); anyone else gets 404."""
-    if actor.is_authenticated and actor.is_active and actor.is_staff:
-        return
-    if agency.pk not in user_agency_ids(user=actor):
-        raise Http404
-    if not Membership.objects.filter(user=actor, agency=agency, role__in=list(roles), is_active=True).exists():
-        raise PermissionDenied(_("Your role in this agency does not allow this."))
-
-
 def acting_agency(
-    *, actor: Any, agency: Agency | None, roles: Sequence[str], field: str, staff_without_agency: bool = True
+    *, actor: User, agency: Agency | None, roles: Sequence[str], field: str, staff_without_agency: bool = True
 ) -> Agency | None:
     """The agency on whose behalf the actor acts: the one given (checked: they are a member
     with one of `roles`), or else their only agency with such a role. Errors name `field`.
@@ -70,8 +62,8 @@ def acting_agency(
     return memberships[0].agency
 
 
-def _require_staff(actor: Any) -> None:
-    if not (actor.is_authenticated and actor.is_active and actor.is_staff):
+def _require_staff(actor: User) -> None:
+    if not user_is_staff(actor):
         raise PermissionDenied(_("Only platform administrators may do this."))
 
 
@@ -91,10 +83,12 @@ AGENCY_FIELDS = (
     "duty_radio",
     "is_active",
 )
+# What an agency's commander may change of it (staff: every field).
+AGENCY_CONTACT_FIELDS = ("address", "latitude", "longitude", "duty_phone", "duty_email", "duty_radio")
 
 
 @transaction.atomic
-def agency_create(*, actor: Any, jurisdiction: Sequence[Area] = (), **fields: Any) -> Agency:
+def agency_create(*, actor: User, jurisdiction: Sequence[Area] = (), **fields: Any) -> Agency:
     """Register an agency (platform staff only)."""
     _require_staff(actor)
     agency = Agency(**{k: v for k, v in fields.items() if k in AGENCY_FIELDS})
@@ -105,17 +99,13 @@ def agency_create(*, actor: Any, jurisdiction: Sequence[Area] = (), **fields: An
 
 
 @transaction.atomic
-def agency_update(*, actor: Any, agency: Agency, jurisdiction: Sequence[Area] | None = None, **fields: Any) -> Agency:
+def agency_update(*, actor: User, agency: Agency, jurisdiction: Sequence[Area] | None = None, **fields: Any) -> Agency:
     """Change an agency: its commander may edit its contact details; staff may edit everything."""
-    is_staff = actor.is_authenticated and actor.is_staff
-    if not is_staff:
-        require_role(actor=actor, agency=agency, roles=COMMANDER_ROLES)
-        contact_only = {"address", "latitude", "longitude", "duty_phone", "duty_email", "duty_radio"}
-        if set(fields) - contact_only or jurisdiction is not None:
+    if not user_is_staff(actor):
+        require_capability(user=actor, agency_id=agency.pk, capability="agency.edit")
+        if set(fields) - set(AGENCY_CONTACT_FIELDS) or jurisdiction is not None:
             raise PermissionDenied(_("Only platform administrators may change an agency's identity or jurisdiction."))
-    for key, value in fields.items():
-        if key in AGENCY_FIELDS:
-            setattr(agency, key, value)
+    model_update(instance=agency, fields=fields, allowed=AGENCY_FIELDS)
     if agency.parent_id and agency.parent_id == agency.pk:
         raise ValidationError({"parent": _("An agency cannot be its own parent.")})
     agency.full_clean()
@@ -130,10 +120,10 @@ def agency_update(*, actor: Any, agency: Agency, jurisdiction: Sequence[Area] | 
 
 @transaction.atomic
 def membership_create(
-    *, actor: Any, agency: Agency, user: Any, role: str, title: str = "", phone: str = ""
+    *, actor: User, agency: Agency, user: User, role: str, title: str = "", phone: str = ""
 ) -> Membership:
     """Add a user to an agency with a role (a commander of that agency, or staff)."""
-    require_role(actor=actor, agency=agency, roles=COMMANDER_ROLES)
+    require_capability(user=actor, agency_id=agency.pk, capability="agency.members")
     if Membership.objects.filter(agency=agency, user=user).exists():
         raise ValidationError({"user": _("This user is already a member of this agency.")})
     membership = Membership(agency=agency, user=user, role=role, title=title, phone=phone)
@@ -150,17 +140,19 @@ def _ensure_a_commander_remains(membership: Membership) -> None:
         raise ValidationError({"role": _("An agency must keep at least one active commander.")})
 
 
+# What a membership_update may change (the agency and the user are for good).
+MEMBERSHIP_FIELDS = ("role", "title", "phone", "is_active")
+
+
 @transaction.atomic
-def membership_update(*, actor: Any, membership: Membership, **fields: Any) -> Membership:
+def membership_update(*, actor: User, membership: Membership, **fields: Any) -> Membership:
     """Change a member's role, position, phone or active flag (a commander of the agency, or staff)."""
-    require_role(actor=actor, agency=membership.agency, roles=COMMANDER_ROLES)
+    require_capability(user=actor, agency_id=membership.agency_id, capability="agency.members")
     # Lock the agency's commanders so that two commanders demoting each other at once
     # cannot both succeed and leave the agency with none.
     list(Membership.objects.select_for_update().filter(agency_id=membership.agency_id, role="commander"))
     was_commander = membership.role == Membership.Role.COMMANDER and membership.is_active
-    for key in ("role", "title", "phone", "is_active"):
-        if key in fields:
-            setattr(membership, key, fields[key])
+    model_update(instance=membership, fields=fields, allowed=MEMBERSHIP_FIELDS)
     still_commander = membership.role == Membership.Role.COMMANDER and membership.is_active
     if was_commander and not still_commander:
         _ensure_a_commander_remains(membership)
@@ -170,9 +162,9 @@ def membership_update(*, actor: Any, membership: Membership, **fields: Any) -> M
 
 
 @transaction.atomic
-def membership_remove(*, actor: Any, membership: Membership) -> None:
+def membership_remove(*, actor: User, membership: Membership) -> None:
     """Remove a member (a commander of the agency, or staff); the last commander stays."""
-    require_role(actor=actor, agency=membership.agency, roles=COMMANDER_ROLES)
+    require_capability(user=actor, agency_id=membership.agency_id, capability="agency.members")
     list(Membership.objects.select_for_update().filter(agency_id=membership.agency_id, role="commander"))
     if membership.role == Membership.Role.COMMANDER and membership.is_active:
         _ensure_a_commander_remains(membership)
@@ -185,7 +177,7 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
 @transaction.atomic
 def partnership_create(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     agencies: Sequence[Agency],
     valid_from: date,
@@ -199,11 +191,12 @@ def partnership_create(
     agencies = list(dict.fromkeys(agencies))
     if len(agencies) < 2:
         raise ValidationError({"agencies": _("A partnership binds at least two agencies.")})
-    if not (actor.is_authenticated and actor.is_staff):
+    if not user_is_staff(actor):
         own = {a.pk for a in agencies} & user_agency_ids(user=actor)
         if not own:
             raise PermissionDenied(_("You may only record partnerships of your own agency."))
-        require_role(actor=actor, agency=next(a for a in agencies if a.pk in own), roles=COMMANDER_ROLES)
+        first_own = next(a for a in agencies if a.pk in own)
+        require_capability(user=actor, agency_id=first_own.pk, capability="partnership.record")
     scopes = set(scopes)
     unknown = scopes - set(Partnership.Scope.values)
     if unknown:
@@ -231,6 +224,19 @@ def partnership_create(
 # --- Subscriptions -------------------------------------------------------------------------
 
 
+SUBSCRIPTION_FIELDS = (
+    "name",
+    "min_severity",
+    "channel_in_app",
+    "channel_email",
+    "channel_sms",
+    "channel_webhook",
+    "webhook_url",
+    "webhook_secret",
+    "is_active",
+)
+
+
 def _subscription_apply(
     subscription: Subscription,
     *,
@@ -238,20 +244,7 @@ def _subscription_apply(
     category_codes: Iterable[str] | None,
     fields: dict[str, Any],
 ) -> Subscription:
-    editable = (
-        "name",
-        "min_severity",
-        "channel_in_app",
-        "channel_email",
-        "channel_sms",
-        "channel_webhook",
-        "webhook_url",
-        "webhook_secret",
-        "is_active",
-    )
-    for key, value in fields.items():
-        if key in editable:
-            setattr(subscription, key, value)
+    model_update(instance=subscription, fields=fields, allowed=SUBSCRIPTION_FIELDS)
     errors: dict[str, list[str]] = {}
     if not subscription.channels:
         errors.setdefault("channel_in_app", []).append(_("Choose at least one channel."))
@@ -280,7 +273,7 @@ def _subscription_apply(
 @transaction.atomic
 def subscription_create(
     *,
-    actor: Any,
+    actor: User,
     agency: Agency,
     name: str,
     areas: Sequence[Area],
@@ -288,7 +281,7 @@ def subscription_create(
     **fields: Any,
 ) -> Subscription:
     """Subscribe an agency to alerts (its commander or liaison, or staff)."""
-    require_role(actor=actor, agency=agency, roles=MANAGER_ROLES)
+    require_capability(user=actor, agency_id=agency.pk, capability="agency.manage")
     subscription = Subscription(agency=agency, name=name)
     return _subscription_apply(subscription, areas=list(areas), category_codes=category_codes, fields=fields)
 
@@ -296,22 +289,22 @@ def subscription_create(
 @transaction.atomic
 def subscription_update(
     *,
-    actor: Any,
+    actor: User,
     subscription: Subscription,
     areas: Sequence[Area] | None = None,
     category_codes: Iterable[str] | None = None,
     **fields: Any,
 ) -> Subscription:
     """Change a subscription (a commander or liaison of its agency, or staff)."""
-    require_role(actor=actor, agency=subscription.agency, roles=MANAGER_ROLES)
+    require_capability(user=actor, agency_id=subscription.agency_id, capability="agency.manage")
     return _subscription_apply(
         subscription, areas=list(areas) if areas is not None else None, category_codes=category_codes, fields=fields
     )
 
 
 @transaction.atomic
-def subscription_delete(*, actor: Any, subscription: Subscription) -> None:
-    require_role(actor=actor, agency=subscription.agency, roles=MANAGER_ROLES)
+def subscription_delete(*, actor: User, subscription: Subscription) -> None:
+    require_capability(user=actor, agency_id=subscription.agency_id, capability="agency.manage")
     subscription.delete()
 
 
@@ -334,10 +327,10 @@ CAMERA_FIELDS = (
 
 @transaction.atomic
 def vital_object_create(
-    *, actor: Any, operator: Agency, guarding_agencies: Sequence[Agency] = (), **fields: Any
+    *, actor: User, operator: Agency, guarding_agencies: Sequence[Agency] = (), **fields: Any
 ) -> VitalObject:
     """Register a vital object (a commander or liaison of its operator, or staff)."""
-    require_role(actor=actor, agency=operator, roles=MANAGER_ROLES)
+    require_capability(user=actor, agency_id=operator.pk, capability="agency.manage")
     obj = VitalObject(operator=operator, **{k: v for k, v in fields.items() if k in VITAL_OBJECT_FIELDS})
     obj.full_clean()
     obj.save()
@@ -347,14 +340,12 @@ def vital_object_create(
 
 @transaction.atomic
 def vital_object_update(
-    *, actor: Any, vital_object: VitalObject, guarding_agencies: Sequence[Agency] | None = None, **fields: Any
+    *, actor: User, vital_object: VitalObject, guarding_agencies: Sequence[Agency] | None = None, **fields: Any
 ) -> VitalObject:
-    require_role(actor=actor, agency=vital_object.operator, roles=MANAGER_ROLES)
+    require_capability(user=actor, agency_id=vital_object.operator_id, capability="agency.manage")
     if "operator" in fields and fields["operator"] != vital_object.operator:
-        require_role(actor=actor, agency=fields["operator"], roles=MANAGER_ROLES)
-    for key, value in fields.items():
-        if key in VITAL_OBJECT_FIELDS:
-            setattr(vital_object, key, value)
+        require_capability(user=actor, agency_id=fields["operator"].pk, capability="agency.manage")
+    model_update(instance=vital_object, fields=fields, allowed=VITAL_OBJECT_FIELDS)
     vital_object.full_clean()
     vital_object.save()
     if guarding_agencies is not None:
@@ -363,9 +354,9 @@ def vital_object_update(
 
 
 @transaction.atomic
-def camera_create(*, actor: Any, operator: Agency, **fields: Any) -> Camera:
+def camera_create(*, actor: User, operator: Agency, **fields: Any) -> Camera:
     """Register a CCTV camera (a commander or liaison of its operator, or staff)."""
-    require_role(actor=actor, agency=operator, roles=MANAGER_ROLES)
+    require_capability(user=actor, agency_id=operator.pk, capability="agency.manage")
     camera = Camera(operator=operator, **{k: v for k, v in fields.items() if k in CAMERA_FIELDS})
     camera.full_clean()
     camera.save()
@@ -373,13 +364,11 @@ def camera_create(*, actor: Any, operator: Agency, **fields: Any) -> Camera:
 
 
 @transaction.atomic
-def camera_update(*, actor: Any, camera: Camera, **fields: Any) -> Camera:
-    require_role(actor=actor, agency=camera.operator, roles=MANAGER_ROLES)
+def camera_update(*, actor: User, camera: Camera, **fields: Any) -> Camera:
+    require_capability(user=actor, agency_id=camera.operator_id, capability="agency.manage")
     if "operator" in fields and fields["operator"] != camera.operator:
-        require_role(actor=actor, agency=fields["operator"], roles=MANAGER_ROLES)
-    for key, value in fields.items():
-        if key in CAMERA_FIELDS:
-            setattr(camera, key, value)
+        require_capability(user=actor, agency_id=fields["operator"].pk, capability="agency.manage")
+    model_update(instance=camera, fields=fields, allowed=CAMERA_FIELDS)
     camera.full_clean()
     camera.save()
     return camera
@@ -395,7 +384,7 @@ def camera_heartbeat(*, camera: Camera, status: str = Camera.Status.ONLINE, at: 
 AUDITED_CLASSIFICATIONS = ("confidential", "secret")
 
 
-def audit_reads(*, user: Any, objects: Iterable[Any], object_type: str, action: str = "read") -> int:
+def audit_reads(*, user: User, objects: Iterable[Any], object_type: str, action: str = "read") -> int:
     """Record that `user` read each confidential or secret object (one INSERT for all of them).
 
     Objects need `pk` and `classification`; public and restricted reads are not audited.
