@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from common.types import User
+
 from . import selectors
 from .models import Agency, Area
 
@@ -75,7 +77,7 @@ class AgencyDirectoryFilter(django_filters.FilterSet):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, data: Any = None, *, user: Any) -> None:
+    def __init__(self, data: Any = None, *, user: User) -> None:
         self.user = user
         super().__init__(data, queryset=selectors.agency_list(user=user))
         self.filters["area"].extra["choices"] = [("", _("All areas")), *regency_choices()]

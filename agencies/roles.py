@@ -66,12 +66,12 @@ def roles_for(capability: str) -> tuple[str, ...]:
 def user_roles(*, user: User) -> dict[int, str]:
     """{agency id: role} of the user's active memberships in active agencies, read once per
     user object (a request's user): a page asking several predicates pays one query."""
-    if not user or not getattr(user, "is_authenticated", False):
+    if not user or not user.is_authenticated:
         return {}
-    cached = getattr(user, "_sinergi_roles", None)
+    cached: dict[int, str] | None = getattr(user, "_sinergi_roles", None)
     if cached is None:
         cached = user_roles_in(user=user, agency_ids=user_agency_ids(user=user))
-        user._sinergi_roles = cached
+        user._sinergi_roles = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -79,7 +79,8 @@ def remember_roles(*, user: User, memberships: Iterable[Membership]) -> None:
     """Seed `user_roles`' cache from memberships already read (the navbar's, with their
     agencies), so that the predicates the page then asks cost no query."""
     if getattr(user, "_sinergi_roles", None) is None:
-        user._sinergi_roles = {m.agency_id: m.role for m in memberships if m.is_active and m.agency.is_active}
+        roles = {m.agency_id: m.role for m in memberships if m.is_active and m.agency.is_active}
+        user._sinergi_roles = roles  # type: ignore[union-attr]
 
 
 def agencies_with(*, user: User, capability: str, among: Iterable[int | None] | None = None) -> set[int]:

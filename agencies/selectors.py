@@ -37,7 +37,7 @@ def user_is_staff(user: User | None) -> bool:
 def user_roles_in(*, user: User, agency_ids: Iterable[int | None]) -> dict[int, str]:
     """{agency id: role} of the user's active memberships among `agency_ids` (active agencies)."""
     ids = [i for i in agency_ids if i]
-    if not ids or not getattr(user, "is_authenticated", False):
+    if not ids or not user or not user.is_authenticated:
         return {}
     return dict(
         Membership.objects.filter(user=user, agency_id__in=ids, is_active=True, agency__is_active=True).values_list(
@@ -57,7 +57,7 @@ def user_agency_ids(*, user: User | None) -> set[int]:
                 "agency_id", flat=True
             )
         )
-        user._sinergi_agency_ids = cached  # type: ignore[union-attr]
+        user._sinergi_agency_ids = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -103,7 +103,7 @@ def require_capability(*, user: User, agency_id: int | None, capability: str) ->
 
     if user_is_staff(user):
         return
-    if agency_id not in user_agency_ids(user=user):
+    if not user.is_authenticated or agency_id not in user_agency_ids(user=user):
         raise Http404
     if not Membership.objects.filter(
         user=user, agency_id=agency_id, role__in=list(roles_for(capability)), is_active=True
@@ -219,7 +219,7 @@ def membership_list(*, user: User, agency: Agency | None = None) -> QuerySet[Mem
     return qs
 
 
-def membership_can_see_contact(*, user: User, membership: Membership) -> bool:
+def membership_can_see_contact(*, user: User | None, membership: Membership) -> bool:
     """A member's phone is for their own agency (and staff), not for the whole directory."""
     return user_is_staff(user) or membership.agency_id in user_agency_ids(user=user)
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -48,10 +49,14 @@ def acting_agency(
         return agency
     if staff_without_agency and user_is_staff(actor):
         return None
-    memberships = list(
-        Membership.objects.filter(user=actor, is_active=True, agency__is_active=True, role__in=list(roles))
-        .select_related("agency")
-        .order_by("agency__name")
+    memberships = (
+        list(
+            Membership.objects.filter(user=actor, is_active=True, agency__is_active=True, role__in=list(roles))
+            .select_related("agency")
+            .order_by("agency__name")
+        )
+        if actor.is_authenticated
+        else []
     )
     if not memberships:
         if user_is_staff(actor):
@@ -120,7 +125,7 @@ def agency_update(*, actor: User, agency: Agency, jurisdiction: Sequence[Area] |
 
 @transaction.atomic
 def membership_create(
-    *, actor: User, agency: Agency, user: User, role: str, title: str = "", phone: str = ""
+    *, actor: User, agency: Agency, user: AuthUser, role: str, title: str = "", phone: str = ""
 ) -> Membership:
     """Add a user to an agency with a role (a commander of that agency, or staff)."""
     require_capability(user=actor, agency_id=agency.pk, capability="agency.members")
@@ -130,6 +135,12 @@ def membership_create(
     membership.full_clean()
     membership.save()
     return membership
+
+
+def _lock_commanders(membership: Membership) -> None:
+    # Lock the agency's commanders so that two commanders demoting or removing each other at
+    # once cannot both succeed and leave the agency with none.
+    list(Membership.objects.select_for_update().filter(agency_id=membership.agency_id, role="commander"))
 
 
 def _ensure_a_commander_remains(membership: Membership) -> None:
@@ -148,9 +159,7 @@ MEMBERSHIP_FIELDS = ("role", "title", "phone", "is_active")
 def membership_update(*, actor: User, membership: Membership, **fields: Any) -> Membership:
     """Change a member's role, position, phone or active flag (a commander of the agency, or staff)."""
     require_capability(user=actor, agency_id=membership.agency_id, capability="agency.members")
-    # Lock the agency's commanders so that two commanders demoting each other at once
-    # cannot both succeed and leave the agency with none.
-    list(Membership.objects.select_for_update().filter(agency_id=membership.agency_id, role="commander"))
+    _lock_commanders(membership)
     was_commander = membership.role == Membership.Role.COMMANDER and membership.is_active
     model_update(instance=membership, fields=fields, allowed=MEMBERSHIP_FIELDS)
     still_commander = membership.role == Membership.Role.COMMANDER and membership.is_active
@@ -165,7 +174,7 @@ def membership_update(*, actor: User, membership: Membership, **fields: Any) -> 
 def membership_remove(*, actor: User, membership: Membership) -> None:
     """Remove a member (a commander of the agency, or staff); the last commander stays."""
     require_capability(user=actor, agency_id=membership.agency_id, capability="agency.members")
-    list(Membership.objects.select_for_update().filter(agency_id=membership.agency_id, role="commander"))
+    _lock_commanders(membership)
     if membership.role == Membership.Role.COMMANDER and membership.is_active:
         _ensure_a_commander_remains(membership)
     membership.delete()
@@ -384,7 +393,7 @@ def camera_heartbeat(*, camera: Camera, status: str = Camera.Status.ONLINE, at: 
 AUDITED_CLASSIFICATIONS = ("confidential", "secret")
 
 
-def audit_reads(*, user: User, objects: Iterable[Any], object_type: str, action: str = "read") -> int:
+def audit_reads(*, user: User | None, objects: Iterable[Any], object_type: str, action: str = "read") -> int:
     """Record that `user` read each confidential or secret object (one INSERT for all of them).
 
     Objects need `pk` and `classification`; public and restricted reads are not audited.
@@ -393,7 +402,7 @@ def audit_reads(*, user: User, objects: Iterable[Any], object_type: str, action:
 
     rows = [
         AuditLog(
-            user=user if getattr(user, "is_authenticated", False) else None,
+            user=user if user and user.is_authenticated else None,
             action=action,
             object_type=object_type,
             object_id=str(obj.pk),

@@ -26,7 +26,7 @@ def camera_stale_after() -> timedelta:
     return timedelta(minutes=getattr(settings, "SINERGI_CAMERA_STALE_MINUTES", DEFAULT_CAMERA_STALE_MINUTES))
 
 
-@shared_task
+@shared_task(name="agencies.tasks.camera_mark_stale")
 def camera_mark_stale() -> int:
     """Mark as OFFLINE every ONLINE camera not heard from within SINERGI_CAMERA_STALE_MINUTES.
 

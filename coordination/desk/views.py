@@ -35,7 +35,7 @@ class AgencyCard:
 
 def _agency_cards(user: User) -> list[AgencyCard]:
     agency_ids = agency_selectors.user_agency_ids(user=user)
-    if not agency_ids:
+    if not agency_ids or not user.is_authenticated:
         return []
     agencies = {
         agency.pk: agency

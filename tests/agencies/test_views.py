@@ -29,7 +29,7 @@ DUTY_PHONE = "+62 548 21110"  # AgencyFactory's duty phone: shared with every me
 
 def _urls(world):
     """The signed-in pages of this app (`/` shows the anonymous visitor the public page instead,
-    tests/agencies/test_home.py)."""
+    tests/coordination/desk/test_home.py)."""
     return [
         reverse("agency-list"),
         reverse("agency-detail", args=[world.a.pk]),
