@@ -2,11 +2,12 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from agencies import selectors
 from agencies.models import Agency
-from tests.factories import AgencyFactory, PartnershipFactory, SubscriptionFactory
+from tests.factories import AgencyFactory, CameraFactory, PartnershipFactory, SubscriptionFactory, VitalObjectFactory
 
 
 def test_descendants_follow_the_materialized_path(areas):
@@ -70,3 +71,45 @@ def test_partners_are_found_by_scope_and_validity(world):
         agencies=[world.a, world.c], valid_from=expired - datetime.timedelta(days=9), valid_until=expired
     )
     assert selectors.partner_agency_ids(agency_ids=[world.a.pk], scope="information_sharing") == {world.b.pk}
+
+
+def _records_of_agency_a(world):
+    return {
+        "agency": world.a,
+        "membership": world.a.memberships.get(user=world.alice),
+        "partnership": world.a.partnerships.get(),
+        "subscription": SubscriptionFactory(agency=world.a, areas=[world.areas.bontang]),
+        "vital_object": VitalObjectFactory(operator=world.a, area=world.areas.bontang),
+        "camera": CameraFactory(operator=world.a, area=world.areas.bontang),
+    }
+
+
+# Who may change agency A's records: its commander (carol) the agency, its members and its
+# partnerships; its commanders and liaisons (alice) the rest. A viewer of A sees but may not
+# change (403); a member of another agency, or of none, gets 404.
+@pytest.mark.parametrize(
+    ("entity", "allowed", "refused"),
+    [
+        ("agency", ["admin", "carol"], ["alice", "vera"]),
+        ("membership", ["admin", "carol"], ["alice", "vera"]),
+        ("partnership", ["admin", "carol"], ["alice", "vera", "bob"]),
+        ("subscription", ["admin", "carol", "alice"], ["vera"]),
+        ("vital_object", ["admin", "carol", "alice"], ["vera"]),
+        ("camera", ["admin", "carol", "alice"], ["vera"]),
+    ],
+)
+def test_each_record_has_one_accessor_for_reading_and_one_for_changing(world, entity, allowed, refused):
+    record = _records_of_agency_a(world)[entity]
+    get = getattr(selectors, f"{entity}_get")
+    get_for_change = getattr(selectors, f"{entity}_get_for_change")
+    for name in allowed:
+        assert get_for_change(user=getattr(world, name), pk=record.pk) == record
+    for name in refused:
+        assert get(user=getattr(world, name), pk=record.pk) == record
+        with pytest.raises(PermissionDenied):
+            get_for_change(user=getattr(world, name), pk=record.pk)
+    for name in ["charlie", "nobody"]:
+        with pytest.raises(Http404):
+            get_for_change(user=getattr(world, name), pk=record.pk)
+    with pytest.raises(Http404):
+        get_for_change(user=AnonymousUser(), pk=record.pk)
