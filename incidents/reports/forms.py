@@ -23,9 +23,10 @@ from agencies.form_fields import IsoDateTimeInput
 from agencies.models import Classification, Severity
 from agencies.validators import validate_latitude, validate_longitude
 from common.forms import normalise_line_breaks
+from incidents import selectors
+from incidents.models import Category, Incident
 
-from . import selectors, services
-from .models import Category, Incident
+from . import services
 
 MAX_DESCRIPTION = 5000
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
