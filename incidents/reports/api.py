@@ -19,7 +19,7 @@ common.api.exception_handler); a refused report saves nothing (the service is at
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
@@ -101,6 +101,11 @@ class CategoryCodeField(serializers.Field):
 
 class PublicReportInputSerializer(serializers.Serializer):
     """What a citizen sends. The same field names as the /lapor/ form."""
+
+    # Set on the class once per process by `fields`, `_writable_fields`, `_read_only_defaults`.
+    _shared_fields: ClassVar[Any]
+    _shared_writable: ClassVar[tuple[Any, ...]]
+    _has_read_only_defaults: ClassVar[bool]
 
     category = CategoryCodeField(help_text=_("Category code, e.g. suspicious-activity."))
     # Stored as given: the templates escape it when it is shown.

@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
@@ -329,7 +330,7 @@ def _moderate(report: CitizenReport, *, actor: User, status: str, reason: str, p
         )
     report.status = status
     report.moderation_reason = reason
-    report.moderated_by = actor
+    report.moderated_by = cast(AuthUser, actor)  # signed in: moderating_agency let them through
     report.moderated_at = timezone.now()
     report.save(update_fields=["status", "moderation_reason", "moderated_by", "moderated_at", "incident"])
     CitizenReportUpdate.objects.create(report=report, status=status, message=public_message)

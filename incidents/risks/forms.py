@@ -5,7 +5,7 @@ areas are the incident forms' (incidents/forms.py)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -117,17 +117,20 @@ class RiskForm(ServiceErrorsMixin, forms.Form):
             today = timezone.localdate()
             kwargs["initial"] = {"assessed_on": today, "review_due": today + datetime.timedelta(days=180)}
         super().__init__(*args, **kwargs)
-        self.fields["hazard"].queryset = category_list(active_only=False)
-        self.fields["hazard"].choices = [("", _("Choose a hazard")), *category_choices()]
+        hazard = cast(forms.ModelChoiceField, self.fields["hazard"])
+        hazard.queryset = category_list(active_only=False)
+        hazard.choices = [("", _("Choose a hazard")), *category_choices()]
         for name in ("hazard", "likelihood", "impact", "classification", "agency"):
             self.fields[name].widget.attrs.setdefault("class", "form-select")
         areas = jurisdiction_areas(user=user)
         if risk is not None:
             areas = agency_selectors.area_list().filter(Q(pk__in=areas.values("pk")) | Q(pk=risk.area_id))
-        self.fields["area"].queryset = areas
+        cast(forms.ModelChoiceField, self.fields["area"]).queryset = areas
         agencies = IncidentForm._acting_agencies(user) if risk is None else []
         if len(agencies) > 1:
-            self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+            cast(forms.ModelChoiceField, self.fields["agency"]).queryset = Agency.objects.filter(
+                pk__in=[a.pk for a in agencies]
+            )
             self.fields["agency"].required = True
         else:
             del self.fields["agency"]
@@ -137,7 +140,7 @@ class RiskForm(ServiceErrorsMixin, forms.Form):
     selected_area_label = IncidentForm.selected_area_label
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         assessed, review = data.get("assessed_on"), data.get("review_due")
         if assessed and review and review < assessed:
             self.add_error("review_due", _("The review date comes before the assessment."))
