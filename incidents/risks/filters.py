@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Area
@@ -39,8 +40,6 @@ class RiskFilter(django_filters.FilterSet):
         return qs.filter(Q(hazard=value) | Q(hazard__parent=value)) if value else qs
 
     def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
-        from django.utils import timezone
-
         if value is None:
             return qs
         today = timezone.localdate()
