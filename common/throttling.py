@@ -1,6 +1,6 @@
 """Rate limits per client address, counted in windows (a minute, a day) that hold across workers.
 
-The rates of the public citizen-report endpoints are in incidents/report_throttles.py; what
+The rates of the public citizen-report endpoints are in incidents/reports/throttles.py; what
 follows was written for them.
 
 Each window of a limit is a counter per client in Django's cache (locmem in development and

@@ -14,10 +14,10 @@ admin.site.index_title = _("Portal administration")
 api_v1 = [
     # The public intake first: URL resolution tries patterns in order, and citizens' reports
     # are the hottest path (bench/report_intake.py).
-    path("", include("incidents.report_api_urls")),
+    path("", include("incidents.reports.api_urls")),
     path("", include("agencies.api_urls")),
     path("", include("incidents.api_urls")),
-    path("", include("incidents.risk_api_urls")),
+    path("", include("incidents.risks.api_urls")),
     path("", include("incidents.threat_api_urls")),
     path("", include("coordination.api_urls")),
     path("", include("coordination.patrol_api_urls")),
@@ -31,8 +31,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("incidents.report_urls")),
+    path("", include("incidents.reports.urls")),
     path("", include("incidents.urls")),
+    path("", include("incidents.risks.urls")),
     path("", include("incidents.threat_urls")),
     path("", include("coordination.urls")),
     path("", include("coordination.patrol_urls")),

@@ -18,6 +18,8 @@ from agencies.models import Agency, Area, Classification, Severity
 from incidents import services as incident_services
 from incidents import threat_services
 from incidents.models import Category, CitizenReport, Incident, RiskAssessment, Threat, Urgency
+from incidents.reports import services as report_services
+from incidents.risks import services as risk_services
 
 from . import patrols
 from . import services as coordination_services
@@ -199,7 +201,7 @@ def seed_activity() -> dict[str, int]:
     ):
         if CitizenReport.objects.filter(description=description).exists():
             continue
-        incident_services.citizen_report_submit(
+        report_services.citizen_report_submit(
             category=Category.objects.get(code="suspicious-activity"),
             description=description,
             latitude=Decimal(lat),
@@ -215,7 +217,7 @@ def seed_activity() -> dict[str, int]:
         if RiskAssessment.objects.filter(area=place, hazard=category).exists():
             continue
         assessed = today - datetime.timedelta(days=since)
-        incident_services.risk_create(
+        risk_services.risk_create(
             actor=_user(who),
             area=place,
             hazard=category,

@@ -44,7 +44,8 @@ from agencies.roles import agencies_with, has_capability, roles_for
 from agencies.selectors import classification_q, partner_agency_ids, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
-from incidents.selectors import incident_list, risk_list
+from incidents.risks.selectors import risk_list
+from incidents.selectors import incident_list
 
 from .models import (
     AgencyCapacity,

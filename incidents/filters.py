@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from agencies.models import Agency, Area, Classification, Severity
 from agencies.serializers import CAP_SEVERITY
 
-from .models import Category, CitizenReport, Incident, RiskAssessment, Urgency
+from .models import Category, Incident, Urgency
 
 
 def parse_bbox(value: str) -> tuple[Decimal, Decimal, Decimal, Decimal]:
@@ -156,54 +156,3 @@ class IncidentFilter(django_filters.FilterSet):
         return qs.filter(
             Q(reference__in={value, value.upper()}) | Q(title__icontains=value) | Q(description__icontains=value)
         )
-
-
-class CitizenReportFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=CitizenReport.Status.choices, label=_("Status"))
-    category = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.all(), to_field_name="code", method="filter_category", label=_("Category")
-    )
-
-    class Meta:
-        model = CitizenReport
-        fields: list[str] = []
-
-    def filter_category(self, qs: QuerySet, name: str, value: Category | None) -> QuerySet:
-        return qs.filter(Q(category=value) | Q(category__parent=value)) if value else qs
-
-
-class RiskFilter(django_filters.FilterSet):
-    area = django_filters.ModelChoiceFilter(
-        queryset=Area.objects.all(),
-        method="filter_area",
-        label=_("Area"),
-        help_text=_("Area id; includes its sub-areas."),
-    )
-    hazard = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.all(),
-        to_field_name="code",
-        method="filter_hazard",
-        label=_("Hazard"),
-        help_text=_("Category code; includes its sub-categories."),
-    )
-    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("Minimum score"))
-    assessing_agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), label=_("Assessing agency"))
-    review_overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Review overdue"))
-
-    class Meta:
-        model = RiskAssessment
-        fields: list[str] = []
-
-    def filter_area(self, qs: QuerySet, name: str, value: Area | None) -> QuerySet:
-        return qs.filter(area_path__startswith=value.path) if value else qs
-
-    def filter_hazard(self, qs: QuerySet, name: str, value: Category | None) -> QuerySet:
-        return qs.filter(Q(hazard=value) | Q(hazard__parent=value)) if value else qs
-
-    def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
-        from django.utils import timezone
-
-        if value is None:
-            return qs
-        today = timezone.localdate()
-        return qs.filter(review_due__lt=today) if value else qs.filter(review_due__gte=today)

@@ -11,24 +11,19 @@ Staff read everything. Reads of confidential and secret records are audited by `
 
 from __future__ import annotations
 
-import bisect
-import datetime
-import itertools
 import time
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from agencies.models import Agency, Area
 from agencies.selectors import classification_q, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 
-from .models import Category, CitizenReport, CitizenReportPhoto, Incident, IncidentEvent, RiskAssessment
+from .models import Category, Incident, IncidentEvent
 
 
 def _agency_involvement_q(agency_ids: set[int]) -> Q:
@@ -111,23 +106,6 @@ def incident_in_bbox(qs: QuerySet[Incident], *, bbox: tuple[Decimal, Decimal, De
     return qs.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
 
 
-# --- Citizen reports -----------------------------------------------------------------------
-
-
-def citizen_report_public_get(*, tracking_code: str) -> CitizenReport:
-    """A report as its reporter follows it: only the status and public updates are used."""
-    try:
-        return (
-            CitizenReport.objects.select_related("category")
-            # The incident's status only: the reporter follows its progress, nothing else of it.
-            .select_related("incident")
-            .prefetch_related("updates")
-            .get(tracking_code=tracking_code.strip().upper())
-        )
-    except CitizenReport.DoesNotExist:
-        raise Http404 from None
-
-
 def moderation_area_paths(*, user: Any) -> list[str] | None:
     """Paths of the areas whose reports the user moderates; None means every report (staff)."""
     if _is_staff(user):
@@ -136,154 +114,3 @@ def moderation_area_paths(*, user: Any) -> list[str] | None:
     if not own:
         return []
     return list(Area.objects.filter(agencies_with_jurisdiction__in=own).values_list("path", flat=True).distinct())
-
-
-def citizen_report_list(*, user: Any, status: str | None = None) -> QuerySet[CitizenReport]:
-    """Reports from the areas under the user's agencies' jurisdiction (the moderation queue)."""
-    # The photo count as a correlated subquery, not Count("photos"): a GROUP BY over every
-    # report of the area would come before the ORDER BY ... LIMIT of a page.
-    photos = (
-        CitizenReportPhoto.objects.filter(report_id=OuterRef("pk"))
-        .order_by()
-        .values("report_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    qs = CitizenReport.objects.select_related("category", "area", "incident").annotate(
-        photo_count=Coalesce(Subquery(photos, output_field=IntegerField()), 0)
-    )
-    paths = moderation_area_paths(user=user)
-    if paths is not None:
-        if not paths:
-            return qs.none()
-        q = Q()
-        for path in paths:
-            q |= Q(area_path__startswith=path)
-        qs = qs.filter(q)
-    if status:
-        qs = qs.filter(status=status)
-    return qs
-
-
-def citizen_report_get(*, user: Any, pk: int | str) -> CitizenReport:
-    try:
-        return citizen_report_list(user=user).prefetch_related("photos", "updates").get(pk=pk)
-    except (CitizenReport.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
-def incident_citizen_reports(*, user: Any, incident: Incident) -> list[CitizenReport]:
-    """The citizens' reports behind an incident the caller already read through `incident_get`
-    (the one verified into it, those marked its duplicates), with their photos: whoever may
-    read the incident sees them. `can_open` tells whether the user may also open the report
-    itself (its moderators: the reporter's contact is on it)."""
-    reports = list(
-        CitizenReport.objects.filter(incident=incident)
-        .select_related("category")
-        .prefetch_related("photos")
-        .order_by("created_at", "id")
-    )
-    if reports:
-        openable = set(citizen_report_list(user=user).filter(incident=incident).values_list("pk", flat=True))
-        has_agency = _is_staff(user) or bool(user_agency_ids(user=user))
-        for report in reports:
-            report.can_open = report.pk in openable  # type: ignore[attr-defined]
-            # The same rule as citizen_report_photo_get, which serves them.
-            report.shown_photos = list(report.photos.all()) if has_agency or report.can_open else []  # type: ignore[attr-defined]
-    return reports
-
-
-def citizen_report_photo_get(*, user: Any, token: str) -> CitizenReportPhoto:
-    """A report's photo for a user who may read its report (a moderator) or, as a member of an
-    agency, the incident the report was verified into or marked a duplicate of; else 404."""
-    photo = CitizenReportPhoto.objects.filter(token=token).select_related("report").first()
-    if photo is None:
-        raise Http404
-    if citizen_report_list(user=user).filter(pk=photo.report_id).exists():
-        return photo
-    # Personal data: a signed-in user without an agency reads public incidents, not their photos.
-    has_agency = _is_staff(user) or bool(user_agency_ids(user=user))
-    if (
-        has_agency
-        and photo.report.incident_id
-        and incident_list(user=user).filter(pk=photo.report.incident_id).exists()
-    ):
-        return photo
-    raise Http404
-
-
-# --- Risk register -------------------------------------------------------------------------
-
-
-def risk_list(*, user: Any) -> QuerySet[RiskAssessment]:
-    """Risk assessments the user may read (same classification rules, by assessing agency)."""
-    qs = RiskAssessment.objects.select_related("area", "hazard", "assessing_agency")
-    q = classification_q(user=user, involved=lambda agency_ids: Q(assessing_agency_id__in=agency_ids))
-    return qs if q is None else qs.filter(q)
-
-
-def risk_get(*, user: Any, pk: int | str) -> RiskAssessment:
-    try:
-        risk = risk_list(user=user).get(pk=pk)
-    except (RiskAssessment.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    audit_reads(user=user, objects=[risk], object_type="risk")
-    return risk
-
-
-def areas_needing_attention(
-    *, user: Any, within: Area | None = None, days: int = 90, limit: int = 50
-) -> list[dict[str, Any]]:
-    """Areas ranked by their highest risk score and the incidents of the last `days` days.
-
-    Rank = max risk score x 2 + recent incidents the user may see; overdue reviews are flagged.
-    Two grouped queries, whatever the number of rows.
-    """
-    today = timezone.localdate()
-    risks = risk_list(user=user)
-    if within is not None:
-        risks = risks.filter(area_path__startswith=within.path)
-    # Grouped per area in the database: a thousand rows out instead of every assessment.
-    grouped = (
-        risks.order_by()
-        .values("area_id", "area__name", "area__level", "area__path")
-        .annotate(
-            max_score=Max("score"),
-            assessments=Count("id"),
-            overdue_reviews=Count("id", filter=Q(review_due__lt=today)),
-        )
-    )
-    by_area: dict[int, dict[str, Any]] = {
-        row["area_id"]: {
-            "area_id": row["area_id"],
-            "area_name": row["area__name"],
-            "area_level": row["area__level"],
-            "area_path": row["area__path"],
-            "max_score": row["max_score"],
-            "assessments": row["assessments"],
-            "overdue_reviews": row["overdue_reviews"],
-            "recent_incidents": 0,
-        }
-        for row in grouped
-    }
-    if not by_area:
-        return []
-    since = timezone.now() - datetime.timedelta(days=days)
-    # Recent incidents per area path, once, then summed under each assessed area in Python:
-    # an OR of one LIKE per assessed area (3,000 of them) made PostgreSQL test every recent
-    # incident against each (12 s over a million incidents). The paths come sorted, so the
-    # ones under an area are a contiguous run found by bisection.
-    recent = incident_list(user=user).filter(occurred_at__gte=since)
-    if within is not None:
-        recent = recent.filter(area_path__startswith=within.path)
-    rows = sorted(recent.order_by().values_list("area_path").annotate(n=Count("id")))
-    paths = [path for path, _n in rows]
-    running = list(itertools.accumulate((n for _path, n in rows), initial=0))
-    for entry in by_area.values():
-        prefix = entry["area_path"]
-        lo = bisect.bisect_left(paths, prefix)
-        hi = bisect.bisect_left(paths, prefix + "\uffff")
-        entry["recent_incidents"] = running[hi] - running[lo]
-        entry["rank_score"] = entry["max_score"] * 2 + entry["recent_incidents"]
-    ranked = sorted(by_area.values(), key=lambda e: (-e["rank_score"], -e["max_score"], e["area_name"]))
-    return ranked[:limit]

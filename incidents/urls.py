@@ -1,4 +1,4 @@
-"""Dashboard pages of incidents and the risk register, mounted at the site root."""
+"""Dashboard pages of incidents, mounted at the site root (the risk register's: incidents/risks/urls.py)."""
 
 from django.urls import path
 
@@ -14,8 +14,4 @@ urlpatterns = [
     path("incidents/<int:pk>/status/", views.incident_status, name="incident-status"),
     path("incidents/<int:pk>/assign/", views.incident_assign, name="incident-assign"),
     path("incidents/<int:pk>/notes/", views.incident_note, name="incident-note"),
-    path("risks/", views.risk_list, name="risk-list"),
-    path("risks/heatmap/", views.risk_heatmap, name="risk-heatmap"),
-    path("risks/new/", views.risk_create, name="risk-create"),
-    path("risks/<int:pk>/edit/", views.risk_edit, name="risk-edit"),
 ]

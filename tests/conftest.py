@@ -351,7 +351,8 @@ def _taxonomy_after_flush(request):
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Per-process caches of the hot paths (categories, area centroids) start empty in each test."""
-    from incidents import selectors, services
+    from incidents import selectors
+    from incidents.reports import services
 
     selectors.category_cache_clear()
     services.centroid_cache_clear()

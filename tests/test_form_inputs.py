@@ -18,6 +18,7 @@ from agencies.models import Classification, Severity
 from coordination import services as coordination_services
 from coordination.models import JointOperation
 from incidents import services, threat_services
+from incidents.risks import services as risk_services
 
 from .browser_form import MACHINE_FORMS, is_machine_value, typed_inputs
 from .factories import CitizenReportFactory, category
@@ -70,7 +71,7 @@ def objects(world, django_capture_on_commit_callbacks):
             severity=Severity.MODERATE,
             expires_at=start,
         )
-    risk = services.risk_create(
+    risk = risk_services.risk_create(
         actor=world.alice,
         area=world.areas.bontang_utara,
         hazard=category("flood"),

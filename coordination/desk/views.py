@@ -16,7 +16,7 @@ from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area, Membership, zone_label
 from common.types import User
 from incidents.models import Threat
-from incidents.report_forms import TrackForm
+from incidents.reports.forms import TrackForm
 from incidents.threat_selectors import public_threats
 
 # The public page lists at most this many current public alerts, the most severe first.

@@ -16,6 +16,8 @@ from django.utils import timezone
 from agencies.models import Classification, Severity
 from incidents import services, threat_services
 from incidents.models import CitizenReport, Incident, RiskAssessment, Threat
+from incidents.reports import services as report_services
+from incidents.risks import services as risk_services
 
 from ..browser_form import post_rendered
 from ..factories import category
@@ -218,7 +220,7 @@ def _risk_state(risk):
 
 
 def test_saving_a_risk_unchanged_changes_nothing(client, world, zone, language):
-    risk = services.risk_create(
+    risk = risk_services.risk_create(
         actor=world.alice,
         area=world.areas.bontang_utara,
         hazard=category("flood"),
@@ -283,7 +285,7 @@ def test_a_citizen_report_stores_the_time_typed_in_the_citizen_zone(client, worl
 def test_a_report_verified_as_rendered_becomes_the_incident_the_moderator_saw(client, world, zone, language):
     """The verify form is posted as shown: the incident keeps the report's time and place."""
     typed = _recent(zone)
-    report = services.citizen_report_submit(
+    report = report_services.citizen_report_submit(
         category=category("crime-theft"),
         description="Motor dicuri di depan masjid",
         latitude="0.160000",

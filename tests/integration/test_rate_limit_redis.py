@@ -2,7 +2,7 @@
 
 32 threads sending 300 reports from one address got 6 through a limit of 5 when the window was
 read, modified and written back. The count is one Lua script inside Redis now: exactly the
-allowance gets through, and refusals cost nothing. tests/incidents/test_throttles.py races the
+allowance gets through, and refusals cost nothing. tests/incidents/reports/test_throttles.py races the
 same with locmem.
 """
 
@@ -19,8 +19,8 @@ from django.test import RequestFactory
 
 from common import throttling as throttles
 from common.throttling import WindowsThrottle
-from incidents.report_throttles import ReportSubmitThrottle
-from tests.incidents.test_throttles import race
+from incidents.reports.throttles import ReportSubmitThrottle
+from tests.incidents.reports.test_throttles import race
 
 pytestmark = pytest.mark.integration
 

@@ -1,8 +1,8 @@
-"""Pages of citizen reports, mounted at the site root by config/urls.py (see report_views)."""
+"""Pages of citizen reports, mounted at the site root by config/urls.py (see incidents/reports/views.py)."""
 
 from django.urls import path
 
-from . import report_views
+from . import views as report_views
 
 urlpatterns = [
     # Public, no login: Indonesian paths, for citizens.

@@ -8,7 +8,7 @@ Route names are prefixed "api-": the dashboard owns "report-queue", "report-deta
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import report_api
+from . import api as report_api
 
 # SimpleRouter: the API root view is the agencies router's; a second one would shadow nothing
 # but clutter the schema.

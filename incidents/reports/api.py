@@ -1,4 +1,4 @@
-"""REST API of citizen reports, mounted under /api/v1/ (see incidents/report_api_urls.py).
+"""REST API of citizen reports, mounted under /api/v1/ (see incidents/reports/api_urls.py).
 
 Two audiences:
 
@@ -19,14 +19,14 @@ common.api.exception_handler); a refused report saves nothing (the service is at
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.fields import empty
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -39,12 +39,13 @@ from rest_framework.views import APIView
 from agencies.models import Area, Classification
 from agencies.serializers import AreaRefSerializer, CapSeverityField, CoordinateField
 from agencies.validators import validate_latitude, validate_longitude
-from common.api import ApiPagination
+from common.api import ScopedViewSet
+from incidents import selectors as incident_selectors
+from incidents.models import Category, CitizenReport, CitizenReportPhoto, Incident, PublicProgress
 
 from . import selectors, services
 from .filters import CitizenReportFilter
-from .models import Category, CitizenReport, CitizenReportPhoto, Incident, PublicProgress
-from .report_throttles import SUBMIT_THROTTLES, TRACK_THROTTLES
+from .throttles import SUBMIT_THROTTLES, TRACK_THROTTLES
 
 MAX_DESCRIPTION = 5000
 MAX_CONTACT = 200
@@ -89,7 +90,7 @@ class CategoryCodeField(serializers.Field):
     def to_internal_value(self, data: Any) -> Category:
         if not isinstance(data, str) or not data.strip():
             self.fail("invalid")
-        category = selectors.category_by_code(data.strip())
+        category = incident_selectors.category_by_code(data.strip())
         if category is None:
             self.fail("does_not_exist", value=data.strip()[:60])
         return category
@@ -100,6 +101,11 @@ class CategoryCodeField(serializers.Field):
 
 class PublicReportInputSerializer(serializers.Serializer):
     """What a citizen sends. The same field names as the /lapor/ form."""
+
+    # Set on the class once per process by `fields`, `_writable_fields`, `_read_only_defaults`.
+    _shared_fields: ClassVar[Any]
+    _shared_writable: ClassVar[tuple[Any, ...]]
+    _has_read_only_defaults: ClassVar[bool]
 
     category = CategoryCodeField(help_text=_("Category code, e.g. suspicious-activity."))
     # Stored as given: the templates escape it when it is shown.
@@ -379,7 +385,7 @@ class DuplicateInputSerializer(serializers.Serializer):
 
     def validate_incident(self, value: str) -> Incident:
         try:
-            return selectors.incident_get(user=self.context["request"].user, pk=value.strip())
+            return incident_selectors.incident_get(user=self.context["request"].user, pk=value.strip())
         except Http404:
             raise serializers.ValidationError(_("No incident with this id or reference.")) from None
 
@@ -392,6 +398,8 @@ class VerifyResultSerializer(CitizenReportDetailSerializer):
         read_only_fields = fields
 
 
+MODERATION_ACTIONS = ("verify", "reject", "duplicate", "spam")
+
 _ACTION_ERRORS = {
     400: OpenApiResponse(description=_("Field errors, or the report was already moderated")),
     403: OpenApiResponse(description=_("Your role may not moderate")),
@@ -403,21 +411,20 @@ _ACTION_ERRORS = {
     list=extend_schema(summary=_("The moderation queue"), tags=["reports"]),
     retrieve=extend_schema(summary=_("A citizen report, with contact and photos"), tags=["reports"]),
 )
-class CitizenReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CitizenReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Citizen reports from the areas under the jurisdiction of the user's agencies."""
 
     filterset_class = CitizenReportFilter
-    pagination_class = ApiPagination
     ordering_fields = ["created_at", "occurred_at"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> Any:
         return selectors.citizen_report_list(user=self.request.user)
 
-    def get_object(self) -> CitizenReport:
-        report = selectors.citizen_report_get(user=self.request.user, pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, report)
-        return report
+    def get_scoped_object(self, pk: Any) -> CitizenReport:
+        if self.action in MODERATION_ACTIONS:
+            return selectors.citizen_report_get_for_change(user=self.request.user, pk=pk)
+        return selectors.citizen_report_get(user=self.request.user, pk=pk)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action == "list":
@@ -425,11 +432,6 @@ class CitizenReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         if self.action == "verify":
             return VerifyResultSerializer
         return CitizenReportDetailSerializer
-
-    def _input(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     def _answer(self, report: CitizenReport) -> Response:
         fresh = selectors.citizen_report_get(user=self.request.user, pk=report.pk)
@@ -444,7 +446,7 @@ class CitizenReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
         report = self.get_object()
-        services.citizen_report_verify(actor=request.user, report=report, **self._input(VerifyInputSerializer))
+        services.citizen_report_verify(actor=request.user, report=report, **self.validated(VerifyInputSerializer))
         return self._answer(report)
 
     @extend_schema(
@@ -456,7 +458,7 @@ class CitizenReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         report = self.get_object()
-        services.citizen_report_reject(actor=request.user, report=report, **self._input(RejectInputSerializer))
+        services.citizen_report_reject(actor=request.user, report=report, **self.validated(RejectInputSerializer))
         return self._answer(report)
 
     @extend_schema(
@@ -468,7 +470,7 @@ class CitizenReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"])
     def duplicate(self, request: Request, pk: str | None = None) -> Response:
         report = self.get_object()
-        data = self._input(DuplicateInputSerializer)
+        data = self.validated(DuplicateInputSerializer)
         services.citizen_report_mark_duplicate(actor=request.user, report=report, incident=data["incident"])
         return self._answer(report)
 

@@ -17,7 +17,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.test import RequestFactory
 
 from common.throttling import WindowsThrottle
-from incidents.report_throttles import ReportSubmitThrottle
+from incidents.reports.throttles import ReportSubmitThrottle
 
 THREADS = 32
 REQUESTS = 300

@@ -34,15 +34,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from agencies.selectors import managed_agency_ids, public_map_areas, user_is_member
+from agencies.selectors import public_map_areas, user_is_member
 from common.htmx import wants_partial as _wants_partial
 from common.pagination import paginate
 from common.throttling import throttle_wait
+from incidents.models import CitizenReport
 
 from . import selectors, services
 from .filters import CitizenReportFilter
-from .models import CitizenReport
-from .report_forms import (
+from .forms import (
     CitizenReportForm,
     DuplicateForm,
     RejectForm,
@@ -51,7 +51,7 @@ from .report_forms import (
     VerifyForm,
     add_service_errors,
 )
-from .report_throttles import SUBMIT_THROTTLES, TRACK_THROTTLES
+from .throttles import SUBMIT_THROTTLES, TRACK_THROTTLES
 
 QUEUE_PAGE_SIZE = 25
 
@@ -161,12 +161,6 @@ def _display_zone(report: CitizenReport) -> str:
 # --- Moderation pages ----------------------------------------------------------------------
 
 
-def _can_moderate(user: Any) -> bool:
-    """Whether to offer the actions at all; the services decide each one for real."""
-    agencies = managed_agency_ids(user=user, roles=services.ACTING_ROLES)
-    return agencies is None or bool(agencies)
-
-
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
@@ -201,7 +195,7 @@ def _detail_response(
         "report": report,
         "photos": list(report.photos.all()),
         "updates": report.public_updates,
-        "can_moderate": _can_moderate(request.user) and report.status == CitizenReport.Status.NEW,
+        "can_moderate": services.can_moderate_reports(user=request.user) and report.status == CitizenReport.Status.NEW,
         "verify_form": VerifyForm(initial={"title": title}),
         "reject_form": RejectForm(),
         "duplicate_form": DuplicateForm(user=request.user),
@@ -253,7 +247,8 @@ ACTIONS: dict[str, tuple[Callable[..., Any], Callable[..., str]]] = {
 @login_required
 @require_POST
 def report_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    report = selectors.citizen_report_get(user=request.user, pk=pk)  # 404 outside the queue
+    # 404 outside the queue, 403 for a role that may not moderate it
+    report = selectors.citizen_report_get_for_change(user=request.user, pk=pk)
     form_class, perform = ACTIONS[action]
     form = form_class(request.POST, user=request.user) if form_class is DuplicateForm else form_class(request.POST)
     if form.is_valid():

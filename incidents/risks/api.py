@@ -1,11 +1,11 @@
-"""REST API of the risk register, mounted under /api/v1/ (see incidents/risk_api_urls.py).
+"""REST API of the risk register, mounted under /api/v1/ (see incidents/risks/api_urls.py).
 
 - `GET /risks/`: the assessments the user may read (`selectors.risk_list`), filtered by
   `RiskFilter` (area incl. sub-areas, hazard incl. sub-categories, min_score, assessing_agency,
   review_overdue) and ordered by `ordering=` score, review_due, assessed_on or id (default:
   highest score first, then the most urgent review);
 - `GET /risks/{id}/`: one assessment (`selectors.risk_get`: 404 when not visible, audited when
-  confidential or secret);
+  confidential or secret; `selectors.risk_get_for_change` for a change);
 - `POST /risks/`, `PATCH /risks/{id}/`: through `services.risk_create/risk_update`; likelihood
   and impact are 1-5 and the review cannot come before the assessment (400 with field
   messages); only acting members (not viewers) of the assessing agency write (403), staff any;
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,19 +28,20 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area, Classification
+from agencies.roles import roles_for
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
-from common.api import ApiPagination
+from common.api import ScopedViewSet
+from incidents.models import Category, RiskAssessment
 
 from . import selectors, services
 from .filters import RiskFilter
-from .models import Category, RiskAssessment
 
 FIELD_ERRORS = OpenApiResponse(
     response={
@@ -133,7 +133,7 @@ class RiskCreateSerializer(RiskUpdateSerializer):
 
     def validate_agency(self, agency: Agency) -> Agency:
         user = self.context["request"].user
-        ids = agency_selectors.managed_agency_ids(user=user, roles=services.ACTING_ROLES)
+        ids = agency_selectors.managed_agency_ids(user=user, roles=roles_for("risk.write"))
         if ids is not None and agency.pk not in ids:
             raise serializers.ValidationError(_("You do not act for this agency."))
         return agency
@@ -160,12 +160,6 @@ class AttentionSerializer(serializers.Serializer):
     rank_score = serializers.IntegerField(help_text=_("max_score x 2 + recent_incidents"))
 
 
-def _require_writer(user: Any, risk: RiskAssessment) -> None:
-    """A member of another agency may read an assessment but never change it: 403, not 400."""
-    if not agency_selectors.user_has_role(user=user, agency=risk.assessing_agency_id, roles=services.ACTING_ROLES):
-        raise PermissionDenied(_("Only the assessing agency's members may change this assessment."))
-
-
 @extend_schema_view(
     list=extend_schema(
         summary=_("Risk assessments you may see (highest score first)"),
@@ -173,11 +167,10 @@ def _require_writer(user: Any, risk: RiskAssessment) -> None:
     ),
     retrieve=extend_schema(summary=_("A risk assessment"), responses={200: RiskSerializer, 404: NOT_FOUND}),
 )
-class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = RiskAssessment.objects.none()
     serializer_class = RiskSerializer
     filterset_class = RiskFilter
-    pagination_class = ApiPagination
     ordering_fields = ["score", "review_due", "assessed_on", "id"]
     ordering = ["-score", "review_due", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -185,12 +178,15 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self) -> QuerySet[RiskAssessment]:
         return selectors.risk_list(user=self.request.user)
 
-    def get_object(self) -> RiskAssessment:
-        return selectors.risk_get(user=self.request.user, pk=self.kwargs["pk"])
+    def get_scoped_object(self, pk: Any) -> RiskAssessment:
+        # A member of another agency may read an assessment but never change it: 403, not 400.
+        if self.action == "partial_update":
+            return selectors.risk_get_for_change(user=self.request.user, pk=pk)
+        return selectors.risk_get(user=self.request.user, pk=pk)
 
     def _render(self, risk: RiskAssessment, code: int = status.HTTP_200_OK) -> Response:
         risk.refresh_from_db(fields=["score"])  # computed by the database on save
-        return Response(RiskSerializer(risk, context=self.get_serializer_context()).data, status=code)
+        return self.render(risk, code)
 
     @extend_schema(
         summary=_("Record a risk assessment for your agency"),
@@ -198,9 +194,7 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         responses={201: RiskSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
     )
     def create(self, request: Request) -> Response:
-        serializer = RiskCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        risk = services.risk_create(actor=request.user, **serializer.validated_data)
+        risk = services.risk_create(actor=request.user, **self.validated(RiskCreateSerializer))
         return self._render(risk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -210,10 +204,8 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         risk = self.get_object()
-        _require_writer(request.user, risk)
-        serializer = RiskUpdateSerializer(risk, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        risk = services.risk_update(actor=request.user, risk=risk, **serializer.validated_data)
+        data = self.validated(RiskUpdateSerializer, instance=risk, partial=True)
+        risk = services.risk_update(actor=request.user, risk=risk, **data)
         return self._render(risk)
 
     @extend_schema(

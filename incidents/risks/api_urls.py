@@ -6,7 +6,7 @@ A SimpleRouter (the agencies router already serves the API root). Route names ar
 
 from rest_framework.routers import SimpleRouter
 
-from . import risk_api
+from . import api as risk_api
 
 router = SimpleRouter()
 router.register("risks", risk_api.RiskViewSet, basename="api-risk")

@@ -355,7 +355,7 @@ def test_the_register_and_attention_need_a_bounded_number_of_queries(client, wor
 
 
 def test_the_heat_map_colours_each_cell_by_score(client, world, risks):
-    from incidents.views import risk_colour
+    from incidents.risks.presenters import risk_colour
 
     RiskAssessmentFactory(
         area=risks["restricted"].area, assessing_agency=world.b, hazard=category("fire"), likelihood=1, impact=1
@@ -371,7 +371,7 @@ def test_the_heat_map_colours_each_cell_by_score(client, world, risks):
 
 
 def test_the_heat_map_scale_runs_from_green_to_red():
-    from incidents.views import risk_colour
+    from incidents.risks.presenters import risk_colour
 
     def rgb(score):
         value = risk_colour(score).background

@@ -18,6 +18,7 @@ from agencies.models import Classification
 from incidents import services
 from incidents.models import Incident, IncidentEvent
 from incidents.models.reports import PublicProgress
+from incidents.reports import services as report_services
 
 S = Incident.Status
 
@@ -39,7 +40,7 @@ def png() -> SimpleUploadedFile:
 def report(world):
     from tests.factories import category
 
-    return services.citizen_report_submit(
+    return report_services.citizen_report_submit(
         category=category("crime-theft"),
         description="Motor dicuri di depan masjid",
         latitude="0.160000",
@@ -51,7 +52,7 @@ def report(world):
 
 
 def verify(world, report, classification=Classification.RESTRICTED) -> Incident:
-    return services.citizen_report_verify(
+    return report_services.citizen_report_verify(
         actor=world.alice, report=report, title="Pencurian motor SECRET-TITLE", classification=classification
     )
 
@@ -170,7 +171,7 @@ def test_the_reports_section_costs_the_same_queries_for_one_report_or_many(clien
     with CaptureQueriesContext(connection) as one:
         client.get(url)
     for i in range(4):
-        duplicate = services.citizen_report_submit(
+        duplicate = report_services.citizen_report_submit(
             category=category("crime-theft"),
             description=f"Motor dicuri lagi {i}",
             latitude="0.160000",
@@ -178,7 +179,7 @@ def test_the_reports_section_costs_the_same_queries_for_one_report_or_many(clien
             area=world.areas.guntung,
             photos=[png(), png()],
         )
-        services.citizen_report_mark_duplicate(actor=world.alice, report=duplicate, incident=incident)
+        report_services.citizen_report_mark_duplicate(actor=world.alice, report=duplicate, incident=incident)
     with CaptureQueriesContext(connection) as many:
         html = client.get(url).content.decode()
     assert html.count('data-testid="citizen-report"') == 5

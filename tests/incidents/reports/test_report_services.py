@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from incidents import services
 from incidents.models import CitizenReport
+from incidents.reports import services
 from tests.factories import CitizenReportFactory, MembershipFactory
 
 

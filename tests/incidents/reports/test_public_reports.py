@@ -22,8 +22,8 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from agencies.models import Area
-from incidents import services
 from incidents.models import CitizenReport, CitizenReportPhoto, CitizenReportUpdate
+from incidents.reports import services
 from tests.factories import CitizenReportFactory, category
 
 CREATE_URL = "/api/v1/public/reports/"
@@ -701,7 +701,7 @@ def test_the_input_serializer_skipping_absent_fields_validates_as_drf_does(body)
     (bench/report_intake.py): its data and errors are DRF's own, field by field."""
     from rest_framework import serializers as drf
 
-    from incidents.report_api import PublicReportInputSerializer
+    from incidents.reports.api import PublicReportInputSerializer
 
     class AsDrf(PublicReportInputSerializer):
         _writable_fields = drf.Serializer._writable_fields

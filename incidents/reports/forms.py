@@ -23,9 +23,11 @@ from agencies.form_fields import IsoDateTimeInput
 from agencies.models import Classification, Severity
 from agencies.validators import validate_latitude, validate_longitude
 from common.forms import normalise_line_breaks
+from common.types import User
+from incidents import selectors
+from incidents.models import Category, Incident
 
-from . import selectors, services
-from .models import Category, Incident
+from . import services
 
 MAX_DESCRIPTION = 5000
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
@@ -252,7 +254,7 @@ class DuplicateForm(BootstrapForm):
         help_text=_("Its reference (e.g. BON-2026-000123) or id."),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 

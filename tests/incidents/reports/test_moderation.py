@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from incidents import services
 from incidents.models import CitizenReport, CitizenReportUpdate, Incident, IncidentEvent
+from incidents.reports import services
 from tests.factories import CitizenReportFactory, IncidentFactory, category
 
 LIST_URL = "/api/v1/reports/"

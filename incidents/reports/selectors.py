@@ -1,0 +1,145 @@
+"""Reads of citizen reports, scoped to the user.
+
+The public follows a report by its tracking code only (`citizen_report_public_get`); the
+moderators read the reports of the areas under their agencies' jurisdiction (the queue,
+`citizen_report_list`); `citizen_report_get` reads one of them (404 outside the queue) and
+`citizen_report_get_for_change` also requires a role that may moderate it (403).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from agencies.roles import roles_for
+from agencies.selectors import user_agency_ids, user_is_staff, user_roles_in
+from common.types import User
+from incidents.models import CitizenReport, CitizenReportPhoto, Incident
+from incidents.selectors import incident_list, moderation_area_paths
+
+
+def citizen_report_public_get(*, tracking_code: str) -> CitizenReport:
+    """A report as its reporter follows it: only the status and public updates are used."""
+    try:
+        return (
+            CitizenReport.objects.select_related("category")
+            # The incident's status only: the reporter follows its progress, nothing else of it.
+            .select_related("incident")
+            .prefetch_related("updates")
+            .get(tracking_code=tracking_code.strip().upper())
+        )
+    except CitizenReport.DoesNotExist:
+        raise Http404 from None
+
+
+def citizen_report_list(*, user: User, status: str | None = None) -> QuerySet[CitizenReport]:
+    """Reports from the areas under the user's agencies' jurisdiction (the moderation queue)."""
+    # The photo count as a correlated subquery, not Count("photos"): a GROUP BY over every
+    # report of the area would come before the ORDER BY ... LIMIT of a page.
+    photos = (
+        CitizenReportPhoto.objects.filter(report_id=OuterRef("pk"))
+        .order_by()
+        .values("report_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    qs = CitizenReport.objects.select_related("category", "area", "incident").annotate(
+        photo_count=Coalesce(Subquery(photos, output_field=IntegerField()), 0)
+    )
+    paths = moderation_area_paths(user=user)
+    if paths is not None:
+        if not paths:
+            return qs.none()
+        q = Q()
+        for path in paths:
+            q |= Q(area_path__startswith=path)
+        qs = qs.filter(q)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def citizen_report_get(*, user: User, pk: int | str) -> CitizenReport:
+    """A report of the user's moderation queue, with its photos and updates; else 404."""
+    try:
+        return citizen_report_list(user=user).prefetch_related("photos", "updates").get(pk=pk)
+    except (CitizenReport.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def citizen_report_get_for_change(*, user: User, pk: int | str) -> CitizenReport:
+    """A report the user may moderate: 404 outside their queue (`citizen_report_get`),
+    PermissionDenied when their role where it lies may not moderate (`moderating_agency`)."""
+    report = citizen_report_get(user=user, pk=pk)
+    moderating_agency(user=user, report=report)
+    return report
+
+
+def moderating_agency(*, user: User, report: CitizenReport) -> Agency | None:
+    """The user's agency that moderates the report: one whose jurisdiction covers the report's
+    area and in which the user holds an acting role (a viewer there cannot moderate, whatever
+    role they hold elsewhere). Staff without an agency moderate as the platform (None).
+    PermissionDenied when the user may see the report but not moderate it."""
+    own = user_agency_ids(user=user)
+    if user_is_staff(user) and not own:
+        return None
+    moderating = roles_for("report.moderate")
+    acting = [aid for aid, role in user_roles_in(user=user, agency_ids=own).items() if role in moderating]
+    candidates = Agency.objects.filter(pk__in=acting)
+    if report.area is not None:
+        candidates = candidates.filter(jurisdiction__path__in=report.area.ancestor_paths)
+    agency = candidates.distinct().order_by("name").first()
+    if agency is None:
+        if user_is_staff(user):
+            return None
+        if (
+            report.area is not None
+            and not Agency.objects.filter(pk__in=own, jurisdiction__path__in=report.area.ancestor_paths).exists()
+        ):
+            raise PermissionDenied(_("This report is outside your agencies' jurisdiction."))
+        raise PermissionDenied(_("Viewers cannot moderate reports."))
+    return agency
+
+
+def incident_citizen_reports(*, user: User, incident: Incident) -> list[CitizenReport]:
+    """The citizens' reports behind an incident the caller already read through `incident_get`
+    (the one verified into it, those marked its duplicates), with their photos: whoever may
+    read the incident sees them. `can_open` tells whether the user may also open the report
+    itself (its moderators: the reporter's contact is on it)."""
+    reports = list(
+        CitizenReport.objects.filter(incident=incident)
+        .select_related("category")
+        .prefetch_related("photos")
+        .order_by("created_at", "id")
+    )
+    if reports:
+        openable = set(citizen_report_list(user=user).filter(incident=incident).values_list("pk", flat=True))
+        has_agency = user_is_staff(user) or bool(user_agency_ids(user=user))
+        for report in reports:
+            report.can_open = report.pk in openable  # type: ignore[attr-defined]
+            # The same rule as citizen_report_photo_get, which serves them.
+            report.shown_photos = list(report.photos.all()) if has_agency or report.can_open else []  # type: ignore[attr-defined]
+    return reports
+
+
+def citizen_report_photo_get(*, user: User, token: str) -> CitizenReportPhoto:
+    """A report's photo for a user who may read its report (a moderator) or, as a member of an
+    agency, the incident the report was verified into or marked a duplicate of; else 404."""
+    photo = CitizenReportPhoto.objects.filter(token=token).select_related("report").first()
+    if photo is None:
+        raise Http404
+    if citizen_report_list(user=user).filter(pk=photo.report_id).exists():
+        return photo
+    # Personal data: a signed-in user without an agency reads public incidents, not their photos.
+    has_agency = user_is_staff(user) or bool(user_agency_ids(user=user))
+    if (
+        has_agency
+        and photo.report.incident_id
+        and incident_list(user=user).filter(pk=photo.report.incident_id).exists()
+    ):
+        return photo
+    raise Http404
