@@ -331,7 +331,7 @@ class IncidentViewSet(mixins.ListModelMixin, ScopedViewSet):
     filterset_class = IncidentFilter
     # Ordering is the paginator's business: a keyset cursor must know the sort key.
     filter_backends = [DjangoFilterBackend]
-    pagination_class = IncidentPagination
+    pagination_class = IncidentPagination  # type: ignore[assignment]  # keyset, not ScopedViewSet's page numbers
     # PUT as well as PATCH, and no DELETE (an incident is closed, never deleted).
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 

@@ -74,7 +74,7 @@ class CapUrgencyField(serializers.ChoiceField):
         )
         super().__init__(choices=[(name, name) for name in CAP_URGENCY], **kwargs)
 
-    def to_internal_value(self, data: Any) -> int:
+    def to_internal_value(self, data: Any) -> int:  # type: ignore[override]
         if isinstance(data, str):
             data = data.strip().capitalize()
         return CAP_URGENCY[super().to_internal_value(data)]
@@ -221,7 +221,8 @@ class IncidentUpdateSerializer(serializers.Serializer):
 
 
 class IncidentCreateSerializer(IncidentUpdateSerializer):
-    source = serializers.ChoiceField(choices=Incident.Source.choices, required=False)
+    # The API field `source`, which shadows Field.source (the attribute a field reads) in the stubs.
+    source = serializers.ChoiceField(choices=Incident.Source.choices, required=False)  # type: ignore[assignment]
     reporting_agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(),
         required=False,

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
@@ -119,6 +120,11 @@ def require_incident_manager(*, actor: User, incident: Incident) -> Agency | Non
     )
 
 
+def _signed_in(actor: User) -> AuthUser | None:
+    """The actor as the row to record: None for an anonymous one."""
+    return actor if isinstance(actor, AuthUser) else None
+
+
 def _event(
     incident: Incident,
     *,
@@ -130,7 +136,7 @@ def _event(
 ) -> IncidentEvent:
     return IncidentEvent.objects.create(
         incident=incident,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=_signed_in(actor),
         actor_agency=agency,
         kind=kind,
         message=message,
@@ -207,7 +213,7 @@ def incident_create(
         reporting_agency=agency,
         lead_agency=lead_agency,
         source=source,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=_signed_in(actor),
         **{k: v for k, v in fields.items() if k in INCIDENT_FIELDS},
     )
     if incident.occurred_at > timezone.now() + timedelta(minutes=5):
