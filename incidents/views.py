@@ -6,8 +6,10 @@ Access (docs/security.md, "Access"), as the selectors and services decide it:
   user: what a user may not read is absent from lists and maps and answers 404 on its pages
   and on every action posted to it;
 - writes go through `services`; a user who may read but not act (a viewer, an agency that is
-  not on the incident) gets PermissionDenied, rendered as a 403 page. The pages hide what a
-  role cannot do, but the services are the guard.
+  not on the incident) gets PermissionDenied, rendered as a 403 page. The pages that change an
+  incident read it through `selectors.incident_get_for_change`, which asks the services' rule
+  first; the pages offer actions by the same `can_*` predicates; the services are the guard.
+- the timeline's rows are shaped in `presenters.py`.
 
 Lists follow the agency directory's htmx pattern (agencies/views.py): the filter form swaps
 the results partial, pushes the URL, and `Vary: HX-Request` keeps caches from mixing the two.
@@ -16,7 +18,6 @@ the results partial, pushes the URL, and `Vary: HX-Request` keeps caches from mi
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,8 +54,6 @@ ATTENTION_LIMIT = 10
 HEATMAP_MAX_AREAS = 60
 # Area dots drawn under the incident map when there are no tiles (a province: ~150 rows).
 MAP_MAX_AREAS = 600
-
-View = Callable[..., HttpResponse]
 
 
 # --- Presentation helpers ------------------------------------------------------------------
