@@ -6,9 +6,9 @@
   `/incidents/{id}/timeline/` (GET, paginated, oldest first);
 - `/incidents/export.csv` and `/incidents.geojson`: streaming exports with the same filters.
 
-Thin on purpose, as in agencies/api.py: validate the input with a serializer, call one
-selector (reads, scoped to the user) or one service (writes, which check the actor's role),
-render with the output serializer. Severity and urgency are CAP 1.2 names on the wire.
+Thin on purpose, as in agencies/api.py: validate the input with a serializer (serializers.py),
+call one selector (reads, scoped to the user) or one service (writes, which check the actor's
+role), render with the output serializer. Severity and urgency are CAP 1.2 names on the wire.
 
 Access (docs/security.md, "Access"; decided by `incidents.selectors` and `incidents.services`):
 - anonymous: 401 everywhere, exports included;
@@ -17,8 +17,9 @@ Access (docs/security.md, "Access"; decided by `incidents.selectors` and `incide
   information-sharing partners, secret for the agencies concerned only, everything for staff);
   anything else is absent from lists and exports and answers 404 on detail, timeline and actions;
 - writes: creating needs an acting role (not viewer) in the reporting agency; changing needs a
-  commander or liaison of the reporting, lead or an involved agency; notes any acting member of
-  an agency that can read the incident; the services answer 403 otherwise.
+  commander or liaison of the reporting, lead or an involved agency (asked before a change by
+  `selectors.incident_get_for_change`, again by the services as they write); notes any acting
+  member of an agency that can read the incident; 403 otherwise.
 """
 
 from __future__ import annotations
@@ -38,17 +39,15 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import BasePagination
@@ -57,14 +56,25 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from agencies import selectors as agency_selectors
-from agencies.models import Agency, Area, Classification
-from agencies.serializers import AgencyRefSerializer, AreaRefSerializer, CapSeverityField, CoordinateField
-from agencies.validators import validate_latitude, validate_longitude
+from agencies.models import Agency
+from common.api import ScopedViewSet
 
 from . import exports, selectors, services
 from .filters import IncidentFilter
-from .models import Category, Incident, IncidentEvent
+from .models import Incident
+from .serializers import (
+    GeoJSONQuerySerializer,
+    IncidentAssignSerializer,
+    IncidentCreateSerializer,
+    IncidentEventSerializer,
+    IncidentLinkSerializer,
+    IncidentMergeSerializer,
+    IncidentNoteSerializer,
+    IncidentSerializer,
+    IncidentStatusChangeSerializer,
+    IncidentUpdateSerializer,
+    IncidentVerifySerializer,
+)
 
 # --- Pagination -----------------------------------------------------------------------------
 
@@ -302,261 +312,6 @@ NOT_FOUND = OpenApiResponse(response=_DETAIL, description=_("No such incident, o
 FORBIDDEN = OpenApiResponse(response=_DETAIL, description=_("Your role does not allow this."))
 
 
-# --- Shared fields --------------------------------------------------------------------------
-
-CAP_URGENCY: dict[str, int] = {name: value for value, name in exports.URGENCY_NAMES.items()}
-
-
-class IncidentStatusField(serializers.ChoiceField):
-    """An incident status code ("reported", "verified", ...)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=Incident.Status.choices, **kwargs)
-
-
-class IncidentSeverityField(CapSeverityField):
-    """CAP severity on incidents; its own class only to name its schema component."""
-
-
-# drf-spectacular names an enum after the field that carries it. The incident status set is
-# carried by `status` and `allowed_transitions`, and other apps have `status` fields with other
-# sets; the CAP severity set is also the subscriptions' `min_severity`. Left alone that gives
-# hashed names ("Status497Enum") and warnings; these extensions name the components once.
-class IncidentStatusFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = IncidentStatusField
-
-    def get_name(self) -> str:
-        return "IncidentStatus"
-
-    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
-        return {"type": "string", "enum": list(Incident.Status.values)}
-
-
-class IncidentSeverityFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = IncidentSeverityField
-
-    def get_name(self) -> str:
-        return "CapSeverity"
-
-    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
-        return {"type": "string", "enum": list(exports.SEVERITY_NAMES.values())}
-
-
-class CapUrgencyField(serializers.ChoiceField):
-    """A CAP urgency name ("Immediate", "Expected", "Future", "Past", "Unknown"), stored as its integer."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "help_text", _('CAP 1.2 urgency name: "Unknown", "Past", "Future", "Expected" or "Immediate".')
-        )
-        super().__init__(choices=[(name, name) for name in CAP_URGENCY], **kwargs)
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, str):
-            data = data.strip().capitalize()
-        return CAP_URGENCY[super().to_internal_value(data)]
-
-    def to_representation(self, value: Any) -> str:
-        return exports.URGENCY_NAMES.get(int(value), str(value))
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class UserScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A related id looked up among the rows that the requesting user may see (a selector)."""
-
-    def __init__(self, selector: Any, **kwargs: Any) -> None:
-        self.selector = selector
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet:
-        request = self.context.get("request")
-        return self.selector(user=request.user if request is not None else None)
-
-
-def _camera_field() -> UserScopedPrimaryKeyField:
-    return UserScopedPrimaryKeyField(
-        agency_selectors.camera_list,
-        required=False,
-        allow_null=True,
-        help_text=_("CCTV camera id"),
-    )
-
-
-def _vital_object_field() -> UserScopedPrimaryKeyField:
-    return UserScopedPrimaryKeyField(
-        agency_selectors.vital_object_list,
-        required=False,
-        allow_null=True,
-        help_text=_("Vital object id"),
-    )
-
-
-# --- Output ---------------------------------------------------------------------------------
-
-
-class IncidentCategorySerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True, help_text=_("In the request language"))
-
-    class Meta:
-        model = Category
-        fields = ["code", "name"]
-        read_only_fields = fields
-
-
-class IncidentSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api-incident-detail")
-    category = IncidentCategorySerializer(read_only=True)
-    status = IncidentStatusField(read_only=True)
-    severity = IncidentSeverityField(read_only=True)
-    urgency = CapUrgencyField(read_only=True)
-    reporting_agency = AgencyRefSerializer(read_only=True, allow_null=True)
-    lead_agency = AgencyRefSerializer(read_only=True, allow_null=True)
-    involved_agencies = AgencyRefSerializer(many=True, read_only=True)
-    area = AreaRefSerializer(read_only=True)
-    allowed_transitions = serializers.SerializerMethodField(
-        help_text=_("The statuses this incident may move to next (POST status/).")
-    )
-
-    class Meta:
-        model = Incident
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "title",
-            "description",
-            "category",
-            "severity",
-            "urgency",
-            "status",
-            "source",
-            "classification",
-            "reporting_agency",
-            "lead_agency",
-            "involved_agencies",
-            "area",
-            "latitude",
-            "longitude",
-            "occurred_at",
-            "reported_at",
-            "resolved_at",
-            "updated_at",
-            "camera",
-            "vital_object",
-            "duplicate_of",
-            "allowed_transitions",
-        ]
-        read_only_fields = fields
-        extra_kwargs = {
-            "latitude": {"coerce_to_string": False},
-            "longitude": {"coerce_to_string": False},
-        }
-
-    @extend_schema_field(serializers.ListField(child=IncidentStatusField()))
-    def get_allowed_transitions(self, obj: Incident) -> list[str]:
-        return list(services.allowed_transitions(obj))
-
-
-class IncidentEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
-    actor_agency = AgencyRefSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = IncidentEvent
-        fields = ["id", "at", "kind", "actor", "actor_agency", "message", "data"]
-        read_only_fields = fields
-
-
-# --- Input ----------------------------------------------------------------------------------
-
-
-class IncidentUpdateSerializer(serializers.Serializer):
-    """The description of an incident; agencies change through assign/, status through status/."""
-
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True)
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.all(), help_text=_("Category code, e.g. crime-theft")
-    )
-    severity = IncidentSeverityField(required=False)
-    urgency = CapUrgencyField(required=False)
-    classification = serializers.ChoiceField(choices=Classification.choices, required=False)
-    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), help_text=_("Area id"))
-    latitude = CoordinateField(validate_latitude)
-    longitude = CoordinateField(validate_longitude)
-    occurred_at = serializers.DateTimeField(required=False)
-    camera = _camera_field()
-    vital_object = _vital_object_field()
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        latitude = attrs["latitude"] if "latitude" in attrs else getattr(self.instance, "latitude", None)
-        longitude = attrs["longitude"] if "longitude" in attrs else getattr(self.instance, "longitude", None)
-        if (latitude is None) != (longitude is None):
-            missing = "longitude" if longitude is None else "latitude"
-            raise serializers.ValidationError({missing: [_("Give both latitude and longitude, or neither.")]})
-        return attrs
-
-
-class IncidentCreateSerializer(IncidentUpdateSerializer):
-    source = serializers.ChoiceField(choices=Incident.Source.choices, required=False)
-    reporting_agency = serializers.PrimaryKeyRelatedField(
-        queryset=Agency.objects.all(),
-        required=False,
-        help_text=_("Agency id; may be left out by a member of a single agency"),
-    )
-    lead_agency = serializers.PrimaryKeyRelatedField(
-        queryset=Agency.objects.all(), required=False, allow_null=True, help_text=_("Agency id")
-    )
-    involved_agencies = serializers.PrimaryKeyRelatedField(
-        queryset=Agency.objects.all(), many=True, required=False, help_text=_("Agency ids")
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        if attrs.get("source") == Incident.Source.CCTV and not attrs.get("camera"):
-            raise serializers.ValidationError({"camera": [_("An incident from CCTV names its camera.")]})
-        return attrs
-
-
-class IncidentVerifySerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
-
-
-class IncidentAssignSerializer(serializers.Serializer):
-    lead_agency = serializers.PrimaryKeyRelatedField(
-        queryset=Agency.objects.all(), required=False, help_text=_("Agency id")
-    )
-    involved_agencies = serializers.PrimaryKeyRelatedField(
-        queryset=Agency.objects.all(),
-        many=True,
-        required=False,
-        help_text=_("Agency ids: the complete new list (an empty list clears it)"),
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "lead_agency" not in attrs and "involved_agencies" not in attrs:
-            raise serializers.ValidationError({"lead_agency": [_("Give a lead agency, involved agencies or both.")]})
-        return attrs
-
-
-class IncidentStatusChangeSerializer(serializers.Serializer):
-    status = IncidentStatusField()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
-
-
-class IncidentNoteSerializer(serializers.Serializer):
-    message = serializers.CharField(max_length=5000)
-
-
-class IncidentLinkSerializer(serializers.Serializer):
-    camera = _camera_field()
-    vital_object = _vital_object_field()
-
-
-class IncidentMergeSerializer(serializers.Serializer):
-    into = serializers.CharField(max_length=24, help_text=_("Id or reference of the original incident"))
-
-
 # --- Views ----------------------------------------------------------------------------------
 
 _INVOLVED = Prefetch("involved_agencies", queryset=Agency.objects.only("id", "name", "code"))
@@ -568,7 +323,7 @@ _INVOLVED = Prefetch("involved_agencies", queryset=Agency.objects.only("id", "na
         responses={200: IncidentSerializer(many=True), 400: FIELD_ERRORS},
     ),
 )
-class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class IncidentViewSet(mixins.ListModelMixin, ScopedViewSet):
     """Incidents: read as the selectors allow, written through the workflow services."""
 
     queryset = Incident.objects.none()
@@ -576,24 +331,24 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = IncidentFilter
     # Ordering is the paginator's business: a keyset cursor must know the sort key.
     filter_backends = [DjangoFilterBackend]
-    pagination_class = IncidentPagination
+    pagination_class = IncidentPagination  # type: ignore[assignment]  # keyset, not ScopedViewSet's page numbers
+    # PUT as well as PATCH, and no DELETE (an incident is closed, never deleted).
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Incident]:
         return selectors.incident_list(user=self.request.user).prefetch_related(_INVOLVED)
 
-    def get_object(self) -> Incident:
-        return selectors.incident_get(user=self.request.user, pk=self.kwargs["pk"])
+    def get_scoped_object(self, pk: Any) -> Incident:
+        return selectors.incident_get(user=self.request.user, pk=pk)
 
-    def validated(self, serializer_class: type[serializers.Serializer], **kwargs: Any) -> dict[str, Any]:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+    def get_object_for_change(self) -> Incident:
+        """The incident of the URL if the user may change it: 404 unseen, 403 seen but not theirs to change."""
+        return selectors.incident_get_for_change(user=self.request.user, pk=self.kwargs["pk"])
 
-    def render(self, incident: Incident, status_code: int = status.HTTP_200_OK) -> Response:
+    def render(self, instance: Incident, status_code: int = status.HTTP_200_OK) -> Response:
         """The incident as it is now: read again, since services may return a partial instance."""
-        fresh = selectors.incident_get(user=self.request.user, pk=incident.pk, audit=False)
-        return Response(self.get_serializer(fresh).data, status=status_code)
+        fresh = selectors.incident_get(user=self.request.user, pk=instance.pk, audit=False)
+        return super().render(fresh, status_code)
 
     @extend_schema(
         summary=_("An incident, by id or reference"),
@@ -617,7 +372,7 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={200: IncidentSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
-        incident = self.get_object()
+        incident = self.get_object_for_change()
         data = self.validated(IncidentUpdateSerializer, instance=incident, partial=partial)
         return self.render(services.incident_update(actor=request.user, incident=incident, **data))
 
@@ -636,7 +391,7 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
-        incident = self.get_object()
+        incident = self.get_object_for_change()
         data = self.validated(IncidentVerifySerializer)
         return self.render(services.incident_verify(actor=request.user, incident=incident, **data))
 
@@ -647,7 +402,7 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
-        incident = self.get_object()
+        incident = self.get_object_for_change()
         data = self.validated(IncidentAssignSerializer)
         return self.render(services.incident_assign(actor=request.user, incident=incident, **data))
 
@@ -658,7 +413,7 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="status", url_name="status")
     def change_status(self, request: Request, pk: str | None = None) -> Response:
-        incident = self.get_object()
+        incident = self.get_object_for_change()
         data = self.validated(IncidentStatusChangeSerializer)
         return self.render(services.incident_change_status(actor=request.user, incident=incident, **data))
 
@@ -691,7 +446,7 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def link(self, request: Request, pk: str | None = None) -> Response:
-        incident = self.get_object()
+        incident = self.get_object_for_change()
         data = self.validated(IncidentLinkSerializer)
         return self.render(services.incident_link(actor=request.user, incident=incident, **data))
 
@@ -702,7 +457,7 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk: str | None = None) -> Response:
-        duplicate = self.get_object()
+        duplicate = self.get_object_for_change()
         into_ref = self.validated(IncidentMergeSerializer)["into"]
         try:
             into = selectors.incident_get(user=request.user, pk=into_ref.strip())
@@ -768,11 +523,6 @@ class IncidentCSVExportView(_IncidentExportView):
 # would be hundreds of thousands of markers that no browser clusters smoothly. 5,000 is what
 # the benchmark holds under 300 ms and Leaflet.markercluster draws without stutter.
 MAP_DEFAULT_LIMIT = 5_000
-MAX_LIMIT = 100_000
-
-
-class GeoJSONQuerySerializer(serializers.Serializer):
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT)
 
 
 class IncidentGeoJSONView(_IncidentExportView):

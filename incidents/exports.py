@@ -31,6 +31,7 @@ from django.utils import translation
 
 from agencies.models import Classification, Severity
 from agencies.services import audit_reads
+from common.types import User
 
 from .models import Incident, Urgency
 
@@ -224,7 +225,7 @@ class _ExportRead:
     classification: str
 
 
-def audit_export(*, user: Any, queryset: QuerySet[Incident], name: str) -> None:
+def audit_export(*, user: User, queryset: QuerySet[Incident], name: str) -> None:
     """Record one audit entry when an export may carry confidential or secret incidents.
 
     An export is a bulk read: one entry per export (at the highest classification it

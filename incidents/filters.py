@@ -55,8 +55,9 @@ class BBoxFilter(django_filters.Filter):
 class IncidentFilterForm(forms.Form):
     """Checks what no single field can: a date range that ends before it starts."""
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("occurred_after"), cleaned.get("occurred_before")
         if start and end and end < start:
             self.add_error("occurred_before", _("The end of the date range comes before its start."))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import django_filters
@@ -31,8 +31,10 @@ from agencies.form_fields import (
     ZonedFormMixin,
 )
 from agencies.models import Agency, Area, Classification, Severity
+from agencies.roles import roles_for
 from agencies.validators import validate_latitude, validate_longitude
 from common.forms import ListSelect, ServiceErrorsMixin
+from common.types import User
 from common.widgets import QuickSelect
 
 from . import selectors
@@ -55,7 +57,7 @@ Choices = list[tuple[Any, Any]]
 # --- Shared choices ------------------------------------------------------------------------
 
 
-def jurisdiction_paths(*, user: Any) -> list[str] | None:
+def jurisdiction_paths(*, user: User) -> list[str] | None:
     """Paths of the areas of the user's agencies' jurisdiction; None means everywhere (staff)."""
     return selectors.moderation_area_paths(user=user)
 
@@ -67,14 +69,14 @@ def _within(paths: Iterable[str]) -> Q:
     return q
 
 
-def jurisdiction_areas(*, user: Any) -> QuerySet[Area]:
+def jurisdiction_areas(*, user: User) -> QuerySet[Area]:
     """Regencies, districts and villages the user may log incidents and risks in."""
     qs = agency_selectors.area_list().filter(level__gte=Area.Level.REGENCY)
     paths = jurisdiction_paths(user=user)
     return qs if paths is None else qs.filter(_within(paths))
 
 
-def area_search(*, user: Any, query: str, limit: int = AREA_SEARCH_LIMIT) -> list[Area]:
+def area_search(*, user: User, query: str, limit: int = AREA_SEARCH_LIMIT) -> list[Area]:
     """Areas of the user's jurisdiction whose name contains `query`, bigger areas first."""
     query = (query or "").strip()
     if len(query) < 2:
@@ -87,7 +89,7 @@ def area_label(area: Area | None) -> str:
     """ "Guntung · Bontang Utara, Kota Bontang": a village name alone is ambiguous nationwide."""
     if area is None:
         return ""
-    parents = []
+    parents: list[str] = []
     parent = area.parent if area.parent_id else None
     while parent is not None and parent.level >= Area.Level.REGENCY and len(parents) < 2:
         parents.append(parent.name)
@@ -95,19 +97,19 @@ def area_label(area: Area | None) -> str:
     return f"{area.name} · {', '.join(parents)}" if parents else area.name
 
 
-def area_filter_choices(*, user: Any) -> Choices:
+def area_filter_choices(*, user: User) -> Choices:
     """Regencies and districts of the user's jurisdiction for a filter <select>, grouped by
     regency (staff: every regency, grouped by province; 514 rows at most)."""
     paths = jurisdiction_paths(user=user)
     choices: Choices = [("", _("All areas"))]
     if paths is None:
         groups: dict[str, list[tuple[int, str]]] = {}
-        rows = (
+        regencies = (
             agency_selectors.area_list(filters={"level": Area.Level.REGENCY})
             .order_by("parent__name", "name")
             .values_list("pk", "name", "parent__name")
         )
-        for pk, name, province in rows:
+        for pk, name, province in regencies:
             groups.setdefault(province or "", []).append((pk, name))
         return choices + list(groups.items())
     if not paths:
@@ -158,6 +160,11 @@ def category_choices(*, value_field: str = "pk", active_only: bool = True, for_f
     return choices
 
 
+def _model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A form's field that picks rows (ModelChoiceField or ModelMultipleChoiceField), typed so."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
 def _select(choices: Choices, **attrs: Any) -> forms.Select:
     return QuickSelect(attrs={"class": "form-select", **attrs}, choices=choices)
 
@@ -171,7 +178,7 @@ class IncidentPageFilter(IncidentFilter):
     occurred_after = django_filters.DateFilter(method="filter_after", label=_("From"))
     occurred_before = django_filters.DateFilter(method="filter_before", label=_("Until"))
 
-    def __init__(self, data: Any = None, *, user: Any, queryset: QuerySet[Incident] | None = None) -> None:
+    def __init__(self, data: Any = None, *, user: User, queryset: QuerySet[Incident] | None = None) -> None:
         super().__init__(data, queryset=queryset if queryset is not None else selectors.incident_list(user=user))
         fields = self.form.fields
         fields["q"].widget = forms.TextInput(
@@ -279,7 +286,7 @@ class IncidentForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
         label=_("On behalf of"), queryset=Agency.objects.none(), required=False, empty_label=None
     )
 
-    def __init__(self, *args: Any, user: Any, incident: Incident | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, incident: Incident | None = None, **kwargs: Any) -> None:
         self.user = user
         self.incident = incident
         if incident is not None and "initial" not in kwargs:
@@ -288,26 +295,26 @@ class IncidentForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
             kwargs.setdefault("zone", incident.area.timezone)
         super().__init__(*args, **kwargs)
         self.fields["occurred_at"].widget.attrs["class"] = "form-control"
-        self.fields["category"].queryset = selectors.category_list(active_only=False)
-        self.fields["category"].choices = [("", _("Choose a category")), *category_choices()]
+        category = _model_field(self, "category")
+        category.queryset = selectors.category_list(active_only=False)
+        category.choices = [("", _("Choose a category")), *category_choices()]
         for name in ("category", "severity", "urgency", "classification", "reporting_agency"):
             self.fields[name].widget.attrs.setdefault("class", "form-select")
         areas = jurisdiction_areas(user=user)
         if incident is not None:  # an involved agency from elsewhere may keep the current area
             areas = agency_selectors.area_list().filter(Q(pk__in=areas.values("pk")) | Q(pk=incident.area_id))
-        self.fields["area"].queryset = areas
+        _model_field(self, "area").queryset = areas
         agencies = self._acting_agencies(user) if incident is None else []
         if len(agencies) > 1:
-            self.fields["reporting_agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+            _model_field(self, "reporting_agency").queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
             self.fields["reporting_agency"].required = True
         else:
             del self.fields["reporting_agency"]
 
     @staticmethod
-    def _acting_agencies(user: Any) -> list[Agency]:
-        from .services import ACTING_ROLES
-
-        ids = agency_selectors.managed_agency_ids(user=user, roles=ACTING_ROLES)
+    def _acting_agencies(user: User) -> list[Agency]:
+        """The agencies the user may log for (the "on behalf of" choice)."""
+        ids = agency_selectors.managed_agency_ids(user=user, roles=roles_for("incident.log"))
         if not ids:  # staff (None) act without an agency; no role, no choice
             return []
         return list(agency_selectors.agency_list(user=user).filter(pk__in=ids).order_by("name"))
@@ -339,10 +346,11 @@ class IncidentForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
         if cleaned.get("area"):
             return cleaned["area"]
         value = self["area"].value()
-        if not value:
+        areas = _model_field(self, "area").queryset
+        if not value or areas is None:
             return None
         try:
-            return self.fields["area"].queryset.select_related("parent__parent").filter(pk=value).first()
+            return areas.select_related("parent__parent").filter(pk=value).first()
         except (ValueError, TypeError):
             return None
 
@@ -416,9 +424,9 @@ class IncidentAssignForm(ServiceErrorsMixin, forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["lead_agency"].queryset = candidates
+        _model_field(self, "lead_agency").queryset = candidates
         self.fields["lead_agency"].widget.attrs["class"] = "form-select"
-        self.fields["involved_agencies"].queryset = candidates
+        _model_field(self, "involved_agencies").queryset = candidates
 
     def service_kwargs(self) -> dict[str, Any]:
         return {

@@ -16,14 +16,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 
+from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area
 from agencies.selectors import classification_q, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
+from common.types import User
 
 from .models import Category, Incident, IncidentEvent
+from .services import require_incident_manager
 
 
 def _agency_involvement_q(agency_ids: set[int]) -> Q:
@@ -31,13 +35,13 @@ def _agency_involvement_q(agency_ids: set[int]) -> Q:
     return Q(reporting_agency_id__in=agency_ids) | Q(lead_agency_id__in=agency_ids) | Q(Exists(involved))
 
 
-def incident_visibility_q(*, user: Any) -> Q | None:
+def incident_visibility_q(*, user: User) -> Q | None:
     """The Q an incident must match for `user` to read it; None means everything (staff).
     Involved: the reporting, lead and involved agencies."""
     return classification_q(user=user, involved=_agency_involvement_q)
 
 
-def _scoped(qs: QuerySet[Incident], user: Any) -> QuerySet[Incident]:
+def _scoped(qs: QuerySet[Incident], user: User) -> QuerySet[Incident]:
     q = incident_visibility_q(user=user)
     return qs if q is None else qs.filter(q)
 
@@ -73,13 +77,13 @@ def category_list(*, active_only: bool = True) -> QuerySet[Category]:
     return qs.filter(is_active=True) if active_only else qs
 
 
-def incident_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Incident]:
+def incident_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Incident]:
     """Incidents the user may read, newest first. Filters are applied by `IncidentFilter`."""
     qs = Incident.objects.select_related("category", "area", "reporting_agency", "lead_agency")
     return _scoped(qs, user)
 
 
-def incident_get(*, user: Any, pk: int | str, audit: bool = True) -> Incident:
+def incident_get(*, user: User, pk: int | str, audit: bool = True) -> Incident:
     """One incident the user may read, or 404. Confidential and secret reads are audited."""
     qs = (
         incident_list(user=user)
@@ -95,9 +99,32 @@ def incident_get(*, user: Any, pk: int | str, audit: bool = True) -> Incident:
     return incident
 
 
+def incident_get_for_change(*, user: User, pk: int | str) -> Incident:
+    """One incident the user may change (edit, status, assign, link, merge): 404 as `incident_get`
+    for what the user may not read, PermissionDenied for what they read but may not change (the
+    rule of `services.require_incident_manager`, which the services apply again as they write)."""
+    incident = incident_get(user=user, pk=pk)
+    require_incident_manager(actor=user, incident=incident)
+    return incident
+
+
 def incident_timeline(*, incident: Incident) -> QuerySet[IncidentEvent]:
     """The timeline of an incident the caller already read through `incident_get`."""
     return incident.events.select_related("actor", "actor_agency").order_by("at", "id")
+
+
+def incident_assign_candidates(*, user: User, incident: Incident) -> QuerySet[Agency]:
+    """The agencies an incident may be assigned to: the active agencies working in its regency
+    or city, plus those already on it (the assign form's choices)."""
+    area = incident.area
+    regency = area
+    if area.level > Area.Level.REGENCY:
+        regency = agency_selectors.area_ancestors(area=area).filter(level=Area.Level.REGENCY).first() or area
+    working = agency_selectors.agency_list(user=user, filters={"area": regency, "is_active": True})
+    ids = set(working.values_list("pk", flat=True))
+    ids |= {a.pk for a in incident.involved_agencies.all()}
+    ids |= {i for i in (incident.lead_agency_id, incident.reporting_agency_id) if i}
+    return agency_selectors.agency_list(user=user).filter(pk__in=ids).order_by(Lower("name"), "pk")
 
 
 def incident_in_bbox(qs: QuerySet[Incident], *, bbox: tuple[Decimal, Decimal, Decimal, Decimal]) -> QuerySet[Incident]:

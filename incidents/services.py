@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,8 +22,9 @@ from django.utils.translation import gettext as _
 from agencies import services as agencies_services
 from agencies.models import Agency, Area, Camera, VitalObject
 from agencies.roles import has_capability, roles_for
-from agencies.selectors import user_agency_ids, user_roles_in
-from agencies.selectors import user_is_staff as _is_staff
+from agencies.selectors import user_agency_ids, user_is_staff, user_roles_in
+from common.services import model_update
+from common.types import User
 
 from .models import (
     Category,
@@ -31,10 +33,9 @@ from .models import (
     ReferenceCounter,
 )
 
-# Roles that may log incidents and moderate reports; viewers only read.
+# The incident code reads agencies/roles.py where it checks; this name stays only for the
+# report, risk and threat modules that still import it (until they read roles_for themselves).
 ACTING_ROLES = roles_for("incident.log")
-# Roles that may steer an incident their agency reports, leads or is involved in.
-MANAGING_ROLES = roles_for("incident.manage")
 
 S = Incident.Status
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -50,24 +51,32 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 def acting_agency(
-    *, actor: Any, agency: Agency | None = None, roles: Sequence[str] = ACTING_ROLES, field: str = "reporting_agency"
+    *,
+    actor: User,
+    agency: Agency | None = None,
+    roles: Sequence[str] | None = None,
+    field: str = "reporting_agency",
 ) -> Agency | None:
-    """agencies.services.acting_agency with the incidents' roles; staff may act for no agency."""
+    """agencies.services.acting_agency with the roles that may log incidents unless `roles`
+    says otherwise; staff may act for no agency."""
+    if roles is None:
+        roles = roles_for("incident.log")
     return agencies_services.acting_agency(actor=actor, agency=agency, roles=roles, field=field)
 
 
-def can_log_incident(*, user: Any) -> bool:
+def can_log_incident(*, user: User) -> bool:
     """Staff, or a member whose role may log incidents (not a viewer): whom `incident_create` lets through."""
     return has_capability(user=user, capability="incident.log")
 
 
-def can_note_incident(*, user: Any) -> bool:
+def can_note_incident(*, user: User) -> bool:
     """Staff, or an acting member of any agency (the incident is one they can read): `incident_add_note`'s rule."""
     return has_capability(user=user, capability="incident.note")
 
 
-def can_manage_incident(*, user: Any, incident: Incident) -> bool:
-    """`require_incident_manager` as a question: edit, status, assign, link, merge."""
+def can_manage_incident(*, user: User, incident: Incident) -> bool:
+    """`require_incident_manager` as a question: edit, status, assign, link, merge (the pages
+    ask it before offering them; `selectors.incident_get_for_change` asks the rule itself)."""
     try:
         require_incident_manager(actor=user, incident=incident)
     except PermissionDenied:
@@ -75,25 +84,33 @@ def can_manage_incident(*, user: Any, incident: Incident) -> bool:
     return True
 
 
-def require_incident_manager(*, actor: Any, incident: Incident) -> Agency | None:
-    """The actor must command or liaise for the reporting, lead or an involved agency (or be staff)."""
-    if _is_staff(actor):
+def require_incident_manager(*, actor: User, incident: Incident) -> Agency | None:
+    """The one rule of who may change an incident: the actor must hold "incident.manage"
+    (command or liaise) in the reporting, lead or an involved agency, or be staff. Returns the
+    agency the actor acts for (None for staff)."""
+    if user_is_staff(actor):
         return None
     candidates = {incident.reporting_agency_id, incident.lead_agency_id}
     candidates |= set(incident.involved_agencies.values_list("pk", flat=True))
     roles = user_roles_in(user=actor, agency_ids=candidates)
+    managing = roles_for("incident.manage")
     for agency_id, role in roles.items():
-        if role in MANAGING_ROLES:
+        if role in managing:
             return Agency.objects.get(pk=agency_id)
     raise PermissionDenied(
         _("Only commanders and liaisons of the reporting, lead or involved agencies may change this incident.")
     )
 
 
+def _signed_in(actor: User) -> AuthUser | None:
+    """The actor as the row to record: None for an anonymous one."""
+    return actor if isinstance(actor, AuthUser) else None
+
+
 def _event(
     incident: Incident,
     *,
-    actor: Any,
+    actor: User,
     agency: Agency | None,
     kind: str,
     message: str = "",
@@ -101,7 +118,7 @@ def _event(
 ) -> IncidentEvent:
     return IncidentEvent.objects.create(
         incident=incident,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=_signed_in(actor),
         actor_agency=agency,
         kind=kind,
         message=message,
@@ -156,7 +173,7 @@ INCIDENT_FIELDS = (
 @transaction.atomic
 def incident_create(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     category: Category,
     area: Area,
@@ -178,7 +195,7 @@ def incident_create(
         reporting_agency=agency,
         lead_agency=lead_agency,
         source=source,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=_signed_in(actor),
         **{k: v for k, v in fields.items() if k in INCIDENT_FIELDS},
     )
     if incident.occurred_at > timezone.now() + timedelta(minutes=5):
@@ -196,17 +213,12 @@ def incident_create(
 
 
 @transaction.atomic
-def incident_update(*, actor: Any, incident: Incident, **fields: Any) -> Incident:
-    """Change an incident's description fields; the timeline records old and new values."""
+def incident_update(*, actor: User, incident: Incident, **fields: Any) -> Incident:
+    """Change an incident's description fields (INCIDENT_FIELDS only: another key is a
+    ValueError); the timeline records old and new values."""
     agency = require_incident_manager(actor=actor, incident=incident)
-    changes: dict[str, list[Any]] = {}
-    for key, value in fields.items():
-        if key not in INCIDENT_FIELDS:
-            continue
-        old = getattr(incident, key)
-        if old != value:
-            changes[key] = [_plain(old), _plain(value)]
-            setattr(incident, key, value)
+    changed = model_update(instance=incident, fields=fields, allowed=INCIDENT_FIELDS)
+    changes = {key: [_plain(old), _plain(new)] for key, (old, new) in changed.items()}
     if not changes:
         return incident
     if "area" in changes:
@@ -232,7 +244,7 @@ def allowed_transitions(incident: Incident) -> tuple[str, ...]:
 
 
 @transaction.atomic
-def incident_change_status(*, actor: Any, incident: Incident, status: str, note: str = "") -> Incident:
+def incident_change_status(*, actor: User, incident: Incident, status: str, note: str = "") -> Incident:
     """Move an incident along the workflow; an illegal move says which moves are allowed."""
     agency = require_incident_manager(actor=actor, incident=incident)
     # Lock the row: two liaisons moving the same incident at once must not both succeed from
@@ -263,7 +275,7 @@ def incident_change_status(*, actor: Any, incident: Incident, status: str, note:
     return incident
 
 
-def incident_verify(*, actor: Any, incident: Incident, note: str = "") -> Incident:
+def incident_verify(*, actor: User, incident: Incident, note: str = "") -> Incident:
     """Confirm a reported incident (reported -> verified)."""
     return incident_change_status(actor=actor, incident=incident, status=S.VERIFIED, note=note)
 
@@ -271,7 +283,7 @@ def incident_verify(*, actor: Any, incident: Incident, note: str = "") -> Incide
 @transaction.atomic
 def incident_assign(
     *,
-    actor: Any,
+    actor: User,
     incident: Incident,
     lead_agency: Agency | None = None,
     involved_agencies: Sequence[Agency] | None = None,
@@ -305,7 +317,7 @@ def incident_assign(
 
 
 @transaction.atomic
-def incident_add_note(*, actor: Any, incident: Incident, message: str) -> IncidentEvent:
+def incident_add_note(*, actor: User, incident: Incident, message: str) -> IncidentEvent:
     """Add a note to the timeline: any acting member of an agency that can read the incident."""
     message = (message or "").strip()
     if not message:
@@ -313,9 +325,10 @@ def incident_add_note(*, actor: Any, incident: Incident, message: str) -> Incide
     if len(message) > 5000:
         raise ValidationError({"message": _("A note has at most 5000 characters.")})
     agency = None
-    if not _is_staff(actor):
+    if not user_is_staff(actor):
         own = user_roles_in(user=actor, agency_ids=user_agency_ids(user=actor))
-        acting = [aid for aid, role in own.items() if role in ACTING_ROLES]
+        noting = roles_for("incident.note")
+        acting = [aid for aid, role in own.items() if role in noting]
         if not acting:
             raise PermissionDenied(_("Viewers cannot add notes."))
         agency = Agency.objects.get(pk=sorted(acting)[0])
@@ -324,7 +337,7 @@ def incident_add_note(*, actor: Any, incident: Incident, message: str) -> Incide
 
 @transaction.atomic
 def incident_link(
-    *, actor: Any, incident: Incident, camera: Camera | None = None, vital_object: VitalObject | None = None
+    *, actor: User, incident: Incident, camera: Camera | None = None, vital_object: VitalObject | None = None
 ) -> Incident:
     """Link a CCTV camera or a vital object to the incident."""
     agency = require_incident_manager(actor=actor, incident=incident)
@@ -343,7 +356,7 @@ def incident_link(
 
 
 @transaction.atomic
-def incident_merge(*, actor: Any, duplicate: Incident, into: Incident) -> Incident:
+def incident_merge(*, actor: User, duplicate: Incident, into: Incident) -> Incident:
     """Mark `duplicate` as a duplicate of `into`: its agencies and citizen reports move over."""
     if duplicate.pk == into.pk:
         raise ValidationError({"into": _("An incident cannot be a duplicate of itself.")})

@@ -62,8 +62,8 @@ from common.api import ApiPagination
 from common.throttling import WindowsThrottle
 
 from . import cap, threat_selectors, threat_services
-from .api import CapUrgencyField, IncidentSeverityField
 from .models import Alert, Category, Delivery, QuickResponse, Threat
+from .serializers import CapUrgencyField, IncidentSeverityField
 from .services import ACTING_ROLES
 
 # --- Schema helpers -------------------------------------------------------------------------

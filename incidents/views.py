@@ -1,13 +1,16 @@
-"""Dashboard pages of incidents and the risk register: thin views over selectors and services.
+"""Dashboard pages of incidents: thin views over selectors and services (the risk register's
+pages are in risks/views.py, citizens' reports' in reports/views.py).
 
 Access (docs/security.md, "Access"), as the selectors and services decide it:
 - every page needs a session (anonymous visitors go to the login page);
-- reads go through `selectors.incident_list/incident_get/risk_list/risk_get`, scoped to the
+- reads go through `selectors.incident_list/incident_get`, scoped to the
   user: what a user may not read is absent from lists and maps and answers 404 on its pages
   and on every action posted to it;
 - writes go through `services`; a user who may read but not act (a viewer, an agency that is
-  not on the incident) gets PermissionDenied, rendered as a 403 page. The pages hide what a
-  role cannot do, but the services are the guard.
+  not on the incident) gets PermissionDenied, rendered as a 403 page. The pages that change an
+  incident read it through `selectors.incident_get_for_change`, which asks the services' rule
+  first; the pages offer actions by the same `can_*` predicates; the services are the guard.
+- the timeline's rows are shaped in `presenters.py`.
 
 Lists follow the agency directory's htmx pattern (agencies/views.py): the filter form swaps
 the results partial, pushes the URL, and `Vary: HX-Request` keeps caches from mixing the two.
@@ -15,18 +18,13 @@ the results partial, pushes the URL, and `Vary: HX-Request` keeps caches from mi
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page
-from django.db.models import Prefetch, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,171 +34,24 @@ from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
 from agencies.localtime import in_zone
-from agencies.models import Agency, Area, Classification, Severity
+from agencies.models import Agency, Area, Severity
 from agencies.selectors import map_areas
 from common.htmx import wants_partial as _wants_partial
 from common.pagination import SEARCH_COUNT_BOUND, paginate
+from common.types import User
 from common.views import forbidden_page
 
-from . import forms, selectors, services
+from . import forms, presenters, selectors, services
 from .exports import SEVERITY_NAMES as CAP_SEVERITY_NAMES
-from .models import Category, Incident, IncidentEvent, Urgency
+from .models import Incident
 from .reports import selectors as report_selectors
 
 INCIDENT_PAGE_SIZE = 25
 # Area dots drawn under the incident map when there are no tiles (a province: ~150 rows).
 MAP_MAX_AREAS = 600
 
-View = Callable[..., HttpResponse]
-
-
-def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
-    """The requested page; an out-of-range or malformed `page` gives the nearest valid one."""
-    return paginate(request, queryset, per_page)
-
-
-def _can_act(user: Any) -> bool:
-    """Staff, or a member whose role may log incidents and risks (not a viewer)."""
-    return services.can_log_incident(user=user)
-
-
-def _can_manage(user: Any, incident: Incident) -> bool:
-    return services.can_manage_incident(user=user, incident=incident)
-
 
 # --- Presentation helpers ------------------------------------------------------------------
-
-
-def local_time(value: datetime.datetime | None, area: Area) -> str:
-    """ "3 Mei 2026 14:05 WITA": the time as the people of the area read it."""
-    return in_zone(value, area)
-
-
-@dataclass
-class Change:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class TimelineRow:
-    event: IncidentEvent
-    when: str
-    kind_label: str
-    changes: list[Change] = field(default_factory=list)
-
-
-_FIELD_LABELS = {f.name: f.verbose_name for f in Incident._meta.get_fields() if hasattr(f, "verbose_name")}
-
-
-def _timeline_rows(user: Any, incident: Incident, events: list[IncidentEvent]) -> list[TimelineRow]:
-    """The timeline with its data made readable: ids become names, codes become labels.
-
-    Names are resolved with one query per kind of reference (agencies, categories, areas,
-    cameras, vital objects), whatever the number of entries.
-    """
-    refs: dict[str, set[Any]] = {"agency": set(), "category": set(), "area": set(), "camera": set(), "vital": set()}
-    for event in events:
-        data = event.data or {}
-        for key, values in (data.get("changes") or {}).items():
-            kind = {"category": "category", "area": "area", "camera": "camera", "vital_object": "vital"}.get(key)
-            if kind:
-                refs[kind].update(v for v in values if v is not None)
-        if "lead_agency" in data:
-            refs["agency"].update(v for v in data["lead_agency"] if v)
-        if "involved_agencies" in data:
-            for ids in data["involved_agencies"]:
-                refs["agency"].update(ids or [])
-        if "vital_object" in data and not isinstance(data["vital_object"], list):
-            refs["vital"].add(data["vital_object"])
-    names: dict[str, dict[Any, str]] = {key: {} for key in refs}
-    if refs["agency"]:
-        names["agency"] = dict(
-            agency_selectors.agency_list(user=user).filter(pk__in=refs["agency"]).values_list("pk", "name")
-        )
-    if refs["category"]:
-        names["category"] = {c.pk: c.name for c in Category.objects.filter(pk__in=refs["category"])}
-    if refs["area"]:
-        names["area"] = dict(agency_selectors.area_list().filter(pk__in=refs["area"]).values_list("pk", "name"))
-    if refs["camera"]:
-        cameras = (
-            agency_selectors.camera_list(user=user).filter(pk__in=refs["camera"]).values_list("pk", "code", "name")
-        )
-        names["camera"] = {pk: f"{code} · {name}" for pk, code, name in cameras}
-    if refs["vital"]:
-        vitals = agency_selectors.vital_object_list(user=user).filter(pk__in=refs["vital"]).values_list("pk", "name")
-        names["vital"] = dict(vitals)
-
-    def ref(kind: str, value: Any) -> str:
-        if value in (None, ""):
-            return "—"
-        return names[kind].get(value) or f"#{value}"
-
-    def shown(key: str, value: Any) -> str:
-        if value in (None, ""):
-            return "—"
-        try:
-            if key == "severity":
-                return str(Severity(int(value)).label)
-            if key == "urgency":
-                return str(Urgency(int(value)).label)
-            if key == "classification":
-                return str(Classification(value).label)
-            if key in ("from", "to", "status"):
-                return str(Incident.Status(value).label)
-            if key == "occurred_at":
-                return local_time(datetime.datetime.fromisoformat(value), incident.area)
-        except (ValueError, TypeError):
-            return str(value)
-        kind = {"category": "category", "area": "area", "camera": "camera", "vital_object": "vital"}.get(key)
-        return ref(kind, value) if kind else str(value)
-
-    rows = []
-    for event in events:
-        data = event.data or {}
-        row = TimelineRow(event=event, when=local_time(event.at, incident.area), kind_label=event.get_kind_display())
-        for key, (old, new) in (data.get("changes") or {}).items():
-            row.changes.append(Change(str(_FIELD_LABELS.get(key, key)).capitalize(), shown(key, old), shown(key, new)))
-        if "from" in data and "to" in data:
-            row.changes.append(Change(_("Status"), shown("from", data["from"]), shown("to", data["to"])))
-        if "lead_agency" in data:
-            old, new = data["lead_agency"]
-            row.changes.append(Change(_("Lead agency"), ref("agency", old), ref("agency", new)))
-        if "involved_agencies" in data:
-            before, after = data["involved_agencies"]
-            row.changes.append(
-                Change(
-                    _("Involved agencies"),
-                    ", ".join(sorted(ref("agency", i) for i in before)) or "—",
-                    ", ".join(sorted(ref("agency", i) for i in after)) or "—",
-                )
-            )
-        if event.kind == IncidentEvent.Kind.LINKED:
-            if "camera" in data:
-                row.changes.append(Change(_("Camera"), "—", str(data["camera"])))
-            if "vital_object" in data:
-                row.changes.append(Change(_("Vital object"), "—", ref("vital", data["vital_object"])))
-        if event.kind == IncidentEvent.Kind.MERGED:
-            if "into" in data:
-                row.changes.append(Change(_("Duplicate of"), "—", str(data["into"])))
-            if "duplicate" in data:
-                row.changes.append(Change(_("Duplicate merged in"), "—", str(data["duplicate"])))
-        rows.append(row)
-    return rows
-
-
-def _assign_candidates(user: Any, incident: Incident) -> QuerySet[Agency]:
-    """Active agencies working in the incident's regency or city, plus those already on it."""
-    area = incident.area
-    regency = area
-    if area.level > Area.Level.REGENCY:
-        regency = agency_selectors.area_ancestors(area=area).filter(level=Area.Level.REGENCY).first() or area
-    working = agency_selectors.agency_list(user=user, filters={"area": regency, "is_active": True})
-    ids = set(working.values_list("pk", flat=True))
-    ids |= {a.pk for a in incident.involved_agencies.all()}
-    ids |= {i for i in (incident.lead_agency_id, incident.reporting_agency_id) if i}
-    return agency_selectors.agency_list(user=user).filter(pk__in=ids).order_by(Lower("name"), "pk")
 
 
 def _detail_context(
@@ -212,16 +63,15 @@ def _detail_context(
     assign_form: forms.IncidentAssignForm | None = None,
 ) -> dict[str, Any]:
     user = request.user
-    can_manage = _can_manage(user, incident)
-    can_note = _can_act(user)
-    events = list(selectors.incident_timeline(incident=incident))
+    can_manage = services.can_manage_incident(user=user, incident=incident)
+    can_note = services.can_note_incident(user=user)
     context: dict[str, Any] = {
         "incident": incident,
-        "timeline": _timeline_rows(user, incident, events),
-        "occurred": local_time(incident.occurred_at, incident.area),
-        "reported": local_time(incident.reported_at, incident.area),
-        "resolved": local_time(incident.resolved_at, incident.area) if incident.resolved_at else "",
-        "updated": local_time(incident.updated_at, incident.area),
+        "timeline": presenters.incident_timeline_rows(user=user, incident=incident),
+        "occurred": in_zone(incident.occurred_at, incident.area),
+        "reported": in_zone(incident.reported_at, incident.area),
+        "resolved": in_zone(incident.resolved_at, incident.area) if incident.resolved_at else "",
+        "updated": in_zone(incident.updated_at, incident.area),
         "ancestors": list(agency_selectors.area_ancestors(area=incident.area).filter(level__gte=Area.Level.REGENCY)),
         "can_manage": can_manage,
         "can_note": can_note,
@@ -234,12 +84,12 @@ def _detail_context(
     }
     if can_manage:
         context["assign_form"] = assign_form or forms.IncidentAssignForm(
-            candidates=_assign_candidates(user, incident), incident=incident
+            candidates=selectors.incident_assign_candidates(user=user, incident=incident), incident=incident
         )
     return context
 
 
-def _area_points(user: Any) -> list[dict[str, Any]]:
+def _area_points(user: User) -> list[dict[str, Any]]:
     """The regencies and districts of the user's jurisdiction drawn under the maps: their
     boundary (GeoJSON) when known, else their centroid (see agencies.selectors.map_areas)."""
     return map_areas(forms.jurisdiction_areas(user=user), limit=MAP_MAX_AREAS)
@@ -269,7 +119,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             request, incidents, INCIDENT_PAGE_SIZE, bound=SEARCH_COUNT_BOUND if request.GET.get("q") else None
         ),
         "is_filtered": filterset.is_filtered,
-        "can_create": _can_act(request.user),
+        "can_create": services.can_log_incident(user=request.user),
     }
     if _wants_partial(request):
         return render(request, "incidents/partials/incident_results.html", context)
@@ -288,7 +138,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @forbidden_page
 def incident_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the incident along the workflow; an illegal move re-renders the page naming the legal ones."""
-    incident = selectors.incident_get(user=request.user, pk=pk)
+    incident = selectors.incident_get_for_change(user=request.user, pk=pk)
     form = forms.IncidentStatusForm(request.POST)
     if form.is_valid():
         try:
@@ -331,12 +181,13 @@ def incident_note(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @forbidden_page
 def incident_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = selectors.incident_get(user=request.user, pk=pk)
-    # Who may assign is the service's call; checking first keeps a viewer from even reading the
-    # candidate agencies through the form's error messages.
-    services.require_incident_manager(actor=request.user, incident=incident)
+    # Checking who may assign first keeps a viewer from even reading the candidate agencies
+    # through the form's error messages.
+    incident = selectors.incident_get_for_change(user=request.user, pk=pk)
     form = forms.IncidentAssignForm(
-        request.POST, candidates=_assign_candidates(request.user, incident), incident=incident
+        request.POST,
+        candidates=selectors.incident_assign_candidates(user=request.user, incident=incident),
+        incident=incident,
     )
     if form.is_valid():
         try:
@@ -355,7 +206,7 @@ def incident_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def incident_create(request: HttpRequest) -> HttpResponse:
-    if not _can_act(request.user):
+    if not services.can_log_incident(user=request.user):
         raise PermissionDenied(_("Viewers and users without an agency cannot log incidents."))
     form = forms.IncidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -378,8 +229,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = selectors.incident_get(user=request.user, pk=pk)
-    services.require_incident_manager(actor=request.user, incident=incident)
+    incident = selectors.incident_get_for_change(user=request.user, pk=pk)
     form = forms.IncidentForm(request.POST or None, user=request.user, incident=incident)
     if request.method == "POST" and form.is_valid():
         try:
