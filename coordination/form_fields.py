@@ -43,6 +43,13 @@ class AreasZoneMixin(ZonedFormMixin):
         return ZoneInfo(zone_of_areas(areas))
 
 
+def check_window(form: forms.Form, cleaned: dict[str, Any], start: str = "starts_at", end: str = "ends_at") -> None:
+    """The form's error on `end` when it does not come after `start` (call from `clean()`)."""
+    begin, finish = cleaned.get(start), cleaned.get(end)
+    if begin and finish and finish <= begin:
+        form.add_error(end, _("The end must come after the start."))
+
+
 def text_input(**attrs: Any) -> forms.TextInput:
     return forms.TextInput(attrs={"class": "form-control", **attrs})
 

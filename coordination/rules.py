@@ -48,17 +48,34 @@ def plan_visibility_q(*, user: User, participant_exists: Callable[[set[int]], Ex
     )
 
 
+def _capable_agency_id(*, actor: User, agency_ids: Iterable[int], capability: str) -> int | None:
+    """The first of `agency_ids` in which the actor holds `capability` (read now, not cached:
+    a service acts on the roles as they are)."""
+    roles = roles_for(capability)
+    for agency_id, role in user_roles_in(user=actor, agency_ids=agency_ids).items():
+        if role in roles:
+            return agency_id
+    return None
+
+
+def holds_capability(*, actor: User, agency_ids: Iterable[int], capability: str) -> bool:
+    """Staff, or a member holding `capability` in one of `agency_ids`: the `can_*` predicates'
+    answer to what `require_capability` enforces."""
+    return (
+        user_is_staff(actor)
+        or _capable_agency_id(actor=actor, agency_ids=agency_ids, capability=capability) is not None
+    )
+
+
 def require_capability(*, actor: User, agency_ids: Iterable[int], capability: str, message: str) -> Agency | None:
     """The first of `agency_ids` in which the actor holds `capability` (None for staff), or
     PermissionDenied with `message`."""
     if user_is_staff(actor):
         return None
-    roles = roles_for(capability)
-    held = user_roles_in(user=actor, agency_ids=agency_ids)
-    for agency_id, role in held.items():
-        if role in roles:
-            return Agency.objects.get(pk=agency_id)
-    raise PermissionDenied(message)
+    agency_id = _capable_agency_id(actor=actor, agency_ids=agency_ids, capability=capability)
+    if agency_id is None:
+        raise PermissionDenied(message)
+    return Agency.objects.get(pk=agency_id)
 
 
 def lead_agency_of_actor(*, actor: User, agency: Agency | None, capability: str) -> Agency:

@@ -36,7 +36,7 @@ from .filters import ActionItemFilter, ExerciseFilter
 
 class ActionItemSerializer(serializers.ModelSerializer):
     owner_agency = AgencyRefSerializer(read_only=True)
-    exercise = serializers.PrimaryKeyRelatedField(read_only=True)
+    exercise: serializers.PrimaryKeyRelatedField[Exercise] = serializers.PrimaryKeyRelatedField(read_only=True)
     overdue = serializers.SerializerMethodField()
 
     class Meta:

@@ -16,6 +16,7 @@ from common.types import User
 from coordination.form_fields import (
     AreasZoneMixin,
     areas_field,
+    check_window,
     datetime_field,
     filter_widgets,
     select,
@@ -51,9 +52,7 @@ class ExerciseForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if start and end and end <= start:
-            self.add_error("ends_at", _("The end must come after the start."))
+        check_window(self, cleaned)
         return cleaned
 
 

@@ -28,7 +28,7 @@ from agencies.selectors import user_is_staff, user_roles_in
 from common.services import model_update
 from common.types import User
 from coordination.models import ActionItem, Exercise
-from coordination.rules import check_window, lead_agency_of_actor, require_capability, user_or_none
+from coordination.rules import check_window, holds_capability, lead_agency_of_actor, require_capability, user_or_none
 
 EXERCISE_FIELDS = ("name", "kind", "scenario", "starts_at", "ends_at", "classification")
 ACTION_ITEM_FIELDS = ("description", "owner_agency", "due_date", "status")
@@ -57,11 +57,8 @@ def can_plan_any(*, user: User) -> bool:
 
 
 def can_plan_exercise(*, actor: User, exercise: Exercise) -> bool:
-    try:
-        require_exercise_planner(actor=actor, exercise=exercise)
-    except PermissionDenied:
-        return False
-    return True
+    """`require_exercise_planner`'s rule, as a question."""
+    return holds_capability(actor=actor, agency_ids=[exercise.lead_agency_id], capability="exercise.plan")
 
 
 def can_update_action_item(*, actor: User, item: ActionItem) -> bool:

@@ -23,8 +23,9 @@ def notify_agencies(
     if not ids:
         return 0
     members = Membership.objects.filter(agency_id__in=ids, is_active=True, agency__is_active=True, user__is_active=True)
-    if getattr(exclude, "pk", None):
-        members = members.exclude(user_id=exclude.pk)  # type: ignore[union-attr]
+    excluded = getattr(exclude, "pk", None)
+    if excluded:
+        members = members.exclude(user_id=excluded)
     seen: set[int] = set()
     rows = []
     for user_id, agency_id in members.values_list("user_id", "agency_id").order_by("agency_id", "user_id"):
@@ -38,6 +39,8 @@ def notify_agencies(
 
 def notification_mark_read(*, user: User, ids: Sequence[int] | None = None) -> int:
     """Mark the user's notifications read (the given ones, or all); returns how many changed."""
+    if not user.is_authenticated:  # an anonymous visitor has no notifications
+        return 0
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))

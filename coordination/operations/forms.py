@@ -17,6 +17,7 @@ from common.types import User
 from coordination.form_fields import (
     AreasZoneMixin,
     areas_field,
+    check_window,
     datetime_field,
     filter_widgets,
     select,
@@ -71,9 +72,7 @@ class OperationForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if start and end and end <= start:
-            self.add_error("ends_at", _("The end must come after the start."))
+        check_window(self, cleaned)
         lat, lon = cleaned.get("command_post_lat"), cleaned.get("command_post_lon")
         if (
             (lat is None) != (lon is None)
@@ -131,9 +130,7 @@ class SitRepForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end <= start:
-            self.add_error("period_end", _("The end must come after the start."))
+        check_window(self, cleaned, "period_start", "period_end")
         return cleaned
 
 

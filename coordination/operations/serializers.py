@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User as AuthUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -27,7 +28,7 @@ class UserRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.SerializerMethodField()
 
-    def get_name(self, user: Any) -> str:
+    def get_name(self, user: AuthUser) -> str:
         return user.get_full_name() or user.get_username()
 
 
@@ -94,11 +95,11 @@ class OperationDetailSerializer(OperationSerializer):
         read_only_fields = fields
 
     @extend_schema_field(LinkedIncidentSerializer(many=True))
-    def get_incidents(self, operation: JointOperation) -> list[dict[str, Any]]:
+    def get_incidents(self, operation: JointOperation) -> Any:
         return LinkedIncidentSerializer(self.context["linked"]["incidents"], many=True).data
 
     @extend_schema_field(LinkedThreatSerializer(many=True))
-    def get_threats(self, operation: JointOperation) -> list[dict[str, Any]]:
+    def get_threats(self, operation: JointOperation) -> Any:
         return LinkedThreatSerializer(self.context["linked"]["threats"], many=True).data
 
 

@@ -32,13 +32,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Membership
-from agencies.roles import agencies_with, has_capability, roles_for
-from agencies.selectors import user_is_staff, user_roles_in
+from agencies.roles import agencies_with, has_capability
+from agencies.selectors import user_is_staff
 from common.services import model_update
 from common.types import User
 from coordination.models import JointOperation, OperationEvent, Participation, SitRep
 from coordination.notifications.services import notify_agencies
-from coordination.rules import check_window, lead_agency_of_actor, require_capability, user_or_none
+from coordination.rules import check_window, holds_capability, lead_agency_of_actor, require_capability, user_or_none
 from incidents.selectors import incident_list
 from incidents.threat_selectors import threat_list
 
@@ -89,19 +89,13 @@ def can_plan_any(*, user: User) -> bool:
 
 
 def can_plan_operation(*, actor: User, operation: JointOperation) -> bool:
-    try:
-        require_operation_planner(actor=actor, operation=operation)
-    except PermissionDenied:
-        return False
-    return True
+    """`require_operation_planner`'s rule, as a question."""
+    return holds_capability(actor=actor, agency_ids=[operation.lead_agency_id], capability="operation.plan")
 
 
 def can_approve_operation(*, actor: User, operation: JointOperation) -> bool:
     """Only a commander of the lead agency approves an operation (or staff)."""
-    if user_is_staff(actor):
-        return True
-    lead = operation.lead_agency_id
-    return user_roles_in(user=actor, agency_ids=[lead]).get(lead) in roles_for("operation.approve")
+    return holds_capability(actor=actor, agency_ids=[operation.lead_agency_id], capability="operation.approve")
 
 
 def allowed_transitions(*, actor: User, operation: JointOperation) -> list[str]:
