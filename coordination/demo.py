@@ -22,8 +22,9 @@ from incidents.reports import services as report_services
 from incidents.risks import services as risk_services
 
 from . import patrols
-from . import services as coordination_services
+from .exercises import services as exercise_services
 from .models import Exercise, JointOperation
+from .operations import services as operation_services
 
 # title, category, regency/district/village, status moves, severity, classification, reporter,
 # lat, lon, hours ago
@@ -249,7 +250,7 @@ def seed_activity() -> dict[str, int]:
     name = "Operasi Pekat Mahakam 2026"
     if not JointOperation.objects.filter(name=name).exists():
         commander = _user("komandan.bontang")
-        operation = coordination_services.operation_create(
+        operation = operation_services.operation_create(
             actor=commander,
             name=name,
             kind=JointOperation.Kind.JOINT_PATROL,
@@ -260,10 +261,10 @@ def seed_activity() -> dict[str, int]:
             ends_at=now + datetime.timedelta(days=30),
         )
         for code in ("kodim-bontang", "satpolpp-bontang", "bnn-bontang"):
-            coordination_services.participation_add(
+            operation_services.participation_add(
                 actor=commander, operation=operation, agency=Agency.objects.get(code=code), personnel=10, vehicles=2
             )
-        coordination_services.operation_change_status(actor=commander, operation=operation, status="approved")
+        operation_services.operation_change_status(actor=commander, operation=operation, status="approved")
         patrols.patrol_plan_generate(
             user=commander,
             operation=operation,
@@ -284,7 +285,7 @@ def seed_activity() -> dict[str, int]:
     if not Exercise.objects.filter(name=exercise_name).exists():
         commander = _user("komandan.bpbd")
         start = now - datetime.timedelta(days=20)
-        exercise = coordination_services.exercise_create(
+        exercise = exercise_services.exercise_create(
             actor=commander,
             name=exercise_name,
             kind=Exercise.Kind.FIELD_DRILL,
@@ -294,14 +295,14 @@ def seed_activity() -> dict[str, int]:
             areas=[_area("Bontang Selatan")],
             scenario="Kebocoran gas di kilang; evakuasi warga RT 12-15.",
         )
-        coordination_services.exercise_review(
+        exercise_services.exercise_review(
             actor=commander,
             exercise=exercise,
             observations="Sirene tidak terdengar di RT 14.",
             strengths="Koordinasi radio berjalan baik.",
             gaps="Jalur evakuasi belum ditandai.",
         )
-        coordination_services.action_item_create(
+        exercise_services.action_item_create(
             actor=commander,
             exercise=exercise,
             description="Pasang rambu jalur evakuasi RT 12-15",

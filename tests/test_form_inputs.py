@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Classification, Severity
-from coordination import services as coordination_services
+from coordination.exercises import services as exercise_services
 from coordination.models import JointOperation
+from coordination.operations import services as coordination_services
 from incidents import services, threat_services
 from incidents.risks import services as risk_services
 
@@ -46,7 +47,7 @@ def objects(world, django_capture_on_commit_callbacks):
         command_post_lon=Decimal("117.494000"),
     )
     coordination_services.participation_add(actor=world.alice, operation=operation, agency=world.b, personnel=1250)
-    exercise = coordination_services.exercise_create(
+    exercise = exercise_services.exercise_create(
         actor=world.alice,
         name="Latihan",
         kind="training",

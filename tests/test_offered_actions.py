@@ -33,8 +33,9 @@ from django.utils import timezone
 
 from agencies.models import Classification, Severity
 from coordination import patrols
-from coordination import services as coordination_services
+from coordination.exercises import services as exercise_services
 from coordination.models import ActionItem, Exercise, JointOperation
+from coordination.operations import services as coordination_services
 from incidents import threat_services
 from tests.factories import (
     CitizenReportFactory,
@@ -238,7 +239,7 @@ def scene(world, django_capture_on_commit_callbacks):
         starts_at=now + datetime.timedelta(days=1),
         ends_at=now + datetime.timedelta(days=9),
     )
-    exercise = coordination_services.exercise_create(
+    exercise = exercise_services.exercise_create(
         actor=world.alice,
         name="Simulasi kebakaran kilang",
         kind=Exercise.Kind.FIELD_DRILL,
@@ -248,7 +249,7 @@ def scene(world, django_capture_on_commit_callbacks):
         participants=[world.b],
         areas=[areas.bontang],
     )
-    coordination_services.action_item_create(
+    exercise_services.action_item_create(
         actor=world.alice,
         exercise=exercise,
         description="Perbaiki radio",

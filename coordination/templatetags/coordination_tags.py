@@ -11,7 +11,7 @@ from typing import Any
 
 from django import template
 
-from coordination import selectors
+from coordination.exercises import selectors
 
 register = template.Library()
 

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Classification
-from coordination import services
+from coordination.exercises import services as exercise_services
 from coordination.models import ActionItem, Exercise, JointOperation, PatrolShift, SitRep
+from coordination.operations import services
 
 from ..browser_form import as_post_data, post_rendered, rendered_form
 
@@ -156,7 +157,7 @@ def test_an_exercise_created_stores_the_time_typed_in_its_area_zone(client, worl
 @pytest.fixture
 def exercise(world, zone):
     start = timezone.now() - datetime.timedelta(days=2)
-    exercise = services.exercise_create(
+    exercise = exercise_services.exercise_create(
         actor=world.alice,
         name="Latihan Kebakaran",
         kind=Exercise.Kind.FULL_SCALE if hasattr(Exercise.Kind, "FULL_SCALE") else Exercise.Kind.choices[0][0],
@@ -164,7 +165,7 @@ def exercise(world, zone):
         ends_at=start + datetime.timedelta(hours=4),
         areas=[world.areas.bontang],
     )
-    return services.exercise_review(
+    return exercise_services.exercise_review(
         actor=world.alice, exercise=exercise, observations="Respon 12 menit.\nAlat lengkap.", strengths="Koordinasi"
     )
 

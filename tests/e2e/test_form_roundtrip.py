@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import TimeZoneChoice
-from coordination import services
 from coordination.models import JointOperation
+from coordination.operations import services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Classification
-from coordination import selectors, services
+from coordination.exercises import selectors, services
 from coordination.models import ActionItem, Exercise
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import AuditLog, Classification
-from coordination import services
 from coordination.models import JointOperation, Notification, OperationEvent, Participation, SitRep
+from coordination.operations import services
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,2 @@
+"""Joint exercises: the plan, the after-action review and its action items (pages, API,
+services and selectors)."""

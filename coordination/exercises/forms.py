@@ -1,0 +1,83 @@
+"""Forms of the exercises pages. Times are typed in the local time of the exercise's first area
+(WIB, WITA or WIT), or of the portal's zone when it has none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from agencies.form_fields import IsoDateField, IsoDateInput
+from agencies.models import Agency, Classification
+from common.forms import ServiceErrorsMixin
+from common.types import User
+from coordination.form_fields import (
+    AreasZoneMixin,
+    areas_field,
+    check_window,
+    datetime_field,
+    filter_widgets,
+    select,
+    set_area_choices,
+    text_input,
+    textarea,
+)
+from coordination.models import ActionItem, Exercise
+
+from .filters import ExerciseFilter
+
+
+class ExerciseForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, widget=text_input(autocomplete="off"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Exercise.Kind.choices, widget=select())
+    classification = forms.ChoiceField(
+        label=_("Classification"), choices=Classification.choices, initial=Classification.RESTRICTED, widget=select()
+    )
+    starts_at = datetime_field(_("Starts"))
+    ends_at = datetime_field(_("Ends"))
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participating agencies"),
+        queryset=Agency.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 6}),
+    )
+    areas = areas_field()
+    scenario = forms.CharField(label=_("Scenario"), required=False, widget=textarea(5))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_area_choices(self, user=user)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        check_window(self, cleaned)
+        return cleaned
+
+
+class ExerciseReviewForm(ServiceErrorsMixin, forms.Form):
+    observations = forms.CharField(label=_("Observations"), required=False, widget=textarea(3))
+    strengths = forms.CharField(label=_("Strengths"), required=False, widget=textarea(3))
+    gaps = forms.CharField(label=_("Gaps"), required=False, widget=textarea(3))
+
+
+class ActionItemForm(ServiceErrorsMixin, forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=5000, widget=text_input())
+    owner_agency = forms.ModelChoiceField(
+        label=_("Owner agency"),
+        queryset=Agency.objects.filter(is_active=True).order_by("name"),
+        widget=select(),
+        empty_label=_("Choose an agency"),
+    )
+    due_date = IsoDateField(label=_("Due date"), widget=IsoDateInput(attrs={"class": "form-control"}))
+
+
+class ActionItemStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionItem.Status.choices)
+
+
+class ExercisePageFilter(ExerciseFilter):
+    def __init__(self, data: Any = None, *, queryset: QuerySet[Exercise], user: User) -> None:
+        super().__init__(data, queryset=queryset)
+        filter_widgets(self.form, Exercise.Kind.choices, user=user)

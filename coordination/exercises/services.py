@@ -1,0 +1,196 @@
+"""Writes of joint exercises, their after-action review and action items, and the predicates
+the pages ask before they offer an action (the same rules the services apply).
+
+Every service is atomic, validates with `full_clean()` and checks the actor's capability
+(`agencies/roles.py`). Callers fetch the target through a selector first (404 for what the actor
+may not see); the services answer PermissionDenied when the actor sees it but may not act, and
+ValidationError (a 400 in the API) for bad input.
+
+Who may do what: plan, change and review an exercise, and add its action items: a commander,
+liaison or planner of the lead agency ("exercise.plan"); an action item's status also an acting
+member of its owner agency ("action_item.update"). Platform staff may do everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Area
+from agencies.roles import agencies_with, roles_for
+from agencies.selectors import user_is_staff, user_roles_in
+from common.services import model_update
+from common.types import User
+from coordination.models import ActionItem, Exercise
+from coordination.rules import check_window, holds_capability, lead_agency_of_actor, require_capability, user_or_none
+
+EXERCISE_FIELDS = ("name", "kind", "scenario", "starts_at", "ends_at", "classification")
+ACTION_ITEM_FIELDS = ("description", "owner_agency", "due_date", "status")
+# What only the lead agency's planners change on an action item (its owner agency may move its status).
+ACTION_ITEM_PLANNING_FIELDS = frozenset({"description", "owner_agency", "due_date"})
+
+
+# --- Who may do what -----------------------------------------------------------------------
+
+
+def require_exercise_planner(*, actor: User, exercise: Exercise) -> Agency | None:
+    return require_capability(
+        actor=actor,
+        agency_ids=[exercise.lead_agency_id],
+        capability="exercise.plan",
+        message=_("Only commanders, liaisons and planners of the lead agency may change this exercise."),
+    )
+
+
+def can_plan_any(*, user: User) -> bool:
+    """A commander, liaison or planner of some agency: who may plan an exercise for their
+    agency from the pages (`exercise_create` with the user's agency). Staff must name the lead
+    agency, which only the API and the admin ask for: the service refuses staff without one,
+    so the pages do not offer it to them."""
+    return bool(agencies_with(user=user, capability="exercise.plan"))
+
+
+def can_plan_exercise(*, actor: User, exercise: Exercise) -> bool:
+    """`require_exercise_planner`'s rule, as a question."""
+    return holds_capability(actor=actor, agency_ids=[exercise.lead_agency_id], capability="exercise.plan")
+
+
+def can_update_action_item(*, actor: User, item: ActionItem) -> bool:
+    """Whether the actor may move the item's status: an acting member of its owner agency, a
+    planner of the exercise's lead agency, or staff."""
+    if user_is_staff(actor):
+        return True
+    lead = item.exercise.lead_agency_id
+    roles = user_roles_in(user=actor, agency_ids=[item.owner_agency_id, lead])
+    return roles.get(item.owner_agency_id) in roles_for("action_item.update") or roles.get(lead) in roles_for(
+        "exercise.plan"
+    )
+
+
+def require_action_item_updater(*, actor: User, item: ActionItem) -> None:
+    if not can_update_action_item(actor=actor, item=item):
+        raise PermissionDenied(_("Only the owner agency and the exercise's lead agency may update this item."))
+
+
+# --- Exercises -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def exercise_create(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    lead_agency: Agency | None = None,
+    participants: Sequence[Agency] = (),
+    areas: Sequence[Area] = (),
+    **fields: Any,
+) -> Exercise:
+    """Plan an exercise led by the actor's agency (commander, liaison or planner)."""
+    agency = lead_agency_of_actor(actor=actor, agency=lead_agency, capability="exercise.plan")
+    check_window(starts_at, ends_at)
+    exercise = Exercise(
+        name=name,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        lead_agency=agency,
+        created_by=user_or_none(actor),
+        **{k: v for k, v in fields.items() if k in EXERCISE_FIELDS},
+    )
+    exercise.full_clean()
+    exercise.save()
+    if participants:
+        exercise.participants.set(participants)
+    if areas:
+        exercise.areas.set(areas)
+    return exercise
+
+
+@transaction.atomic
+def exercise_update(
+    *,
+    actor: User,
+    exercise: Exercise,
+    participants: Sequence[Agency] | None = None,
+    areas: Sequence[Area] | None = None,
+    **fields: Any,
+) -> Exercise:
+    """Change an exercise's plan (lead agency's planners); `fields` are among EXERCISE_FIELDS
+    (ValueError else)."""
+    require_exercise_planner(actor=actor, exercise=exercise)
+    model_update(instance=exercise, fields=fields, allowed=EXERCISE_FIELDS)
+    check_window(exercise.starts_at, exercise.ends_at)
+    exercise.full_clean()
+    exercise.save()
+    if participants is not None:
+        exercise.participants.set(participants)
+    if areas is not None:
+        exercise.areas.set(areas)
+    return exercise
+
+
+@transaction.atomic
+def exercise_review(
+    *, actor: User, exercise: Exercise, observations: str = "", strengths: str = "", gaps: str = ""
+) -> Exercise:
+    """Record the after-action review (lead agency's planners); only once the exercise began."""
+    require_exercise_planner(actor=actor, exercise=exercise)
+    if exercise.starts_at > timezone.now():
+        raise ValidationError({"observations": _("An exercise can be reviewed once it has begun.")})
+    if not (observations.strip() or strengths.strip() or gaps.strip()):
+        raise ValidationError({"observations": _("Write observations, strengths or gaps.")})
+    exercise.observations = observations
+    exercise.strengths = strengths
+    exercise.gaps = gaps
+    exercise.reviewed_at = timezone.now()
+    exercise.save(update_fields=["observations", "strengths", "gaps", "reviewed_at"])
+    return exercise
+
+
+# --- Action items --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_item_create(
+    *,
+    actor: User,
+    exercise: Exercise,
+    description: str,
+    owner_agency: Agency,
+    due_date: date,
+    status: str = ActionItem.Status.OPEN,
+) -> ActionItem:
+    """An action item of the review, owned by an agency (lead agency's planners)."""
+    require_exercise_planner(actor=actor, exercise=exercise)
+    if not owner_agency.is_active:
+        raise ValidationError({"owner_agency": _("This agency is not active.")})
+    item = ActionItem(
+        exercise=exercise, description=description, owner_agency=owner_agency, due_date=due_date, status=status
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def action_item_update(*, actor: User, item: ActionItem, **fields: Any) -> ActionItem:
+    """Change an item: its status by the owner agency's acting members or the lead's planners;
+    its description, owner and due date by the lead's planners only. `fields` are among
+    ACTION_ITEM_FIELDS (ValueError else)."""
+    if ACTION_ITEM_PLANNING_FIELDS & set(fields):
+        require_exercise_planner(actor=actor, exercise=item.exercise)
+    else:
+        require_action_item_updater(actor=actor, item=item)
+    model_update(instance=item, fields=fields, allowed=ACTION_ITEM_FIELDS)
+    item.full_clean()
+    item.save()
+    return item

@@ -1,0 +1,167 @@
+"""Dashboard pages of joint exercises and their action items.
+
+Access, as `coordination.exercises.selectors` and `.services` decide it: every page needs a
+session (anonymous visitors go to the login page); what a user may not read answers 404 on
+its pages and on every action posted to it; a reader who may not act gets a 403 page and
+nothing changes. The pages only offer what the services' `can_*` predicates allow, the
+services are the guard.
+
+Times are shown and typed in the zone of the exercise's first area (WIB, WITA, WIT), else in
+the portal's zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from agencies.form_fields import zone_of_areas
+from common.htmx import render_list
+from common.pagination import paginate
+from common.views import forbidden_page, forbidden_response
+from coordination.form_fields import zone_context
+from coordination.models import ActionItem, Exercise
+
+from . import forms, presenters, selectors, services
+
+PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def exercise_list(request: HttpRequest) -> HttpResponse:
+    filterset = forms.ExercisePageFilter(
+        request.GET or None, queryset=selectors.exercise_list(user=request.user), user=request.user
+    )
+    qs = filterset.qs.prefetch_related("participants", "areas")
+    context = {
+        "filter": filterset,
+        "page": paginate(request, qs, PAGE_SIZE),
+        "can_create": services.can_plan_any(user=request.user),
+    }
+    return render_list(
+        request, "coordination/exercise_list.html", "coordination/partials/exercise_results.html", context
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@forbidden_page
+def exercise_create(request: HttpRequest) -> HttpResponse:
+    if not services.can_plan_any(user=request.user):
+        return forbidden_response(request)
+    form = forms.ExerciseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            exercise = services.exercise_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The exercise is planned."))
+            return redirect("exercise-detail", pk=exercise.pk)
+    return render(request, "coordination/exercise_form.html", {"form": form, **zone_context(form.zone_name)})
+
+
+def _exercise_context(
+    request: HttpRequest,
+    exercise: Exercise,
+    *,
+    review_form: forms.ExerciseReviewForm | None = None,
+    item_form: forms.ActionItemForm | None = None,
+) -> dict[str, Any]:
+    user = request.user
+    can_plan = services.can_plan_exercise(actor=user, exercise=exercise)
+    initial = {"observations": exercise.observations, "strengths": exercise.strengths, "gaps": exercise.gaps}
+    return {
+        "exercise": exercise,
+        "can_plan": can_plan,
+        "items": presenters.action_item_rows(user=user, items=exercise.action_items.all()),
+        "statuses": ActionItem.Status.choices,
+        "review_form": review_form or (forms.ExerciseReviewForm(initial=initial) if can_plan else None),
+        "item_form": item_form or (forms.ActionItemForm() if can_plan else None),
+        **zone_context(zone_of_areas(exercise.areas.all())),
+    }
+
+
+@login_required
+@require_GET
+def exercise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exercise = selectors.exercise_get(user=request.user, pk=pk)
+    return render(request, "coordination/exercise_detail.html", _exercise_context(request, exercise))
+
+
+def _exercise_form_post(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.ExerciseReviewForm] | type[forms.ActionItemForm],
+    save: Callable[..., Any],
+    done: str,
+    form_key: str,
+) -> HttpResponse:
+    """A planner's form on the exercise page: saved through `save`, then back to the page; a
+    refusal re-renders the page with the form's errors (400)."""
+    exercise = selectors.exercise_get_for_change(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            save(actor=request.user, exercise=exercise, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, done)
+            return redirect("exercise-detail", pk=exercise.pk)
+    context = _exercise_context(request, exercise, **{form_key: form})  # type: ignore[arg-type]
+    return render(request, "coordination/exercise_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+@forbidden_page
+def exercise_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _exercise_form_post(
+        request,
+        pk,
+        form_class=forms.ExerciseReviewForm,
+        save=services.exercise_review,
+        done=_("The after-action review is saved."),
+        form_key="review_form",
+    )
+
+
+@login_required
+@require_POST
+@forbidden_page
+def exercise_action_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _exercise_form_post(
+        request,
+        pk,
+        form_class=forms.ActionItemForm,
+        save=services.action_item_create,
+        done=_("The action item is added."),
+        form_key="item_form",
+    )
+
+
+@login_required
+@require_POST
+@forbidden_page
+def action_item_status(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.action_item_get(user=request.user, pk=pk)
+    form = forms.ActionItemStatusForm(request.POST)
+    if form.is_valid():
+        services.action_item_update(actor=request.user, item=item, status=form.cleaned_data["status"])
+        messages.success(request, _("The action item is updated."))
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect("exercise-detail", pk=item.exercise_id)

@@ -1,0 +1,39 @@
+"""Working together: joint operations and their situation reports, patrol shifts (joint patrols
+and siskamling rosters) with check-ins, joint exercises with their after-action reviews, and
+the in-portal notifications.
+
+One module per feature; every model is re-exported here, so `from coordination.models import X`
+works wherever X lives.
+"""
+
+from .exercises import ActionItem, Exercise
+from .notifications import Notification
+from .operations import JointOperation, OperationEvent, Participation, SitRep
+from .patrols import (
+    AgencyCapacity,
+    CalendarFeed,
+    CheckIn,
+    Checkpoint,
+    ConflictOverride,
+    PatrolShift,
+    RosterEntry,
+    ShiftContribution,
+)
+
+__all__ = [
+    "ActionItem",
+    "AgencyCapacity",
+    "CalendarFeed",
+    "CheckIn",
+    "Checkpoint",
+    "ConflictOverride",
+    "Exercise",
+    "JointOperation",
+    "Notification",
+    "OperationEvent",
+    "Participation",
+    "PatrolShift",
+    "RosterEntry",
+    "ShiftContribution",
+    "SitRep",
+]

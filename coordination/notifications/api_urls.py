@@ -1,0 +1,10 @@
+"""Routes of the notifications API (under /api/v1/); names prefixed "api-"."""
+
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("notifications", api.NotificationViewSet, basename="api-notification")
+
+urlpatterns = router.urls
