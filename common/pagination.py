@@ -37,7 +37,8 @@ class BoundedPaginator(Paginator):
         """Matching rows, counted up to `bound` (`more` says whether there are others)."""
         # Without ORDER BY: any bound + 1 rows will do, so the database need not sort or walk
         # the list's index to find them (a bitmap of a search's matches stops early).
-        queryset = self.object_list.order_by() if hasattr(self.object_list, "query") else None
+        rows: Any = self.object_list
+        queryset = rows.order_by() if hasattr(rows, "query") else None
         n = queryset[: self.bound + 1].count() if queryset is not None else None
         if n is None:
             n = len(self.object_list[: self.bound + 1])

@@ -158,7 +158,7 @@ def _parsed_limits(rates: str) -> tuple[tuple[int, int], ...]:
     """(allowance, seconds) of each window of "5/minute,50/day", the longest first: parsed once
     per rate rather than for every request (the rates are still read from the settings each time)."""
     limits = [SimpleRateThrottle.parse_rate(None, rate) for rate in rates.split(",")]  # type: ignore[arg-type]
-    return tuple(sorted(limits, key=lambda limit: -limit[1]))
+    return tuple(sorted(((int(n or 0), int(s or 0)) for n, s in limits), key=lambda limit: -limit[1]))
 
 
 def _backend(cache: Any) -> Any:
@@ -213,7 +213,9 @@ def _count_redis(cache: RedisCache, windows: list[Window]) -> Window | None:
     if pool is None:
         # The backend's own pool (Django builds a redis.Redis, with its table of ~170 response
         # callbacks, at every get_client(): once per backend instance is enough).
-        pool = _pools[cache] = cache._cache.get_client(keys[0], write=True).connection_pool
+        pool = _pools[cache] = cache._cache.get_client(  # type: ignore[attr-defined]
+            keys[0], write=True
+        ).connection_pool
     count = (b"%d" % len(keys), *keys, *args)
     refused = _script(pool, count)
     return windows[int(refused) - 1] if int(refused) else None

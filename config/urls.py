@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -11,7 +11,7 @@ admin.site.site_header = _("Sinergi administration")
 admin.site.site_title = _("Sinergi admin")
 admin.site.index_title = _("Portal administration")
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     # The public intake first: URL resolution tries patterns in order, and citizens' reports
     # are the hottest path (bench/report_intake.py).
     path("", include("incidents.reports.api_urls")),

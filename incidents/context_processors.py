@@ -30,6 +30,8 @@ def inbox_badge(request: HttpRequest) -> dict[str, Any]:
     def can_log() -> dict[str, bool]:
         # The navbar's "log an incident" and "log a threat": offered by the rule the services apply.
         user = getattr(request, "user", None)
+        if user is None:
+            return {"incident": False, "threat": False}
         return {"incident": can_log_incident(user=user), "threat": can_log_threat(user=user)}
 
     return {"inbox_badge": SimpleLazyObject(counts), "can_log": SimpleLazyObject(can_log)}
