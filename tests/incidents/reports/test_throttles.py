@@ -137,10 +137,11 @@ def test_every_throttle_of_the_project_counts_atomically():
 
     from rest_framework.throttling import BaseThrottle
 
-    for app in ("agencies", "incidents", "coordination"):
+    for app in ("common", "agencies", "incidents", "coordination"):
         package = importlib.import_module(app)
-        for info in pkgutil.iter_modules(package.__path__):
-            importlib.import_module(f"{app}.{info.name}")
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{app}."):
+            if ".migrations" not in info.name:
+                importlib.import_module(info.name)
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
@@ -148,7 +149,12 @@ def test_every_throttle_of_the_project_counts_atomically():
             yield from subclasses(sub)
 
     ours = {
-        c for c in subclasses(BaseThrottle) if c.__module__.split(".")[0] in ("agencies", "incidents", "coordination")
+        c
+        for c in subclasses(BaseThrottle)
+        if c.__module__.split(".")[0] in ("common", "agencies", "incidents", "coordination")
     }
     assert ours, "no throttle found: the search is broken"
-    assert {c.__name__ for c in ours if not issubclass(c, WindowsThrottle)} == set()
+    assert {c.__name__ for c in ours} >= {"ReportSubmitThrottle", "ReportTrackThrottle"}
+    assert {c.__name__ for c in ours if not issubclass(c, WindowsThrottle)} == set(), [
+        (c, [f"{b.__module__}.{b.__qualname__}@{id(b)}" for b in c.__mro__], id(WindowsThrottle)) for c in ours
+    ]
