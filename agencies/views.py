@@ -102,10 +102,10 @@ PUBLIC_ALERT_LIMIT = 10
 
 def public_home(request: HttpRequest) -> HttpResponse:
     """The citizens' front door: small, phone first, no script. The alerts are the public CAP
-    feed's (`threat_selectors.public_threats`) without the cancelled ones."""
+    feed's (`incidents.threats.selectors.public_threats`) without the cancelled ones."""
     from incidents.models import Threat
     from incidents.report_forms import TrackForm
-    from incidents.threat_selectors import public_threats
+    from incidents.threats.selectors import public_threats
 
     alerts = list(
         public_threats()

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from agencies.models import Agency, Area, Classification, Severity
 from incidents import services as incident_services
-from incidents import threat_services
 from incidents.models import Category, CitizenReport, Incident, RiskAssessment, Threat, Urgency
+from incidents.threats import services as threat_services
 
 from . import patrols
 from . import services as coordination_services

@@ -23,7 +23,7 @@ from agencies.selectors import classification_q, user_agency_ids
 from agencies.selectors import user_is_staff as _is_staff
 from agencies.services import audit_reads
 from incidents.selectors import incident_list
-from incidents.threat_selectors import threat_list
+from incidents.threats.selectors import threat_list
 
 from .models import (
     ActionItem,

@@ -34,7 +34,7 @@ from agencies.selectors import user_is_staff as _is_staff
 from agencies.selectors import user_roles_in
 from agencies.services import acting_agency
 from incidents.selectors import incident_list
-from incidents.threat_selectors import threat_list
+from incidents.threats.selectors import threat_list
 
 from .models import (
     ActionItem,

@@ -17,7 +17,8 @@ from django.utils import timezone
 from agencies.models import Classification, Severity
 from coordination import services as coordination_services
 from coordination.models import JointOperation
-from incidents import services, threat_services
+from incidents import services
+from incidents.threats import services as threat_services
 
 from .browser_form import MACHINE_FORMS, is_machine_value, typed_inputs
 from .factories import CitizenReportFactory, category

@@ -35,7 +35,7 @@ from agencies.models import Classification, Severity
 from coordination import patrols
 from coordination import services as coordination_services
 from coordination.models import ActionItem, Exercise, JointOperation
-from incidents import threat_services
+from incidents.threats import services as threat_services
 from tests.factories import (
     CitizenReportFactory,
     IncidentFactory,

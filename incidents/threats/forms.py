@@ -1,6 +1,6 @@
 """Forms of the threat pages and the alert inbox.
 
-Write forms validate what a browser sends and hand clean values to `threat_services`; the
+Write forms validate what a browser sends and hand clean values to the threat services (services.py); the
 service stays the judge (its ValidationError lands back on the form with `add_service_errors`).
 
 Areas are 90k rows: the threat form offers only the areas of the user's agencies'
@@ -24,12 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from agencies import selectors as agency_selectors
 from agencies.form_fields import ZonedDateTimeField, ZonedFormMixin, zone_of_areas
 from agencies.models import Agency, Area, Classification, Severity, zone_label
+from agencies.roles import roles_for
 from common.forms import ServiceErrorsMixin
-
-from . import selectors
-from .forms import area_filter_choices, category_choices, interpolate_lazy, jurisdiction_paths
-from .models import Category, Certainty, QuickResponse, Threat, Urgency
-from .services import ACTING_ROLES
+from common.types import User
+from incidents import selectors
+from incidents.forms import area_filter_choices, category_choices, interpolate_lazy, jurisdiction_paths
+from incidents.models import Category, Certainty, QuickResponse, Threat, Urgency
 
 # code -> label (lazy, so shown in the reader's language); the code is what gets stored.
 QUICK_RESPONSES = dict(QuickResponse.choices)
@@ -61,7 +61,7 @@ class ThreatPageFilter(django_filters.FilterSet):
         model = Threat
         fields: list[str] = []
 
-    def __init__(self, data: Any = None, *, user: Any, queryset: QuerySet[Threat]) -> None:
+    def __init__(self, data: Any = None, *, user: User, queryset: QuerySet[Threat]) -> None:
         super().__init__(data, queryset=queryset)
         fields = self.form.fields
         fields["q"].widget = forms.TextInput(
@@ -130,7 +130,7 @@ class AreaOption:
     checked: bool
 
 
-def threat_area_queryset(*, user: Any, extra_ids: list[int] | None = None) -> QuerySet[Area]:
+def threat_area_queryset(*, user: User, extra_ids: list[int] | None = None) -> QuerySet[Area]:
     """The areas a threat of this user may cover: the jurisdiction itself (any level) and what
     lies inside it down to districts; staff: provinces and regencies. Plus `extra_ids` (the
     areas an edited threat already has, which may lie elsewhere)."""
@@ -231,7 +231,7 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
         "expires_at",
     )
 
-    def __init__(self, *args: Any, user: Any, threat: Threat | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, threat: Threat | None = None, **kwargs: Any) -> None:
         self.user = user
         self.threat = threat
         existing = [a.pk for a in threat.areas.all()] if threat is not None else []
@@ -269,14 +269,14 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
     # -- presentation --
 
     @staticmethod
-    def _acting_agencies(user: Any) -> list[Agency]:
-        ids = agency_selectors.managed_agency_ids(user=user, roles=ACTING_ROLES)
+    def _acting_agencies(user: User) -> list[Agency]:
+        ids = agency_selectors.managed_agency_ids(user=user, roles=roles_for("threat.log"))
         if not ids:  # staff (None) act without an agency; no role, no choice
             return []
         return list(Agency.objects.filter(pk__in=ids, is_active=True).order_by("name"))
 
     @staticmethod
-    def _default_zone(user: Any, threat: Threat | None) -> str:
+    def _default_zone(user: User, threat: Threat | None) -> str:
         """The zone times are typed in: the threat's first area, else the user's jurisdiction's."""
         if threat is not None:
             areas = list(threat.areas.all())

@@ -9,7 +9,7 @@ serves the API root). Route names are prefixed "api-": the dashboard owns "threa
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from . import threat_api
+from . import api as threat_api
 
 router = SimpleRouter()
 router.register("threats", threat_api.ThreatViewSet, basename="api-threat")
