@@ -106,7 +106,7 @@ class CapXMLParser(BaseParser):
 
     media_type = "application/cap+xml"
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:  # type: ignore[override]
         limit = int(getattr(settings, "SINERGI_CAP_MAX_BYTES", 5 * 1024 * 1024))
         data = stream.read(limit + 1) if stream is not None else b""
         if len(data) > limit:

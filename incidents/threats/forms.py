@@ -11,7 +11,7 @@ checkboxes; staff get provinces and regencies (548 rows).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import django_filters
@@ -240,23 +240,25 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
             kwargs["initial"] = self.initial_from(threat)
         kwargs.setdefault("zone", self.default_zone)
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = selectors.category_list(active_only=False)
-        self.fields["category"].choices = [("", _("Choose a category")), *category_choices()]
+        self._choice("category").queryset = selectors.category_list(active_only=False)
+        self._choice("category").choices = [("", _("Choose a category")), *category_choices()]
         for name in ("category", "severity", "urgency", "certainty", "classification", "issuing_agency"):
             self.fields[name].widget.attrs.setdefault("class", "form-select")
-        self.fields["areas"].queryset = threat_area_queryset(user=user, extra_ids=existing)
+        self._choice("areas").queryset = threat_area_queryset(user=user, extra_ids=existing)
         if threat is not None and threat.cap_areas:  # an imported alert may keep its CAP areas alone
             self.fields["areas"].required = False
         agencies = self._acting_agencies(user) if threat is None else []
         # The issuer never alerts itself: naming it would be a checkbox that does nothing.
         issuer = threat.issuing_agency_id if threat is not None else (agencies[0].pk if len(agencies) == 1 else None)
-        named = agency_selectors.agency_list(user=user, filters={"is_active": True}).exclude(pk=issuer)
+        named = agency_selectors.agency_list(user=user, filters={"is_active": True})
+        if issuer is not None:
+            named = named.exclude(pk=issuer)
         already = [a.pk for a in threat.named_agencies.all()] if threat is not None else []
         if already:  # saved unchanged, the threat keeps the agencies it names (one may be inactive now)
             named = Agency.objects.filter(Q(pk__in=named.values("pk")) | Q(pk__in=already))
-        self.fields["named_agencies"].queryset = named
+        self._choice("named_agencies").queryset = named
         if len(agencies) > 1:
-            self.fields["issuing_agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+            self._choice("issuing_agency").queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
             self.fields["issuing_agency"].required = True
         else:
             del self.fields["issuing_agency"]
@@ -265,6 +267,14 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
             self.fields[name].widget.attrs["class"] = "form-control"
             self.fields[name].help_text = _("Local time (%(zone)s).") % {"zone": zone}
         self.fields["effective_at"].help_text = _("Local time (%(zone)s). Empty: now.") % {"zone": zone}
+
+    def _choice(self, name: str) -> forms.ModelChoiceField:
+        """A model choice field of this form, typed as one (`self.fields` holds plain Fields)."""
+        return cast(forms.ModelChoiceField, self.fields[name])
+
+    def _options(self, name: str) -> QuerySet[Any]:
+        """The rows a model choice field of this form offers (set in __init__)."""
+        return cast(QuerySet[Any], self._choice(name).queryset)
 
     # -- presentation --
 
@@ -323,7 +333,7 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
     def area_options(self) -> list[AreaOption]:
         """The area tree in path order (a parent before its children), indented by depth."""
         chosen = self._chosen_ids("areas")
-        rows = list(self.fields["areas"].queryset.order_by("path").values_list("pk", "name", "level", "timezone"))
+        rows = list(self._options("areas").order_by("path").values_list("pk", "name", "level", "timezone"))
         top = min((level for _pk, _name, level, _tz in rows), default=1)
         levels = dict(Area.Level.choices)
         return [
@@ -341,7 +351,7 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
     @property
     def agency_options(self) -> list[tuple[int, str, bool]]:
         chosen = self._chosen_ids("named_agencies")
-        rows = self.fields["named_agencies"].queryset.order_by("name", "pk").values_list("pk", "name")
+        rows = self._options("named_agencies").order_by("name", "pk").values_list("pk", "name")
         return [(pk, name, str(pk) in chosen) for pk, name in rows]
 
     # -- validation --

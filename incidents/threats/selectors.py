@@ -13,8 +13,9 @@ check and what the pages ask before they offer an action.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import User as Account
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -33,6 +34,17 @@ AREAS_PREFETCH = Prefetch("areas", queryset=Area.objects.only("id", "name", "lev
 
 CHANGE_DENIED = _("Only the issuing agency may change this threat.")
 ACKNOWLEDGE_DENIED = _("Only members of the alerted agency may acknowledge this alert.")
+
+
+def signed_in(user: User) -> Account | None:
+    """The account to record as the actor (`created_by`, a timeline's `actor`): None for an
+    anonymous one (a system call)."""
+    return cast(Account, user) if getattr(user, "is_authenticated", False) else None
+
+
+def account(user: User) -> Account:
+    """The account behind a signed-in user (pages need a session, the API authentication)."""
+    return cast(Account, user)
 
 
 # --- Who may do what (agencies/roles.py) ---------------------------------------------------
@@ -157,7 +169,7 @@ def alert_get_for_acknowledge(*, user: User, pk: int | str) -> Alert:
 def inbox(*, user: User) -> QuerySet[Delivery]:
     """The user's in-app alerts, newest first."""
     return (
-        Delivery.objects.filter(user=user, channel=Delivery.Channel.IN_APP)
+        Delivery.objects.filter(user=account(user), channel=Delivery.Channel.IN_APP)
         .select_related("alert__threat__category", "alert__agency")
         .order_by("-created_at", "-id")
     )
@@ -174,10 +186,10 @@ def inbox_rows(*, user: User) -> QuerySet[Delivery]:
     # index newest first: a page costs its own rows. (pk IN (MAX(pk) GROUP BY alert) grouped
     # every delivery the user ever got before the first row came out.)
     later = Delivery.objects.filter(
-        user=user, channel=Delivery.Channel.IN_APP, alert_id=OuterRef("alert_id"), pk__gt=OuterRef("pk")
+        user=account(user), channel=Delivery.Channel.IN_APP, alert_id=OuterRef("alert_id"), pk__gt=OuterRef("pk")
     )
     unread = Delivery.objects.filter(
-        user=user, channel=Delivery.Channel.IN_APP, alert_id=OuterRef("alert_id"), read_at__isnull=True
+        user=account(user), channel=Delivery.Channel.IN_APP, alert_id=OuterRef("alert_id"), read_at__isnull=True
     )
     # Joined: the alert, its threat and category. The agencies and the acknowledging member
     # come by primary key in their own small queries: with them joined too, PostgreSQL spent
@@ -207,7 +219,7 @@ def inbox_counts(*, user: User) -> dict[str, int]:
     """Badge figures: unread in-app alerts, and alerts of the user's agencies not acknowledged."""
     if not user or not user.is_authenticated:
         return {"unread": 0, "unacknowledged": 0}
-    unread = Delivery.objects.filter(user=user, channel=Delivery.Channel.IN_APP, read_at__isnull=True).count()
+    unread = Delivery.objects.filter(user=account(user), channel=Delivery.Channel.IN_APP, read_at__isnull=True).count()
     # NOT EXISTS (a cancelled threat) rather than a join: PostgreSQL hashed all the threats to
     # count a few thousand alerts (5-9 ms on every page with the bell); the anti-join takes 3 ms.
     cancelled = Threat.objects.filter(pk=OuterRef("threat_id"), msg_type=Threat.MsgType.CANCEL)

@@ -43,7 +43,7 @@ class CapCertaintyField(serializers.ChoiceField):
         )
         super().__init__(choices=[(name, name) for name in cap.CERTAINTY_VALUES], **kwargs)
 
-    def to_internal_value(self, data: Any) -> int:
+    def to_internal_value(self, data: Any) -> int:  # type: ignore[override]  # a CAP name in, the model's int out
         if isinstance(data, str):
             data = data.strip().capitalize()
         return cap.CERTAINTY_VALUES[super().to_internal_value(data)]
@@ -145,7 +145,7 @@ class ThreatSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField(help_text=_("active, cancelled (CAP Cancel) or expired"))
     msg_type = MsgTypeField(read_only=True)
     cap_status = CapStatusField(read_only=True)
-    source = ThreatSourceField(read_only=True)
+    source = ThreatSourceField(read_only=True)  # type: ignore[assignment]  # the API's field, not Field.source
     category = ThreatCategorySerializer(read_only=True)
     severity = IncidentSeverityField(read_only=True)
     urgency = CapUrgencyField(read_only=True)

@@ -39,7 +39,7 @@ from common.types import User
 from incidents.models import Alert, Category, Delivery, Incident, QuickResponse, Threat, ThreatEvent, ThreatMessage
 
 from . import tasks
-from .selectors import ACKNOWLEDGE_DENIED, CHANGE_DENIED, can_acknowledge_alert, can_manage_threat
+from .selectors import ACKNOWLEDGE_DENIED, CHANGE_DENIED, account, can_acknowledge_alert, can_manage_threat, signed_in
 
 THREAT_FIELDS = (
     "headline",
@@ -71,7 +71,7 @@ def new_cap_identifier() -> str:
 def _event(threat: Threat, *, actor: User, agency: Agency | None, kind: str, message: str = "", data=None) -> None:
     ThreatEvent.objects.create(
         threat=threat,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=signed_in(actor),
         actor_agency=agency,
         kind=kind,
         message=message,
@@ -121,7 +121,7 @@ def threat_log(
         category=category,
         issuing_agency=agency,
         incident=incident,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=signed_in(actor),
         **{k: v for k, v in fields.items() if k in THREAT_FIELDS},
     )
     threat.effective_at = threat.effective_at or now
@@ -253,7 +253,7 @@ def alert_acknowledge(*, actor: User, alert: Alert, response: str = "", quick_re
     if changed:
         ThreatEvent.objects.create(
             threat_id=alert.threat_id,
-            actor=actor,
+            actor=signed_in(actor),
             actor_agency=alert.agency,
             kind=ThreatEvent.Kind.ACKNOWLEDGED,
             message=response,
@@ -264,5 +264,5 @@ def alert_acknowledge(*, actor: User, alert: Alert, response: str = "", quick_re
 
 def inbox_mark_read(*, user: User, delivery_ids: Sequence[int]) -> int:
     return Delivery.objects.filter(
-        pk__in=list(delivery_ids), user=user, channel=Delivery.Channel.IN_APP, read_at__isnull=True
+        pk__in=list(delivery_ids), user=account(user), channel=Delivery.Channel.IN_APP, read_at__isnull=True
     ).update(read_at=timezone.now())

@@ -88,7 +88,7 @@ def _bilingual(message: str) -> str:
     return indonesian if indonesian == english else f"{indonesian} / {english}"
 
 
-RESTRICTION_TEXT = {
+RESTRICTION_TEXT: dict[str, str] = {
     Classification.RESTRICTED: gettext_noop("Restricted: for the member agencies of Sinergi only."),
     Classification.CONFIDENTIAL: gettext_noop(
         "Confidential: for the issuing, named and alerted agencies and their information-sharing partners."

@@ -278,7 +278,7 @@ def _create(
         source=Threat.Source.CAP_IMPORT,
         classification=SCOPE_TO_CLASSIFICATION.get(message.scope, Classification.RESTRICTED),
         issuing_agency=agency,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=threat_selectors.signed_in(actor),
         **fields,
     )
     _full_clean(threat)
@@ -351,7 +351,7 @@ def _apply(
     )
     ThreatEvent.objects.create(
         threat=threat,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=threat_selectors.signed_in(actor),
         actor_agency=agency,
         kind=ThreatEvent.Kind.CANCELLED if cancelling else ThreatEvent.Kind.UPDATED,
         message=message.note,
