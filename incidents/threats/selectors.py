@@ -27,7 +27,7 @@ from agencies.roles import has_capability
 from agencies.selectors import classification_q, user_agency_ids, user_is_staff
 from agencies.services import audit_reads
 from common.types import User
-from incidents.models import Alert, Delivery, Threat
+from incidents.models import Alert, Delivery, Threat, ThreatMessage
 
 # The areas a list row or the inbox needs to name a threat's areas and its time zone.
 AREAS_PREFETCH = Prefetch("areas", queryset=Area.objects.only("id", "name", "level", "timezone", "path"))
@@ -64,6 +64,20 @@ def can_follow_progress(*, user: User, threat: Threat) -> bool:
     """Staff, or any member of the issuing agency: who follows the fan-out and acknowledgement
     of every alerted agency (others who may read the threat see their own alert only)."""
     return has_capability(user=user, capability="threat.follow", agency_ids=[threat.issuing_agency_id])
+
+
+def can_change_by_cap(*, user: User, threat: Threat, sender: str, own_sender: str) -> bool:
+    """Whom `threat_import_cap` lets apply a CAP Update or Cancel (from `sender`) to a threat we
+    hold: staff; a commander or liaison of the issuing agency ("threat.import"); or anyone who
+    may import, relaying a foreign authority's own update of an alert imported from it (same
+    sender, not `own_sender`, the portal's)."""
+    if has_capability(user=user, capability="threat.import", agency_ids=[threat.issuing_agency_id]):
+        return True
+    return (
+        threat.source == Threat.Source.CAP_IMPORT
+        and sender != own_sender
+        and ThreatMessage.objects.filter(threat=threat, sender=sender).exists()
+    )
 
 
 def can_acknowledge_alert(*, user: User, alert: Alert) -> bool:

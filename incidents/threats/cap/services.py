@@ -22,7 +22,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Classification
-from agencies.roles import has_capability, roles_for
+from agencies.roles import roles_for
 from agencies.services import acting_agency
 from common.services import model_update
 from common.types import User
@@ -184,18 +184,6 @@ def _importing_agency(actor: User, agency: Agency | None) -> Agency | None:
     return acting_agency(actor=actor, agency=agency, roles=roles_for("threat.import"), field="agency")
 
 
-def _may_change(actor: User, threat: Threat, message: CapMessage) -> bool:
-    """Staff; a commander or liaison of the issuing agency ("threat.import"); or anyone who may
-    import, relaying a foreign authority's own update of an alert imported from it (same sender)."""
-    if has_capability(user=actor, capability="threat.import", agency_ids=[threat.issuing_agency_id]):
-        return True
-    return (
-        threat.source == Threat.Source.CAP_IMPORT
-        and message.sender != threat_services.cap_sender()
-        and ThreatMessage.objects.filter(threat=threat, sender=message.sender).exists()
-    )
-
-
 def _clip(value: str, length: int = 200) -> str:
     return value if len(value) <= length else value[: length - 1] + "…"
 
@@ -318,7 +306,9 @@ def _apply(
 ) -> Threat:
     """A CAP Update or Cancel of a threat we hold: a new revision, as threat_update/cancel make."""
     threat = Threat.objects.select_for_update().get(pk=target.pk)
-    if not _may_change(actor, threat, message):
+    if not threat_selectors.can_change_by_cap(
+        user=actor, threat=threat, sender=message.sender, own_sender=threat_services.cap_sender()
+    ):
         raise PermissionDenied(_("Only the issuing agency may update or cancel the threat this alert refers to."))
     cancelling = message.msg_type == Threat.MsgType.CANCEL
     if threat.is_cancelled:
