@@ -6,8 +6,8 @@ partners of the issuer; secret by the issuing and named agencies only.
 
 Access in one place: `threat_get` / `threat_get_for_change` and `alert_get` /
 `alert_get_for_acknowledge` are the accessors the API, the pages and the CAP import use; the
-`can_*` predicates below them (on the capabilities of agencies/roles.py) are what the services
-check and what the pages ask before they offer an action.
+`can_*` predicates (on the capabilities of agencies/roles.py) are what the services and the
+CAP import check and what the pages ask before they offer an action.
 """
 
 from __future__ import annotations
@@ -133,12 +133,6 @@ def threat_get_for_change(*, user: User, pk: int | str, audit: bool = True) -> T
     if not can_manage_threat(user=user, threat=threat):
         raise PermissionDenied(CHANGE_DENIED)
     return threat
-
-
-def threat_is_visible(*, user: User, threat: Threat) -> bool:
-    """Whether the user may read the threat (one EXISTS, no audit)."""
-    q = threat_visibility_q(user=user)
-    return q is None or Threat.objects.filter(q, pk=threat.pk).exists()
 
 
 def public_threats() -> QuerySet[Threat]:

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Classification
@@ -378,8 +379,11 @@ def threat_import_cap(*, actor: User, xml: bytes, agency: Agency | None = None) 
     target = None
     if message.msg_type in (Threat.MsgType.UPDATE, Threat.MsgType.CANCEL):
         target = _referenced_threat(message.references)
-        if target is not None and not threat_selectors.threat_is_visible(user=actor, threat=target):
-            target = None  # what the actor may not see does not exist for them
+        if target is not None:
+            try:  # what the actor may not see does not exist for them
+                target = threat_selectors.threat_get(user=actor, pk=target.pk, audit=False)
+            except Http404:
+                target = None
     xml_text = xml.decode(tree.docinfo.encoding or "utf-8", errors="replace")
     fields = _info_fields(message)
     try:
