@@ -42,6 +42,15 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "threat.log": ACTING,
     "threat.manage": ACTING,
     "threat.import": MANAGING,
+    # Follow the fan-out and acknowledgement progress of a threat the agency issued.
+    "threat.follow": MEMBER,
+    # Any member acknowledges an alert of their agency.
+    "alert.acknowledge": MEMBER,
+    # The members who get a threat's email and SMS (every active member gets the in-app alert),
+    # and, at the second escalation level, the parent agency's email.
+    "alert.notified": MANAGING,
+    # The members the first escalation level reaches (in-app, email, SMS).
+    "alert.escalation_notified": COMMANDING,
     "operation.plan": PLANNING,
     "operation.approve": COMMANDING,
     "operation.report": ACTING,

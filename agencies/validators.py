@@ -61,7 +61,7 @@ def validate_webhook_url(value: str) -> None:
     """A webhook goes to a partner's server on the internet: http(s), no credentials in the URL,
     and no loopback, private or link-local address or local name, which would let whoever
     edits a subscription make the portal's workers call its own network. The names are
-    resolved again at each send (incidents.transports), where the address is checked too."""
+    resolved again at each send (incidents.threats.transports), where the address is checked too."""
     if not value:
         return
     try:

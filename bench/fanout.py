@@ -15,7 +15,7 @@ times, side by side:
   written (the tasks are defined here, not in the app); run up to --naive-max recipients and for
   at most --naive-timeout seconds, extrapolated beyond that (marked "~");
 - floor: one `INSERT ... SELECT` of the same N rows in PostgreSQL, best of 3;
-- in-process: `threat_services.threat_fan_out` called directly (no broker, no worker), to tell
+- in-process: `incidents.threats.fanout.threat_fan_out` called directly (no broker, no worker), to tell
   the fan-out's own cost from the broker hop.
 
 Then 10,000 webhook deliveries to a local receiver (raw sockets, keep-alive; its capacity is
@@ -73,11 +73,11 @@ TARGET_P99_MS = 500.0
 def naive_fan_out(threat_id: int) -> None:
     """Resolve recipients and create alerts as ours does, then queue one task per member."""
     from agencies.models import Membership
-    from incidents import threat_services
     from incidents.models import Alert, Threat
+    from incidents.threats import fanout
 
     threat = Threat.objects.select_related("category__parent").get(pk=threat_id)
-    recipients = threat_services.threat_recipients(threat)
+    recipients = fanout.threat_recipients(threat)
     Alert.objects.bulk_create(
         [Alert(threat=threat, agency_id=a, reason=r, revision=threat.revision) for a, r in recipients.reasons.items()],
         ignore_conflicts=True,
@@ -377,8 +377,8 @@ class World:
         from django.db import transaction
 
         from agencies.models import Severity
-        from incidents import threat_services
         from incidents.models import Category
+        from incidents.threats import services as threat_services
 
         committed: list[float] = []
         with transaction.atomic():
@@ -398,14 +398,14 @@ class World:
 @contextlib.contextmanager
 def _fan_out_queued(how):
     """Swap what threat_log queues on commit (ours, the naive fan-out, or nothing)."""
-    from incidents import threat_services
+    from incidents.threats import services as threat_services
 
-    original = threat_services._queue_fan_out
-    threat_services._queue_fan_out = how
+    original = threat_services.queue_fan_out
+    threat_services.queue_fan_out = how
     try:
         yield
     finally:
-        threat_services._queue_fan_out = original
+        threat_services.queue_fan_out = original
 
 
 def _queue_naive(threat_id: int) -> None:
@@ -505,7 +505,7 @@ def measure_fresh(world: World, count: int) -> list[float]:
 
 def measure_in_process(world: World, *, profile: bool) -> tuple[float, str]:
     """threat_fan_out called here, without broker or worker: the fan-out's own cost."""
-    from incidents import threat_services
+    from incidents.threats import fanout
 
     with _fan_out_queued(lambda threat_id: None):
         threat, _committed = world.log()
@@ -516,7 +516,7 @@ def measure_in_process(world: World, *, profile: bool) -> tuple[float, str]:
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
-    threat_services.threat_fan_out(threat_id=threat.pk)
+    fanout.threat_fan_out(threat_id=threat.pk)
     seconds = time.perf_counter() - started
     if profiler is not None:
         import io
@@ -918,7 +918,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _batches() -> str:
-    from incidents.threat_services import SEND_BATCH
+    from incidents.threats.fanout import SEND_BATCH
 
     return ", ".join(f"{k} {v}" for k, v in SEND_BATCH.items())
 

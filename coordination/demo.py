@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from agencies.models import Agency, Area, Classification, Severity
 from incidents import services as incident_services
-from incidents import threat_services
 from incidents.models import Category, CitizenReport, Incident, RiskAssessment, Threat, Urgency
 from incidents.reports import services as report_services
 from incidents.risks import services as risk_services
+from incidents.threats import services as threat_services
 
 from . import patrols
 from .exercises import services as exercise_services

@@ -2,7 +2,7 @@
 
 Lazy: nothing is queried until a template reads `inbox_badge` (the navbar's bell, once per
 full page), so htmx partials, anonymous pages and the polling progress panel cost nothing.
-Reading it costs the two COUNT queries of `threat_selectors.inbox_counts`. `can_log` (the
+Reading it costs the two COUNT queries of `threats.selectors.inbox_counts`. `can_log` (the
 navbar's "log" links) costs the user's roles, read once per request (agencies/roles.py).
 """
 
@@ -14,8 +14,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from .services import can_log_incident
-from .threat_selectors import inbox_counts
-from .threat_services import can_log_threat
+from .threats.selectors import can_log_threat, inbox_counts
 
 NO_ALERTS = {"unread": 0, "unacknowledged": 0}
 

@@ -18,8 +18,9 @@ from agencies.models import Classification, Severity
 from coordination.exercises import services as exercise_services
 from coordination.models import JointOperation
 from coordination.operations import services as coordination_services
-from incidents import services, threat_services
+from incidents import services
 from incidents.risks import services as risk_services
+from incidents.threats import services as threat_services
 
 from .browser_form import MACHINE_FORMS, is_machine_value, typed_inputs
 from .factories import CitizenReportFactory, category

@@ -226,7 +226,7 @@ def test_a_browser_asking_for_english_gets_english(client, db):
 def test_labels_built_at_import_follow_the_request_language():
     """A class-level `_("…") % x` would be translated once, at import: these stay lazy."""
     from incidents.forms import IncidentForm
-    from incidents.threat_forms import InboxFilterForm
+    from incidents.threats.forms import InboxFilterForm
 
     for language, worse, example in (
         ("id", "Ringan atau lebih parah", "mis. 0.1333"),

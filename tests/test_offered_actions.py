@@ -36,7 +36,7 @@ from coordination import patrols
 from coordination.exercises import services as exercise_services
 from coordination.models import ActionItem, Exercise, JointOperation
 from coordination.operations import services as coordination_services
-from incidents import threat_services
+from incidents.threats import services as threat_services
 from tests.factories import (
     CitizenReportFactory,
     IncidentFactory,

@@ -17,7 +17,7 @@ from agencies.models import Agency, Area, Membership, zone_label
 from common.types import User
 from incidents.models import Threat
 from incidents.reports.forms import TrackForm
-from incidents.threat_selectors import public_threats
+from incidents.threats.selectors import public_threats
 
 # The public page lists at most this many current public alerts, the most severe first.
 PUBLIC_ALERT_LIMIT = 10

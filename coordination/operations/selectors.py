@@ -21,7 +21,7 @@ from common.types import User
 from coordination.models import JointOperation, OperationEvent, Participation, SitRep
 from coordination.rules import plan_visibility_q
 from incidents.selectors import incident_list
-from incidents.threat_selectors import threat_list
+from incidents.threats.selectors import threat_list
 
 from .services import require_operation_planner
 

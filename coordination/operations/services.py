@@ -40,7 +40,7 @@ from coordination.models import JointOperation, OperationEvent, Participation, S
 from coordination.notifications.services import notify_agencies
 from coordination.rules import check_window, holds_capability, lead_agency_of_actor, require_capability, user_or_none
 from incidents.selectors import incident_list
-from incidents.threat_selectors import threat_list
+from incidents.threats.selectors import threat_list
 
 S = JointOperation.Status
 TRANSITIONS: dict[str, tuple[str, ...]] = {

@@ -111,7 +111,8 @@ class Threat(models.Model):
         ]
         indexes = [
             models.Index(fields=["-sent_at", "-id"], name="threat_sent_idx"),
-            # threat_sweep: threats whose latest revision has not been fanned out yet.
+            # alerts_sweep (beat, incidents/threats/escalation.py): threats whose latest revision has
+            # not been fanned out yet.
             models.Index(
                 fields=["updated_at"],
                 name="threat_fanout_pending_idx",
@@ -223,7 +224,8 @@ class Alert(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["threat", "agency"], name="alert_unique_threat_agency")]
         indexes = [
-            # alert_escalate_overdue (beat): alerts nobody has acknowledged yet.
+            # alerts_sweep (beat), which escalates them with alert_escalate: alerts nobody has
+            # acknowledged yet.
             models.Index(fields=["created_at"], name="alert_unacked_idx", condition=Q(acknowledged_at__isnull=True)),
             models.Index(fields=["agency", "-created_at"], name="alert_agency_idx"),
         ]
@@ -287,7 +289,7 @@ class Delivery(models.Model):
             )
         ]
         indexes = [
-            # delivery_sweep (beat) and the senders' claims: work not yet done.
+            # alerts_sweep (beat) and the senders' claims (deliveries_claim): work not yet done.
             models.Index(
                 fields=["status", "next_attempt_at"],
                 name="delivery_pending_idx",

@@ -200,7 +200,7 @@ def test_a_citizen_at_the_root_finds_where_to_report_follow_and_read_the_alerts_
 ):
     from django.utils import timezone
 
-    from incidents import threat_services
+    from incidents.threats import services as threat_services
     from tests.factories import category
 
     threat_services.threat_log(

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from agencies.models import Severity
-from incidents import threat_services
+from incidents.threats import services as threat_services
 from tests.e2e.conftest import PASSWORD, SCREENSHOTS
 from tests.factories import SubscriptionFactory, category
 

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Classification, Severity
-from incidents import services, threat_services
+from incidents import services
 from incidents.models import CitizenReport, Incident, RiskAssessment, Threat
 from incidents.reports import services as report_services
 from incidents.risks import services as risk_services
+from incidents.threats import services as threat_services
 
 from ..browser_form import post_rendered
 from ..factories import category

@@ -3,7 +3,7 @@
 On a fresh database autovacuum analyzes `incidents_alert` while it holds a handful of rows; the
 planner then checks each delivery's alert with a sequential scan of that "tiny" table, and keeps
 that plan while fan-outs grow it: 10,000 deliveries went from 76 to 449 ms over eight fan-outs.
-threat_services pins the checks to index look-ups (bench/fanout.py --fresh-only shows the time).
+incidents/threats/fanout.py pins the checks to index look-ups (bench/fanout.py --fresh-only shows the time).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 
 from agencies.models import Severity
-from incidents import threat_services
 from incidents.models import Delivery
+from incidents.threats import services as threat_services
 from tests.factories import AgencyFactory, MembershipFactory, SubscriptionFactory, category
 
 pytestmark = pytest.mark.integration

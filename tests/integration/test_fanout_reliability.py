@@ -34,9 +34,10 @@ from django.core import mail
 from django.db.models import Count, F
 
 from agencies.models import Agency, Membership, Severity, Subscription
-from incidents import tasks, threat_services
 from incidents.models import Alert, Delivery, Threat
-from incidents.transports import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhook_verify
+from incidents.threats import escalation, fanout, tasks
+from incidents.threats import services as threat_services
+from incidents.threats.transports import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhook_verify
 from tests.factories import AgencyFactory, AreaFactory, MembershipFactory, category
 
 from .conftest import broker_pool_reset
@@ -280,7 +281,7 @@ def test_a_threat_reaches_1000_recipients_exactly_once(celery_worker, celery_rou
     assert sorted(m.to[0] for m in mail.outbox) == emails
 
     # Nothing is left for the safety net, and running it sends nothing twice.
-    result = threat_services.alerts_sweep()
+    result = escalation.alerts_sweep()
     assert (result.fanned_out, result.requeued) == (0, 0)
     time.sleep(0.5)
     assert len(mail.outbox) == 1000
@@ -306,7 +307,7 @@ def test_a_worker_killed_mid_fan_out_loses_no_delivery(celery_worker_process, ce
     # 1,000 webhooks at 10 ms each on 2 processes: a batch of 200 takes ~3 s, the run ~8 s.
     receiver.delay = 0.01
     world = _world(agencies=100, members=1, webhooks_per_agency=10, webhook_url=receiver.url)
-    batch = threat_services.SEND_BATCH[Delivery.Channel.WEBHOOK]
+    batch = fanout.SEND_BATCH[Delivery.Channel.WEBHOOK]
     concurrency = 2
     first = celery_worker_process(concurrency=concurrency, env=WORKER_ENV)
 
@@ -330,7 +331,7 @@ def test_a_worker_killed_mid_fan_out_loses_no_delivery(celery_worker_process, ce
     # than wait 50 s, move the dead worker's claims back in time (only those: the new worker
     # may be claiming rows already); everything else is real.
     webhooks.filter(pk__in=in_flight).update(claimed_at=F("claimed_at") - timedelta(seconds=TIME_LIMIT + 31))
-    result = threat_services.alerts_sweep()
+    result = escalation.alerts_sweep()
     assert result.requeued >= len(in_flight)
 
     assert _wait_until(lambda: _statuses(threat, "webhook")[D.SENT] == 1000), (

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Classification
-from incidents import threat_services
+from incidents.threats import services as threat_services
 from tests.factories import category
 
 

@@ -122,7 +122,7 @@ def test_the_minute_turns_and_the_budget_comes_back(locmem, settings, monkeypatc
 
 
 def test_the_public_cap_feed_limit_is_atomic_too(locmem, settings, monkeypatch):
-    from incidents.threat_api import PublicCapThrottle
+    from incidents.threats.api import PublicCapThrottle
 
     monkeypatch.setattr(WindowsThrottle, "timer", lambda self: 86400.0 * 20_000 + 10)
     settings.SINERGI_PUBLIC_CAP_RATE = "5/minute"

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import AuditLog, Membership, Severity
-from incidents import threat_services
 from incidents.models import Alert, Delivery, Threat, ThreatEvent
+from incidents.threats import services as threat_services
 from tests.factories import MembershipFactory, SubscriptionFactory, category
 
 LIST = reverse("api-threat-list")

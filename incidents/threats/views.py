@@ -2,14 +2,17 @@
 
 Access (docs/security.md, "Access"), as the selectors and services decide it:
 - every page needs a session (anonymous visitors go to the login page);
-- threats are read through `threat_selectors.threat_list/threat_get`: what a user may not read
-  is absent from the list and answers 404 on its pages and on every action posted to it;
-- logging, updating and cancelling go through `threat_services`; a user who may read but not
-  act (a viewer, another agency) gets PermissionDenied, rendered as a 403 page;
+- threats are read through `selectors.threat_list/threat_get` (`threat_get_for_change` for an
+  edit or a cancel): what a user may not read is absent from the list and answers 404 on its
+  pages and on every action posted to it;
+- logging, updating and cancelling go through `services.py`; a user who may read but not act
+  (a viewer, another agency) gets PermissionDenied, rendered as a 403 page; the pages offer
+  an action by the same `can_*` predicates of selectors.py;
 - the fan-out progress of every alerted agency is shown to the issuing agency's members and to
   staff; an alerted agency sees its own alert only;
-- alerts are read through `threat_selectors.alert_list/alert_get/inbox` (the user's agencies'
-  alerts); any member of the alerted agency acknowledges.
+- alerts are read through `selectors.alert_list/alert_get/inbox` (the user's agencies'
+  alerts, `alert_get_for_acknowledge` to acknowledge); any member of the alerted agency
+  acknowledges.
 
 The progress panel polls itself with htmx (`hx-trigger="every 3s"`) while a delivery is still
 pending or an alert unacknowledged; once all is settled the partial comes back without the
@@ -18,229 +21,64 @@ trigger and with status 286, which tells htmx to stop polling.
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
-from agencies.localtime import in_zone
-from agencies.models import Area, Classification, Severity
-from agencies.selectors import user_is_staff as _is_staff
+from agencies.models import Classification
+from agencies.roles import roles_for
 from agencies.services import audit_reads
-from common.htmx import wants_partial as _wants_partial
+from common.htmx import wants_partial
 from common.pagination import paginate
+from common.types import User
 from common.views import forbidden_page
+from incidents import selectors
+from incidents.models import Alert, Threat
 
-from . import selectors, threat_selectors, threat_services
-from .models import Alert, Certainty, Delivery, QuickResponse, Threat, ThreatEvent, Urgency
-from .services import ACTING_ROLES
-from .threat_forms import (
+from . import presenters
+from . import selectors as threat_selectors
+from . import services as threat_services
+from .forms import (
     QUICK_RESPONSES,
     AcknowledgeForm,
     InboxFilterForm,
     ThreatCancelForm,
     ThreatForm,
     ThreatPageFilter,
-    zone_label,
 )
 
 THREAT_PAGE_SIZE = 25
 INBOX_PAGE_SIZE = 25
 # htmx stops polling an element when its request answers 286.
 STOP_POLLING = 286
-PENDING = (Delivery.Status.QUEUED, Delivery.Status.SENDING, Delivery.Status.RETRYING)
-STATUS_ORDER = [
-    Delivery.Status.QUEUED,
-    Delivery.Status.SENDING,
-    Delivery.Status.RETRYING,
-    Delivery.Status.SENT,
-    Delivery.Status.FAILED,
-]
-# The areas a list row or the inbox needs to name a threat's areas and its time zone.
-AREAS_PREFETCH = Prefetch("areas", queryset=Area.objects.only("id", "name", "level", "timezone", "path"))
 
 
-def _paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
-    """The requested page; an out-of-range or malformed `page` gives the nearest valid one."""
-    return paginate(request, queryset, per_page)
-
-
-def _can_log(user: Any) -> bool:
-    """Staff, or a member whose role may log threats (not a viewer)."""
-    return threat_services.can_log_threat(user=user)
-
-
-def _can_manage(user: Any, threat: Threat) -> bool:
-    """Staff, or an acting member of the issuing agency: who `threat_update/cancel` let through."""
-    return threat_services.can_manage_threat(user=user, threat=threat)
-
-
-def _require_manager(user: Any, threat: Threat) -> None:
-    # Checked before the form is even built, so that a viewer learns nothing from its errors.
-    if not _can_manage(user, threat):
+def _threat_for_change(request: HttpRequest, pk: int) -> Threat:
+    """The threat to edit or cancel (`threat_get_for_change`), checked before the form is even
+    built, so that a viewer learns nothing from its errors; refused in the pages' words."""
+    try:
+        return threat_selectors.threat_get_for_change(user=request.user, pk=pk)
+    except PermissionDenied:
         raise PermissionDenied(
             _("Only commanders, liaisons, planners and analysts of the issuing agency change a threat.")
-        )
+        ) from None
 
 
-# --- Presentation helpers ------------------------------------------------------------------
-
-
-def _localise(threat: Threat) -> Threat:
-    """Give the threat the time zone of its first area (`tz_name`, `tz_label`), and its state.
-
-    Uses the prefetched areas (Area's ordering puts the biggest area first); a threat without
-    portal areas (an imported CAP alert) shows the server's zone.
-    """
-    first = next(iter(threat.areas.all()), None)
-    threat.tz_name = first.timezone if first else settings.TIME_ZONE  # type: ignore[attr-defined]
-    threat.tz_label = zone_label(threat.tz_name)  # type: ignore[attr-defined]
-    now = timezone.now()
-    if threat.is_cancelled:
-        state, label = "cancelled", _("Cancelled")
-    elif threat.expires_at and threat.expires_at <= now:
-        state, label = "expired", _("Expired")
-    elif threat.msg_type == Threat.MsgType.UPDATE:
-        state, label = "updated", _("Active · updated")
-    else:
-        state, label = "active", _("Active")
-    threat.state, threat.state_label = state, label  # type: ignore[attr-defined]
-    return threat
-
-
-@dataclass
-class TimelineRow:
-    event: ThreatEvent
-    details: list[tuple[str, str]] = field(default_factory=list)
-
-
-# Lazy labels: translated when a page is rendered, in its language.
-_FIELD_LABELS = {f.name: f.verbose_name for f in Threat._meta.get_fields() if hasattr(f, "verbose_name")}
-
-
-def _shown(key: str, value: Any, area_names: dict[int, str], threat: Threat) -> str:
-    """A timeline change's new value made readable (the service stores str(value))."""
-    try:
-        if key == "severity":
-            return str(Severity(int(value)).label)
-        if key == "urgency":
-            return str(Urgency(int(value)).label)
-        if key == "certainty":
-            return str(Certainty(int(value)).label)
-        if key == "classification":
-            return str(Classification(value).label)
-        if key == "areas":
-            return ", ".join(area_names.get(pk, f"#{pk}") for pk in value) or "—"
-        if key in ("effective_at", "expires_at", "onset_at") and value not in (None, "", "None"):
-            return in_zone(datetime.datetime.fromisoformat(str(value)), threat)
-    except (ValueError, TypeError):
-        pass
-    return "—" if value in (None, "", "None") else str(value)
-
-
-def _timeline(threat: Threat) -> list[TimelineRow]:
-    events = list(threat.events.select_related("actor", "actor_agency"))
-    area_ids = {pk for e in events for pk in ((e.data or {}).get("changes") or {}).get("areas", [])}
-    area_names = dict(Area.objects.filter(pk__in=area_ids).values_list("pk", "name")) if area_ids else {}
-    rows = []
-    for event in events:
-        data = event.data or {}
-        row = TimelineRow(event=event)
-        for key, value in (data.get("changes") or {}).items():
-            label = capfirst(str(_FIELD_LABELS.get(key, key)))
-            row.details.append((label, _shown(key, value, area_names, threat)))
-        if event.kind == ThreatEvent.Kind.FANNED_OUT:
-            row.details.append(
-                (
-                    _("Revision %(n)s") % {"n": data.get("revision", "?")},
-                    _("%(alerts)s agencies, %(deliveries)s messages")
-                    % {"alerts": data.get("alerts", 0), "deliveries": data.get("deliveries", 0)},
-                )
-            )
-        if event.kind == ThreatEvent.Kind.ESCALATED:
-            row.details.append((_("Escalation level"), str(data.get("level", "?"))))
-        if event.kind == ThreatEvent.Kind.ACKNOWLEDGED and data.get("quick_response") in QuickResponse.values:
-            row.details.append((_("Quick response"), str(QuickResponse(data["quick_response"]).label)))
-        rows.append(row)
-    return rows
-
-
-# --- Progress ------------------------------------------------------------------------------
-
-
-@dataclass
-class AgencyProgress:
-    alert_id: int
-    agency_id: int
-    agency: str
-    reason_label: str
-    statuses: list[tuple[str, str, int]]
-    pending: int
-    acknowledged_at: datetime.datetime | None
-    acknowledged_by: str | None
-    response: str
-    escalation_level: int
-
-
-def _progress_context(user: Any, threat: Threat) -> dict[str, Any]:
-    """The progress panel as this user may see it, and whether it should keep polling."""
-    own = agency_selectors.user_agency_ids(user=user)
-    is_issuer = _is_staff(user) or (threat.issuing_agency_id is not None and threat.issuing_agency_id in own)
-    progress = threat_selectors.threat_progress(threat=threat)
-    reasons = dict(Alert.Reason.choices)
-    labels = dict(Delivery.Status.choices)
-    rows = [
-        AgencyProgress(
-            alert_id=entry["alert_id"],
-            agency_id=entry["agency_id"],
-            agency=entry["agency"],
-            reason_label=str(reasons.get(entry["reason"], entry["reason"])),
-            statuses=[(s, str(labels[s]), entry["deliveries"].get(s, 0)) for s in STATUS_ORDER],
-            pending=sum(entry["deliveries"].get(s, 0) for s in PENDING),
-            acknowledged_at=entry["acknowledged_at"],
-            acknowledged_by=entry["acknowledged_by"],
-            response=entry["response_display"],
-            escalation_level=entry["escalation_level"],
-        )
-        for entry in progress["agencies"]
-        if is_issuer or entry["agency_id"] in own
-    ]
-    acknowledged = sum(1 for row in rows if row.acknowledged_at)
-    pending = sum(row.pending for row in rows)
-    waiting_for_ack = not threat.is_cancelled and acknowledged < len(rows)
-    visible = is_issuer or bool(rows)
-    settled = not visible or (progress["fanned_out"] and not pending and not waiting_for_ack)
-    totals = [(s, str(labels[s]), progress["deliveries"].get(s, 0)) for s in STATUS_ORDER] if is_issuer else []
-    return {
-        "threat": threat,
-        "is_issuer": is_issuer,
-        "progress_rows": rows,
-        "fanned_out": progress["fanned_out"],
-        "alert_count": len(rows),
-        "acknowledged_count": acknowledged,
-        "acknowledged_percent": round(100 * acknowledged / len(rows)) if rows else 0,
-        "pending_count": pending,
-        "totals": totals,
-        "settled": settled,
-        "poll": not settled,
-    }
+def _mark_alert_read(user: User, alert: Alert) -> None:
+    ids = list(threat_selectors.inbox(user=user).filter(alert=alert, read_at__isnull=True).values_list("pk", flat=True))
+    if ids:
+        threat_services.inbox_mark_read(user=user, delivery_ids=ids)
 
 
 # --- Threats -------------------------------------------------------------------------------
@@ -250,18 +88,18 @@ def _progress_context(user: Any, threat: Threat) -> dict[str, Any]:
 @require_GET
 @vary_on_headers("HX-Request")
 def threat_list(request: HttpRequest) -> HttpResponse:
-    threats = threat_selectors.threat_list(user=request.user).prefetch_related(AREAS_PREFETCH)
+    threats = threat_selectors.threat_list(user=request.user).prefetch_related(threat_selectors.AREAS_PREFETCH)
     filterset = ThreatPageFilter(request.GET or None, user=request.user, queryset=threats)
-    page = _paginate(request, filterset.qs, THREAT_PAGE_SIZE)
+    page = paginate(request, filterset.qs, THREAT_PAGE_SIZE)
     for threat in page.object_list:
-        _localise(threat)
+        presenters.localise(threat)
     context = {
         "filter": filterset,
         "page": page,
         "is_filtered": filterset.is_filtered,
-        "can_create": _can_log(request.user),
+        "can_create": threat_selectors.can_log_threat(user=request.user),
     }
-    if _wants_partial(request):
+    if wants_partial(request):
         return render(request, "incidents/partials/threat_results.html", context)
     return render(request, "incidents/threat_list.html", context)
 
@@ -279,7 +117,7 @@ def _form_page(request: HttpRequest, form: ThreatForm, threat: Threat | None) ->
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def threat_create(request: HttpRequest) -> HttpResponse:
-    if not _can_log(request.user):
+    if not threat_selectors.can_log_threat(user=request.user):
         raise PermissionDenied(_("Viewers and users without an agency cannot log threats."))
     form = ThreatForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -296,7 +134,7 @@ def threat_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def threat_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    threat = _localise(threat_selectors.threat_get(user=request.user, pk=pk))
+    threat = presenters.localise(threat_selectors.threat_get(user=request.user, pk=pk))
     return render(request, "incidents/threat_detail.html", _detail_context(request, threat))
 
 
@@ -308,9 +146,9 @@ def _detail_context(
         threat.incident_id is not None and selectors.incident_list(user=user).filter(pk=threat.incident_id).exists()
     )
     return {
-        **_progress_context(user, threat),
-        "timeline": _timeline(threat),
-        "can_manage": _can_manage(user, threat) and not threat.is_cancelled,
+        **presenters.progress_context(user, threat),
+        "timeline": presenters.timeline(threat),
+        "can_manage": threat_selectors.can_manage_threat(user=user, threat=threat) and not threat.is_cancelled,
         "cancel_form": cancel_form or ThreatCancelForm(),
         "cap_url": f"/api/v1/threats/{threat.pk}/cap.xml",
         "incident_visible": incident_visible,
@@ -324,8 +162,8 @@ def _detail_context(
 @require_GET
 def threat_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress panel alone, polled by the threat page. Not audited: the page read was."""
-    threat = _localise(threat_selectors.threat_get(user=request.user, pk=pk, audit=False))
-    context = _progress_context(request.user, threat)
+    threat = presenters.localise(threat_selectors.threat_get(user=request.user, pk=pk, audit=False))
+    context = presenters.progress_context(request.user, threat)
     response = render(request, "incidents/partials/threat_progress.html", context)
     if context["settled"] and getattr(request, "htmx", False):
         response.status_code = STOP_POLLING
@@ -336,8 +174,7 @@ def threat_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def threat_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    threat = threat_selectors.threat_get(user=request.user, pk=pk)
-    _require_manager(request.user, threat)
+    threat = _threat_for_change(request, pk)
     if threat.is_cancelled:
         messages.error(request, _("This threat was cancelled; log a new one."))
         return redirect("threat-detail", pk=threat.pk)
@@ -359,8 +196,7 @@ def threat_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @forbidden_page
 def threat_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    threat = threat_selectors.threat_get(user=request.user, pk=pk)
-    _require_manager(request.user, threat)
+    threat = _threat_for_change(request, pk)
     form = ThreatCancelForm(request.POST)
     if form.is_valid():
         try:
@@ -370,7 +206,7 @@ def threat_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Threat cancelled: every alerted agency is told."))
             return redirect("threat-detail", pk=threat.pk)
-    _localise(threat)
+    presenters.localise(threat)
     context = _detail_context(request, threat, cancel_form=form)
     context["open_cancel"] = True
     return render(request, "incidents/threat_detail.html", context, status=400)
@@ -383,7 +219,7 @@ def threat_from_incident(request: HttpRequest, pk: int) -> HttpResponse:
     """Raise a threat from an incident the user may read, on behalf of an agency on the incident."""
     incident = selectors.incident_get(user=request.user, pk=pk)
     overrides: dict[str, Any] = {}
-    acting = agency_selectors.managed_agency_ids(user=request.user, roles=ACTING_ROLES)
+    acting = agency_selectors.managed_agency_ids(user=request.user, roles=roles_for("threat.log"))
     if acting and len(acting) > 1:
         on_incident = [i for i in (incident.reporting_agency_id, incident.lead_agency_id) if i in acting]
         on_incident += [a.pk for a in incident.involved_agencies.all() if a.pk in acting]
@@ -411,65 +247,12 @@ def threat_from_incident(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Inbox ---------------------------------------------------------------------------------
 
 
-def _inbox_rows(user: Any) -> QuerySet[Delivery]:
-    """One row per alert: the user's latest in-app delivery of it, `unread` if any of them is.
-
-    An alert may reach a user several times (an update, an escalation): the inbox lists the
-    alert once, as acknowledgement is per alert.
-    """
-    mine = threat_selectors.inbox(user=user)
-    # "No later delivery of the same alert to me", tested per row as the page walks the inbox
-    # index newest first: a page costs its own rows. (pk IN (MAX(pk) GROUP BY alert) grouped
-    # every delivery the user ever got before the first row came out.)
-    later = Delivery.objects.filter(
-        user=user, channel=Delivery.Channel.IN_APP, alert_id=OuterRef("alert_id"), pk__gt=OuterRef("pk")
-    )
-    unread = Delivery.objects.filter(
-        user=user, channel=Delivery.Channel.IN_APP, alert_id=OuterRef("alert_id"), read_at__isnull=True
-    )
-    # Joined: the alert, its threat and category. The agencies and the acknowledging member
-    # come by primary key in their own small queries: with them joined too, PostgreSQL spent
-    # 20 ms planning the eight-table join for 1 ms of execution.
-    return (
-        mine.filter(~Exists(later))
-        .annotate(unread=Exists(unread))
-        .select_related(None)
-        .select_related("alert__threat__category")
-        .prefetch_related(
-            "alert__agency",
-            "alert__acknowledged_by",
-            "alert__threat__issuing_agency",
-            Prefetch("alert__threat__areas", queryset=AREAS_PREFETCH.queryset),
-        )
-    )
-
-
-def _readable_threat_ids(user: Any, threat_ids: set[int]) -> set[int]:
-    """Which of these threats the user may open (an escalated alert may reach beyond the readers)."""
-    if not threat_ids:
-        return set()
-    return set(threat_selectors.threat_list(user=user).filter(pk__in=threat_ids).values_list("pk", flat=True))
-
-
-def _mark_alert_read(user: Any, alert: Alert) -> None:
-    ids = list(threat_selectors.inbox(user=user).filter(alert=alert, read_at__isnull=True).values_list("pk", flat=True))
-    if ids:
-        threat_services.inbox_mark_read(user=user, delivery_ids=ids)
-
-
-def _decorate_rows(user: Any, rows: list[Delivery]) -> None:
-    readable = _readable_threat_ids(user, {row.alert.threat_id for row in rows})
-    for row in rows:
-        _localise(row.alert.threat)
-        row.threat_readable = row.alert.threat_id in readable  # type: ignore[attr-defined]
-
-
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
 def alert_inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
-    rows = _inbox_rows(request.user)
+    rows = threat_selectors.inbox_rows(user=request.user)
     if form.is_bound and form.is_valid():
         show = form.cleaned_data.get("show")
         if show == "unacknowledged":
@@ -480,15 +263,15 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(unread=True)  # type: ignore[misc]  # an annotation
         if form.cleaned_data.get("min_severity") is not None:
             rows = rows.filter(alert__threat__severity__gte=form.cleaned_data["min_severity"])
-    page = _paginate(request, rows, INBOX_PAGE_SIZE)
-    _decorate_rows(request.user, list(page.object_list))
+    page = paginate(request, rows, INBOX_PAGE_SIZE)
+    presenters.decorate_rows(request.user, list(page.object_list))
     context = {
         "filter_form": form,
         "page": page,
         "is_filtered": form.is_filtered,
         "quick_responses": QUICK_RESPONSES,
     }
-    if _wants_partial(request):
+    if wants_partial(request):
         return render(request, "incidents/partials/inbox_results.html", context)
     # The page's header says these too; the navbar's bell reuses them (no second count).
     context["inbox_badge"] = threat_selectors.inbox_counts(user=request.user)
@@ -513,7 +296,7 @@ def alert_badge(request: HttpRequest) -> HttpResponse:
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = threat_selectors.alert_get(user=request.user, pk=pk)
     _mark_alert_read(request.user, alert)
-    threat = _localise(alert.threat)
+    threat = presenters.localise(alert.threat)
     # The page shows the threat's text: a read like the threat page's, audited alike.
     audit_reads(user=request.user, objects=[threat], object_type="threat")
     return render(
@@ -523,7 +306,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "alert": alert,
             "threat": threat,
             "areas": list(threat.areas.all()),
-            "threat_readable": bool(_readable_threat_ids(request.user, {threat.pk})),
+            "threat_readable": bool(threat_selectors.readable_threat_ids(user=request.user, threat_ids={threat.pk})),
             "ack_form": AcknowledgeForm(),
             "quick_responses": QUICK_RESPONSES,
         },
@@ -542,7 +325,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 @forbidden_page
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     """Acknowledge for the agency. Repeating it is harmless: the first acknowledgement stays."""
-    alert = threat_selectors.alert_get(user=request.user, pk=pk)
+    alert = threat_selectors.alert_get_for_acknowledge(user=request.user, pk=pk)
     was_acknowledged = alert.acknowledged_at is not None
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
@@ -560,16 +343,18 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         "quick_responses": QUICK_RESPONSES,
         "just_acknowledged": not was_acknowledged and alert.acknowledged_at is not None,
     }
-    if _wants_partial(request):
-        if request.POST.get("place") == "row" and (row := _inbox_rows(request.user).filter(alert=alert).first()):
-            _decorate_rows(request.user, [row])
+    if wants_partial(request):
+        if request.POST.get("place") == "row" and (
+            row := threat_selectors.inbox_rows(user=request.user).filter(alert=alert).first()
+        ):
+            presenters.decorate_rows(request.user, [row])
             response = render(request, "incidents/partials/inbox_row.html", {**context, "row": row})
             # The inbox's heading counts what is waiting: swapped out of band with the row.
             response.content += render_to_string(
                 "incidents/partials/inbox_summary.html", {"oob": True}, request=request
             ).encode()
         else:
-            _localise(alert.threat)
+            presenters.localise(alert.threat)
             response = render(request, "incidents/partials/alert_ack.html", {**context, "threat": alert.threat})
         response["HX-Trigger"] = "alerts-changed"  # the navbar's bell refreshes its counts
         return response

@@ -16,9 +16,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from agencies.models import Classification, Membership, Severity
-from incidents import services, threat_services
+from incidents import services
 from incidents.context_processors import inbox_badge
 from incidents.models import Alert, Delivery, Threat, ThreatEvent
+from incidents.threats import services as threat_services
 from tests.factories import AgencyFactory, MembershipFactory, SubscriptionFactory, UserFactory, category
 
 pytestmark = pytest.mark.django_db

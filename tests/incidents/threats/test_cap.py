@@ -20,13 +20,15 @@ from django.utils import timezone
 from lxml import etree
 
 from agencies.models import Classification, Membership, Severity
-from incidents import cap, threat_services
 from incidents.models import Alert, Threat, ThreatEvent, ThreatMessage
+from incidents.threats import cap
+from incidents.threats import services as threat_services
+from incidents.threats.cap import build as cap_build
 from tests.factories import AgencyFactory, AreaFactory, MembershipFactory, UserFactory, category
 
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2", "atom": "http://www.w3.org/2005/Atom"}
 CAP_NS = NS["cap"]
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "cap"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "cap"
 VALID_SAMPLES = sorted(p.name for p in SAMPLES.glob("*-valid.xml"))
 INVALID_SAMPLES = sorted(p.name for p in SAMPLES.glob("*-invalid-schema.xml"))
 IMPORT = reverse("api-threat-import-cap")
@@ -701,13 +703,13 @@ def test_cap_datetime_never_writes_z():
 def test_the_circle_radius_depends_on_the_level(areas):
     village = copy.copy(areas.guntung)
     village.centroid_lat, village.centroid_lon = Decimal("0.1"), Decimal("117.5")
-    (block,) = cap._portal_area_blocks([village])
+    (block,) = cap_build._portal_area_blocks([village])
     assert block["circles"] == ["0.1,117.5 3"]
 
 
 def test_an_agency_code_with_a_space_is_quoted():
-    assert cap._quote_address("tim sar") == '"tim sar"'
-    assert cap._quote_address("bpbd-bontang") == "bpbd-bontang"
+    assert cap_build._quote_address("tim sar") == '"tim sar"'
+    assert cap_build._quote_address("bpbd-bontang") == "bpbd-bontang"
 
 
 def test_the_service_returns_whether_it_created(world):

@@ -6,8 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from agencies.models import Severity
-from incidents import threat_selectors, threat_services
 from incidents.models import Alert, Delivery, Threat, ThreatEvent
+from incidents.threats import escalation, fanout
+from incidents.threats import selectors as threat_selectors
+from incidents.threats import services as threat_services
 from tests.factories import AgencyFactory, MembershipFactory, SubscriptionFactory, UserFactory, category
 
 
@@ -98,10 +100,10 @@ class TestFanOut:
         SubscriptionFactory(agency=world.c, areas=[world.areas.bontang], channel_email=True)
         threat = log()
         before = Delivery.objects.count()
-        result = threat_services.threat_fan_out(threat_id=threat.pk)
+        result = fanout.threat_fan_out(threat_id=threat.pk)
         assert result.skipped
         Threat.objects.filter(pk=threat.pk).update(fanned_out_revision=0)  # as if it crashed before recording
-        threat_services.threat_fan_out(threat_id=threat.pk)
+        fanout.threat_fan_out(threat_id=threat.pk)
         assert Delivery.objects.count() == before
         assert Alert.objects.filter(threat=threat).count() == 1
         assert len(mail.outbox) == 2
@@ -141,7 +143,7 @@ class TestFanOut:
     def test_a_broker_down_at_commit_still_saves_the_threat(
         self, world, monkeypatch, django_capture_on_commit_callbacks
     ):
-        from incidents import tasks
+        from incidents.threats import tasks
 
         def refuse(*args, **kwargs):
             raise ConnectionError("redis is down")
@@ -155,7 +157,7 @@ class TestFanOut:
         assert Threat.objects.filter(pk=threat.pk, fanned_out_revision=0).exists()
         monkeypatch.undo()
         Threat.objects.filter(pk=threat.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=5))
-        assert threat_services.alerts_sweep().fanned_out == 1
+        assert escalation.alerts_sweep().fanned_out == 1
         assert _alerted(threat) == {"damkar-balikpapan"}
 
 
@@ -192,9 +194,9 @@ class TestAcknowledgeAndEscalate:
         SubscriptionFactory(agency=world.c, areas=[world.areas.bontang])
         threat = log()
         alert = Alert.objects.get(threat=threat)
-        assert threat_services.alerts_sweep().escalated == 0
+        assert escalation.alerts_sweep().escalated == 0
         Alert.objects.filter(pk=alert.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=11))
-        assert threat_services.alerts_sweep().escalated == 1
+        assert escalation.alerts_sweep().escalated == 1
         alert.refresh_from_db()
         assert alert.escalation_level == 1
         level1 = set(Delivery.objects.filter(escalation_level=1).values_list("channel", "recipient_key"))
@@ -206,7 +208,7 @@ class TestAcknowledgeAndEscalate:
         } <= level1
         assert "piket@damkar.example.id" in [m.to[0] for m in mail.outbox]
         Alert.objects.filter(pk=alert.pk).update(escalated_at=timezone.now() - datetime.timedelta(minutes=11))
-        threat_services.alerts_sweep()
+        escalation.alerts_sweep()
         assert Alert.objects.get(threat=threat, agency=parent).reason == "escalation"
         assert Alert.objects.get(pk=alert.pk).escalation_level == 2
 
@@ -215,7 +217,7 @@ class TestAcknowledgeAndEscalate:
         alert = Alert.objects.get(threat=log())
         threat_services.alert_acknowledge(actor=world.charlie, alert=alert)
         Alert.objects.filter(pk=alert.pk).update(created_at=timezone.now() - datetime.timedelta(days=1))
-        assert threat_services.alerts_sweep().escalated == 0
+        assert escalation.alerts_sweep().escalated == 0
 
 
 class TestVisibility:
@@ -245,7 +247,7 @@ def test_a_secret_threat_never_escalates_to_an_unnamed_parent(world, log):
     Alert.objects.filter(pk=alert.pk).update(
         escalation_level=1, escalated_at=timezone.now() - datetime.timedelta(days=1)
     )
-    threat_services.alert_escalate(alert_id=alert.pk)
+    escalation.alert_escalate(alert_id=alert.pk)
     assert not Alert.objects.filter(threat=threat, agency=parent).exists()
 
 

@@ -1,6 +1,6 @@
 """Forms of the threat pages and the alert inbox.
 
-Write forms validate what a browser sends and hand clean values to `threat_services`; the
+Write forms validate what a browser sends and hand clean values to the threat services (services.py); the
 service stays the judge (its ValidationError lands back on the form with `add_service_errors`).
 
 Areas are 90k rows: the threat form offers only the areas of the user's agencies'
@@ -11,7 +11,7 @@ checkboxes; staff get provinces and regencies (548 rows).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import django_filters
@@ -24,12 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from agencies import selectors as agency_selectors
 from agencies.form_fields import ZonedDateTimeField, ZonedFormMixin, zone_of_areas
 from agencies.models import Agency, Area, Classification, Severity, zone_label
+from agencies.roles import roles_for
 from common.forms import ServiceErrorsMixin
-
-from . import selectors
-from .forms import area_filter_choices, category_choices, interpolate_lazy, jurisdiction_paths
-from .models import Category, Certainty, QuickResponse, Threat, Urgency
-from .services import ACTING_ROLES
+from common.types import User
+from incidents import selectors
+from incidents.forms import area_filter_choices, category_choices, interpolate_lazy, jurisdiction_paths
+from incidents.models import Category, Certainty, QuickResponse, Threat, Urgency
 
 # code -> label (lazy, so shown in the reader's language); the code is what gets stored.
 QUICK_RESPONSES = dict(QuickResponse.choices)
@@ -61,7 +61,7 @@ class ThreatPageFilter(django_filters.FilterSet):
         model = Threat
         fields: list[str] = []
 
-    def __init__(self, data: Any = None, *, user: Any, queryset: QuerySet[Threat]) -> None:
+    def __init__(self, data: Any = None, *, user: User, queryset: QuerySet[Threat]) -> None:
         super().__init__(data, queryset=queryset)
         fields = self.form.fields
         fields["q"].widget = forms.TextInput(
@@ -130,7 +130,7 @@ class AreaOption:
     checked: bool
 
 
-def threat_area_queryset(*, user: Any, extra_ids: list[int] | None = None) -> QuerySet[Area]:
+def threat_area_queryset(*, user: User, extra_ids: list[int] | None = None) -> QuerySet[Area]:
     """The areas a threat of this user may cover: the jurisdiction itself (any level) and what
     lies inside it down to districts; staff: provinces and regencies. Plus `extra_ids` (the
     areas an edited threat already has, which may lie elsewhere)."""
@@ -231,7 +231,7 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
         "expires_at",
     )
 
-    def __init__(self, *args: Any, user: Any, threat: Threat | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, threat: Threat | None = None, **kwargs: Any) -> None:
         self.user = user
         self.threat = threat
         existing = [a.pk for a in threat.areas.all()] if threat is not None else []
@@ -240,23 +240,25 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
             kwargs["initial"] = self.initial_from(threat)
         kwargs.setdefault("zone", self.default_zone)
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = selectors.category_list(active_only=False)
-        self.fields["category"].choices = [("", _("Choose a category")), *category_choices()]
+        self._choice("category").queryset = selectors.category_list(active_only=False)
+        self._choice("category").choices = [("", _("Choose a category")), *category_choices()]
         for name in ("category", "severity", "urgency", "certainty", "classification", "issuing_agency"):
             self.fields[name].widget.attrs.setdefault("class", "form-select")
-        self.fields["areas"].queryset = threat_area_queryset(user=user, extra_ids=existing)
+        self._choice("areas").queryset = threat_area_queryset(user=user, extra_ids=existing)
         if threat is not None and threat.cap_areas:  # an imported alert may keep its CAP areas alone
             self.fields["areas"].required = False
         agencies = self._acting_agencies(user) if threat is None else []
         # The issuer never alerts itself: naming it would be a checkbox that does nothing.
         issuer = threat.issuing_agency_id if threat is not None else (agencies[0].pk if len(agencies) == 1 else None)
-        named = agency_selectors.agency_list(user=user, filters={"is_active": True}).exclude(pk=issuer)
+        named = agency_selectors.agency_list(user=user, filters={"is_active": True})
+        if issuer is not None:
+            named = named.exclude(pk=issuer)
         already = [a.pk for a in threat.named_agencies.all()] if threat is not None else []
         if already:  # saved unchanged, the threat keeps the agencies it names (one may be inactive now)
             named = Agency.objects.filter(Q(pk__in=named.values("pk")) | Q(pk__in=already))
-        self.fields["named_agencies"].queryset = named
+        self._choice("named_agencies").queryset = named
         if len(agencies) > 1:
-            self.fields["issuing_agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+            self._choice("issuing_agency").queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
             self.fields["issuing_agency"].required = True
         else:
             del self.fields["issuing_agency"]
@@ -266,17 +268,25 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
             self.fields[name].help_text = _("Local time (%(zone)s).") % {"zone": zone}
         self.fields["effective_at"].help_text = _("Local time (%(zone)s). Empty: now.") % {"zone": zone}
 
+    def _choice(self, name: str) -> forms.ModelChoiceField:
+        """A model choice field of this form, typed as one (`self.fields` holds plain Fields)."""
+        return cast(forms.ModelChoiceField, self.fields[name])
+
+    def _options(self, name: str) -> QuerySet[Any]:
+        """The rows a model choice field of this form offers (set in __init__)."""
+        return cast(QuerySet[Any], self._choice(name).queryset)
+
     # -- presentation --
 
     @staticmethod
-    def _acting_agencies(user: Any) -> list[Agency]:
-        ids = agency_selectors.managed_agency_ids(user=user, roles=ACTING_ROLES)
+    def _acting_agencies(user: User) -> list[Agency]:
+        ids = agency_selectors.managed_agency_ids(user=user, roles=roles_for("threat.log"))
         if not ids:  # staff (None) act without an agency; no role, no choice
             return []
         return list(Agency.objects.filter(pk__in=ids, is_active=True).order_by("name"))
 
     @staticmethod
-    def _default_zone(user: Any, threat: Threat | None) -> str:
+    def _default_zone(user: User, threat: Threat | None) -> str:
         """The zone times are typed in: the threat's first area, else the user's jurisdiction's."""
         if threat is not None:
             areas = list(threat.areas.all())
@@ -323,7 +333,7 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
     def area_options(self) -> list[AreaOption]:
         """The area tree in path order (a parent before its children), indented by depth."""
         chosen = self._chosen_ids("areas")
-        rows = list(self.fields["areas"].queryset.order_by("path").values_list("pk", "name", "level", "timezone"))
+        rows = list(self._options("areas").order_by("path").values_list("pk", "name", "level", "timezone"))
         top = min((level for _pk, _name, level, _tz in rows), default=1)
         levels = dict(Area.Level.choices)
         return [
@@ -341,7 +351,7 @@ class ThreatForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
     @property
     def agency_options(self) -> list[tuple[int, str, bool]]:
         chosen = self._chosen_ids("named_agencies")
-        rows = self.fields["named_agencies"].queryset.order_by("name", "pk").values_list("pk", "name")
+        rows = self._options("named_agencies").order_by("name", "pk").values_list("pk", "name")
         return [(pk, name, str(pk) in chosen) for pk, name in rows]
 
     # -- validation --

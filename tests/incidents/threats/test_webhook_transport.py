@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from incidents import transports
-from incidents.transports import TransportError, webhook_post
+from incidents.threats import transports
+from incidents.threats.transports import TransportError, webhook_post
 
 
 class _Handler(BaseHTTPRequestHandler):

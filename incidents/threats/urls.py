@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import threat_views as views
+from . import views
 
 urlpatterns = [
     path("threats/", views.threat_list, name="threat-list"),

@@ -9,19 +9,19 @@ serves the API root). Route names are prefixed "api-": the dashboard owns "threa
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from . import threat_api
+from . import api
 
 router = SimpleRouter()
-router.register("threats", threat_api.ThreatViewSet, basename="api-threat")
-router.register("alerts", threat_api.AlertViewSet, basename="api-alert")
-router.register("inbox", threat_api.InboxViewSet, basename="api-inbox")
+router.register("threats", api.ThreatViewSet, basename="api-threat")
+router.register("alerts", api.AlertViewSet, basename="api-alert")
+router.register("inbox", api.InboxViewSet, basename="api-inbox")
 
 urlpatterns = [
-    path("threats/<int:pk>/cap.xml", threat_api.ThreatCapView.as_view(), name="api-threat-cap"),
-    path("public/cap/feed.atom", threat_api.PublicCapFeedView.as_view(), name="api-public-cap-feed"),
+    path("threats/<int:pk>/cap.xml", api.ThreatCapView.as_view(), name="api-threat-cap"),
+    path("public/cap/feed.atom", api.PublicCapFeedView.as_view(), name="api-public-cap-feed"),
     re_path(
         r"^public/cap/(?P<identifier>.+)\.xml$",
-        threat_api.PublicCapDocumentView.as_view(),
+        api.PublicCapDocumentView.as_view(),
         name="api-public-cap",
     ),
     *router.urls,

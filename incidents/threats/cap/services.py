@@ -1,0 +1,401 @@
+"""CAP 1.2 import: another authority's alert as a threat (`threat_import_cap`).
+
+The alert is parsed and validated by parse.py. The first <info> whose language starts with
+"id" (else "en", else the first) gives the Indonesian texts, the first English one the *_en
+texts; its <area> blocks are kept in `cap_areas` and linked to portal areas
+(`cap_match_areas`); the category is chosen by `cap_category_for`; the package docstring
+(incidents/threats/cap/__init__.py) gives the rules. Who may import and who may apply an
+Update or Cancel is read from agencies/roles.py ("threat.import") and the threat selectors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Area, Classification
+from agencies.roles import roles_for
+from agencies.services import acting_agency
+from common.services import model_update
+from common.types import User
+from incidents.models import Category, Threat, ThreatEvent, ThreatMessage
+
+from .. import selectors as threat_selectors
+from .. import services as threat_services
+from .parse import AREAID_GEOCODE, CATEGORY_EVENT_CODE, CapInfo, CapMessage, cap_parse, cap_read
+
+CAP_CATEGORY_DEFAULTS: dict[str, str] = {
+    "Geo": "earthquake",
+    "Met": "flood",
+    "Safety": "industrial-accident",
+    "Security": "suspicious-activity",
+    "Rescue": "missing-person",
+    "Fire": "fire",
+    "Health": "suspicious-activity",
+    "Env": "pollution",
+    "Transport": "traffic",
+    "Infra": "industrial-accident",
+    "CBRNE": "industrial-gas-leak",
+    "Other": "suspicious-activity",
+}
+
+# (pattern on the lower-cased <event>, category code), most specific first.
+EVENT_KEYWORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), code)
+    for pattern, code in (
+        (r"\btsunami", "earthquake-tsunami"),
+        (r"\b(gempa|earthquake|seism)", "earthquake-quake"),
+        (r"\b(longsor|landslide|mudslide|debris flow)", "landslide"),
+        (r"\b(banjir bandang|flash ?flood)", "flood-flash"),
+        (r"\b(banjir rob|rob\b|tidal|storm surge|coastal flood)", "flood-tidal"),
+        (r"\b(banjir|flood)", "flood"),
+        (r"\b(karhutla|kebakaran hutan|forest fire|wildfire|bush ?fire)", "fire-forest"),
+        (r"\b(kebakaran|fire)\b", "fire"),
+        (r"\b(oil spill|tumpahan minyak)", "pollution-oil-spill"),
+        (r"\b(haze|smoke|air quality|kabut asap|pencemaran udara)", "pollution-air"),
+        (r"\b(gas leak|kebocoran gas)", "industrial-gas-leak"),
+        (r"\b(ledakan|explosion)", "industrial-explosion"),
+        (r"\b(bom|bomb|teror|terror)", "terrorism-threat"),
+        (r"\b(kerusuhan|riot|civil unrest)", "social-conflict-riot"),
+        (r"\b(orang hilang|missing person)", "missing-person"),
+    )
+)
+
+SCOPE_TO_CLASSIFICATION = {
+    "Public": Classification.PUBLIC,
+    "Restricted": Classification.RESTRICTED,
+    "Private": Classification.CONFIDENTIAL,
+}
+
+
+def _category_by_code(code: str) -> Category | None:
+    return Category.objects.filter(code=code).first() if code else None
+
+
+def cap_category_for(info: CapInfo | None) -> Category:
+    """The portal category of an imported alert (see the module docstring for the mapping)."""
+    if info is not None:
+        for name, value in info.event_codes:
+            if name == CATEGORY_EVENT_CODE and (category := _category_by_code(value)):
+                return category
+        event = info.event.strip().lower()
+        if event:
+            category = (
+                Category.objects.annotate(lid=Lower("name_id"), len_=Lower("name_en"))
+                .filter(Q(lid=event) | Q(len_=event))
+                .order_by("parent_id", "sort_order", "pk")
+                .first()
+            )
+            if category:
+                return category
+            for pattern, code in EVENT_KEYWORDS:
+                if pattern.search(event) and (category := _category_by_code(code)):
+                    return category
+        for cap_category in info.categories:
+            category = _category_by_code(CAP_CATEGORY_DEFAULTS.get(cap_category, ""))
+            if category is None:
+                category = (
+                    Category.objects.filter(cap_category=cap_category, is_active=True)
+                    .order_by("-parent_id", "sort_order", "pk")
+                    .first()
+                )
+            if category:
+                return category
+    category = _category_by_code(CAP_CATEGORY_DEFAULTS["Other"]) or Category.objects.filter(is_active=True).first()
+    if category is None:
+        raise ValidationError({"xml": [_("The portal has no categories to file this alert under.")]})
+    return category
+
+
+def _chunks(values: Iterable[str], size: int = 500) -> Iterable[list[str]]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def cap_match_areas(cap_areas: Sequence[dict[str, Any]]) -> list[Area]:
+    """Portal areas that the CAP areas name: geocode `areaid` = path, any geocode = code, or
+    areaDesc = name (case-insensitively, and only when one area has that name)."""
+    paths: set[str] = set()
+    codes: set[str] = set()
+    names: set[str] = set()
+    for block in cap_areas:
+        if block.get("areaDesc"):
+            names.add(block["areaDesc"].strip().lower())
+        for geocode in block.get("geocodes") or []:
+            value = (geocode.get("value") or "").strip()
+            if not value:
+                continue
+            if (geocode.get("valueName") or "").strip().lower() == AREAID_GEOCODE:
+                paths.add(value)
+            codes.add(value)
+    found: dict[int, Area] = {}
+    for chunk in _chunks(paths):
+        found.update({a.pk: a for a in Area.objects.filter(path__in=chunk)})
+    for chunk in _chunks(codes):
+        found.update({a.pk: a for a in Area.objects.filter(code__in=chunk).exclude(code="")})
+    by_name: dict[str, list[Area]] = defaultdict(list)
+    for chunk in _chunks(names):
+        for area in Area.objects.annotate(lname=Lower("name")).filter(lname__in=chunk):
+            by_name[area.lname].append(area)
+    for matches in by_name.values():
+        if len(matches) == 1:
+            found.setdefault(matches[0].pk, matches[0])
+    return sorted(found.values(), key=lambda a: (a.level, a.name, a.pk))
+
+
+def _known_threat(sender: str, identifier: str) -> Threat | None:
+    """The threat this exact CAP message already belongs to (any revision), if any."""
+    message = ThreatMessage.objects.filter(sender=sender, identifier=identifier).select_related("threat").first()
+    if message:
+        return message.threat
+    return Threat.objects.filter(sender=sender, identifier=identifier).first()
+
+
+def _referenced_threat(references: Sequence[tuple[str, str, str]]) -> Threat | None:
+    """The most recent threat that one of the references names (a message or a current identity).
+
+    Matched on (sender, identifier), which is unique; the sent part is not compared, since a
+    time may be written with another offset than ours.
+    """
+    if not references:
+        return None
+    q = Q()
+    for sender, identifier, _sent in references:
+        q |= Q(sender=sender, identifier=identifier)
+    ids = set(ThreatMessage.objects.filter(q).values_list("threat_id", flat=True))
+    ids |= set(Threat.objects.filter(q).values_list("pk", flat=True))
+    if not ids:
+        return None
+    return Threat.objects.filter(pk__in=ids).order_by("-sent_at", "-pk").first()
+
+
+def _importing_agency(actor: User, agency: Agency | None) -> Agency | None:
+    """The agency an import is filed under (errors name the field `agency`): one where the
+    actor holds "threat.import" (commanders and liaisons), or none for staff."""
+    return acting_agency(actor=actor, agency=agency, roles=roles_for("threat.import"), field="agency")
+
+
+def _clip(value: str, length: int = 200) -> str:
+    return value if len(value) <= length else value[: length - 1] + "…"
+
+
+# What an imported message sets on a threat (`_info_fields`); an Update sets them again.
+IMPORTED_FIELDS = (
+    "headline",
+    "description",
+    "instruction",
+    "headline_en",
+    "description_en",
+    "instruction_en",
+    "category",
+    "severity",
+    "urgency",
+    "certainty",
+    "effective_at",
+    "onset_at",
+    "expires_at",
+    "cap_areas",
+)
+
+
+def _info_fields(message: CapMessage) -> dict[str, Any]:
+    """The threat's fields from the message's info blocks (empty when it has none)."""
+    info = message.primary
+    if info is None:
+        return {}
+    english = message.english
+    fields: dict[str, Any] = {
+        "headline": _clip(info.headline or info.event or message.identifier),
+        "description": info.description,
+        "instruction": info.instruction,
+        "headline_en": _clip(english.headline or english.event) if english else "",
+        "description_en": english.description if english else "",
+        "instruction_en": english.instruction if english else "",
+        "category": cap_category_for(info),
+        "severity": info.severity,
+        "urgency": info.urgency,
+        "certainty": info.certainty,
+        "effective_at": info.effective or message.sent,
+        "onset_at": info.onset,
+        "expires_at": info.expires,
+    }
+    area_info = info if info.areas else next((i for i in message.infos if i.areas), None)
+    fields["cap_areas"] = area_info.areas if area_info else []
+    return fields
+
+
+def _check_identity(message: CapMessage) -> None:
+    errors = {}
+    for name, value in (("identifier", message.identifier), ("sender", message.sender)):
+        if not value or len(value) > 200:
+            errors["xml"] = [_("The alert's %(name)s must have 1 to 200 characters.") % {"name": name}]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _full_clean(threat: Threat) -> None:
+    threat.full_clean(exclude=["identifier", "sender", "sent_at"])
+
+
+def _create(
+    *, actor: User, agency: Agency | None, message: CapMessage, xml_text: str, fields: dict[str, Any]
+) -> Threat:
+    if not fields:  # an alert without <info>: nothing but its identity to go on
+        fields = {
+            "headline": _clip(message.note or f"{message.sender}: {message.identifier}"),
+            "category": cap_category_for(None),
+            "effective_at": message.sent,
+            "cap_areas": [],
+        }
+    threat = Threat(
+        identifier=message.identifier,
+        sender=message.sender,
+        sent_at=message.sent,
+        msg_type=message.msg_type,
+        cap_status=message.status,
+        revision=1,
+        source=Threat.Source.CAP_IMPORT,
+        classification=SCOPE_TO_CLASSIFICATION.get(message.scope, Classification.RESTRICTED),
+        issuing_agency=agency,
+        created_by=threat_selectors.signed_in(actor),
+        **fields,
+    )
+    _full_clean(threat)
+    threat.save()
+    areas = cap_match_areas(threat.cap_areas)
+    threat.areas.set(areas)
+    ThreatMessage.objects.create(
+        threat=threat,
+        revision=1,
+        identifier=threat.identifier,
+        sender=threat.sender,
+        sent_at=threat.sent_at,
+        msg_type=threat.msg_type,
+        xml=xml_text,
+    )
+    ThreatEvent.objects.create(
+        threat=threat,
+        actor=threat.created_by,
+        actor_agency=agency,
+        kind=ThreatEvent.Kind.IMPORTED,
+        message=threat.headline,
+        data={
+            "sender": message.sender,
+            "identifier": message.identifier,
+            "msg_type": message.msg_type,
+            "cap_areas": len(threat.cap_areas),
+            "areas": [a.pk for a in areas],
+            "category": threat.category.code,
+        },
+    )
+    threat_services.queue_fan_out(threat.pk)
+    return threat
+
+
+def _apply(
+    *, actor: User, agency: Agency | None, target: Threat, message: CapMessage, xml_text: str, fields: dict[str, Any]
+) -> Threat:
+    """A CAP Update or Cancel of a threat we hold: a new revision, as threat_update/cancel make."""
+    threat = Threat.objects.select_for_update().get(pk=target.pk)
+    if not threat_selectors.can_change_by_cap(
+        user=actor, threat=threat, sender=message.sender, own_sender=threat_services.cap_sender()
+    ):
+        raise PermissionDenied(_("Only the issuing agency may update or cancel the threat this alert refers to."))
+    cancelling = message.msg_type == Threat.MsgType.CANCEL
+    if threat.is_cancelled:
+        if cancelling:
+            return threat  # cancelled already: nothing changes
+        raise ValidationError({"xml": [_("The threat this update refers to was cancelled; import it as a new alert.")]})
+    # The classification stays the portal's decision: a foreign scope never widens or narrows
+    # who reads a threat already here.
+    model_update(instance=threat, fields=fields, allowed=IMPORTED_FIELDS)
+    threat.revision += 1
+    threat.msg_type = message.msg_type
+    threat.cap_status = message.status
+    threat.identifier = message.identifier
+    threat.sender = message.sender
+    threat.sent_at = message.sent
+    _full_clean(threat)
+    threat.save()
+    areas = None
+    if "cap_areas" in fields:
+        areas = cap_match_areas(threat.cap_areas)
+        threat.areas.set(areas)
+    ThreatMessage.objects.create(
+        threat=threat,
+        revision=threat.revision,
+        identifier=threat.identifier,
+        sender=threat.sender,
+        sent_at=threat.sent_at,
+        msg_type=threat.msg_type,
+        xml=xml_text,
+    )
+    ThreatEvent.objects.create(
+        threat=threat,
+        actor=threat_selectors.signed_in(actor),
+        actor_agency=agency,
+        kind=ThreatEvent.Kind.CANCELLED if cancelling else ThreatEvent.Kind.UPDATED,
+        message=message.note,
+        data={
+            "cap": {"sender": message.sender, "identifier": message.identifier, "msg_type": message.msg_type},
+            "areas": [a.pk for a in areas] if areas is not None else None,
+        },
+    )
+    threat_services.queue_fan_out(threat.pk)
+    return threat
+
+
+def threat_import_cap(*, actor: User, xml: bytes, agency: Agency | None = None) -> tuple[Threat, bool]:
+    """Import another authority's CAP 1.2 alert as a threat of the actor's agency; returns the
+    threat and whether a new one was created. Atomic; the fan-out is queued on commit.
+
+    - Who: a commander or liaison of an agency (`agency` when they have several; it becomes the
+      issuing agency), or staff (PermissionDenied otherwise).
+    - The bytes are parsed safely and validated against the OASIS schema (ValidationError
+      {"xml": [...]} with the schema's messages otherwise).
+    - Idempotent: a message whose (sender, identifier) is known returns its threat unchanged.
+    - An Update or Cancel that references a message or threat we hold, visible to the actor,
+      becomes a new revision of it (the issuing agency, staff, or a relay of the same foreign
+      sender may do that; PermissionDenied otherwise); one that references nothing known is
+      imported as a new threat.
+    """
+    importing = _importing_agency(actor, agency)
+    tree = cap_parse(xml)
+    message = cap_read(tree.getroot())
+    _check_identity(message)
+    existing = _known_threat(message.sender, message.identifier)
+    if existing is not None:
+        return existing, False
+    target = None
+    if message.msg_type in (Threat.MsgType.UPDATE, Threat.MsgType.CANCEL):
+        target = _referenced_threat(message.references)
+        if target is not None:
+            try:  # what the actor may not see does not exist for them
+                target = threat_selectors.threat_get(user=actor, pk=target.pk, audit=False)
+            except Http404:
+                target = None
+    xml_text = xml.decode(tree.docinfo.encoding or "utf-8", errors="replace")
+    fields = _info_fields(message)
+    try:
+        with transaction.atomic():
+            if target is not None:
+                return _apply(
+                    actor=actor, agency=importing, target=target, message=message, xml_text=xml_text, fields=fields
+                ), False
+            return _create(actor=actor, agency=importing, message=message, xml_text=xml_text, fields=fields), True
+    except IntegrityError:
+        # Two imports of the same message at once: the unique (sender, identifier) let one win.
+        existing = _known_threat(message.sender, message.identifier)
+        if existing is None:
+            raise
+        return existing, False
