@@ -20,7 +20,7 @@ api_v1 = [
     path("", include("incidents.risk_api_urls")),
     path("", include("incidents.threat_api_urls")),
     path("", include("coordination.api_urls")),
-    path("", include("coordination.patrol_api_urls")),
+    path("", include("coordination.patrols.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -35,7 +35,7 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("incidents.threat_urls")),
     path("", include("coordination.urls")),
-    path("", include("coordination.patrol_urls")),
+    path("", include("coordination.patrols.urls")),
     path("", include("agencies.urls")),
 ]
 if settings.DEBUG:

@@ -19,9 +19,9 @@ from incidents import services as incident_services
 from incidents import threat_services
 from incidents.models import Category, CitizenReport, Incident, RiskAssessment, Threat, Urgency
 
-from . import patrols
 from . import services as coordination_services
 from .models import Exercise, JointOperation
+from .patrols import services as patrol_services
 
 # title, category, regency/district/village, status moves, severity, classification, reporter,
 # lat, lon, hours ago
@@ -262,7 +262,7 @@ def seed_activity() -> dict[str, int]:
                 actor=commander, operation=operation, agency=Agency.objects.get(code=code), personnel=10, vehicles=2
             )
         coordination_services.operation_change_status(actor=commander, operation=operation, status="approved")
-        patrols.patrol_plan_generate(
+        patrol_services.patrol_plan_generate(
             user=commander,
             operation=operation,
             first_date=today,

@@ -32,9 +32,9 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from agencies.models import Classification, Severity
-from coordination import patrols
 from coordination import services as coordination_services
 from coordination.models import ActionItem, Exercise, JointOperation
+from coordination.patrols import services as patrol_services
 from incidents import threat_services
 from tests.factories import (
     CitizenReportFactory,
@@ -257,7 +257,7 @@ def scene(world, django_capture_on_commit_callbacks):
         status=ActionItem.Status.OPEN,
     )
     start = now + datetime.timedelta(hours=1)
-    shift = patrols.shift_create(
+    shift = patrol_services.shift_create(
         user=world.alice,
         operation=operation,
         title="Patroli malam",

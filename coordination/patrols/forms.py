@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.form_fields import IsoDateField, IsoTimeField, ZonedDateTimeField, ZonedFormMixin
 from agencies.models import Agency, Area
 from common.widgets import QuickSelect
-
-from .models import Checkpoint, JointOperation, PatrolShift
+from coordination.models import Checkpoint, JointOperation, PatrolShift
 
 
 def _bootstrap(form: forms.BaseForm) -> None:

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from agencies.models import Agency, Classification, Membership, TimeZoneChoice
-from coordination import patrols
 from coordination.models import (
     AgencyCapacity,
     Checkpoint,
@@ -19,6 +18,10 @@ from coordination.models import (
     PatrolShift,
     RosterEntry,
 )
+from coordination.patrols import conflicts as patrol_conflicts
+from coordination.patrols import coverage as patrol_coverage
+from coordination.patrols import selectors as patrol_selectors
+from coordination.patrols import services as patrol_services
 from tests.factories import (
     AgencyFactory,
     AreaFactory,
@@ -49,7 +52,7 @@ def make_operation(world, *, classification=Classification.RESTRICTED, lead=None
 
 
 def make_shift(world, op, *, start, hours=6, title="", contributions=(), areas=(), user=None, **kwargs):
-    return patrols.shift_create(
+    return patrol_services.shift_create(
         user=user or world.admin,
         operation=op,
         title=title,
@@ -77,7 +80,7 @@ def unit(agency, name="Sabhara 1", headcount=10, vehicles=1):
 
 def test_a_nightly_plan_runs_across_the_month_end_in_wita(world):
     op = make_operation(world)
-    shifts = patrols.patrol_plan_generate(
+    shifts = patrol_services.patrol_plan_generate(
         user=world.alice,
         operation=op,
         first_date=datetime.date(2026, 1, 30),
@@ -106,7 +109,7 @@ def test_a_nightly_plan_runs_across_the_month_end_in_wita(world):
 def test_a_nightly_plan_in_wit_starts_at_13_utc(world):
     jayapura = AreaFactory(name="Kota Jayapura", timezone=TimeZoneChoice.WIT)
     op = make_operation(world)
-    shifts = patrols.patrol_plan_generate(
+    shifts = patrol_services.patrol_plan_generate(
         user=world.alice,
         operation=op,
         first_date=datetime.date(2026, 2, 27),
@@ -122,7 +125,7 @@ def test_a_nightly_plan_in_wit_starts_at_13_utc(world):
 def test_a_plan_in_wib_starts_at_15_utc(world):
     jakarta = AreaFactory(name="Jakarta Utara", timezone=TimeZoneChoice.WIB)
     op = make_operation(world)
-    shifts = patrols.patrol_plan_generate(
+    shifts = patrol_services.patrol_plan_generate(
         user=world.alice,
         operation=op,
         first_date=datetime.date(2026, 12, 31),
@@ -137,7 +140,7 @@ def test_a_plan_in_wib_starts_at_15_utc(world):
 def test_a_viewer_cannot_generate_a_plan(world):
     op = make_operation(world)
     with pytest.raises(PermissionDenied):
-        patrols.patrol_plan_generate(
+        patrol_services.patrol_plan_generate(
             user=world.vera,
             operation=op,
             first_date=datetime.date(2026, 1, 30),
@@ -161,7 +164,7 @@ def test_a_unit_on_two_overlapping_shifts_is_a_conflict_saying_what_clashes(worl
         contributions=[unit(world.a)],
         areas=[world.areas.bontang],
     )
-    with pytest.raises(patrols.ShiftConflictError) as exc:
+    with pytest.raises(patrol_conflicts.ShiftConflictError) as exc:
         make_shift(
             world,
             op,
@@ -186,7 +189,7 @@ def test_a_clash_with_a_shift_the_planner_may_not_see_does_not_name_it(world):
     secret = make_operation(world, classification=Classification.SECRET, lead=world.c, participants=[world.b])
     make_shift(world, secret, start=dt(2026, 1, 30, 14), title="Penyergapan gudang", contributions=[unit(world.b)])
     mine = make_operation(world, participants=[world.b])
-    with pytest.raises(patrols.ShiftConflictError) as exc:
+    with pytest.raises(patrol_conflicts.ShiftConflictError) as exc:
         make_shift(world, mine, start=dt(2026, 1, 30, 16), contributions=[unit(world.b)], user=world.carol)
     [conflict] = exc.value.conflicts
     assert "Penyergapan" not in conflict["message"]
@@ -211,7 +214,7 @@ def test_an_agency_over_its_declared_personnel_is_a_conflict(world):
         contributions=[unit(world.a, "Sabhara 1", 12)],
         areas=[world.areas.bontang],
     )
-    with pytest.raises(patrols.ShiftConflictError) as exc:
+    with pytest.raises(patrol_conflicts.ShiftConflictError) as exc:
         make_shift(
             world,
             op,
@@ -250,9 +253,9 @@ def test_conflict_list_finds_clashes_in_a_window(world):
     op = make_operation(world)
     make_shift(world, op, start=dt(2026, 1, 30, 14), contributions=[unit(world.a)])
     make_shift(world, op, start=dt(2026, 1, 30, 16), contributions=[unit(world.a)], override_reason="ok")
-    found = patrols.conflict_list(user=world.alice, start=dt(2026, 1, 30), end=dt(2026, 2, 1))
+    found = patrol_conflicts.conflict_list(user=world.alice, start=dt(2026, 1, 30), end=dt(2026, 2, 1))
     assert [c["kind"] for c in found] == ["unit_double_booked"]
-    assert patrols.conflict_list(user=world.alice, start=dt(2026, 2, 2), end=dt(2026, 2, 3)) == []
+    assert patrol_conflicts.conflict_list(user=world.alice, start=dt(2026, 2, 2), end=dt(2026, 2, 3)) == []
 
 
 def test_counting_conflicts_finds_the_same_ones_as_describing_them(world):
@@ -283,7 +286,7 @@ def test_counting_conflicts_finds_the_same_ones_as_describing_them(world):
     ids = [s.pk for s in shifts]
 
     def found(describe, **kwargs):
-        return [(c["kind"], c["shifts"]) for c in patrols.conflicts_compute(describe=describe, **kwargs)]
+        return [(c["kind"], c["shifts"]) for c in patrol_conflicts.conflicts_compute(describe=describe, **kwargs)]
 
     windows = [
         (dt(2026, 1, 29), dt(2026, 2, 2)),
@@ -305,7 +308,9 @@ def test_counting_conflicts_finds_the_same_ones_as_describing_them(world):
 def test_end_before_start_is_refused(world):
     op = make_operation(world)
     with pytest.raises(ValidationError):
-        patrols.shift_create(user=world.alice, operation=op, starts_at=dt(2026, 1, 30, 14), ends_at=dt(2026, 1, 30, 13))
+        patrol_services.shift_create(
+            user=world.alice, operation=op, starts_at=dt(2026, 1, 30, 14), ends_at=dt(2026, 1, 30, 13)
+        )
     assert PatrolShift.objects.count() == 0
 
 
@@ -328,7 +333,7 @@ def test_a_risk_20_area_without_patrols_ranks_first(world, city):
     selatan, barat = city
     op = make_operation(world)
     make_shift(world, op, start=dt(2026, 3, 1, 14), hours=6, areas=[world.areas.guntung])
-    rows = patrols.coverage_list(user=world.alice, city=world.areas.bontang, now=NOW)
+    rows = patrol_coverage.coverage_list(user=world.alice, city=world.areas.bontang, now=NOW)
     assert [r["area_name"] for r in rows] == ["Bontang Selatan", "Bontang Utara", "Bontang Barat"]
     top = rows[0]
     assert (top["max_risk"], top["patrol_hours"], top["target_hours"], top["gap_hours"]) == (20, 0.0, 40, 40.0)
@@ -339,18 +344,18 @@ def test_a_risk_20_area_without_patrols_ranks_first(world, city):
 def test_recent_incidents_raise_the_target(world, city):
     selatan, _ = city
     IncidentFactory(area=selatan, occurred_at=NOW - datetime.timedelta(days=3))
-    rows = patrols.coverage_list(user=world.alice, city=world.areas.bontang, now=NOW)
+    rows = patrol_coverage.coverage_list(user=world.alice, city=world.areas.bontang, now=NOW)
     assert (rows[0]["area_name"], rows[0]["recent_incidents"], rows[0]["target_hours"]) == ("Bontang Selatan", 1, 41)
 
 
 def test_fill_turns_the_gap_into_shifts_and_the_area_drops(world, city):
     selatan, _ = city
     op = make_operation(world)
-    shifts = patrols.coverage_fill(user=world.alice, area=selatan, operation=op, now=NOW)
+    shifts = patrol_services.coverage_fill(user=world.alice, area=selatan, operation=op, now=NOW)
     assert len(shifts) == 7
     assert shifts[0].starts_at == dt(2026, 3, 1, 14)  # 22:00 WITA tonight
     assert {a for s in shifts for a in s.areas.all()} == {selatan}
-    gaps = patrols.coverage_gaps(user=world.alice, city=world.areas.bontang, now=NOW)
+    gaps = patrol_coverage.coverage_gaps(user=world.alice, city=world.areas.bontang, now=NOW)
     assert "Bontang Selatan" not in [r["area_name"] for r in gaps]
 
 
@@ -394,7 +399,7 @@ def route(world):
 def test_checkpoints_are_on_time_late_missed_or_pending(world, route, settings):
     settings.SINERGI_CHECKIN_TOLERANCE_MINUTES = 15
     cps = list(route.checkpoints.order_by("order"))
-    patrols.checkin_create(
+    patrol_services.checkin_create(
         user=world.alice,
         shift=route,
         checkpoint=cps[0],
@@ -402,7 +407,7 @@ def test_checkpoints_are_on_time_late_missed_or_pending(world, route, settings):
         longitude=Decimal("117.49"),
         at=cps[0].planned_at + datetime.timedelta(minutes=14),
     )
-    patrols.checkin_create(
+    patrol_services.checkin_create(
         user=world.alice,
         shift=route,
         checkpoint=cps[1],
@@ -410,19 +415,19 @@ def test_checkpoints_are_on_time_late_missed_or_pending(world, route, settings):
         longitude=Decimal("117.50"),
         at=cps[1].planned_at + datetime.timedelta(minutes=16),
     )
-    shift = patrols.shift_get(user=world.alice, pk=route.pk)
+    shift = patrol_selectors.shift_get(user=world.alice, pk=route.pk)
     now = cps[2].planned_at + datetime.timedelta(minutes=16)
-    statuses = [(s["checkpoint"].name, s["status"]) for s in patrols.checkpoint_statuses(shift=shift, now=now)]
+    statuses = [(s["checkpoint"].name, s["status"]) for s in patrol_selectors.checkpoint_statuses(shift=shift, now=now)]
     assert statuses == [("Pelabuhan", "on_time"), ("Pasar", "late"), ("Terminal", "missed"), ("Masjid", "pending")]
 
 
 def test_a_non_contributing_member_cannot_check_in(world, route):
     with pytest.raises(PermissionDenied):
-        patrols.checkin_create(
+        patrol_services.checkin_create(
             user=world.bob, shift=route, checkpoint=None, latitude=Decimal("0.1"), longitude=Decimal("117.4")
         )
     with pytest.raises(PermissionDenied):
-        patrols.checkin_create(
+        patrol_services.checkin_create(
             user=world.vera, shift=route, checkpoint=None, latitude=Decimal("0.1"), longitude=Decimal("117.4")
         )
     assert route.check_ins.count() == 0
@@ -434,17 +439,17 @@ def test_a_non_contributing_member_cannot_check_in(world, route):
 def test_confidential_shifts_are_for_lead_participants_and_info_sharing_partners(world):
     op = make_operation(world, classification=Classification.CONFIDENTIAL)
     shift = make_shift(world, op, start=dt(2026, 1, 30, 14))
-    assert list(patrols.shift_list(user=world.bob)) == [shift]  # B shares information with A
-    assert list(patrols.shift_list(user=world.charlie)) == []
-    assert list(patrols.shift_list(user=world.nobody)) == []
+    assert list(patrol_selectors.shift_list(user=world.bob)) == [shift]  # B shares information with A
+    assert list(patrol_selectors.shift_list(user=world.charlie)) == []
+    assert list(patrol_selectors.shift_list(user=world.nobody)) == []
 
 
 def test_secret_shifts_are_for_lead_and_participants_only(world):
     op = make_operation(world, classification=Classification.SECRET, participants=[world.c])
     make_shift(world, op, start=dt(2026, 1, 30, 14))
-    assert patrols.shift_list(user=world.bob).count() == 0
-    assert patrols.shift_list(user=world.charlie).count() == 1
-    assert patrols.shift_list(user=world.alice).count() == 1
+    assert patrol_selectors.shift_list(user=world.bob).count() == 0
+    assert patrol_selectors.shift_list(user=world.charlie).count() == 1
+    assert patrol_selectors.shift_list(user=world.alice).count() == 1
 
 
 @pytest.fixture
@@ -467,10 +472,10 @@ def siskamling(world):
 def test_a_roster_is_for_the_group_and_its_police_partners(world, siskamling):
     shift, ketua = siskamling
     shift = PatrolShift.objects.select_related("operation__lead_agency").get(pk=shift.pk)
-    assert patrols.roster_visible(user=ketua, shift=shift)
-    assert patrols.roster_visible(user=world.alice, shift=shift)  # police partner
-    assert not patrols.roster_visible(user=world.bob, shift=shift)  # A's partner, not the group's
-    assert not patrols.roster_visible(user=world.charlie, shift=shift)
+    assert patrol_selectors.roster_visible(user=ketua, shift=shift)
+    assert patrol_selectors.roster_visible(user=world.alice, shift=shift)  # police partner
+    assert not patrol_selectors.roster_visible(user=world.bob, shift=shift)  # A's partner, not the group's
+    assert not patrol_selectors.roster_visible(user=world.charlie, shift=shift)
     assert RosterEntry.objects.filter(shift=shift).count() == 1
 
 
@@ -540,7 +545,7 @@ def test_the_calendar_runs_a_bounded_number_of_queries(client, world, django_ass
     AgencyCapacity.objects.create(agency=world.a, personnel=1000)
     op = make_operation(world)
     for i in range(3):
-        patrols.patrol_plan_generate(
+        patrol_services.patrol_plan_generate(
             user=world.admin,
             operation=op,
             first_date=datetime.date(2026, 1, 1),
@@ -550,7 +555,7 @@ def test_the_calendar_runs_a_bounded_number_of_queries(client, world, django_ass
             areas=[world.areas.guntung],
             contributions=[unit(world.a, f"Regu {i}")],
         )
-    patrols.patrol_plan_generate(
+    patrol_services.patrol_plan_generate(
         user=world.admin,
         operation=op,
         first_date=datetime.date(2026, 1, 1),
@@ -561,7 +566,7 @@ def test_the_calendar_runs_a_bounded_number_of_queries(client, world, django_ass
         contributions=[unit(world.b, "Tim"), unit(world.a, "Sabhara 9")],
     )
     assert PatrolShift.objects.count() == 124
-    patrols.patrol_plan_generate(
+    patrol_services.patrol_plan_generate(
         user=world.admin,
         operation=op,
         first_date=datetime.date(2026, 1, 1),
@@ -570,7 +575,7 @@ def test_the_calendar_runs_a_bounded_number_of_queries(client, world, django_ass
         end_time=datetime.time(15),
         areas=[world.areas.guntung],
     )
-    patrols.patrol_plan_generate(
+    patrol_services.patrol_plan_generate(
         user=world.admin,
         operation=op,
         first_date=datetime.date(2026, 1, 1),
@@ -579,7 +584,7 @@ def test_the_calendar_runs_a_bounded_number_of_queries(client, world, django_ass
         end_time=datetime.time(17),
         areas=[world.areas.guntung],
     )
-    patrols.patrol_plan_generate(
+    patrol_services.patrol_plan_generate(
         user=world.admin,
         operation=op,
         first_date=datetime.date(2026, 1, 1),
