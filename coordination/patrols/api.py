@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -130,7 +130,7 @@ class ShiftUpdateSerializer(ShiftWriteSerializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        shift: PatrolShift = self.instance
+        shift = cast(PatrolShift, self.instance)
         start = attrs.get("starts_at", shift.starts_at)
         end = attrs.get("ends_at", shift.ends_at)
         if end <= start:

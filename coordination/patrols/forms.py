@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -27,6 +27,12 @@ def _bootstrap(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-select")
         else:
             widget.attrs.setdefault("class", "form-control")
+
+
+def _choices(form: forms.BaseForm, **querysets: QuerySet[Any]) -> None:
+    """Give the form's model choice fields the caller's querysets (scoped to the user)."""
+    for name, queryset in querysets.items():
+        cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
 
 
 class CalendarFilterForm(forms.Form):
@@ -54,8 +60,7 @@ class CalendarFilterForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.fields["area"].queryset = areas
+        _choices(self, agency=agencies, area=areas)
         _bootstrap(self)
 
 
@@ -80,8 +85,7 @@ class ShiftForm(ZonedFormMixin, forms.Form):
 
     def __init__(self, *args: Any, operations: QuerySet[JointOperation], areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["operation"].queryset = operations
-        self.fields["area"].queryset = areas
+        _choices(self, operation=operations, area=areas)
         _bootstrap(self)
 
     def input_zone(self, cleaned: dict[str, Any]) -> ZoneInfo:
@@ -113,7 +117,7 @@ class ContributionForm(forms.Form):
         _bootstrap(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         filled = [data.get(k) for k in ("agency", "unit_name", "headcount")]
         if any(filled) and not all(filled):
             raise forms.ValidationError(_("Give the agency, the unit and its headcount."))
@@ -159,12 +163,11 @@ class GenerateForm(forms.Form):
 
     def __init__(self, *args: Any, operations: QuerySet[JointOperation], areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["operation"].queryset = operations
-        self.fields["area"].queryset = areas
+        _choices(self, operation=operations, area=areas)
         _bootstrap(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("start_time") and data.get("start_time") == data.get("end_time"):
             self.add_error("end_time", _("The shift ends when it starts."))
         if data.get("override") and not (data.get("override_reason") or "").strip():
@@ -179,7 +182,7 @@ class CoverageForm(forms.Form):
 
     def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = areas
+        _choices(self, area=areas)
         _bootstrap(self)
 
 
@@ -189,7 +192,7 @@ class FillForm(forms.Form):
 
     def __init__(self, *args: Any, operations: QuerySet[JointOperation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["operation"].queryset = operations
+        _choices(self, operation=operations)
 
 
 class CheckInForm(forms.Form):
@@ -202,11 +205,11 @@ class CheckInForm(forms.Form):
 
     def __init__(self, *args: Any, shift: PatrolShift, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checkpoint"].queryset = shift.checkpoints.all()
+        _choices(self, checkpoint=shift.checkpoints.all())
         self.fields["checkpoint"].required = shift.checkpoints.exists()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         lat, lon = data.get("latitude"), data.get("longitude")
         if (lat is None) != (lon is None):
             raise forms.ValidationError(_("Send both coordinates of the position, or neither."))

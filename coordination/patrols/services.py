@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -51,6 +52,12 @@ from .selectors import (
     check_in_agency_ids,
     zone_of,
 )
+
+
+def _author(user: User) -> AuthUser | None:
+    """The signed-in user a row records (None for an anonymous caller)."""
+    return user if isinstance(user, AuthUser) and user.is_authenticated else None
+
 
 # What `shift_update` changes on the shift itself (lists replace its units, route or roster).
 SHIFT_FIELDS = ("title", "kind", "starts_at", "ends_at", "notes")
@@ -89,7 +96,7 @@ def _guard_conflicts(
     per_shift = conflicts_by_shift(conflicts)
     ConflictOverride.objects.bulk_create(
         [
-            ConflictOverride(shift_id=sid, user=user, reason=override_reason.strip(), conflicts=per_shift[sid])
+            ConflictOverride(shift_id=sid, user=_author(user), reason=override_reason.strip(), conflicts=per_shift[sid])
             for sid in sorted(ids)
             if per_shift.get(sid)
         ]
@@ -177,7 +184,7 @@ def shift_create(
         ends_at=ends_at,
         notes=notes,
         series=series,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=_author(user),
     )
     shift.full_clean()
     shift.save()
@@ -251,7 +258,7 @@ def patrol_plan_generate(
         raise ValidationError({"days": [_("Between 1 and 366 days.")]})
     tz = zone_of(areas)
     series = uuid.uuid4().hex[:16]
-    created_by = user if getattr(user, "is_authenticated", False) else None
+    created_by = _author(user)
     shifts = []
     for i in range(days):
         day = first_date + datetime.timedelta(days=i)
@@ -376,7 +383,7 @@ def checkin_create(
     check_in = CheckIn(
         shift=shift,
         checkpoint=checkpoint,
-        user=user,
+        user=_author(user),
         agency_id=min(acting),
         at=at or timezone.now(),
         latitude=latitude,
