@@ -193,22 +193,27 @@ def _children(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _shift_detail(request: Request, shift: PatrolShift) -> dict[str, Any]:
-    data = ShiftSerializer(shift).data
-    statuses = selectors.checkpoint_statuses(shift=shift)
-    data["checkpoints"] = [
-        {
-            "id": s["checkpoint"].pk,
-            "order": s["checkpoint"].order,
-            "name": s["checkpoint"].name,
-            "latitude": str(s["checkpoint"].latitude),
-            "longitude": str(s["checkpoint"].longitude),
-            "planned_at": s["checkpoint"].planned_at,
+def _checkpoint_rows(shift: PatrolShift, *, position: bool) -> list[dict[str, Any]]:
+    """The route's checkpoints with their statuses (`selectors.checkpoint_statuses`); with
+    `position`, their coordinates too (the shift's detail)."""
+    rows = []
+    for s in selectors.checkpoint_statuses(shift=shift):
+        cp = s["checkpoint"]
+        row: dict[str, Any] = {"id": cp.pk, "order": cp.order, "name": cp.name}
+        if position:
+            row |= {"latitude": str(cp.latitude), "longitude": str(cp.longitude)}
+        row |= {
+            "planned_at": cp.planned_at,
             "status": s["status"],
             "checked_in_at": s["check_in"].at if s["check_in"] else None,
         }
-        for s in statuses
-    ]
+        rows.append(row)
+    return rows
+
+
+def _shift_detail(request: Request, shift: PatrolShift) -> dict[str, Any]:
+    data = ShiftSerializer(shift).data
+    data["checkpoints"] = _checkpoint_rows(shift, position=True)
     if selectors.roster_visible(user=request.user, shift=shift):
         data["roster"] = [{"name": r.name, "phone": r.phone} for r in shift.roster.all()]
     else:
@@ -354,21 +359,10 @@ class ShiftViewSet(mixins.ListModelMixin, ScopedViewSet):
                 },
                 status=201,
             )
-        statuses = selectors.checkpoint_statuses(shift=shift)
         return Response(
             {
                 "tolerance_minutes": int(selectors.tolerance().total_seconds() // 60),
-                "checkpoints": [
-                    {
-                        "id": s["checkpoint"].pk,
-                        "order": s["checkpoint"].order,
-                        "name": s["checkpoint"].name,
-                        "planned_at": s["checkpoint"].planned_at,
-                        "status": s["status"],
-                        "checked_in_at": s["check_in"].at if s["check_in"] else None,
-                    }
-                    for s in statuses
-                ],
+                "checkpoints": _checkpoint_rows(shift, position=False),
             }
         )
 

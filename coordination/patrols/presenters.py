@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from agencies.localtime import date_range
+from agencies.localtime import date_range, in_zone
 from agencies.models import Area, zone_label
 from agencies.selectors import user_agency_ids
 from common.types import User
@@ -235,6 +235,19 @@ def _day_query(base: QueryDict, day: datetime.date, page: int = 1) -> str:
     if page > 1:
         q["page"] = str(page)
     return q.urlencode()
+
+
+def route_statuses(*, shift: PatrolShift, tz: ZoneInfo, checked_at: bool = False) -> tuple[list[dict[str, Any]], int]:
+    """The route's checkpoint statuses (`selectors.checkpoint_statuses`) with the planned time in
+    `tz` (and, for the phone page, the check-in's), and how many checkpoints were missed."""
+    rows = []
+    statuses = selectors.checkpoint_statuses(shift=shift)
+    for s in statuses:
+        row = {**s, "planned": in_zone(s["checkpoint"].planned_at, tz) if s["checkpoint"].planned_at else None}
+        if checked_at:
+            row["checked_at"] = in_zone(s["check_in"].at, tz) if s["check_in"] else None
+        rows.append(row)
+    return rows, sum(1 for s in statuses if s["status"] == "missed")
 
 
 def feed_boxes(*, user: User) -> list[dict[str, Any]]:

@@ -68,6 +68,9 @@ def _require_plan(*, user: User, operation: JointOperation) -> None:
         raise PermissionDenied(_("Only commanders, liaisons and planners of the operation's agencies plan its shifts."))
 
 
+# --- Conflicts -----------------------------------------------------------------------------
+
+
 def _guard_conflicts(
     *, user: User, shifts: Sequence[PatrolShift], override_reason: str, tz: ZoneInfo
 ) -> list[dict[str, Any]]:
@@ -104,7 +107,7 @@ def _guard_conflicts(
     return conflicts
 
 
-# --- Writes --------------------------------------------------------------------------------
+# --- Shifts and recurring plans ------------------------------------------------------------
 
 
 def _validate_window(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
@@ -295,6 +298,9 @@ def patrol_plan_generate(
     return shifts
 
 
+# --- Coverage ------------------------------------------------------------------------------
+
+
 @transaction.atomic
 def coverage_fill(
     *,
@@ -364,6 +370,9 @@ def coverage_fill(
     )
 
 
+# --- Check-ins -----------------------------------------------------------------------------
+
+
 @transaction.atomic
 def checkin_create(
     *,
@@ -392,6 +401,9 @@ def checkin_create(
     check_in.full_clean()
     check_in.save()
     return check_in
+
+
+# --- Calendar feed -------------------------------------------------------------------------
 
 
 def calendar_feed_get_or_create(*, user: User, agency: Agency) -> CalendarFeed:

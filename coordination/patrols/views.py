@@ -13,11 +13,9 @@ Thin views over the feature's selectors, services and presenters:
 
 from __future__ import annotations
 
-import datetime
 import functools
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -91,10 +89,6 @@ def _require_can_plan_any(user: User) -> None:
         raise PermissionDenied(_("Only commanders, liaisons and planners of the operation's agencies plan its shifts."))
 
 
-def local_time(value: datetime.datetime, tz: ZoneInfo) -> str:
-    return in_zone(value, tz)
-
-
 # --- Calendar ------------------------------------------------------------------------------
 
 
@@ -137,23 +131,20 @@ def patrol_shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shift = selectors.shift_get(user=request.user, pk=pk)
     areas = list(shift.areas.all())
     tz = selectors.zone_of(areas)
-    statuses = selectors.checkpoint_statuses(shift=shift)
+    statuses, missed = presenters.route_statuses(shift=shift, tz=tz)
     conflicts = shift_conflicts(shift=shift, user=request.user)
     context = {
         "shift": shift,
         "areas": areas,
-        "starts": local_time(shift.starts_at, tz),
-        "ends": local_time(shift.ends_at, tz),
-        "statuses": [
-            {**s, "planned": local_time(s["checkpoint"].planned_at, tz) if s["checkpoint"].planned_at else None}
-            for s in statuses
-        ],
-        "check_ins": [{"row": c, "at": local_time(c.at, tz)} for c in shift.check_ins.all()],
+        "starts": in_zone(shift.starts_at, tz),
+        "ends": in_zone(shift.ends_at, tz),
+        "statuses": statuses,
+        "check_ins": [{"row": c, "at": in_zone(c.at, tz)} for c in shift.check_ins.all()],
         "roster_visible": selectors.roster_visible(user=request.user, shift=shift),
         "can_check_in": selectors.can_check_in(user=request.user, shift=shift),
         "conflicts": conflicts,
-        "overrides": [{"row": o, "at": local_time(o.at, tz)} for o in shift.overrides.all()],
-        "missed": sum(1 for s in statuses if s["status"] == "missed"),
+        "overrides": [{"row": o, "at": in_zone(o.at, tz)} for o in shift.overrides.all()],
+        "missed": missed,
     }
     return render(request, "coordination/patrol_shift_detail.html", context)
 
@@ -161,13 +152,18 @@ def patrol_shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- New shift and recurring plan ----------------------------------------------------------
 
 
-@login_required
-@_forbidden
-@require_http_methods(["GET", "POST"])
-def patrol_shift_create(request: HttpRequest) -> HttpResponse:
+Save = Callable[[dict[str, Any], list[dict[str, Any]], str], HttpResponse]
+
+
+def _plan_page(
+    request: HttpRequest, *, form_class: type[forms.ShiftForm] | type[forms.GenerateForm], template: str, save: Save
+) -> HttpResponse:
+    """A planning form with its units (new shift, recurring plan): `save(data, units,
+    override_reason)` calls the service and answers; a clash shows the conflicts, bad input
+    the form's errors (400)."""
     user = request.user
     _require_can_plan_any(user)
-    form = forms.ShiftForm(
+    form = form_class(
         request.POST or None, operations=_plannable_operations(user), areas=_area_choices(user, max_level=4)
     )
     formset = forms.ContributionFormSet(request.POST or None, prefix="units")
@@ -176,76 +172,61 @@ def patrol_shift_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         units = [c for f in formset.forms if (c := f.as_contribution())]
         try:
-            shift = services.shift_create(
-                user=user,
-                operation=data["operation"],
-                kind=data["kind"],
-                title=data["title"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                areas=[data["area"]] if data.get("area") else [],
-                notes=data["notes"],
-                contributions=units,
-                override_reason=data["override_reason"] if data.get("override") else "",
-            )
+            return save(data, units, data["override_reason"] if data.get("override") else "")
         except ShiftConflictError as exc:
             conflicts = exc.conflicts
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("Shift saved."))
-            return redirect("patrol-shift-detail", pk=shift.pk)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "coordination/patrol_shift_form.html",
-        {"form": form, "formset": formset, "conflicts": conflicts},
-        status=status,
-    )
+    return render(request, template, {"form": form, "formset": formset, "conflicts": conflicts}, status=status)
+
+
+@login_required
+@_forbidden
+@require_http_methods(["GET", "POST"])
+def patrol_shift_create(request: HttpRequest) -> HttpResponse:
+    def save(data: dict[str, Any], units: list[dict[str, Any]], override_reason: str) -> HttpResponse:
+        shift = services.shift_create(
+            user=request.user,
+            operation=data["operation"],
+            kind=data["kind"],
+            title=data["title"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            areas=[data["area"]] if data.get("area") else [],
+            notes=data["notes"],
+            contributions=units,
+            override_reason=override_reason,
+        )
+        messages.success(request, _("Shift saved."))
+        return redirect("patrol-shift-detail", pk=shift.pk)
+
+    return _plan_page(request, form_class=forms.ShiftForm, template="coordination/patrol_shift_form.html", save=save)
 
 
 @login_required
 @_forbidden
 @require_http_methods(["GET", "POST"])
 def patrol_generate(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    _require_can_plan_any(user)
-    form = forms.GenerateForm(
-        request.POST or None, operations=_plannable_operations(user), areas=_area_choices(user, max_level=4)
-    )
-    formset = forms.ContributionFormSet(request.POST or None, prefix="units")
-    conflicts: list[dict[str, Any]] = []
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
-        try:
-            shifts = services.patrol_plan_generate(
-                user=user,
-                operation=data["operation"],
-                first_date=data["first_date"],
-                days=data["days"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
-                areas=[data["area"]],
-                kind=data["kind"],
-                title=data["title"],
-                contributions=[c for f in formset.forms if (c := f.as_contribution())],
-                override_reason=data["override_reason"] if data.get("override") else "",
-            )
-        except ShiftConflictError as exc:
-            conflicts = exc.conflicts
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("%(n)d shifts planned.") % {"n": len(shifts)})
-            url = reverse("patrol-calendar")
-            return redirect(f"{url}?date={data['first_date'].isoformat()}&area={data['area'].pk}")
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "coordination/patrol_generate.html",
-        {"form": form, "formset": formset, "conflicts": conflicts},
-        status=status,
-    )
+    def save(data: dict[str, Any], units: list[dict[str, Any]], override_reason: str) -> HttpResponse:
+        shifts = services.patrol_plan_generate(
+            user=request.user,
+            operation=data["operation"],
+            first_date=data["first_date"],
+            days=data["days"],
+            start_time=data["start_time"],
+            end_time=data["end_time"],
+            areas=[data["area"]],
+            kind=data["kind"],
+            title=data["title"],
+            contributions=units,
+            override_reason=override_reason,
+        )
+        messages.success(request, _("%(n)d shifts planned.") % {"n": len(shifts)})
+        url = reverse("patrol-calendar")
+        return redirect(f"{url}?date={data['first_date'].isoformat()}&area={data['area'].pk}")
+
+    return _plan_page(request, form_class=forms.GenerateForm, template="coordination/patrol_generate.html", save=save)
 
 
 # --- Coverage ------------------------------------------------------------------------------
@@ -327,23 +308,16 @@ def patrol_check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("patrol-check-in", pk=shift.pk)
         status = 400
     tz = selectors.zone_of(list(shift.areas.all()))
-    statuses = selectors.checkpoint_statuses(shift=shift)
+    statuses, missed = presenters.route_statuses(shift=shift, tz=tz, checked_at=True)
     context = {
         "shift": shift,
         "form": form,
         "can_check_in": selectors.can_check_in(user=user, shift=shift),
-        "starts": local_time(shift.starts_at, tz),
-        "ends": local_time(shift.ends_at, tz),
-        "statuses": [
-            {
-                **s,
-                "planned": local_time(s["checkpoint"].planned_at, tz) if s["checkpoint"].planned_at else None,
-                "checked_at": local_time(s["check_in"].at, tz) if s["check_in"] else None,
-            }
-            for s in statuses
-        ],
-        "route_less_check_ins": [local_time(c.at, tz) for c in shift.check_ins.all() if c.checkpoint_id is None],
-        "missed": sum(1 for s in statuses if s["status"] == "missed"),
+        "starts": in_zone(shift.starts_at, tz),
+        "ends": in_zone(shift.ends_at, tz),
+        "statuses": statuses,
+        "route_less_check_ins": [in_zone(c.at, tz) for c in shift.check_ins.all() if c.checkpoint_id is None],
+        "missed": missed,
     }
     return render(request, "coordination/patrol_check_in.html", context, status=status)
 
