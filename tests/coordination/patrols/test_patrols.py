@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import translation
 
 from agencies.models import Agency, Classification, Membership, TimeZoneChoice
@@ -490,6 +491,16 @@ def test_checkpoint_outside_indonesia_is_refused(world):
         )
     assert PatrolShift.objects.count() == 0
     assert Checkpoint.objects.count() == 0
+
+
+def test_the_change_accessor_hides_an_unseen_shift_and_refuses_a_seen_one(world):
+    op = make_operation(world, classification=Classification.CONFIDENTIAL)
+    shift = make_shift(world, op, start=dt(2026, 1, 30, 14), contributions=[unit(world.a)])
+    with pytest.raises(Http404):
+        patrol_selectors.shift_get_for_change(user=world.charlie, pk=shift.pk)
+    with pytest.raises(PermissionDenied):  # an information-sharing partner reads, but plans nothing
+        patrol_selectors.shift_get_for_change(user=world.bob, pk=shift.pk)
+    assert patrol_selectors.shift_get_for_change(user=world.carol, pk=shift.pk) == shift
 
 
 # --- Pages ---------------------------------------------------------------------------------
