@@ -8,7 +8,6 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +15,8 @@ from agencies.form_fields import IsoDateField, IsoTimeField, ZonedDateTimeField,
 from agencies.models import Agency, Area
 from common.widgets import QuickSelect
 from coordination.models import Checkpoint, JointOperation, PatrolShift
+
+from .selectors import zone_of
 
 
 def _bootstrap(form: forms.BaseForm) -> None:
@@ -90,7 +91,7 @@ class ShiftForm(ZonedFormMixin, forms.Form):
 
     def input_zone(self, cleaned: dict[str, Any]) -> ZoneInfo:
         area = cleaned.get("area")
-        return ZoneInfo(area.timezone) if area is not None and area.timezone else ZoneInfo(settings.TIME_ZONE)
+        return zone_of([area] if area is not None else [])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -329,7 +328,7 @@ def coverage_fill(
     gap = row["gap_hours"] if row else 0
     if gap <= 0:
         return []
-    tz = ZoneInfo(area.timezone or settings.TIME_ZONE)
+    tz = zone_of([area])
     local_now = now.astimezone(tz)
     first = local_now.date()
     if datetime.datetime.combine(first, start_time, tzinfo=tz) < now:
