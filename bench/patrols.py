@@ -112,8 +112,9 @@ def run(args: argparse.Namespace, engine: str) -> int:
     from django.utils import timezone
 
     from agencies.models import Agency, Area, Membership
-    from coordination import patrols
     from coordination.models import AgencyCapacity, JointOperation, PatrolShift, ShiftContribution
+    from coordination.patrols import conflicts as patrol_conflicts
+    from coordination.patrols import coverage as patrol_coverage
     from incidents.models import Category, Incident, RiskAssessment
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -218,10 +219,10 @@ def run(args: argparse.Namespace, engine: str) -> int:
     end = now + datetime.timedelta(days=7)
 
     def coverage() -> int:
-        return len(patrols.coverage_list(user=user, city=city, now=now))
+        return len(patrol_coverage.coverage_list(user=user, city=city, now=now))
 
     def conflicts() -> int:
-        return len(patrols.conflicts_compute(start=now, end=end))
+        return len(patrol_conflicts.conflicts_compute(start=now, end=end))
 
     def both() -> None:
         coverage()

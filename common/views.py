@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 View = Callable[..., HttpResponse]
 
 
-def forbidden_response(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """The 403 page that says why, in the dashboard's frame."""
-    return render(request, "forbidden.html", {"reason": reason or _("Your role does not allow this.")}, status=403)
+def forbidden_response(request: HttpRequest, reason: str = "", *, template: str = "forbidden.html") -> HttpResponse:
+    """The 403 page that says why, in the dashboard's frame (`template`: a feature's own page,
+    e.g. one whose link leads back to that feature)."""
+    return render(request, template, {"reason": reason or _("Your role does not allow this.")}, status=403)
 
 
 def forbidden_page(view: View) -> View:

@@ -20,7 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("incidents.risks.api_urls")),
     path("", include("incidents.threats.api_urls")),
     path("", include("coordination.api_urls")),
-    path("", include("coordination.patrol_api_urls")),
+    path("", include("coordination.patrols.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -36,7 +36,7 @@ urlpatterns = [
     path("", include("incidents.risks.urls")),
     path("", include("incidents.threats.urls")),
     path("", include("coordination.urls")),
-    path("", include("coordination.patrol_urls")),
+    path("", include("coordination.patrols.urls")),
     path("", include("coordination.desk.urls")),
     path("", include("agencies.urls")),
 ]

@@ -21,10 +21,10 @@ from incidents.reports import services as report_services
 from incidents.risks import services as risk_services
 from incidents.threats import services as threat_services
 
-from . import patrols
 from .exercises import services as exercise_services
 from .models import Exercise, JointOperation
 from .operations import services as operation_services
+from .patrols import services as patrol_services
 
 # title, category, regency/district/village, status moves, severity, classification, reporter,
 # lat, lon, hours ago
@@ -265,7 +265,7 @@ def seed_activity() -> dict[str, int]:
                 actor=commander, operation=operation, agency=Agency.objects.get(code=code), personnel=10, vehicles=2
             )
         operation_services.operation_change_status(actor=commander, operation=operation, status="approved")
-        patrols.patrol_plan_generate(
+        patrol_services.patrol_plan_generate(
             user=commander,
             operation=operation,
             first_date=today,

@@ -32,10 +32,10 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from agencies.models import Classification, Severity
-from coordination import patrols
 from coordination.exercises import services as exercise_services
 from coordination.models import ActionItem, Exercise, JointOperation
 from coordination.operations import services as coordination_services
+from coordination.patrols import services as patrol_services
 from incidents.threats import services as threat_services
 from tests.factories import (
     CitizenReportFactory,
@@ -258,7 +258,7 @@ def scene(world, django_capture_on_commit_callbacks):
         status=ActionItem.Status.OPEN,
     )
     start = now + datetime.timedelta(hours=1)
-    shift = patrols.shift_create(
+    shift = patrol_services.shift_create(
         user=world.alice,
         operation=operation,
         title="Patroli malam",

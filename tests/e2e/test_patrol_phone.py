@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from agencies.models import Classification
-from coordination import patrols
 from coordination.models import CalendarFeed, CheckIn, JointOperation
+from coordination.patrols import services as patrol_services
 
 from .conftest import PASSWORD, SCREENSHOTS
 
@@ -73,7 +73,7 @@ def route(e2e_world):
     )
     now = timezone.now().replace(second=0, microsecond=0)
     start = now - datetime.timedelta(hours=2)
-    shift = patrols.shift_create(
+    shift = patrol_services.shift_create(
         user=w.alice,
         operation=op,
         title="Patroli malam Guntung",
@@ -103,7 +103,7 @@ def route(e2e_world):
         ],
     )
     second = shift.checkpoints.get(order=2)
-    patrols.checkin_create(
+    patrol_services.checkin_create(
         user=w.alice,
         shift=shift,
         checkpoint=second,

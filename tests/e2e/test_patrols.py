@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from agencies.models import Classification
-from coordination import patrols
 from coordination.models import AgencyCapacity, JointOperation, Participation
+from coordination.patrols import services as patrol_services
 
 # The plan starts "tomorrow": run again at the awkward instants (a Saturday night, a month's end).
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.dates]
@@ -32,7 +32,7 @@ def plan(e2e_world):
     # server's zone (WIB) 23:00 is already the next day there, in the next week on a Sunday.
     zone = ZoneInfo(w.areas.bontang_utara.timezone)
     first = timezone.localdate(timezone=zone) + datetime.timedelta(days=1)
-    patrols.patrol_plan_generate(
+    patrol_services.patrol_plan_generate(
         user=w.admin,
         operation=op,
         first_date=first,
@@ -44,7 +44,7 @@ def plan(e2e_world):
     )
     # The same unit on a second, overlapping shift: a conflict saved with a recorded override.
     start = datetime.datetime.combine(first, datetime.time(23), tzinfo=zone)
-    patrols.shift_create(
+    patrol_services.shift_create(
         user=w.carol,
         operation=op,
         title="Pengamanan pelabuhan",

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from agencies.models import Classification
-from coordination import patrols
 from coordination.models import CheckIn, ConflictOverride, PatrolShift
+from coordination.patrols import services as patrol_services
 from tests.factories import AreaFactory, RiskAssessmentFactory
 
 from .test_patrols import dt, make_operation, make_shift, siskamling, unit  # noqa: F401
@@ -164,7 +164,7 @@ def test_list_filters_by_area_subtree_agency_kind_and_window(api_as, world):
 
 def test_the_list_runs_a_bounded_number_of_queries(api_as, world, django_assert_max_num_queries):
     op = make_operation(world)
-    patrols.patrol_plan_generate(
+    patrol_services.patrol_plan_generate(
         user=world.admin,
         operation=op,
         first_date=datetime.date(2026, 1, 1),

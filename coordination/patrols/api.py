@@ -1,11 +1,11 @@
-"""REST API of patrol shifts, coverage and check-ins, mounted under /api/v1/ (patrol_api_urls.py).
+"""REST API of patrol shifts, coverage and check-ins, mounted under /api/v1/ (api_urls.py).
 
 - `GET /shifts/` (filters operation, agency, area incl. sub-areas, kind, from, to) and
-  `GET /shifts/{id}/`: `patrols.shift_list/shift_get`, visible as the operation is (404 else);
-- `POST /shifts/`, `PATCH /shifts/{id}/`, `DELETE /shifts/{id}/`: `patrols.shift_create/update/
+  `GET /shifts/{id}/`: `selectors.shift_list/shift_get`, visible as the operation is (404 else);
+- `POST /shifts/`, `PATCH /shifts/{id}/`, `DELETE /shifts/{id}/`: `services.shift_create/update/
   delete`; planners (commander, liaison, planner) of the operation's agencies, 403 for the
-  others who see it; a clash answers 400 `{"conflicts": [...], "detail": ...}` unless
-  `override_reason` is given;
+  others who see it (`selectors.shift_get_for_change`); a clash answers 400
+  `{"conflicts": [...], "detail": ...}` unless `override_reason` is given;
 - `POST /shifts/generate/`: a recurring plan; `GET /shifts/conflicts/?from&to&agency`;
 - `GET /coverage/?area=<city>`: ranked coverage; `POST /coverage/fill/`: a gap into shifts;
 - `GET|POST /shifts/{id}/check-ins/`: checkpoint statuses; a check-in by a contributing member;
@@ -16,17 +16,14 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
-import django_filters
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -34,39 +31,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Agency, Area
+from agencies.selectors import user_agency_ids
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
 from agencies.validators import validate_latitude, validate_longitude
-from common.api import ApiPagination
+from common.api import ScopedViewSet
+from coordination.models import Checkpoint, JointOperation, PatrolShift, ShiftContribution
 
-from . import patrols
+from . import selectors, services
+from .conflicts import ShiftConflictError, conflict_list, shift_conflicts
+from .coverage import coverage_list
+from .filters import ShiftFilter
 from .ical import shifts_ical
-from .models import Checkpoint, JointOperation, PatrolShift, ShiftContribution
-
-# --- Filters -------------------------------------------------------------------------------
-
-
-class ShiftFilter(django_filters.FilterSet):
-    operation = django_filters.NumberFilter(field_name="operation_id")
-    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), method="filter_agency")
-    area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), method="filter_area")
-    kind = django_filters.ChoiceFilter(choices=PatrolShift.Kind.choices)
-
-    class Meta:
-        model = PatrolShift
-        fields: list[str] = []
-
-    def filter_agency(self, qs: Any, name: str, value: Agency) -> Any:
-        return qs.filter(Exists(ShiftContribution.objects.filter(shift_id=OuterRef("pk"), agency_id=value.pk)))
-
-    def filter_area(self, qs: Any, name: str, value: Area) -> Any:
-        through = PatrolShift.areas.through.objects.filter(area__path__startswith=value.path)
-        return qs.filter(pk__in=through.values("patrolshift_id"))
-
-
-# "from" is a Python keyword: declare the window filters after the class.
-ShiftFilter.base_filters["from"] = django_filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
-ShiftFilter.base_filters["to"] = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
-
 
 # --- Serializers ---------------------------------------------------------------------------
 
@@ -132,7 +107,7 @@ class ShiftWriteSerializer(serializers.Serializer):
 
     def validate_operation(self, value: int) -> JointOperation:
         try:
-            return patrols.operation_get_for_shifts(user=self.context["request"].user, pk=value)
+            return selectors.operation_get_for_shifts(user=self.context["request"].user, pk=value)
         except Http404:
             raise serializers.ValidationError(_("No such operation.")) from None
 
@@ -155,7 +130,7 @@ class ShiftUpdateSerializer(ShiftWriteSerializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        shift: PatrolShift = self.instance
+        shift = cast(PatrolShift, self.instance)
         start = attrs.get("starts_at", shift.starts_at)
         end = attrs.get("ends_at", shift.ends_at)
         if end <= start:
@@ -202,11 +177,11 @@ class WindowSerializer(serializers.Serializer):
 
 def _created_shifts(request: Request, shifts: list[PatrolShift]) -> Any:
     """The shifts just created, as the list shows them (read back in one query)."""
-    qs = patrols.shift_list(user=request.user).filter(pk__in=[s.pk for s in shifts])
+    qs = selectors.shift_list(user=request.user).filter(pk__in=[s.pk for s in shifts])
     return ShiftSerializer(qs, many=True).data
 
 
-def _conflict_response(exc: patrols.ShiftConflictError) -> Response:
+def _conflict_response(exc: ShiftConflictError) -> Response:
     return Response({"conflicts": exc.conflicts, "detail": str(exc.messages[0])}, status=status.HTTP_400_BAD_REQUEST)
 
 
@@ -218,27 +193,32 @@ def _children(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _shift_detail(request: Request, shift: PatrolShift) -> dict[str, Any]:
-    data = ShiftSerializer(shift).data
-    statuses = patrols.checkpoint_statuses(shift=shift)
-    data["checkpoints"] = [
-        {
-            "id": s["checkpoint"].pk,
-            "order": s["checkpoint"].order,
-            "name": s["checkpoint"].name,
-            "latitude": str(s["checkpoint"].latitude),
-            "longitude": str(s["checkpoint"].longitude),
-            "planned_at": s["checkpoint"].planned_at,
+def _checkpoint_rows(shift: PatrolShift, *, position: bool) -> list[dict[str, Any]]:
+    """The route's checkpoints with their statuses (`selectors.checkpoint_statuses`); with
+    `position`, their coordinates too (the shift's detail)."""
+    rows = []
+    for s in selectors.checkpoint_statuses(shift=shift):
+        cp = s["checkpoint"]
+        row: dict[str, Any] = {"id": cp.pk, "order": cp.order, "name": cp.name}
+        if position:
+            row |= {"latitude": str(cp.latitude), "longitude": str(cp.longitude)}
+        row |= {
+            "planned_at": cp.planned_at,
             "status": s["status"],
             "checked_in_at": s["check_in"].at if s["check_in"] else None,
         }
-        for s in statuses
-    ]
-    if patrols.roster_visible(user=request.user, shift=shift):
+        rows.append(row)
+    return rows
+
+
+def _shift_detail(request: Request, shift: PatrolShift) -> dict[str, Any]:
+    data = ShiftSerializer(shift).data
+    data["checkpoints"] = _checkpoint_rows(shift, position=True)
+    if selectors.roster_visible(user=request.user, shift=shift):
         data["roster"] = [{"name": r.name, "phone": r.phone} for r in shift.roster.all()]
     else:
         data["roster"] = None
-    data["conflicts"] = patrols.shift_conflicts(shift=shift, user=request.user)
+    data["conflicts"] = shift_conflicts(shift=shift, user=request.user)
     data["overrides"] = [
         {"user": o.user.get_username() if o.user else None, "at": o.at, "reason": o.reason, "conflicts": o.conflicts}
         for o in shift.overrides.all()
@@ -249,26 +229,23 @@ def _shift_detail(request: Request, shift: PatrolShift) -> dict[str, Any]:
 # --- Views ---------------------------------------------------------------------------------
 
 
-class ShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ShiftViewSet(mixins.ListModelMixin, ScopedViewSet):
     serializer_class = ShiftSerializer
     filterset_class = ShiftFilter
-    pagination_class = ApiPagination
     ordering_fields = ["starts_at", "id"]
     ordering = ["starts_at", "id"]
 
     def get_queryset(self) -> Any:
-        return patrols.shift_list(user=self.request.user)
+        return selectors.shift_list(user=self.request.user)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(_shift_detail(request, patrols.shift_get(user=request.user, pk=pk)))
+        return Response(_shift_detail(request, selectors.shift_get(user=request.user, pk=pk)))
 
     @extend_schema(request=ShiftWriteSerializer, responses={201: ShiftSerializer})
     def create(self, request: Request) -> Response:
-        ser = ShiftWriteSerializer(data=request.data, context={"request": request})
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.validated(ShiftWriteSerializer)
         try:
-            shift = patrols.shift_create(
+            shift = services.shift_create(
                 user=request.user,
                 operation=data["operation"],
                 kind=data["kind"],
@@ -280,21 +257,17 @@ class ShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 override_reason=data["override_reason"],
                 **_children(data),
             )
-        except patrols.ShiftConflictError as exc:
+        except ShiftConflictError as exc:
             return _conflict_response(exc)
-        return Response(_shift_detail(request, patrols.shift_get(user=request.user, pk=shift.pk)), status=201)
+        return Response(_shift_detail(request, selectors.shift_get(user=request.user, pk=shift.pk)), status=201)
 
     @extend_schema(request=ShiftUpdateSerializer, responses={200: ShiftSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        shift = patrols.shift_get(user=request.user, pk=pk, audit=False)
-        if not patrols.can_plan(user=request.user, operation=shift.operation):
-            raise PermissionDenied(_("Only planners of the operation's agencies change its shifts."))
-        ser = ShiftUpdateSerializer(shift, data=request.data, partial=True, context={"request": request})
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        fields = {k: data[k] for k in ("title", "kind", "starts_at", "ends_at", "notes") if k in data}
+        shift = selectors.shift_get_for_change(user=request.user, pk=pk)
+        data = self.validated(ShiftUpdateSerializer, instance=shift, partial=True)
+        fields = {k: data[k] for k in services.SHIFT_FIELDS if k in data}
         try:
-            patrols.shift_update(
+            services.shift_update(
                 user=request.user,
                 shift=shift,
                 data=fields,
@@ -302,23 +275,21 @@ class ShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 override_reason=data.get("override_reason", ""),
                 **_children(data),
             )
-        except patrols.ShiftConflictError as exc:
+        except ShiftConflictError as exc:
             return _conflict_response(exc)
-        return Response(_shift_detail(request, patrols.shift_get(user=request.user, pk=shift.pk)))
+        return Response(_shift_detail(request, selectors.shift_get(user=request.user, pk=shift.pk)))
 
     def destroy(self, request: Request, pk: str | None = None) -> Response:
-        shift = patrols.shift_get(user=request.user, pk=pk, audit=False)
-        patrols.shift_delete(user=request.user, shift=shift)
+        shift = selectors.shift_get_for_change(user=request.user, pk=pk)
+        services.shift_delete(user=request.user, shift=shift)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=GenerateSerializer, responses={201: ShiftSerializer(many=True)})
     @action(detail=False, methods=["post"])
     def generate(self, request: Request) -> Response:
-        ser = GenerateSerializer(data=request.data, context={"request": request})
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.validated(GenerateSerializer)
         try:
-            shifts = patrols.patrol_plan_generate(
+            shifts = services.patrol_plan_generate(
                 user=request.user,
                 operation=data["operation"],
                 first_date=data["first_date"],
@@ -331,7 +302,7 @@ class ShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 contributions=[dict(c) for c in data["contributions"]],
                 override_reason=data["override_reason"],
             )
-        except patrols.ShiftConflictError as exc:
+        except ShiftConflictError as exc:
             return _conflict_response(exc)
         return Response(
             {"series": shifts[0].series if shifts else "", "results": _created_shifts(request, shifts)}, status=201
@@ -355,19 +326,15 @@ class ShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise serializers.ValidationError({"to": [_("The window ends before it starts.")]})
         if end - start > datetime.timedelta(days=62):
             raise serializers.ValidationError({"to": [_("At most 62 days at a time.")]})
-        conflicts = patrols.conflict_list(
-            user=request.user, start=start, end=end, agency=ser.validated_data.get("agency")
-        )
+        conflicts = conflict_list(user=request.user, start=start, end=end, agency=ser.validated_data.get("agency"))
         return Response({"count": len(conflicts), "results": conflicts})
 
     @extend_schema(request=CheckInInSerializer, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get", "post"], url_path="check-ins", filterset_class=None)
     def check_ins(self, request: Request, pk: str | None = None) -> Response:
-        shift = patrols.shift_get(user=request.user, pk=pk, audit=request.method == "GET")
+        shift = selectors.shift_get(user=request.user, pk=pk, audit=request.method == "GET")
         if request.method == "POST":
-            ser = CheckInInSerializer(data=request.data)
-            ser.is_valid(raise_exception=True)
-            data = ser.validated_data
+            data = self.validated(CheckInInSerializer)
             checkpoint = None
             if data.get("checkpoint") is not None:
                 checkpoint = Checkpoint.objects.filter(pk=data["checkpoint"], shift=shift).first()
@@ -375,7 +342,7 @@ class ShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                     raise serializers.ValidationError(
                         {"checkpoint": [_("This checkpoint is not on the shift's route.")]}
                     )
-            check_in = patrols.checkin_create(
+            check_in = services.checkin_create(
                 user=request.user,
                 shift=shift,
                 checkpoint=checkpoint,
@@ -392,21 +359,10 @@ class ShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 },
                 status=201,
             )
-        statuses = patrols.checkpoint_statuses(shift=shift)
         return Response(
             {
-                "tolerance_minutes": int(patrols.tolerance().total_seconds() // 60),
-                "checkpoints": [
-                    {
-                        "id": s["checkpoint"].pk,
-                        "order": s["checkpoint"].order,
-                        "name": s["checkpoint"].name,
-                        "planned_at": s["checkpoint"].planned_at,
-                        "status": s["status"],
-                        "checked_in_at": s["check_in"].at if s["check_in"] else None,
-                    }
-                    for s in statuses
-                ],
+                "tolerance_minutes": int(selectors.tolerance().total_seconds() // 60),
+                "checkpoints": _checkpoint_rows(shift, position=False),
             }
         )
 
@@ -420,7 +376,7 @@ class CoverageView(APIView):
     def get(self, request: Request) -> Response:
         ser = CoverageQuerySerializer(data=request.query_params)
         ser.is_valid(raise_exception=True)
-        rows = patrols.coverage_list(user=request.user, city=ser.validated_data["area"])
+        rows = coverage_list(user=request.user, city=ser.validated_data["area"])
         return Response({"count": len(rows), "results": rows})
 
 
@@ -442,7 +398,7 @@ class CoverageFillView(APIView):
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
         try:
-            shifts = patrols.coverage_fill(
+            shifts = services.coverage_fill(
                 user=request.user,
                 area=data["area"],
                 operation=data["operation"],
@@ -451,7 +407,7 @@ class CoverageFillView(APIView):
                 contributions=[dict(c) for c in data["contributions"]],
                 override_reason=data["override_reason"],
             )
-        except patrols.ShiftConflictError as exc:
+        except ShiftConflictError as exc:
             return _conflict_response(exc)
         return Response({"count": len(shifts), "results": _created_shifts(request, shifts)}, status=201)
 
@@ -467,7 +423,7 @@ class ShiftFeedView(APIView):
         responses={(200, "text/calendar"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request) -> HttpResponse:
-        agency, shifts = patrols.calendar_feed_shifts(token=request.query_params.get("token", ""))
+        agency, shifts = selectors.calendar_feed_shifts(token=request.query_params.get("token", ""))
         response = HttpResponse(shifts_ical(agency=agency, shifts=shifts), content_type="text/calendar; charset=utf-8")
         response["Cache-Control"] = "private, max-age=300"
         return response
@@ -482,8 +438,6 @@ class CalendarFeedSerializer(serializers.Serializer):
 class CalendarFeedView(APIView):
     @extend_schema(request=CalendarFeedSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        from agencies.selectors import user_agency_ids
-
         ser = CalendarFeedSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         agency = ser.validated_data.get("agency")
@@ -492,5 +446,5 @@ class CalendarFeedView(APIView):
             if len(own) != 1:
                 raise serializers.ValidationError({"agency": [_("Choose one of your agencies.")]})
             agency = Agency.objects.get(pk=own[0])
-        feed = patrols.calendar_feed_get_or_create(user=request.user, agency=agency)
-        return Response({"agency": agency.pk, "url": patrols.calendar_feed_url(feed), "token": feed.token})
+        feed = services.calendar_feed_get_or_create(user=request.user, agency=agency)
+        return Response({"agency": agency.pk, "url": selectors.calendar_feed_url(feed), "token": feed.token})

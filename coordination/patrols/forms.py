@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.form_fields import IsoDateField, IsoTimeField, ZonedDateTimeField, ZonedFormMixin
 from agencies.models import Agency, Area
 from common.widgets import QuickSelect
+from coordination.models import Checkpoint, JointOperation, PatrolShift
 
-from .models import Checkpoint, JointOperation, PatrolShift
+from .selectors import zone_of
 
 
 def _bootstrap(form: forms.BaseForm) -> None:
@@ -28,6 +28,12 @@ def _bootstrap(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-select")
         else:
             widget.attrs.setdefault("class", "form-control")
+
+
+def _choices(form: forms.BaseForm, **querysets: QuerySet[Any]) -> None:
+    """Give the form's model choice fields the caller's querysets (scoped to the user)."""
+    for name, queryset in querysets.items():
+        cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
 
 
 class CalendarFilterForm(forms.Form):
@@ -55,8 +61,7 @@ class CalendarFilterForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.fields["area"].queryset = areas
+        _choices(self, agency=agencies, area=areas)
         _bootstrap(self)
 
 
@@ -81,13 +86,12 @@ class ShiftForm(ZonedFormMixin, forms.Form):
 
     def __init__(self, *args: Any, operations: QuerySet[JointOperation], areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["operation"].queryset = operations
-        self.fields["area"].queryset = areas
+        _choices(self, operation=operations, area=areas)
         _bootstrap(self)
 
     def input_zone(self, cleaned: dict[str, Any]) -> ZoneInfo:
         area = cleaned.get("area")
-        return ZoneInfo(area.timezone) if area is not None and area.timezone else ZoneInfo(settings.TIME_ZONE)
+        return zone_of([area] if area is not None else [])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -114,7 +118,7 @@ class ContributionForm(forms.Form):
         _bootstrap(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         filled = [data.get(k) for k in ("agency", "unit_name", "headcount")]
         if any(filled) and not all(filled):
             raise forms.ValidationError(_("Give the agency, the unit and its headcount."))
@@ -160,12 +164,11 @@ class GenerateForm(forms.Form):
 
     def __init__(self, *args: Any, operations: QuerySet[JointOperation], areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["operation"].queryset = operations
-        self.fields["area"].queryset = areas
+        _choices(self, operation=operations, area=areas)
         _bootstrap(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("start_time") and data.get("start_time") == data.get("end_time"):
             self.add_error("end_time", _("The shift ends when it starts."))
         if data.get("override") and not (data.get("override_reason") or "").strip():
@@ -180,7 +183,7 @@ class CoverageForm(forms.Form):
 
     def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = areas
+        _choices(self, area=areas)
         _bootstrap(self)
 
 
@@ -190,7 +193,7 @@ class FillForm(forms.Form):
 
     def __init__(self, *args: Any, operations: QuerySet[JointOperation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["operation"].queryset = operations
+        _choices(self, operation=operations)
 
 
 class CheckInForm(forms.Form):
@@ -203,11 +206,11 @@ class CheckInForm(forms.Form):
 
     def __init__(self, *args: Any, shift: PatrolShift, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checkpoint"].queryset = shift.checkpoints.all()
+        _choices(self, checkpoint=shift.checkpoints.all())
         self.fields["checkpoint"].required = shift.checkpoints.exists()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         lat, lon = data.get("latitude"), data.get("longitude")
         if (lat is None) != (lon is None):
             raise forms.ValidationError(_("Send both coordinates of the position, or neither."))

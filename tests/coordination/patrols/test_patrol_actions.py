@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from agencies.models import Classification
-from coordination import patrols
 from coordination.models import CalendarFeed, CheckIn, JointOperation, Participation, PatrolShift
+from coordination.patrols import selectors as patrol_selectors
+from coordination.patrols import services as patrol_services
 from tests.factories import AreaFactory, RiskAssessmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def operation(lead, *, participants=(), classification=Classification.RESTRICTED
 def shift(world):
     op = operation(world.a)
     start = NOW - datetime.timedelta(hours=1)
-    return patrols.shift_create(
+    return patrol_services.shift_create(
         user=world.admin,
         operation=op,
         title="Patroli pagi",
@@ -65,11 +66,11 @@ def test_the_plannable_operations_are_those_can_plan_accepts(world):
     ]
     for persona in ("alice", "carol", "vera", "bob", "charlie", "dave", "nobody", "admin"):
         user = getattr(world, persona)
-        plannable = set(patrols.operation_list_plannable(user=user))
-        assert plannable == {op for op in ops if patrols.can_plan(user=user, operation=op)}, persona
-        assert patrols.can_plan_any(user=user) == bool(plannable), persona
-    assert {op.name for op in patrols.operation_list_plannable(user=world.charlie)} == {"C", "C with B"}
-    assert not patrols.can_plan_any(user=world.vera)
+        plannable = set(patrol_selectors.operation_list_plannable(user=user))
+        assert plannable == {op for op in ops if patrol_selectors.can_plan(user=user, operation=op)}, persona
+        assert patrol_selectors.can_plan_any(user=user) == bool(plannable), persona
+    assert {op.name for op in patrol_selectors.operation_list_plannable(user=world.charlie)} == {"C", "C with B"}
+    assert not patrol_selectors.can_plan_any(user=world.vera)
 
 
 def test_the_planning_pages_refuse_who_may_plan_no_operation(client, world):
@@ -101,7 +102,7 @@ def city(world):
 def test_coverage_is_filled_only_in_the_users_jurisdiction(client, world, city):
     own = operation(world.c, name="Operasi Balikpapan")
     with pytest.raises(PermissionDenied):
-        patrols.coverage_fill(user=world.charlie, area=city, operation=own)
+        patrol_services.coverage_fill(user=world.charlie, area=city, operation=own)
     client.force_login(world.charlie)
     assert client.post("/patrols/coverage/fill/", {"area": city.pk, "operation": own.pk}).status_code == 403
     assert not PatrolShift.objects.exists()
@@ -186,7 +187,7 @@ def test_who_may_not_check_in_reads_the_route_without_buttons_and_is_refused(cli
 
 def test_the_check_in_page_of_a_shift_the_user_may_not_see_is_404(client, world):
     op = operation(world.a, classification=Classification.SECRET)
-    secret = patrols.shift_create(
+    secret = patrol_services.shift_create(
         user=world.admin,
         operation=op,
         starts_at=NOW,
@@ -203,9 +204,9 @@ def test_the_check_in_page_of_a_shift_the_user_may_not_see_is_404(client, world)
 
 
 def test_rotating_the_feed_gives_a_new_secret_and_the_old_url_stops_working(client, world):
-    old = patrols.calendar_feed_get_or_create(user=world.vera, agency=world.a).token
+    old = patrol_services.calendar_feed_get_or_create(user=world.vera, agency=world.a).token
     assert client.get(f"/api/v1/shifts.ics?token={old}").status_code == 200
-    feed = patrols.calendar_feed_rotate(user=world.carol, agency=world.a)
+    feed = patrol_services.calendar_feed_rotate(user=world.carol, agency=world.a)
     assert feed.token != old and len(feed.token) >= 40
     assert CalendarFeed.objects.filter(agency=world.a).count() == 1
     assert client.get(f"/api/v1/shifts.ics?token={old}").status_code == 404
@@ -214,14 +215,14 @@ def test_rotating_the_feed_gives_a_new_secret_and_the_old_url_stops_working(clie
 
 @pytest.mark.parametrize("persona", ["vera", "bob", "charlie", "nobody"])
 def test_only_commanders_and_liaisons_of_the_agency_rotate_its_feed(world, persona):
-    before = patrols.calendar_feed_get_or_create(user=world.alice, agency=world.a).token
+    before = patrol_services.calendar_feed_get_or_create(user=world.alice, agency=world.a).token
     with pytest.raises(PermissionDenied):
-        patrols.calendar_feed_rotate(user=getattr(world, persona), agency=world.a)
+        patrol_services.calendar_feed_rotate(user=getattr(world, persona), agency=world.a)
     assert CalendarFeed.objects.get(agency=world.a).token == before
 
 
 def test_the_feed_pages_follow_the_same_rule(client, world):
-    patrols.calendar_feed_get_or_create(user=world.alice, agency=world.a)
+    patrol_services.calendar_feed_get_or_create(user=world.alice, agency=world.a)
     before = CalendarFeed.objects.get(agency=world.a).token
     client.force_login(world.vera)
     page = client.get("/patrols/").content.decode()

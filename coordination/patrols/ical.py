@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from agencies.models import Agency
-
-from .models import PatrolShift
+from coordination.models import PatrolShift
 
 
 def shift_uid(shift: PatrolShift) -> str:

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from icalendar import Calendar
 
-from coordination import patrols
 from coordination.models import CalendarFeed
+from coordination.patrols import services as patrol_services
 
 from .test_patrols import make_operation, make_shift, unit
 
@@ -14,7 +14,7 @@ FEED = "/api/v1/shifts.ics"
 
 
 def feed_token(world):
-    return patrols.calendar_feed_get_or_create(user=world.alice, agency=world.a).token
+    return patrol_services.calendar_feed_get_or_create(user=world.alice, agency=world.a).token
 
 
 def parse(response):
