@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -31,3 +32,11 @@ def forbidden_page(view: View) -> View:
             return forbidden_response(request, str(exc))
 
     return wrapper
+
+
+def map_settings() -> dict[str, str]:
+    """The map's tile layer for the page's template (empty: the offline base layer)."""
+    return {
+        "tile_url": getattr(settings, "SINERGI_MAP_TILE_URL", "") or "",
+        "tile_attribution": getattr(settings, "SINERGI_MAP_TILE_ATTRIBUTION", "") or "",
+    }

@@ -34,3 +34,8 @@ class QuickSelect(forms.Select):
 
 class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
     allow_multiple_selected = True
+
+
+def select_widget(choices: Any, **attrs: Any) -> QuickSelect:
+    """A Bootstrap select (`form-select`) over `choices`: the filter forms' dropdowns."""
+    return QuickSelect(attrs={"class": "form-select", **attrs}, choices=choices)

@@ -35,7 +35,7 @@ from agencies.roles import roles_for
 from agencies.validators import validate_latitude, validate_longitude
 from common.forms import ListSelect, ServiceErrorsMixin
 from common.types import User
-from common.widgets import QuickSelect
+from common.widgets import select_widget
 
 from . import selectors
 from .filters import IncidentFilter
@@ -165,10 +165,6 @@ def _model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     return cast(forms.ModelChoiceField, form.fields[name])
 
 
-def _select(choices: Choices, **attrs: Any) -> forms.Select:
-    return QuickSelect(attrs={"class": "form-select", **attrs}, choices=choices)
-
-
 # --- Filter forms --------------------------------------------------------------------------
 
 
@@ -189,16 +185,16 @@ class IncidentPageFilter(IncidentFilter):
                 "autocomplete": "off",
             }
         )
-        fields["category"].widget = _select(
+        fields["category"].widget = select_widget(
             [("", _("All categories")), *category_choices(value_field="code", for_filter=True)]
         )
         fields["status"].widget = ListSelect(
             attrs={"class": "form-select"}, choices=[("", _("Any status")), *Incident.Status.choices]
         )
-        fields["min_severity"].widget = _select(
+        fields["min_severity"].widget = select_widget(
             [("", _("Any severity"))] + [(v, _("%(s)s or worse") % {"s": label}) for v, label in Severity.choices if v]
         )
-        fields["area"].widget = _select(area_filter_choices(user=user))
+        fields["area"].widget = select_widget(area_filter_choices(user=user))
         for name in ("occurred_after", "occurred_before"):
             fields[name].widget = IsoDateInput(attrs={"class": "form-control"})
 

@@ -21,8 +21,7 @@ from django.http import Http404
 
 from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area
-from agencies.selectors import classification_q, user_agency_ids
-from agencies.selectors import user_is_staff as _is_staff
+from agencies.selectors import classification_q, user_agency_ids, user_is_staff
 from agencies.services import audit_reads
 from common.types import User
 
@@ -133,9 +132,9 @@ def incident_in_bbox(qs: QuerySet[Incident], *, bbox: tuple[Decimal, Decimal, De
     return qs.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
 
 
-def moderation_area_paths(*, user: Any) -> list[str] | None:
+def moderation_area_paths(*, user: User) -> list[str] | None:
     """Paths of the areas whose reports the user moderates; None means every report (staff)."""
-    if _is_staff(user):
+    if user_is_staff(user):
         return None
     own = user_agency_ids(user=user)
     if not own:

@@ -33,10 +33,6 @@ from .models import (
     ReferenceCounter,
 )
 
-# The incident code reads agencies/roles.py where it checks; this name stays only for the
-# report, risk and threat modules that still import it (until they read roles_for themselves).
-ACTING_ROLES = roles_for("incident.log")
-
 S = Incident.Status
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.REPORTED: (S.VERIFIED, S.REJECTED, S.DUPLICATE),

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,7 +38,7 @@ from agencies.selectors import map_areas
 from common.htmx import wants_partial as _wants_partial
 from common.pagination import SEARCH_COUNT_BOUND, paginate
 from common.types import User
-from common.views import forbidden_page
+from common.views import forbidden_page, map_settings
 
 from . import forms, presenters, selectors, services
 from .exports import SEVERITY_NAMES as CAP_SEVERITY_NAMES
@@ -80,7 +79,7 @@ def _detail_context(
         "note_form": note_form or forms.IncidentNoteForm(),
         "has_point": incident.latitude is not None and incident.longitude is not None,
         "citizen_reports": report_selectors.incident_citizen_reports(user=user, incident=incident),
-        **_map_settings(),
+        **map_settings(),
     }
     if can_manage:
         context["assign_form"] = assign_form or forms.IncidentAssignForm(
@@ -93,13 +92,6 @@ def _area_points(user: User) -> list[dict[str, Any]]:
     """The regencies and districts of the user's jurisdiction drawn under the maps: their
     boundary (GeoJSON) when known, else their centroid (see agencies.selectors.map_areas)."""
     return map_areas(forms.jurisdiction_areas(user=user), limit=MAP_MAX_AREAS)
-
-
-def _map_settings() -> dict[str, str]:
-    return {
-        "tile_url": getattr(settings, "SINERGI_MAP_TILE_URL", "") or "",
-        "tile_attribution": getattr(settings, "SINERGI_MAP_TILE_ATTRIBUTION", "") or "",
-    }
 
 
 # --- Incidents -----------------------------------------------------------------------------
@@ -220,7 +212,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/incident_form.html",
-        {"form": form, "incident": None, "areas": _area_points(request.user), **_map_settings()},
+        {"form": form, "incident": None, "areas": _area_points(request.user), **map_settings()},
         status=400 if form.is_bound else 200,
     )
 
@@ -242,7 +234,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "incidents/incident_form.html",
-        {"form": form, "incident": incident, "areas": _area_points(request.user), **_map_settings()},
+        {"form": form, "incident": incident, "areas": _area_points(request.user), **map_settings()},
         status=400 if form.is_bound else 200,
     )
 
@@ -286,6 +278,6 @@ def incident_map(request: HttpRequest) -> HttpResponse:
             "severities": [(value, label) for value, label in Severity.choices if value],
             "carried": [(name, value) for name in ("q", "area") for value in request.GET.getlist(name) if value],
             "geojson_url": reverse("api-incident-geojson"),
-            **_map_settings(),
+            **map_settings(),
         },
     )

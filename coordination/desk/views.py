@@ -16,7 +16,6 @@ from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area, Membership, zone_label
 from common.types import User
 from incidents.models import Threat
-from incidents.reports.forms import TrackForm
 from incidents.threats.selectors import public_threats
 
 # The public page lists at most this many current public alerts, the most severe first.
@@ -88,4 +87,4 @@ def public_home(request: HttpRequest) -> HttpResponse:
         first = next(iter(alert.areas.all()), None)
         alert.tz_name = first.timezone if first else settings.TIME_ZONE  # type: ignore[attr-defined]
         alert.tz_label = zone_label(alert.tz_name)  # type: ignore[attr-defined]
-    return render(request, "agencies/public_home.html", {"alerts": alerts, "track_form": TrackForm()})
+    return render(request, "agencies/public_home.html", {"alerts": alerts})

@@ -164,7 +164,7 @@ class CheckIn(models.Model):
 
 class CalendarFeed(models.Model):
     """The secret URL of an agency's iCalendar feed of shifts (rotated on the patrol calendar
-    through `patrols.calendar_feed_rotate`)."""
+    through `coordination.patrols.services.calendar_feed_rotate`)."""
 
     agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="calendar_feed")
     token = models.CharField(max_length=64, unique=True)

@@ -17,10 +17,10 @@ from agencies.form_fields import IsoDateField, IsoDateInput
 from agencies.models import Agency, Area, Classification
 from common.forms import ServiceErrorsMixin
 from common.types import User
+from common.widgets import select_widget
 from incidents.forms import (
     AreaPickerField,
     IncidentForm,
-    _select,
     area_filter_choices,
     category_choices,
     jurisdiction_areas,
@@ -38,11 +38,11 @@ class RiskPageFilter(RiskFilter):
     def __init__(self, data: Any = None, *, user: User, queryset: QuerySet[RiskAssessment] | None = None) -> None:
         super().__init__(data, queryset=queryset if queryset is not None else selectors.risk_list(user=user))
         fields = self.form.fields
-        fields["area"].widget = _select(area_filter_choices(user=user))
-        fields["hazard"].widget = _select(
+        fields["area"].widget = select_widget(area_filter_choices(user=user))
+        fields["hazard"].widget = select_widget(
             [("", _("All hazards")), *category_choices(value_field="code", for_filter=True)]
         )
-        fields["min_score"].widget = _select(
+        fields["min_score"].widget = select_widget(
             [("", _("Any score")), (5, "≥ 5"), (10, "≥ 10"), (15, "≥ 15"), (20, "≥ 20")]
         )
         fields["review_overdue"].widget = forms.Select(

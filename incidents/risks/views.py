@@ -20,8 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from common.htmx import wants_partial
 from common.pagination import paginate
-from common.views import forbidden_page
-from incidents.views import _map_settings
+from common.views import forbidden_page, map_settings
 
 from . import presenters, selectors, services
 from .forms import RiskForm, RiskPageFilter
@@ -56,7 +55,7 @@ def risk_heatmap(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/risk_heatmap.html",
-        {"filter": filterset, **presenters.heatmap(risks=filterset.qs), **_map_settings()},
+        {"filter": filterset, **presenters.heatmap(risks=filterset.qs), **map_settings()},
     )
 
 

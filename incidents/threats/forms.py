@@ -27,6 +27,7 @@ from agencies.models import Agency, Area, Classification, Severity, zone_label
 from agencies.roles import roles_for
 from common.forms import ServiceErrorsMixin
 from common.types import User
+from common.widgets import select_widget
 from incidents import selectors
 from incidents.forms import area_filter_choices, category_choices, interpolate_lazy, jurisdiction_paths
 from incidents.models import Category, Certainty, QuickResponse, Threat, Urgency
@@ -67,14 +68,14 @@ class ThreatPageFilter(django_filters.FilterSet):
         fields["q"].widget = forms.TextInput(
             attrs={"class": "form-control", "type": "search", "placeholder": _("Headline"), "autocomplete": "off"}
         )
-        fields["category"].widget = _select(
+        fields["category"].widget = select_widget(
             [("", _("All categories")), *category_choices(value_field="code", for_filter=True)]
         )
-        fields["min_severity"].widget = _select(
+        fields["min_severity"].widget = select_widget(
             [("", _("Any severity"))] + [(v, _("%(s)s or worse") % {"s": label}) for v, label in Severity.choices if v]
         )
-        fields["state"].widget = _select([("", _("Any state")), *self.STATE_CHOICES])
-        fields["area"].widget = _select(area_filter_choices(user=user))
+        fields["state"].widget = select_widget([("", _("Any state")), *self.STATE_CHOICES])
+        fields["area"].widget = select_widget(area_filter_choices(user=user))
 
     @property
     def is_filtered(self) -> bool:
@@ -109,10 +110,6 @@ class ThreatPageFilter(django_filters.FilterSet):
             Q(area__path__startswith=value.path) | Q(area__path__in=value.ancestor_paths)
         )
         return qs.filter(Exists(overlapping))
-
-
-def _select(choices: list[tuple[Any, Any]], **attrs: Any) -> forms.Select:
-    return forms.Select(attrs={"class": "form-select", **attrs}, choices=choices)
 
 
 # --- Logging and updating a threat ---------------------------------------------------------

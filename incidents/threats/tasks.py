@@ -6,9 +6,9 @@ UPDATE, a unique index), so running it twice is harmless.
 
 The services import this module to queue work (through `common.tasks`); the tasks import the
 services inside their functions, so that there is no import circle. The names are pinned to
-the ones the tasks had in `incidents/tasks.py`: beat's schedule (config/settings.py) and the
-messages already queued carry them. Celery's autodiscovery imports `incidents.tasks`, which
-imports this module.
+the ones the tasks had when they lived in `incidents/tasks.py`: beat's schedule
+(config/settings.py) and the messages already queued carry them. Celery's autodiscovery finds
+this module (config/celery.py, `task_packages`).
 """
 
 from __future__ import annotations
