@@ -1,6 +1,6 @@
 """/api/v1/incidents/export.csv and /api/v1/incidents.geojson: streamed, filtered, scoped.
 
-What each persona may see is exactly what the list shows (test_api_incidents.py); here the
+What each persona may see is exactly what the list shows (incident_api/test_access.py); here the
 same rules are checked on the exports, plus their formats: a CSV a spreadsheet or the csv
 module reads back, and GeoJSON as RFC 7946 wants it.
 """

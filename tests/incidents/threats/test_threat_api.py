@@ -1,6 +1,6 @@
 """/api/v1/threats/, /alerts/ and /inbox/: the HTTP layer over the threat selectors and services.
 
-The fan-out rules are tested in test_fanout.py and CAP in test_cap.py; here: who gets what
+The fan-out rules are tested in test_fanout.py and CAP in cap/; here: who gets what
 answer (401, 403, 404) and that a refused request changes nothing, the wire format (CAP names),
 input errors as 400 with the field name, filters, idempotent acknowledgement and a bounded
 number of queries on every list.
