@@ -68,7 +68,10 @@ def new_cap_identifier() -> str:
     return f"sinergi-{uuid.uuid4().hex}"
 
 
-def _event(threat: Threat, *, actor: User, agency: Agency | None, kind: str, message: str = "", data=None) -> None:
+def threat_event(
+    threat: Threat, *, actor: User, agency: Agency | None, kind: str, message: str = "", data=None
+) -> None:
+    """A line of the threat's timeline (the portal's services and the CAP import alike)."""
     ThreatEvent.objects.create(
         threat=threat,
         actor=signed_in(actor),
@@ -76,6 +79,20 @@ def _event(threat: Threat, *, actor: User, agency: Agency | None, kind: str, mes
         kind=kind,
         message=message,
         data=data or {},
+    )
+
+
+def threat_message_record(threat: Threat, *, xml: str = "") -> ThreatMessage:
+    """The CAP message of the threat's current revision, with the identity the threat holds now
+    (`xml`: the document as received, for an imported alert)."""
+    return ThreatMessage.objects.create(
+        threat=threat,
+        revision=threat.revision,
+        identifier=threat.identifier,
+        sender=threat.sender,
+        sent_at=threat.sent_at,
+        msg_type=threat.msg_type,
+        xml=xml,
     )
 
 
@@ -129,10 +146,8 @@ def threat_log(
     threat.save()
     threat.areas.set(areas)
     threat.named_agencies.set(named_agencies)
-    ThreatMessage.objects.create(
-        threat=threat, revision=1, identifier=threat.identifier, sender=threat.sender, sent_at=now, msg_type="Alert"
-    )
-    _event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.LOGGED, message=headline)
+    threat_message_record(threat)
+    threat_event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.LOGGED, message=headline)
     queue_fan_out(threat.pk)
     return threat
 
@@ -151,15 +166,7 @@ def _new_revision(threat: Threat, msg_type: str, *, xml: str = "", identifier: s
     threat.identifier = identifier or new_cap_identifier()
     threat.sender = sender or cap_sender()
     threat.sent_at = timezone.now()
-    ThreatMessage.objects.create(
-        threat=threat,
-        revision=threat.revision,
-        identifier=threat.identifier,
-        sender=threat.sender,
-        sent_at=threat.sent_at,
-        msg_type=msg_type,
-        xml=xml,
-    )
+    threat_message_record(threat, xml=xml)
 
 
 @transaction.atomic
@@ -186,7 +193,7 @@ def threat_update(
         changes["areas"] = [a.pk for a in areas]
     if named_agencies is not None:
         threat.named_agencies.set(named_agencies)
-    _event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.UPDATED, data={"changes": changes})
+    threat_event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.UPDATED, data={"changes": changes})
     queue_fan_out(threat.pk)
     return threat
 
@@ -202,7 +209,7 @@ def threat_cancel(*, actor: User, threat: Threat, reason: str = "") -> Threat:
     if reason:
         threat.instruction = reason
     threat.save()
-    _event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.CANCELLED, message=reason)
+    threat_event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.CANCELLED, message=reason)
     queue_fan_out(threat.pk)
     return threat
 

@@ -274,19 +274,11 @@ def _create(
     threat.save()
     areas = cap_match_areas(threat.cap_areas)
     threat.areas.set(areas)
-    ThreatMessage.objects.create(
-        threat=threat,
-        revision=1,
-        identifier=threat.identifier,
-        sender=threat.sender,
-        sent_at=threat.sent_at,
-        msg_type=threat.msg_type,
-        xml=xml_text,
-    )
-    ThreatEvent.objects.create(
-        threat=threat,
-        actor=threat.created_by,
-        actor_agency=agency,
+    threat_services.threat_message_record(threat, xml=xml_text)
+    threat_services.threat_event(
+        threat,
+        actor=actor,
+        agency=agency,
         kind=ThreatEvent.Kind.IMPORTED,
         message=threat.headline,
         data={
@@ -331,19 +323,11 @@ def _apply(
     if "cap_areas" in fields:
         areas = cap_match_areas(threat.cap_areas)
         threat.areas.set(areas)
-    ThreatMessage.objects.create(
-        threat=threat,
-        revision=threat.revision,
-        identifier=threat.identifier,
-        sender=threat.sender,
-        sent_at=threat.sent_at,
-        msg_type=threat.msg_type,
-        xml=xml_text,
-    )
-    ThreatEvent.objects.create(
-        threat=threat,
-        actor=threat_selectors.signed_in(actor),
-        actor_agency=agency,
+    threat_services.threat_message_record(threat, xml=xml_text)
+    threat_services.threat_event(
+        threat,
+        actor=actor,
+        agency=agency,
         kind=ThreatEvent.Kind.CANCELLED if cancelling else ThreatEvent.Kind.UPDATED,
         message=message.note,
         data={
