@@ -50,6 +50,21 @@ def check_window(form: forms.Form, cleaned: dict[str, Any], start: str = "starts
         form.add_error(end, _("The end must come after the start."))
 
 
+class PlanFormMixin(AreasZoneMixin):
+    """A plan's form (an operation, an exercise): the areas offered are the user's (plus those
+    the plan has already), times are read in the zone of the first area, and the end must come
+    after the start."""
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_area_choices(self, user=user)  # type: ignore[arg-type]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        check_window(self, cleaned)  # type: ignore[arg-type]
+        return cleaned
+
+
 def text_input(**attrs: Any) -> forms.TextInput:
     return forms.TextInput(attrs={"class": "form-control", **attrs})
 
