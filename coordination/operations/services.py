@@ -34,11 +34,11 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Area, Membership
 from agencies.roles import agencies_with, has_capability
 from agencies.selectors import user_is_staff
-from common.services import model_update
+from common.services import model_update, signed_in, timeline_append
 from common.types import User
 from coordination.models import JointOperation, OperationEvent, Participation, SitRep
 from coordination.notifications.services import notify_agencies
-from coordination.rules import check_window, holds_capability, lead_agency_of_actor, require_capability, user_or_none
+from coordination.rules import check_window, holds_capability, lead_agency_of_actor, require_capability
 from incidents.selectors import incident_list
 from incidents.threats.selectors import threat_list
 
@@ -118,23 +118,9 @@ def can_report_operation(*, user: User, operation: JointOperation) -> bool:
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _event(
-    operation: JointOperation,
-    *,
-    actor: User,
-    agency: Agency | None,
-    kind: str,
-    message: str = "",
-    data: dict[str, Any] | None = None,
-) -> OperationEvent:
-    return OperationEvent.objects.create(
-        operation=operation,
-        actor=user_or_none(actor),
-        actor_agency=agency,
-        kind=kind,
-        message=message,
-        data=data or {},
-    )
+def _event(operation: JointOperation, **event: Any) -> OperationEvent:
+    """A line of the operation's timeline (`common.services.timeline_append`)."""
+    return timeline_append(OperationEvent, operation=operation, **event)
 
 
 def _plain(value: Any) -> Any:
@@ -185,7 +171,7 @@ def operation_create(
         name=name,
         kind=kind,
         lead_agency=agency,
-        created_by=user_or_none(actor),
+        created_by=signed_in(actor),
         **{k: v for k, v in fields.items() if k in OPERATION_FIELDS},
     )
     check_window(operation.starts_at, operation.ends_at)
@@ -251,7 +237,7 @@ def operation_change_status(*, actor: User, operation: JointOperation, status: s
     old = operation.status
     operation.status = status
     if status == S.APPROVED:
-        operation.approved_by = user_or_none(actor)
+        operation.approved_by = signed_in(actor)
         operation.approved_at = timezone.now()
     operation.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     _event(
@@ -430,7 +416,7 @@ def sitrep_create(
     sitrep = SitRep(
         operation=operation,
         agency=reporter,
-        author=user_or_none(actor),
+        author=signed_in(actor),
         period_start=period_start,
         period_end=period_end,
         summary=summary,

@@ -36,12 +36,6 @@ CHANGE_DENIED = _("Only the issuing agency may change this threat.")
 ACKNOWLEDGE_DENIED = _("Only members of the alerted agency may acknowledge this alert.")
 
 
-def signed_in(user: User) -> Account | None:
-    """The account to record as the actor (`created_by`, a timeline's `actor`): None for an
-    anonymous one (a system call)."""
-    return cast(Account, user) if getattr(user, "is_authenticated", False) else None
-
-
 def account(user: User) -> Account:
     """The account behind a signed-in user (pages need a session, the API authentication)."""
     return cast(Account, user)

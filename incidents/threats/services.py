@@ -33,13 +33,13 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Area, Classification
 from agencies.roles import roles_for
 from agencies.services import acting_agency
-from common.services import model_update
+from common.services import model_update, signed_in, timeline_append
 from common.tasks import queue_after_commit
 from common.types import User
 from incidents.models import Alert, Category, Delivery, Incident, QuickResponse, Threat, ThreatEvent, ThreatMessage
 
 from . import tasks
-from .selectors import ACKNOWLEDGE_DENIED, CHANGE_DENIED, account, can_acknowledge_alert, can_manage_threat, signed_in
+from .selectors import ACKNOWLEDGE_DENIED, CHANGE_DENIED, account, can_acknowledge_alert, can_manage_threat
 
 THREAT_FIELDS = (
     "headline",
@@ -68,18 +68,10 @@ def new_cap_identifier() -> str:
     return f"sinergi-{uuid.uuid4().hex}"
 
 
-def threat_event(
-    threat: Threat, *, actor: User, agency: Agency | None, kind: str, message: str = "", data=None
-) -> None:
-    """A line of the threat's timeline (the portal's services and the CAP import alike)."""
-    ThreatEvent.objects.create(
-        threat=threat,
-        actor=signed_in(actor),
-        actor_agency=agency,
-        kind=kind,
-        message=message,
-        data=data or {},
-    )
+def threat_event(threat: Threat, **event: Any) -> None:
+    """A line of the threat's timeline (the portal's services and the CAP import alike;
+    `common.services.timeline_append`)."""
+    timeline_append(ThreatEvent, threat=threat, **event)
 
 
 def threat_message_record(threat: Threat, *, xml: str = "") -> ThreatMessage:
@@ -258,10 +250,11 @@ def alert_acknowledge(*, actor: User, alert: Alert, response: str = "", quick_re
     )
     alert.refresh_from_db()
     if changed:
-        ThreatEvent.objects.create(
+        timeline_append(
+            ThreatEvent,
             threat_id=alert.threat_id,
-            actor=signed_in(actor),
-            actor_agency=alert.agency,
+            actor=actor,
+            agency=alert.agency,
             kind=ThreatEvent.Kind.ACKNOWLEDGED,
             message=response,
             data={"alert": alert.pk, "quick_response": quick_response},

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Area, Classification
 from agencies.roles import roles_for
 from agencies.services import acting_agency
-from common.services import model_update
+from common.services import model_update, signed_in
 from common.types import User
 from incidents.models import Category, Threat, ThreatEvent, ThreatMessage
 
@@ -267,7 +267,7 @@ def _create(
         source=Threat.Source.CAP_IMPORT,
         classification=SCOPE_TO_CLASSIFICATION.get(message.scope, Classification.RESTRICTED),
         issuing_agency=agency,
-        created_by=threat_selectors.signed_in(actor),
+        created_by=signed_in(actor),
         **fields,
     )
     _full_clean(threat)
