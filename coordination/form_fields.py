@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.form_fields import IsoDateInput, ZonedDateTimeField, ZonedFormMixin, zone_of_areas
@@ -153,6 +153,33 @@ def agency_filter(help_text: Any) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
         queryset=Agency.objects.all(), method="filter_agency", label=_("Agency"), help_text=help_text
     )
+
+
+class PlanFilterMixin:
+    """The `agency` and `area` filter methods of a plan's FilterSet (operations, exercises): led
+    by or taking part, and covering the area or one under it. The FilterSet names the rows of
+    its plan's participants (`participants`, the plan's column in them: `participants_plan`)
+    and its plan's column in the areas' link table (`areas_plan`)."""
+
+    participants: type[Model]
+    participants_plan: str
+    areas_plan: str
+
+    def filter_agency(self, qs: QuerySet, name: str, value: Agency | None) -> QuerySet:
+        if not value:
+            return qs
+        takes_part = self.participants._default_manager.filter(
+            **{self.participants_plan: OuterRef("pk")}, agency_id=value.pk
+        )
+        return qs.filter(Q(lead_agency_id=value.pk) | Q(Exists(takes_part)))
+
+    def filter_area(self, qs: QuerySet, name: str, value: Area | None) -> QuerySet:
+        if not value:
+            return qs
+        covered = qs.model.areas.through.objects.filter(
+            **{self.areas_plan: OuterRef("pk")}, area__path__startswith=value.path
+        )
+        return qs.filter(Exists(covered))
 
 
 def filter_widgets(form: forms.Form, kind_choices: Any, status_choices: Any = None, *, user: User) -> None:
