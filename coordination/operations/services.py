@@ -28,6 +28,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -259,6 +260,19 @@ def operation_change_status(*, actor: User, operation: JointOperation, status: s
     return operation
 
 
+def _readable(
+    readable: QuerySet[Any], wanted: Sequence[int], *, field: str, missing: str, data: dict[str, list[int]]
+) -> list[Any]:
+    """The rows of `readable` (what the actor may read) with the `wanted` ids, noted in `data`
+    under `field`; one missing or hidden is refused alike (`missing` on `field`)."""
+    ids = set(wanted)
+    found = list(readable.filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise ValidationError({field: missing})
+    data[field] = sorted(ids)
+    return found
+
+
 @transaction.atomic
 def operation_link(
     *,
@@ -272,19 +286,13 @@ def operation_link(
     agency = require_operation_planner(actor=actor, operation=operation)
     data: dict[str, list[int]] = {}
     if incident_ids:
-        ids = set(incident_ids)
-        found = list(incident_list(user=actor).filter(pk__in=ids))
-        if len(found) != len(ids):
-            raise ValidationError({"incidents": _("No incident with this id.")})
-        operation.incidents.add(*found)
-        data["incidents"] = sorted(ids)
+        incidents = incident_list(user=actor)
+        missing = _("No incident with this id.")
+        operation.incidents.add(*_readable(incidents, incident_ids, field="incidents", missing=missing, data=data))
     if threat_ids:
-        ids = set(threat_ids)
-        found_threats = list(threat_list(user=actor).filter(pk__in=ids))
-        if len(found_threats) != len(ids):
-            raise ValidationError({"threats": _("No threat with this id.")})
-        operation.threats.add(*found_threats)
-        data["threats"] = sorted(ids)
+        threats = threat_list(user=actor)
+        missing = _("No threat with this id.")
+        operation.threats.add(*_readable(threats, threat_ids, field="threats", missing=missing, data=data))
     if not data:
         raise ValidationError({"incidents": _("Give incidents, threats or both.")})
     _event(operation, actor=actor, agency=agency, kind="linked", data=data)
