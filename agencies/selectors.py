@@ -24,6 +24,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from common.selectors import get_or_404
 from common.types import User
 
 from .models import Agency, Area, Camera, Classification, Membership, Partnership, Subscription, VitalObject
@@ -141,10 +142,7 @@ def area_ancestors(*, area: Area) -> QuerySet[Area]:
 
 
 def area_get(*, pk: int) -> Area:
-    try:
-        return Area.objects.select_related("parent").get(pk=pk)
-    except (Area.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(Area.objects.select_related("parent"), pk=pk)
 
 
 def area_covering_q(*, area: Area, field: str = "jurisdiction") -> Q:
@@ -185,17 +183,13 @@ def agency_get(*, user: User, pk: int | str) -> Agency:
     """One agency or 404, with what its detail page shows."""
     if not user_is_member(user=user):
         raise Http404
-    try:
-        return (
-            Agency.objects.select_related("parent", "headquarters_area")
-            .prefetch_related(
-                Prefetch("jurisdiction", queryset=Area.objects.select_related("parent").order_by("level", "name")),
-                "children",
-            )
-            .get(pk=pk)
-        )
-    except (Agency.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(
+        Agency.objects.select_related("parent", "headquarters_area").prefetch_related(
+            Prefetch("jurisdiction", queryset=Area.objects.select_related("parent").order_by("level", "name")),
+            "children",
+        ),
+        pk=pk,
+    )
 
 
 def agency_get_for_change(*, user: User, pk: int | str) -> Agency:
@@ -225,10 +219,7 @@ def membership_can_see_contact(*, user: User | None, membership: Membership) -> 
 
 
 def membership_get(*, user: User, pk: int | str) -> Membership:
-    try:
-        return membership_list(user=user).get(pk=pk)
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(membership_list(user=user), pk=pk)
 
 
 def membership_get_for_change(*, user: User, pk: int | str) -> Membership:
@@ -253,10 +244,7 @@ def partnership_list(*, user: User, filters: dict[str, Any] | None = None) -> Qu
 
 
 def partnership_get(*, user: User, pk: int | str) -> Partnership:
-    try:
-        return partnership_list(user=user).get(pk=pk)
-    except (Partnership.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(partnership_list(user=user), pk=pk)
 
 
 def partnership_get_for_change(*, user: User, pk: int | str) -> Partnership:
@@ -337,10 +325,7 @@ def subscription_list(*, user: User) -> QuerySet[Subscription]:
 
 
 def subscription_get(*, user: User, pk: int | str) -> Subscription:
-    try:
-        return subscription_list(user=user).get(pk=pk)
-    except (Subscription.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(subscription_list(user=user), pk=pk)
 
 
 def subscription_get_for_change(*, user: User, pk: int | str) -> Subscription:
@@ -362,10 +347,7 @@ def vital_object_list(*, user: User) -> QuerySet[VitalObject]:
 
 
 def vital_object_get(*, user: User, pk: int | str) -> VitalObject:
-    try:
-        return vital_object_list(user=user).get(pk=pk)
-    except (VitalObject.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(vital_object_list(user=user), pk=pk)
 
 
 def vital_object_get_for_change(*, user: User, pk: int | str) -> VitalObject:
@@ -382,10 +364,7 @@ def camera_list(*, user: User) -> QuerySet[Camera]:
 
 
 def camera_get(*, user: User, pk: int | str) -> Camera:
-    try:
-        return camera_list(user=user).get(pk=pk)
-    except (Camera.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(camera_list(user=user), pk=pk)
 
 
 def camera_get_for_change(*, user: User, pk: int | str) -> Camera:

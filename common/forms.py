@@ -1,5 +1,6 @@
 """Form plumbing every dashboard form shares: a service's errors on the form, line breaks
-stored as typed, and a single select for a multiple-choice filter."""
+stored as typed, a single select for a multiple-choice filter, and how many filters a list
+page's filter set has set."""
 
 from __future__ import annotations
 
@@ -58,3 +59,18 @@ class ServiceErrorsMixin:
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
                 attrs["aria-invalid"] = "true"
+
+
+class ActiveFiltersMixin:
+    """For a list page's FilterSet: how many of its filters the query sets (`active_count`, which
+    the phone layout shows on the collapsed filters' button) and whether any is (`is_filtered`)."""
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.active_count)
+
+    @property
+    def active_count(self) -> int:
+        """How many filters are set (the phone layout shows it on the collapsed filters' button)."""
+        filterset: Any = self
+        return sum(1 for name in filterset.filters if filterset.form.data.get(name)) if filterset.is_bound else 0

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
+from django.contrib.auth.models import User as AuthUser
 from django.db.models import Model
+
+from .types import User
+
+Event = TypeVar("Event", bound=Model)
 
 
 def model_update(
@@ -35,3 +40,32 @@ def model_update(
             names.append("updated_at")
         instance.save(update_fields=names)
     return changes
+
+
+def signed_in(user: User | None) -> AuthUser | None:
+    """The account a row records as its actor or author (`created_by`, a timeline's `actor`):
+    None for an anonymous caller or a system call."""
+    return user if isinstance(user, AuthUser) and user.is_authenticated else None
+
+
+def timeline_append(
+    event_model: type[Event],
+    *,
+    actor: User | None,
+    agency: Any,
+    kind: str,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+    **subject: Any,
+) -> Event:
+    """A line of a record's timeline (an incident's, an operation's, a threat's): `subject`
+    names the record (`incident=incident`), `agency` is the one the actor acted for; the actor
+    is recorded when signed in (`signed_in`)."""
+    return event_model._default_manager.create(
+        **subject,
+        actor=signed_in(actor),
+        actor_agency=agency,
+        kind=kind,
+        message=message,
+        data=data or {},
+    )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.form_fields import IsoDateInput, ZonedDateTimeField, ZonedFormMixin, zone_of_areas
@@ -48,6 +48,21 @@ def check_window(form: forms.Form, cleaned: dict[str, Any], start: str = "starts
     begin, finish = cleaned.get(start), cleaned.get(end)
     if begin and finish and finish <= begin:
         form.add_error(end, _("The end must come after the start."))
+
+
+class PlanFormMixin(AreasZoneMixin):
+    """A plan's form (an operation, an exercise): the areas offered are the user's (plus those
+    the plan has already), times are read in the zone of the first area, and the end must come
+    after the start."""
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_area_choices(self, user=user)  # type: ignore[arg-type]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        check_window(self, cleaned)  # type: ignore[arg-type]
+        return cleaned
 
 
 def text_input(**attrs: Any) -> forms.TextInput:
@@ -138,6 +153,33 @@ def agency_filter(help_text: Any) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
         queryset=Agency.objects.all(), method="filter_agency", label=_("Agency"), help_text=help_text
     )
+
+
+class PlanFilterMixin:
+    """The `agency` and `area` filter methods of a plan's FilterSet (operations, exercises): led
+    by or taking part, and covering the area or one under it. The FilterSet names the rows of
+    its plan's participants (`participants`, the plan's column in them: `participants_plan`)
+    and its plan's column in the areas' link table (`areas_plan`)."""
+
+    participants: type[Model]
+    participants_plan: str
+    areas_plan: str
+
+    def filter_agency(self, qs: QuerySet, name: str, value: Agency | None) -> QuerySet:
+        if not value:
+            return qs
+        takes_part = self.participants._default_manager.filter(
+            **{self.participants_plan: OuterRef("pk")}, agency_id=value.pk
+        )
+        return qs.filter(Q(lead_agency_id=value.pk) | Q(Exists(takes_part)))
+
+    def filter_area(self, qs: QuerySet, name: str, value: Area | None) -> QuerySet:
+        if not value:
+            return qs
+        covered = qs.model.areas.through.objects.filter(
+            **{self.areas_plan: OuterRef("pk")}, area__path__startswith=value.path
+        )
+        return qs.filter(Exists(covered))
 
 
 def filter_widgets(form: forms.Form, kind_choices: Any, status_choices: Any = None, *, user: User) -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, Q
 from django.utils.translation import gettext as _
@@ -86,11 +85,6 @@ def lead_agency_of_actor(*, actor: User, agency: Agency | None, capability: str)
     )
     assert acting is not None  # staff_without_agency=False: an agency or an error
     return acting
-
-
-def user_or_none(user: User | None) -> AuthUser | None:
-    """The signed-in user, for a `created_by`-like column (None for anyone else)."""
-    return user if isinstance(user, AuthUser) and user.is_authenticated else None
 
 
 def check_window(start: datetime | None, end: datetime | None, field: str = "ends_at") -> None:

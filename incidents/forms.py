@@ -33,7 +33,7 @@ from agencies.form_fields import (
 from agencies.models import Agency, Area, Classification, Severity
 from agencies.roles import roles_for
 from agencies.validators import validate_latitude, validate_longitude
-from common.forms import ListSelect, ServiceErrorsMixin
+from common.forms import ActiveFiltersMixin, ListSelect, ServiceErrorsMixin
 from common.types import User
 from common.widgets import select_widget
 
@@ -168,7 +168,7 @@ def _model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
 # --- Filter forms --------------------------------------------------------------------------
 
 
-class IncidentPageFilter(IncidentFilter):
+class IncidentPageFilter(ActiveFiltersMixin, IncidentFilter):
     """IncidentFilter with page widgets. Dates are whole days: "until 31 May" includes 31 May."""
 
     occurred_after = django_filters.DateFilter(method="filter_after", label=_("From"))
@@ -209,15 +209,6 @@ class IncidentPageFilter(IncidentFilter):
         if not value:
             return qs
         return qs.filter(occurred_at__lt=self._day_start(value + datetime.timedelta(days=1)))
-
-    @property
-    def is_filtered(self) -> bool:
-        return bool(self.active_count)
-
-    @property
-    def active_count(self) -> int:
-        """How many filters are set (the phone layout shows it on the collapsed filters' button)."""
-        return sum(1 for name in self.filters if self.form.data.get(name)) if self.is_bound else 0
 
 
 # --- Write forms ---------------------------------------------------------------------------

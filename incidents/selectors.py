@@ -17,12 +17,12 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
-from django.http import Http404
 
 from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area
 from agencies.selectors import classification_q, user_agency_ids, user_is_staff
 from agencies.services import audit_reads
+from common.selectors import get_or_404
 from common.types import User
 
 from .models import Category, Incident, IncidentEvent
@@ -89,10 +89,8 @@ def incident_get(*, user: User, pk: int | str, audit: bool = True) -> Incident:
         .select_related("camera", "vital_object", "duplicate_of", "created_by")
         .prefetch_related(Prefetch("involved_agencies", queryset=Agency.objects.only("id", "name", "code")))
     )
-    try:
-        incident = qs.get(reference=pk) if isinstance(pk, str) and not pk.isdigit() else qs.get(pk=pk)
-    except (Incident.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    lookup = {"reference": pk} if isinstance(pk, str) and not pk.isdigit() else {"pk": pk}
+    incident = get_or_404(qs, **lookup)
     if audit:
         audit_reads(user=user, objects=[incident], object_type="incident")
     return incident

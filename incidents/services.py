@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +22,7 @@ from agencies import services as agencies_services
 from agencies.models import Agency, Area, Camera, VitalObject
 from agencies.roles import has_capability, roles_for
 from agencies.selectors import user_agency_ids, user_is_staff, user_roles_in
-from common.services import model_update
+from common.services import model_update, signed_in, timeline_append
 from common.types import User
 
 from .models import (
@@ -98,28 +97,9 @@ def require_incident_manager(*, actor: User, incident: Incident) -> Agency | Non
     )
 
 
-def _signed_in(actor: User) -> AuthUser | None:
-    """The actor as the row to record: None for an anonymous one."""
-    return actor if isinstance(actor, AuthUser) else None
-
-
-def _event(
-    incident: Incident,
-    *,
-    actor: User,
-    agency: Agency | None,
-    kind: str,
-    message: str = "",
-    data: dict[str, Any] | None = None,
-) -> IncidentEvent:
-    return IncidentEvent.objects.create(
-        incident=incident,
-        actor=_signed_in(actor),
-        actor_agency=agency,
-        kind=kind,
-        message=message,
-        data=data or {},
-    )
+def _event(incident: Incident, **event: Any) -> IncidentEvent:
+    """A line of the incident's timeline (`common.services.timeline_append`)."""
+    return timeline_append(IncidentEvent, incident=incident, **event)
 
 
 def reference_prefix(area: Area) -> str:
@@ -191,7 +171,7 @@ def incident_create(
         reporting_agency=agency,
         lead_agency=lead_agency,
         source=source,
-        created_by=_signed_in(actor),
+        created_by=signed_in(actor),
         **{k: v for k, v in fields.items() if k in INCIDENT_FIELDS},
     )
     if incident.occurred_at > timezone.now() + timedelta(minutes=5):

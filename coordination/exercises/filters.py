@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Area
-from coordination.form_fields import WindowFilterForm, agency_filter, area_filter
+from agencies.models import Agency
+from coordination.form_fields import PlanFilterMixin, WindowFilterForm, agency_filter, area_filter
 from coordination.models import ActionItem, Exercise
 
 
-class ExerciseFilter(django_filters.FilterSet):
+class ExerciseFilter(PlanFilterMixin, django_filters.FilterSet):
+    participants = Exercise.participants.through
+    participants_plan = "exercise_id"
+    areas_plan = "exercise_id"
+
     kind = django_filters.MultipleChoiceFilter(distinct=False, choices=Exercise.Kind.choices, label=_("Kind"))
     agency = agency_filter(_("Lead or participating agency id."))
     area = area_filter()
@@ -26,18 +30,6 @@ class ExerciseFilter(django_filters.FilterSet):
         model = Exercise
         fields: list[str] = []
         form = WindowFilterForm
-
-    def filter_agency(self, qs: QuerySet, name: str, value: Agency | None) -> QuerySet:
-        if not value:
-            return qs
-        takes_part = Exercise.participants.through.objects.filter(exercise_id=OuterRef("pk"), agency_id=value.pk)
-        return qs.filter(Q(lead_agency_id=value.pk) | Q(Exists(takes_part)))
-
-    def filter_area(self, qs: QuerySet, name: str, value: Area | None) -> QuerySet:
-        if not value:
-            return qs
-        covered = Exercise.areas.through.objects.filter(exercise_id=OuterRef("pk"), area__path__startswith=value.path)
-        return qs.filter(Exists(covered))
 
 
 class ActionItemFilter(django_filters.FilterSet):

@@ -14,13 +14,11 @@ from agencies.models import Agency, Classification
 from common.forms import ServiceErrorsMixin
 from common.types import User
 from coordination.form_fields import (
-    AreasZoneMixin,
+    PlanFormMixin,
     areas_field,
-    check_window,
     datetime_field,
     filter_widgets,
     select,
-    set_area_choices,
     text_input,
     textarea,
 )
@@ -29,7 +27,7 @@ from coordination.models import ActionItem, Exercise
 from .filters import ExerciseFilter
 
 
-class ExerciseForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
+class ExerciseForm(ServiceErrorsMixin, PlanFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, widget=text_input(autocomplete="off"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Exercise.Kind.choices, widget=select())
     classification = forms.ChoiceField(
@@ -45,15 +43,6 @@ class ExerciseForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
     )
     areas = areas_field()
     scenario = forms.CharField(label=_("Scenario"), required=False, widget=textarea(5))
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        set_area_choices(self, user=user)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        check_window(self, cleaned)
-        return cleaned
 
 
 class ExerciseReviewForm(ServiceErrorsMixin, forms.Form):

@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, Area
 from agencies.selectors import user_agency_ids, user_is_staff
 from agencies.services import audit_reads
+from common.selectors import get_or_404
 from common.types import User
 from coordination.models import ActionItem, Exercise
 from coordination.rules import plan_visibility_q
@@ -48,10 +48,7 @@ def exercise_get(*, user: User, pk: int | str, audit: bool = True) -> Exercise:
         Prefetch("areas", queryset=Area.objects.only("id", "name", "level").order_by("name")),
         Prefetch("action_items", queryset=ActionItem.objects.select_related("owner_agency").order_by("due_date", "id")),
     )
-    try:
-        exercise = qs.get(pk=pk)
-    except (Exercise.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    exercise = get_or_404(qs, pk=pk)
     if audit:
         audit_reads(user=user, objects=[exercise], object_type="exercise")
     return exercise
@@ -83,10 +80,7 @@ def action_item_list(*, user: User) -> QuerySet[ActionItem]:
 
 
 def action_item_get(*, user: User, pk: int | str) -> ActionItem:
-    try:
-        return action_item_list(user=user).get(pk=pk)
-    except (ActionItem.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(action_item_list(user=user), pk=pk)
 
 
 def action_item_get_for_change(*, user: User, pk: int | str) -> ActionItem:

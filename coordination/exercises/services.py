@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Area
 from agencies.roles import agencies_with, roles_for
 from agencies.selectors import user_is_staff, user_roles_in
-from common.services import model_update
+from common.services import model_update, signed_in
 from common.types import User
 from coordination.models import ActionItem, Exercise
-from coordination.rules import check_window, holds_capability, lead_agency_of_actor, require_capability, user_or_none
+from coordination.rules import check_window, holds_capability, lead_agency_of_actor, require_capability
 
 EXERCISE_FIELDS = ("name", "kind", "scenario", "starts_at", "ends_at", "classification")
 ACTION_ITEM_FIELDS = ("description", "owner_agency", "due_date", "status")
@@ -103,7 +103,7 @@ def exercise_create(
         starts_at=starts_at,
         ends_at=ends_at,
         lead_agency=agency,
-        created_by=user_or_none(actor),
+        created_by=signed_in(actor),
         **{k: v for k, v in fields.items() if k in EXERCISE_FIELDS},
     )
     exercise.full_clean()

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Area, Classification
-from coordination.form_fields import WindowFilterForm, agency_filter, area_filter
+from agencies.models import Classification
+from coordination.form_fields import PlanFilterMixin, WindowFilterForm, agency_filter, area_filter
 from coordination.models import JointOperation, Participation
 
 
-class OperationFilter(django_filters.FilterSet):
+class OperationFilter(PlanFilterMixin, django_filters.FilterSet):
+    participants = Participation
+    participants_plan = "operation_id"
+    areas_plan = "jointoperation_id"
+
     kind = django_filters.MultipleChoiceFilter(distinct=False, choices=JointOperation.Kind.choices, label=_("Kind"))
     status = django_filters.MultipleChoiceFilter(
         distinct=False, choices=JointOperation.Status.choices, label=_("Status")
@@ -29,20 +33,6 @@ class OperationFilter(django_filters.FilterSet):
         model = JointOperation
         fields: list[str] = []
         form = WindowFilterForm
-
-    def filter_agency(self, qs: QuerySet, name: str, value: Agency | None) -> QuerySet:
-        if not value:
-            return qs
-        takes_part = Participation.objects.filter(operation_id=OuterRef("pk"), agency_id=value.pk)
-        return qs.filter(Q(lead_agency_id=value.pk) | Q(Exists(takes_part)))
-
-    def filter_area(self, qs: QuerySet, name: str, value: Area | None) -> QuerySet:
-        if not value:
-            return qs
-        covered = JointOperation.areas.through.objects.filter(
-            jointoperation_id=OuterRef("pk"), area__path__startswith=value.path
-        )
-        return qs.filter(Exists(covered))
 
     def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         value = (value or "").strip()

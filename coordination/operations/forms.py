@@ -15,13 +15,12 @@ from agencies.validators import validate_latitude, validate_longitude
 from common.forms import ServiceErrorsMixin
 from common.types import User
 from coordination.form_fields import (
-    AreasZoneMixin,
+    PlanFormMixin,
     areas_field,
     check_window,
     datetime_field,
     filter_widgets,
     select,
-    set_area_choices,
     text_input,
     textarea,
 )
@@ -30,7 +29,7 @@ from coordination.models import JointOperation
 from .filters import OperationFilter
 
 
-class OperationForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
+class OperationForm(ServiceErrorsMixin, PlanFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, widget=text_input(autocomplete="off"))
     kind = forms.ChoiceField(label=_("Kind"), choices=JointOperation.Kind.choices, widget=select())
     classification = forms.ChoiceField(
@@ -66,13 +65,8 @@ class OperationForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
         widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.000001"}),
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        set_area_choices(self, user=user)
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        check_window(self, cleaned)
         lat, lon = cleaned.get("command_post_lat"), cleaned.get("command_post_lon")
         if (
             (lat is None) != (lon is None)

@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 
 from agencies.models import Area
 from agencies.services import audit_reads
+from common.selectors import get_or_404
 from common.types import User
 from coordination.models import JointOperation, OperationEvent, Participation, SitRep
 from coordination.rules import plan_visibility_q
@@ -55,10 +55,7 @@ def operation_get(*, user: User, pk: int | str, audit: bool = True) -> JointOper
             Prefetch("areas", queryset=Area.objects.only("id", "name", "level", "timezone").order_by("name")),
         )
     )
-    try:
-        operation = qs.get(pk=pk)
-    except (JointOperation.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    operation = get_or_404(qs, pk=pk)
     if audit:
         audit_reads(user=user, objects=[operation], object_type="operation")
     return operation
@@ -83,10 +80,7 @@ def operation_sitreps(*, operation: JointOperation) -> QuerySet[SitRep]:
 
 
 def operation_participation_get(*, operation: JointOperation, pk: int | str) -> Participation:
-    try:
-        return operation.participations.select_related("agency", "liaison", "operation").get(pk=pk)
-    except (Participation.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(operation.participations.select_related("agency", "liaison", "operation"), pk=pk)
 
 
 def operation_linked(*, user: User, operation: JointOperation) -> dict[str, Any]:

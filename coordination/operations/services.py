@@ -28,17 +28,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Membership
 from agencies.roles import agencies_with, has_capability
 from agencies.selectors import user_is_staff
-from common.services import model_update
+from common.services import model_update, signed_in, timeline_append
 from common.types import User
 from coordination.models import JointOperation, OperationEvent, Participation, SitRep
 from coordination.notifications.services import notify_agencies
-from coordination.rules import check_window, holds_capability, lead_agency_of_actor, require_capability, user_or_none
+from coordination.rules import check_window, holds_capability, lead_agency_of_actor, require_capability
 from incidents.selectors import incident_list
 from incidents.threats.selectors import threat_list
 
@@ -118,23 +119,9 @@ def can_report_operation(*, user: User, operation: JointOperation) -> bool:
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _event(
-    operation: JointOperation,
-    *,
-    actor: User,
-    agency: Agency | None,
-    kind: str,
-    message: str = "",
-    data: dict[str, Any] | None = None,
-) -> OperationEvent:
-    return OperationEvent.objects.create(
-        operation=operation,
-        actor=user_or_none(actor),
-        actor_agency=agency,
-        kind=kind,
-        message=message,
-        data=data or {},
-    )
+def _event(operation: JointOperation, **event: Any) -> OperationEvent:
+    """A line of the operation's timeline (`common.services.timeline_append`)."""
+    return timeline_append(OperationEvent, operation=operation, **event)
 
 
 def _plain(value: Any) -> Any:
@@ -185,7 +172,7 @@ def operation_create(
         name=name,
         kind=kind,
         lead_agency=agency,
-        created_by=user_or_none(actor),
+        created_by=signed_in(actor),
         **{k: v for k, v in fields.items() if k in OPERATION_FIELDS},
     )
     check_window(operation.starts_at, operation.ends_at)
@@ -251,7 +238,7 @@ def operation_change_status(*, actor: User, operation: JointOperation, status: s
     old = operation.status
     operation.status = status
     if status == S.APPROVED:
-        operation.approved_by = user_or_none(actor)
+        operation.approved_by = signed_in(actor)
         operation.approved_at = timezone.now()
     operation.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     _event(
@@ -273,6 +260,19 @@ def operation_change_status(*, actor: User, operation: JointOperation, status: s
     return operation
 
 
+def _readable(
+    readable: QuerySet[Any], wanted: Sequence[int], *, field: str, missing: str, data: dict[str, list[int]]
+) -> list[Any]:
+    """The rows of `readable` (what the actor may read) with the `wanted` ids, noted in `data`
+    under `field`; one missing or hidden is refused alike (`missing` on `field`)."""
+    ids = set(wanted)
+    found = list(readable.filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise ValidationError({field: missing})
+    data[field] = sorted(ids)
+    return found
+
+
 @transaction.atomic
 def operation_link(
     *,
@@ -286,19 +286,13 @@ def operation_link(
     agency = require_operation_planner(actor=actor, operation=operation)
     data: dict[str, list[int]] = {}
     if incident_ids:
-        ids = set(incident_ids)
-        found = list(incident_list(user=actor).filter(pk__in=ids))
-        if len(found) != len(ids):
-            raise ValidationError({"incidents": _("No incident with this id.")})
-        operation.incidents.add(*found)
-        data["incidents"] = sorted(ids)
+        incidents = incident_list(user=actor)
+        missing = _("No incident with this id.")
+        operation.incidents.add(*_readable(incidents, incident_ids, field="incidents", missing=missing, data=data))
     if threat_ids:
-        ids = set(threat_ids)
-        found_threats = list(threat_list(user=actor).filter(pk__in=ids))
-        if len(found_threats) != len(ids):
-            raise ValidationError({"threats": _("No threat with this id.")})
-        operation.threats.add(*found_threats)
-        data["threats"] = sorted(ids)
+        threats = threat_list(user=actor)
+        missing = _("No threat with this id.")
+        operation.threats.add(*_readable(threats, threat_ids, field="threats", missing=missing, data=data))
     if not data:
         raise ValidationError({"incidents": _("Give incidents, threats or both.")})
     _event(operation, actor=actor, agency=agency, kind="linked", data=data)
@@ -430,7 +424,7 @@ def sitrep_create(
     sitrep = SitRep(
         operation=operation,
         agency=reporter,
-        author=user_or_none(actor),
+        author=signed_in(actor),
         period_start=period_start,
         period_end=period_end,
         summary=summary,

@@ -36,6 +36,7 @@ from agencies.models import Agency, Area
 from agencies.roles import agencies_with, has_capability
 from agencies.selectors import partner_agency_ids, user_agency_ids, user_is_staff
 from agencies.services import audit_reads
+from common.selectors import get_or_404
 from common.types import User
 from coordination.models import (
     CalendarFeed,
@@ -74,10 +75,7 @@ def shift_hours(shift: PatrolShift) -> float:
 
 def operation_get_for_shifts(*, user: User, pk: Any) -> JointOperation:
     """An operation the user may see (to attach shifts to), unaudited, or 404."""
-    try:
-        return operation_list(user=user).get(pk=pk)
-    except (JointOperation.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(operation_list(user=user), pk=pk)
 
 
 def _planning_agency_ids(user: User) -> set[int]:
@@ -152,19 +150,15 @@ def shift_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet
 
 def shift_get(*, user: User, pk: Any, audit: bool = True) -> PatrolShift:
     """One shift the user may see, or 404; confidential and secret reads are audited."""
-    try:
-        shift = (
-            shift_list(user=user)
-            .prefetch_related(
-                "checkpoints",
-                Prefetch("check_ins", queryset=CheckIn.objects.select_related("user", "agency", "checkpoint")),
-                "roster",
-                Prefetch("overrides", queryset=ConflictOverride.objects.select_related("user")),
-            )
-            .get(pk=pk)
-        )
-    except (PatrolShift.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    shift = get_or_404(
+        shift_list(user=user).prefetch_related(
+            "checkpoints",
+            Prefetch("check_ins", queryset=CheckIn.objects.select_related("user", "agency", "checkpoint")),
+            "roster",
+            Prefetch("overrides", queryset=ConflictOverride.objects.select_related("user")),
+        ),
+        pk=pk,
+    )
     if audit:
         audit_reads(user=user, objects=[shift.operation], object_type="operation")
     return shift

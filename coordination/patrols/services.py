@@ -19,14 +19,13 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area
-from common.services import model_update
+from common.services import model_update, signed_in
 from common.types import User
 from coordination.models import (
     AgencyCapacity,
@@ -51,12 +50,6 @@ from .selectors import (
     check_in_agency_ids,
     zone_of,
 )
-
-
-def _author(user: User) -> AuthUser | None:
-    """The signed-in user a row records (None for an anonymous caller)."""
-    return user if isinstance(user, AuthUser) and user.is_authenticated else None
-
 
 # What `shift_update` changes on the shift itself (lists replace its units, route or roster).
 SHIFT_FIELDS = ("title", "kind", "starts_at", "ends_at", "notes")
@@ -98,7 +91,9 @@ def _guard_conflicts(
     per_shift = conflicts_by_shift(conflicts)
     ConflictOverride.objects.bulk_create(
         [
-            ConflictOverride(shift_id=sid, user=_author(user), reason=override_reason.strip(), conflicts=per_shift[sid])
+            ConflictOverride(
+                shift_id=sid, user=signed_in(user), reason=override_reason.strip(), conflicts=per_shift[sid]
+            )
             for sid in sorted(ids)
             if per_shift.get(sid)
         ]
@@ -186,7 +181,7 @@ def shift_create(
         ends_at=ends_at,
         notes=notes,
         series=series,
-        created_by=_author(user),
+        created_by=signed_in(user),
     )
     shift.full_clean()
     shift.save()
@@ -260,7 +255,7 @@ def patrol_plan_generate(
         raise ValidationError({"days": [_("Between 1 and 366 days.")]})
     tz = zone_of(areas)
     series = uuid.uuid4().hex[:16]
-    created_by = _author(user)
+    created_by = signed_in(user)
     shifts = []
     for i in range(days):
         day = first_date + datetime.timedelta(days=i)
@@ -391,7 +386,7 @@ def checkin_create(
     check_in = CheckIn(
         shift=shift,
         checkpoint=checkpoint,
-        user=_author(user),
+        user=signed_in(user),
         agency_id=min(acting),
         at=at or timezone.now(),
         latitude=latitude,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from agencies.roles import roles_for
 from agencies.selectors import user_agency_ids, user_is_staff, user_roles_in
+from common.selectors import get_or_404
 from common.types import User
 from incidents.models import CitizenReport, CitizenReportPhoto, Incident
 from incidents.selectors import incident_list, moderation_area_paths
@@ -65,10 +66,7 @@ def citizen_report_list(*, user: User, status: str | None = None) -> QuerySet[Ci
 
 def citizen_report_get(*, user: User, pk: int | str) -> CitizenReport:
     """A report of the user's moderation queue, with its photos and updates; else 404."""
-    try:
-        return citizen_report_list(user=user).prefetch_related("photos", "updates").get(pk=pk)
-    except (CitizenReport.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(citizen_report_list(user=user).prefetch_related("photos", "updates"), pk=pk)
 
 
 def citizen_report_get_for_change(*, user: User, pk: int | str) -> CitizenReport:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies import selectors as agency_selectors
 from agencies.form_fields import IsoDateField, IsoDateInput
 from agencies.models import Agency, Area, Classification
-from common.forms import ServiceErrorsMixin
+from common.forms import ActiveFiltersMixin, ServiceErrorsMixin
 from common.types import User
 from common.widgets import select_widget
 from incidents.forms import (
@@ -32,7 +32,7 @@ from . import selectors
 from .filters import RiskFilter
 
 
-class RiskPageFilter(RiskFilter):
+class RiskPageFilter(ActiveFiltersMixin, RiskFilter):
     """RiskFilter with page widgets."""
 
     def __init__(self, data: Any = None, *, user: User, queryset: QuerySet[RiskAssessment] | None = None) -> None:
@@ -49,15 +49,6 @@ class RiskPageFilter(RiskFilter):
             attrs={"class": "form-select"},
             choices=[("", _("Any review date")), ("true", _("Review overdue")), ("false", _("Review up to date"))],
         )
-
-    @property
-    def is_filtered(self) -> bool:
-        return bool(self.active_count)
-
-    @property
-    def active_count(self) -> int:
-        """How many filters are set (the phone layout shows it on the collapsed filters' button)."""
-        return sum(1 for name in self.filters if self.form.data.get(name)) if self.is_bound else 0
 
     @property
     def chosen_area(self) -> Area | None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +20,7 @@ from agencies.models import Area
 from agencies.roles import roles_for
 from agencies.selectors import classification_q, user_has_role
 from agencies.services import audit_reads
+from common.selectors import get_or_404
 from common.types import User
 from incidents.models import Category, RiskAssessment
 from incidents.selectors import incident_list
@@ -35,10 +35,7 @@ def risk_list(*, user: User) -> QuerySet[RiskAssessment]:
 
 def risk_get(*, user: User, pk: int | str) -> RiskAssessment:
     """One assessment the user may read, or 404; confidential and secret reads are audited."""
-    try:
-        risk = risk_list(user=user).get(pk=pk)
-    except (RiskAssessment.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    risk = get_or_404(risk_list(user=user), pk=pk)
     audit_reads(user=user, objects=[risk], object_type="risk")
     return risk
 

@@ -58,22 +58,15 @@ def alert_escalate(*, alert_id: int) -> int:
         created = 0
         if level == 1:
             filt = f" AND a.id = {int(alert.pk)}"
-            for channel, address, extra in (
-                (Delivery.Channel.IN_APP, "''", ""),
-                (Delivery.Channel.EMAIL, "u.email", " AND u.email <> ''"),
-                (Delivery.Channel.SMS, "m.phone", " AND m.phone <> ''"),
-            ):
+            for channel in (Delivery.Channel.IN_APP, Delivery.Channel.EMAIL, Delivery.Channel.SMS):
                 created += insert_member_deliveries(
                     threat_id=threat.pk,
                     revision=revision,
                     channel=channel,
                     alert_filter_sql=filt,
                     roles=roles_for("alert.escalation_notified"),
-                    address_sql=address,
-                    status=D.SENT if channel == Delivery.Channel.IN_APP else D.QUEUED,
                     key_prefix="esc1:user:",
                     escalation_level=1,
-                    extra_where=extra,
                 )
             duty = []
             if alert.agency.duty_email:
@@ -117,8 +110,6 @@ def alert_escalate(*, alert_id: int) -> int:
                     channel=Delivery.Channel.IN_APP,
                     alert_filter_sql=filt,
                     roles=None,
-                    address_sql="''",
-                    status=D.SENT,
                     key_prefix="esc2:user:",
                     escalation_level=2,
                 )
@@ -128,11 +119,8 @@ def alert_escalate(*, alert_id: int) -> int:
                     channel=Delivery.Channel.EMAIL,
                     alert_filter_sql=filt,
                     roles=roles_for("alert.notified"),
-                    address_sql="u.email",
-                    status=D.QUEUED,
                     key_prefix="esc2:user:",
                     escalation_level=2,
-                    extra_where=" AND u.email <> ''",
                 )
         Alert.objects.filter(pk=alert.pk).update(escalation_level=level, escalated_at=now)
         ThreatEvent.objects.create(

@@ -25,7 +25,7 @@ from agencies import selectors as agency_selectors
 from agencies.form_fields import ZonedDateTimeField, ZonedFormMixin, zone_of_areas
 from agencies.models import Agency, Area, Classification, Severity, zone_label
 from agencies.roles import roles_for
-from common.forms import ServiceErrorsMixin
+from common.forms import ActiveFiltersMixin, ServiceErrorsMixin
 from common.types import User
 from common.widgets import select_widget
 from incidents import selectors
@@ -39,7 +39,7 @@ QUICK_RESPONSES = dict(QuickResponse.choices)
 # --- The list's filters --------------------------------------------------------------------
 
 
-class ThreatPageFilter(django_filters.FilterSet):
+class ThreatPageFilter(ActiveFiltersMixin, django_filters.FilterSet):
     """Filters of /threats/: the same parameter names as the incident list where they mean the same."""
 
     STATE_CHOICES = [
@@ -76,10 +76,6 @@ class ThreatPageFilter(django_filters.FilterSet):
         )
         fields["state"].widget = select_widget([("", _("Any state")), *self.STATE_CHOICES])
         fields["area"].widget = select_widget(area_filter_choices(user=user))
-
-    @property
-    def is_filtered(self) -> bool:
-        return any(self.form.data.get(name) for name in self.filters) if self.is_bound else False
 
     def filter_text(self, qs: QuerySet[Threat], name: str, value: str) -> QuerySet[Threat]:
         value = (value or "").strip()

@@ -18,7 +18,6 @@ from typing import Any, cast
 from django.contrib.auth.models import User as Account
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +25,7 @@ from agencies.models import Area, Classification
 from agencies.roles import has_capability
 from agencies.selectors import classification_q, user_agency_ids, user_is_staff
 from agencies.services import audit_reads
+from common.selectors import get_or_404
 from common.types import User
 from incidents.models import Alert, Delivery, Threat, ThreatMessage
 
@@ -34,12 +34,6 @@ AREAS_PREFETCH = Prefetch("areas", queryset=Area.objects.only("id", "name", "lev
 
 CHANGE_DENIED = _("Only the issuing agency may change this threat.")
 ACKNOWLEDGE_DENIED = _("Only members of the alerted agency may acknowledge this alert.")
-
-
-def signed_in(user: User) -> Account | None:
-    """The account to record as the actor (`created_by`, a timeline's `actor`): None for an
-    anonymous one (a system call)."""
-    return cast(Account, user) if getattr(user, "is_authenticated", False) else None
 
 
 def account(user: User) -> Account:
@@ -117,10 +111,7 @@ def threat_list(*, user: User) -> QuerySet[Threat]:
 
 
 def threat_get(*, user: User, pk: int | str, audit: bool = True) -> Threat:
-    try:
-        threat = threat_list(user=user).prefetch_related("areas", "named_agencies").get(pk=pk)
-    except (Threat.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    threat = get_or_404(threat_list(user=user).prefetch_related("areas", "named_agencies"), pk=pk)
     if audit:
         audit_reads(user=user, objects=[threat], object_type="threat")
     return threat
@@ -159,10 +150,7 @@ def alert_list(*, user: User) -> QuerySet[Alert]:
 
 
 def alert_get(*, user: User, pk: int | str) -> Alert:
-    try:
-        return alert_list(user=user).get(pk=pk)
-    except (Alert.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(alert_list(user=user), pk=pk)
 
 
 def alert_get_for_acknowledge(*, user: User, pk: int | str) -> Alert:

@@ -33,13 +33,13 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Area, Classification
 from agencies.roles import roles_for
 from agencies.services import acting_agency
-from common.services import model_update
+from common.services import model_update, signed_in, timeline_append
 from common.tasks import queue_after_commit
 from common.types import User
 from incidents.models import Alert, Category, Delivery, Incident, QuickResponse, Threat, ThreatEvent, ThreatMessage
 
 from . import tasks
-from .selectors import ACKNOWLEDGE_DENIED, CHANGE_DENIED, account, can_acknowledge_alert, can_manage_threat, signed_in
+from .selectors import ACKNOWLEDGE_DENIED, CHANGE_DENIED, account, can_acknowledge_alert, can_manage_threat
 
 THREAT_FIELDS = (
     "headline",
@@ -68,14 +68,23 @@ def new_cap_identifier() -> str:
     return f"sinergi-{uuid.uuid4().hex}"
 
 
-def _event(threat: Threat, *, actor: User, agency: Agency | None, kind: str, message: str = "", data=None) -> None:
-    ThreatEvent.objects.create(
+def threat_event(threat: Threat, **event: Any) -> None:
+    """A line of the threat's timeline (the portal's services and the CAP import alike;
+    `common.services.timeline_append`)."""
+    timeline_append(ThreatEvent, threat=threat, **event)
+
+
+def threat_message_record(threat: Threat, *, xml: str = "") -> ThreatMessage:
+    """The CAP message of the threat's current revision, with the identity the threat holds now
+    (`xml`: the document as received, for an imported alert)."""
+    return ThreatMessage.objects.create(
         threat=threat,
-        actor=signed_in(actor),
-        actor_agency=agency,
-        kind=kind,
-        message=message,
-        data=data or {},
+        revision=threat.revision,
+        identifier=threat.identifier,
+        sender=threat.sender,
+        sent_at=threat.sent_at,
+        msg_type=threat.msg_type,
+        xml=xml,
     )
 
 
@@ -129,10 +138,8 @@ def threat_log(
     threat.save()
     threat.areas.set(areas)
     threat.named_agencies.set(named_agencies)
-    ThreatMessage.objects.create(
-        threat=threat, revision=1, identifier=threat.identifier, sender=threat.sender, sent_at=now, msg_type="Alert"
-    )
-    _event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.LOGGED, message=headline)
+    threat_message_record(threat)
+    threat_event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.LOGGED, message=headline)
     queue_fan_out(threat.pk)
     return threat
 
@@ -151,15 +158,7 @@ def _new_revision(threat: Threat, msg_type: str, *, xml: str = "", identifier: s
     threat.identifier = identifier or new_cap_identifier()
     threat.sender = sender or cap_sender()
     threat.sent_at = timezone.now()
-    ThreatMessage.objects.create(
-        threat=threat,
-        revision=threat.revision,
-        identifier=threat.identifier,
-        sender=threat.sender,
-        sent_at=threat.sent_at,
-        msg_type=msg_type,
-        xml=xml,
-    )
+    threat_message_record(threat, xml=xml)
 
 
 @transaction.atomic
@@ -186,7 +185,7 @@ def threat_update(
         changes["areas"] = [a.pk for a in areas]
     if named_agencies is not None:
         threat.named_agencies.set(named_agencies)
-    _event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.UPDATED, data={"changes": changes})
+    threat_event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.UPDATED, data={"changes": changes})
     queue_fan_out(threat.pk)
     return threat
 
@@ -202,7 +201,7 @@ def threat_cancel(*, actor: User, threat: Threat, reason: str = "") -> Threat:
     if reason:
         threat.instruction = reason
     threat.save()
-    _event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.CANCELLED, message=reason)
+    threat_event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.CANCELLED, message=reason)
     queue_fan_out(threat.pk)
     return threat
 
@@ -251,10 +250,11 @@ def alert_acknowledge(*, actor: User, alert: Alert, response: str = "", quick_re
     )
     alert.refresh_from_db()
     if changed:
-        ThreatEvent.objects.create(
+        timeline_append(
+            ThreatEvent,
             threat_id=alert.threat_id,
-            actor=signed_in(actor),
-            actor_agency=alert.agency,
+            actor=actor,
+            agency=alert.agency,
             kind=ThreatEvent.Kind.ACKNOWLEDGED,
             message=response,
             data={"alert": alert.pk, "quick_response": quick_response},

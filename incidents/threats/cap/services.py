@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Area, Classification
 from agencies.roles import roles_for
 from agencies.services import acting_agency
-from common.services import model_update
+from common.services import model_update, signed_in
 from common.types import User
 from incidents.models import Category, Threat, ThreatEvent, ThreatMessage
 
@@ -267,26 +267,18 @@ def _create(
         source=Threat.Source.CAP_IMPORT,
         classification=SCOPE_TO_CLASSIFICATION.get(message.scope, Classification.RESTRICTED),
         issuing_agency=agency,
-        created_by=threat_selectors.signed_in(actor),
+        created_by=signed_in(actor),
         **fields,
     )
     _full_clean(threat)
     threat.save()
     areas = cap_match_areas(threat.cap_areas)
     threat.areas.set(areas)
-    ThreatMessage.objects.create(
-        threat=threat,
-        revision=1,
-        identifier=threat.identifier,
-        sender=threat.sender,
-        sent_at=threat.sent_at,
-        msg_type=threat.msg_type,
-        xml=xml_text,
-    )
-    ThreatEvent.objects.create(
-        threat=threat,
-        actor=threat.created_by,
-        actor_agency=agency,
+    threat_services.threat_message_record(threat, xml=xml_text)
+    threat_services.threat_event(
+        threat,
+        actor=actor,
+        agency=agency,
         kind=ThreatEvent.Kind.IMPORTED,
         message=threat.headline,
         data={
@@ -331,19 +323,11 @@ def _apply(
     if "cap_areas" in fields:
         areas = cap_match_areas(threat.cap_areas)
         threat.areas.set(areas)
-    ThreatMessage.objects.create(
-        threat=threat,
-        revision=threat.revision,
-        identifier=threat.identifier,
-        sender=threat.sender,
-        sent_at=threat.sent_at,
-        msg_type=threat.msg_type,
-        xml=xml_text,
-    )
-    ThreatEvent.objects.create(
-        threat=threat,
-        actor=threat_selectors.signed_in(actor),
-        actor_agency=agency,
+    threat_services.threat_message_record(threat, xml=xml_text)
+    threat_services.threat_event(
+        threat,
+        actor=actor,
+        agency=agency,
         kind=ThreatEvent.Kind.CANCELLED if cancelling else ThreatEvent.Kind.UPDATED,
         message=message.note,
         data={
