@@ -1,6 +1,7 @@
 """Templates and the code that names them agree: no template lies unused under templates/, and every
 template path the code or another template names exists. A missing template shows only when its
-page renders, so this catches a move that forgot a reference without rendering every page."""
+page renders, so this catches a move that forgot a reference without rendering every page. And
+each template sits where docs/architecture.md says: its app's folder or its feature's."""
 
 import ast
 import inspect
@@ -17,6 +18,10 @@ BASE = Path(settings.BASE_DIR)
 TEMPLATES = BASE / "templates"
 TEMPLATE_PATH = re.compile(r"[\w./-]+\.(?:html|txt)")
 TAG = re.compile(r"""{%\s*(?:include|extends)\s+(["'])([^"']+)\1""")
+APPS = ("agencies", "incidents", "coordination")
+ROOT_TEMPLATES = {"base.html", "forbidden.html"}
+SHARED_FOLDERS = {"registration", "maps"}  # Django's auth pages; the map scripts every app includes
+NOT_FEATURES = {"models", "migrations", "templatetags", "management", "tests"}
 
 
 def _files(*patterns):
@@ -84,3 +89,27 @@ def test_every_template_the_code_and_the_templates_name_exists():
         except TemplateDoesNotExist:
             missing.append(f"{where}: {name}")
     assert not missing, "named templates that do not exist:\n" + "\n".join(missing)
+
+
+def test_every_template_sits_in_its_app_or_feature_folder():
+    """templates/ holds base.html and forbidden.html; the rest is templates/<app>/ (the app's root
+    feature and what the whole app shares) or templates/<app>/<feature>/ for a feature package of
+    the app, each with its fragments in partials/."""
+    misplaced = []
+    for name in sorted(_project_templates()):
+        parts = name.split("/")
+        if len(parts) == 1:
+            ok = name in ROOT_TEMPLATES
+        elif parts[0] in SHARED_FOLDERS:
+            ok = len(parts) == 2
+        elif parts[0] in APPS:
+            folders = parts[1:-1]
+            if folders[-1:] == ["partials"]:
+                folders = folders[:-1]
+            feature = BASE / parts[0] / "/".join(folders)
+            ok = len(folders) <= 1 and (feature / "__init__.py").is_file() and not set(folders) & NOT_FEATURES
+        else:
+            ok = False
+        if not ok:
+            misplaced.append(name)
+    assert not misplaced, f"templates outside templates/<app>/[<feature>/][partials/]: {misplaced}"
