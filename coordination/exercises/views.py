@@ -50,7 +50,10 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
         "can_create": services.can_plan_any(user=request.user),
     }
     return render_list(
-        request, "coordination/exercises/exercise_list.html", "coordination/exercises/partials/exercise_results.html", context
+        request,
+        "coordination/exercises/exercise_list.html",
+        "coordination/exercises/partials/exercise_results.html",
+        context,
     )
 
 

@@ -50,7 +50,10 @@ def operation_list(request: HttpRequest) -> HttpResponse:
         "can_create": services.can_plan_any(user=request.user),
     }
     return render_list(
-        request, "coordination/operations/operation_list.html", "coordination/operations/partials/operation_results.html", context
+        request,
+        "coordination/operations/operation_list.html",
+        "coordination/operations/partials/operation_results.html",
+        context,
     )
 
 

@@ -119,7 +119,11 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         "can_plan": selectors.can_plan_any(user=user),
         "feeds": [] if partial else presenters.feed_boxes(user=user),
     }
-    template = "coordination/patrols/partials/patrol_calendar_grid.html" if partial else "coordination/patrols/patrol_calendar.html"
+    template = (
+        "coordination/patrols/partials/patrol_calendar_grid.html"
+        if partial
+        else "coordination/patrols/patrol_calendar.html"
+    )
     return render(request, template, context)
 
 
@@ -201,7 +205,9 @@ def patrol_shift_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Shift saved."))
         return redirect("patrol-shift-detail", pk=shift.pk)
 
-    return _plan_page(request, form_class=forms.ShiftForm, template="coordination/patrols/patrol_shift_form.html", save=save)
+    return _plan_page(
+        request, form_class=forms.ShiftForm, template="coordination/patrols/patrol_shift_form.html", save=save
+    )
 
 
 @login_required
@@ -226,7 +232,9 @@ def patrol_generate(request: HttpRequest) -> HttpResponse:
         url = reverse("patrol-calendar")
         return redirect(f"{url}?date={data['first_date'].isoformat()}&area={data['area'].pk}")
 
-    return _plan_page(request, form_class=forms.GenerateForm, template="coordination/patrols/patrol_generate.html", save=save)
+    return _plan_page(
+        request, form_class=forms.GenerateForm, template="coordination/patrols/patrol_generate.html", save=save
+    )
 
 
 # --- Coverage ------------------------------------------------------------------------------
