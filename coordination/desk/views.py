@@ -70,7 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return public_home(request)
     return render(
         request,
-        "agencies/dashboard.html",
+        "coordination/desk/dashboard.html",
         {"cards": _agency_cards(request.user), "is_member": agency_selectors.user_is_member(user=request.user)},
     )
 
@@ -87,4 +87,4 @@ def public_home(request: HttpRequest) -> HttpResponse:
         first = next(iter(alert.areas.all()), None)
         alert.tz_name = first.timezone if first else settings.TIME_ZONE  # type: ignore[attr-defined]
         alert.tz_label = zone_label(alert.tz_name)  # type: ignore[attr-defined]
-    return render(request, "agencies/public_home.html", {"alerts": alerts})
+    return render(request, "coordination/desk/public_home.html", {"alerts": alerts})

@@ -50,7 +50,10 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
         "can_create": services.can_plan_any(user=request.user),
     }
     return render_list(
-        request, "coordination/exercise_list.html", "coordination/partials/exercise_results.html", context
+        request,
+        "coordination/exercises/exercise_list.html",
+        "coordination/exercises/partials/exercise_results.html",
+        context,
     )
 
 
@@ -69,7 +72,7 @@ def exercise_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The exercise is planned."))
             return redirect("exercise-detail", pk=exercise.pk)
-    return render(request, "coordination/exercise_form.html", {"form": form, **zone_context(form.zone_name)})
+    return render(request, "coordination/exercises/exercise_form.html", {"form": form, **zone_context(form.zone_name)})
 
 
 def _exercise_context(
@@ -97,7 +100,7 @@ def _exercise_context(
 @require_GET
 def exercise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     exercise = selectors.exercise_get(user=request.user, pk=pk)
-    return render(request, "coordination/exercise_detail.html", _exercise_context(request, exercise))
+    return render(request, "coordination/exercises/exercise_detail.html", _exercise_context(request, exercise))
 
 
 def _exercise_form_post(
@@ -122,7 +125,7 @@ def _exercise_form_post(
             messages.success(request, done)
             return redirect("exercise-detail", pk=exercise.pk)
     context = _exercise_context(request, exercise, **{form_key: form})  # type: ignore[arg-type]
-    return render(request, "coordination/exercise_detail.html", context, status=400)
+    return render(request, "coordination/exercises/exercise_detail.html", context, status=400)
 
 
 @login_required

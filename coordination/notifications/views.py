@@ -26,4 +26,4 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.notification_list(user=request.user)
     page = paginate(request, qs, PAGE_SIZE)
     unread = selectors.notification_list(user=request.user, unread=True).count()
-    return render(request, "coordination/notification_list.html", {"page": page, "unread": unread})
+    return render(request, "coordination/notifications/notification_list.html", {"page": page, "unread": unread})

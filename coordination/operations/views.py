@@ -50,7 +50,10 @@ def operation_list(request: HttpRequest) -> HttpResponse:
         "can_create": services.can_plan_any(user=request.user),
     }
     return render_list(
-        request, "coordination/operation_list.html", "coordination/partials/operation_results.html", context
+        request,
+        "coordination/operations/operation_list.html",
+        "coordination/operations/partials/operation_results.html",
+        context,
     )
 
 
@@ -73,7 +76,7 @@ def operation_create(request: HttpRequest) -> HttpResponse:
             return redirect("operation-detail", pk=operation.pk)
     return render(
         request,
-        "coordination/operation_form.html",
+        "coordination/operations/operation_form.html",
         {"form": form, **zone_context(form.zone_name)},
         status=400 if form.is_bound else 200,
     )
@@ -99,7 +102,7 @@ def operation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("operation-detail", pk=operation.pk)
     return render(
         request,
-        "coordination/operation_form.html",
+        "coordination/operations/operation_form.html",
         {"form": form, "operation": operation, **zone_context(form.zone_name)},
     )
 
@@ -138,7 +141,7 @@ def _operation_context(
 @require_GET
 def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     operation = selectors.operation_get(user=request.user, pk=pk)
-    return render(request, "coordination/operation_detail.html", _operation_context(request, operation))
+    return render(request, "coordination/operations/operation_detail.html", _operation_context(request, operation))
 
 
 @login_required
@@ -166,7 +169,7 @@ def operation_status(request: HttpRequest, pk: int) -> HttpResponse:
     operation = selectors.operation_get(user=request.user, pk=pk, audit=False)
     return render(
         request,
-        "coordination/operation_detail.html",
+        "coordination/operations/operation_detail.html",
         _operation_context(request, operation, status_error=error),
         status=400,
     )
@@ -187,7 +190,7 @@ def operation_participation_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The agency is added and its members are told."))
             return redirect("operation-detail", pk=operation.pk)
     context = _operation_context(request, operation, participation_form=form)
-    return render(request, "coordination/operation_detail.html", context, status=400)
+    return render(request, "coordination/operations/operation_detail.html", context, status=400)
 
 
 @login_required
@@ -217,7 +220,7 @@ def operation_sitrep(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("operation-detail", pk=operation.pk)
     return render(
         request,
-        "coordination/operation_detail.html",
+        "coordination/operations/operation_detail.html",
         _operation_context(request, operation, sitrep_form=form),
         status=400,
     )

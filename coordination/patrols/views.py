@@ -53,7 +53,7 @@ def _forbidden(view: View) -> View:
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied as exc:
-            return forbidden_response(request, str(exc), template="coordination/patrol_forbidden.html")
+            return forbidden_response(request, str(exc), template="coordination/patrols/patrol_forbidden.html")
 
     return wrapper
 
@@ -119,7 +119,11 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         "can_plan": selectors.can_plan_any(user=user),
         "feeds": [] if partial else presenters.feed_boxes(user=user),
     }
-    template = "coordination/partials/patrol_calendar_grid.html" if partial else "coordination/patrol_calendar.html"
+    template = (
+        "coordination/patrols/partials/patrol_calendar_grid.html"
+        if partial
+        else "coordination/patrols/patrol_calendar.html"
+    )
     return render(request, template, context)
 
 
@@ -146,7 +150,7 @@ def patrol_shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "overrides": [{"row": o, "at": in_zone(o.at, tz)} for o in shift.overrides.all()],
         "missed": missed,
     }
-    return render(request, "coordination/patrol_shift_detail.html", context)
+    return render(request, "coordination/patrols/patrol_shift_detail.html", context)
 
 
 # --- New shift and recurring plan ----------------------------------------------------------
@@ -201,7 +205,9 @@ def patrol_shift_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Shift saved."))
         return redirect("patrol-shift-detail", pk=shift.pk)
 
-    return _plan_page(request, form_class=forms.ShiftForm, template="coordination/patrol_shift_form.html", save=save)
+    return _plan_page(
+        request, form_class=forms.ShiftForm, template="coordination/patrols/patrol_shift_form.html", save=save
+    )
 
 
 @login_required
@@ -226,7 +232,9 @@ def patrol_generate(request: HttpRequest) -> HttpResponse:
         url = reverse("patrol-calendar")
         return redirect(f"{url}?date={data['first_date'].isoformat()}&area={data['area'].pk}")
 
-    return _plan_page(request, form_class=forms.GenerateForm, template="coordination/patrol_generate.html", save=save)
+    return _plan_page(
+        request, form_class=forms.GenerateForm, template="coordination/patrols/patrol_generate.html", save=save
+    )
 
 
 # --- Coverage ------------------------------------------------------------------------------
@@ -246,7 +254,7 @@ def patrol_coverage(request: HttpRequest) -> HttpResponse:
     rows = coverage_list(user=user, city=city) if city else []
     return render(
         request,
-        "coordination/patrol_coverage.html",
+        "coordination/patrols/patrol_coverage.html",
         {"form": form, "city": city, "rows": rows, "operations": _plannable_operations(user)},
     )
 
@@ -319,7 +327,7 @@ def patrol_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         "route_less_check_ins": [in_zone(c.at, tz) for c in shift.check_ins.all() if c.checkpoint_id is None],
         "missed": missed,
     }
-    return render(request, "coordination/patrol_check_in.html", context, status=status)
+    return render(request, "coordination/patrols/patrol_check_in.html", context, status=status)
 
 
 # --- Calendar feed (subscribe box on the calendar) -----------------------------------------

@@ -19,7 +19,7 @@ register = template.Library()
 OVERDUE_LIMIT = 10
 
 
-@register.inclusion_tag("coordination/partials/overdue_action_items.html", takes_context=True)
+@register.inclusion_tag("coordination/desk/partials/overdue_action_items.html", takes_context=True)
 def overdue_action_items(context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)

@@ -1,6 +1,6 @@
 """Pages of citizen reports: the public /lapor/ pages and the moderators' queue.
 
-Public pages (no login, mobile-first, templates/incidents/public_*.html on their own small
+Public pages (no login, mobile-first, templates/incidents/reports/public_*.html on their own small
 layout without the dashboard's navigation):
 - /lapor/ (report-create): the form; it posts the same field names as the public API and is
   held to the same rate limits, sharing their budget (common/throttling.py): a throttled
@@ -9,7 +9,7 @@ layout without the dashboard's navigation):
 - /lapor/lacak/ (report-track) and /lapor/lacak/<code>/ (report-track-detail): follow a report
   by its code: status and public updates only. Look-ups have their own, looser rate limit.
 
-Moderation pages (signed in; templates/incidents/report_*.html on the dashboard layout):
+Moderation pages (signed in; templates/incidents/reports/report_*.html on the dashboard layout):
 - /reports/ (report-queue): the reports of the areas under the user's agencies' jurisdiction,
   filtered by status (new by default) and category with htmx;
 - /reports/<pk>/ (report-detail): description, map, photos, the reporter's contact, and the
@@ -70,7 +70,7 @@ def _map_options() -> dict[str, Any]:
 
 
 def _throttled(request: HttpRequest, wait: int) -> HttpResponse:
-    response = render(request, "incidents/public_throttled.html", {"wait": wait}, status=429)
+    response = render(request, "incidents/reports/public_throttled.html", {"wait": wait}, status=429)
     response["Retry-After"] = str(wait)
     return response
 
@@ -87,7 +87,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
         if wait is not None:
             # The same form, what was typed kept, with a notice: nothing was sent yet.
             context.update(form=CitizenReportForm(request.POST), throttled_wait=wait)
-            response = render(request, "incidents/public_report_form.html", context, status=429)
+            response = render(request, "incidents/reports/public_report_form.html", context, status=429)
             response["Retry-After"] = str(wait)
             return response
         form = CitizenReportForm(request.POST, request.FILES)
@@ -102,7 +102,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
     else:
         form = CitizenReportForm()
     context["form"] = form
-    return render(request, "incidents/public_report_form.html", context, status=status)
+    return render(request, "incidents/reports/public_report_form.html", context, status=status)
 
 
 @require_GET
@@ -111,13 +111,13 @@ def report_submitted(request: HttpRequest, tracking_code: str) -> HttpResponse:
     if wait is not None:
         return _throttled(request, wait)
     report = selectors.citizen_report_public_get(tracking_code=tracking_code)
-    return render(request, "incidents/public_report_submitted.html", {"report": report})
+    return render(request, "incidents/reports/public_report_submitted.html", {"report": report})
 
 
 @require_GET
 def report_track(request: HttpRequest) -> HttpResponse:
     if "code" not in request.GET:
-        return render(request, "incidents/public_report_track.html", {"form": TrackForm()})
+        return render(request, "incidents/reports/public_report_track.html", {"form": TrackForm()})
     form = TrackForm(request.GET)
     if form.is_valid():
         wait = throttle_wait(request, TRACK_THROTTLES)
@@ -128,9 +128,9 @@ def report_track(request: HttpRequest) -> HttpResponse:
             selectors.citizen_report_public_get(tracking_code=code)
         except Http404:
             form.add_error("code", _("No report has this tracking code. Check it and try again."))
-            return render(request, "incidents/public_report_track.html", {"form": form}, status=404)
+            return render(request, "incidents/reports/public_report_track.html", {"form": form}, status=404)
         return redirect("report-track-detail", tracking_code=code)
-    return render(request, "incidents/public_report_track.html", {"form": form}, status=400)
+    return render(request, "incidents/reports/public_report_track.html", {"form": form}, status=400)
 
 
 @require_GET
@@ -144,11 +144,11 @@ def report_track_detail(request: HttpRequest, tracking_code: str) -> HttpRespons
         form = TrackForm({"code": tracking_code[:16]})
         form.is_valid()
         form.add_error(None, _("No report has this tracking code. Check it and try again."))
-        return render(request, "incidents/public_report_track.html", {"form": form}, status=404)
+        return render(request, "incidents/reports/public_report_track.html", {"form": form}, status=404)
     updates = report.public_updates
     return render(
         request,
-        "incidents/public_report_status.html",
+        "incidents/reports/public_report_status.html",
         {"report": report, "updates": updates, "zone": _display_zone(report)},
     )
 
@@ -182,8 +182,8 @@ def report_queue(request: HttpRequest) -> HttpResponse:
         "default_zone": settings.TIME_ZONE,
     }
     if _wants_partial(request):
-        return render(request, "incidents/report_queue_results.html", context)
-    return render(request, "incidents/report_queue.html", context)
+        return render(request, "incidents/reports/partials/report_queue_results.html", context)
+    return render(request, "incidents/reports/report_queue.html", context)
 
 
 def _detail_response(
@@ -206,7 +206,7 @@ def _detail_response(
     }
     if forms:
         context.update(forms)
-    return render(request, "incidents/report_detail.html", context, status=status)
+    return render(request, "incidents/reports/report_detail.html", context, status=status)
 
 
 @login_required

@@ -43,8 +43,8 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         "can_create": services.can_record_risk(user=request.user),
     }
     if wants_partial(request):
-        return render(request, "incidents/partials/risk_results.html", context)
-    return render(request, "incidents/risk_list.html", context)
+        return render(request, "incidents/risks/partials/risk_results.html", context)
+    return render(request, "incidents/risks/risk_list.html", context)
 
 
 @login_required
@@ -54,7 +54,7 @@ def risk_heatmap(request: HttpRequest) -> HttpResponse:
     filterset = RiskPageFilter(request.GET or None, user=request.user)
     return render(
         request,
-        "incidents/risk_heatmap.html",
+        "incidents/risks/risk_heatmap.html",
         {"filter": filterset, **presenters.heatmap(risks=filterset.qs), **map_settings()},
     )
 
@@ -75,7 +75,7 @@ def risk_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Risk assessment recorded."))
             return redirect("risk-list")
     return render(
-        request, "incidents/risk_form.html", {"form": form, "risk": None}, status=400 if form.is_bound else 200
+        request, "incidents/risks/risk_form.html", {"form": form, "risk": None}, status=400 if form.is_bound else 200
     )
 
 
@@ -95,7 +95,7 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("risk-list")
     return render(
         request,
-        "incidents/risk_form.html",
+        "incidents/risks/risk_form.html",
         {"form": form, "risk": risk, "score_colour": presenters.risk_colour(risk.score)},
         status=400 if form.is_bound else 200,
     )

@@ -100,14 +100,14 @@ def threat_list(request: HttpRequest) -> HttpResponse:
         "can_create": threat_selectors.can_log_threat(user=request.user),
     }
     if wants_partial(request):
-        return render(request, "incidents/partials/threat_results.html", context)
-    return render(request, "incidents/threat_list.html", context)
+        return render(request, "incidents/threats/partials/threat_results.html", context)
+    return render(request, "incidents/threats/threat_list.html", context)
 
 
 def _form_page(request: HttpRequest, form: ThreatForm, threat: Threat | None) -> HttpResponse:
     return render(
         request,
-        "incidents/threat_form.html",
+        "incidents/threats/threat_form.html",
         {"form": form, "threat": threat},
         status=400 if form.is_bound else 200,
     )
@@ -135,7 +135,7 @@ def threat_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def threat_detail(request: HttpRequest, pk: int) -> HttpResponse:
     threat = presenters.localise(threat_selectors.threat_get(user=request.user, pk=pk))
-    return render(request, "incidents/threat_detail.html", _detail_context(request, threat))
+    return render(request, "incidents/threats/threat_detail.html", _detail_context(request, threat))
 
 
 def _detail_context(
@@ -164,7 +164,7 @@ def threat_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress panel alone, polled by the threat page. Not audited: the page read was."""
     threat = presenters.localise(threat_selectors.threat_get(user=request.user, pk=pk, audit=False))
     context = presenters.progress_context(request.user, threat)
-    response = render(request, "incidents/partials/threat_progress.html", context)
+    response = render(request, "incidents/threats/partials/threat_progress.html", context)
     if context["settled"] and getattr(request, "htmx", False):
         response.status_code = STOP_POLLING
     return response
@@ -209,7 +209,7 @@ def threat_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     presenters.localise(threat)
     context = _detail_context(request, threat, cancel_form=form)
     context["open_cancel"] = True
-    return render(request, "incidents/threat_detail.html", context, status=400)
+    return render(request, "incidents/threats/threat_detail.html", context, status=400)
 
 
 @login_required
@@ -272,10 +272,10 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
         "quick_responses": QUICK_RESPONSES,
     }
     if wants_partial(request):
-        return render(request, "incidents/partials/inbox_results.html", context)
+        return render(request, "incidents/threats/partials/inbox_results.html", context)
     # The page's header says these too; the navbar's bell reuses them (no second count).
     context["inbox_badge"] = threat_selectors.inbox_counts(user=request.user)
-    return render(request, "incidents/inbox.html", context)
+    return render(request, "incidents/threats/inbox.html", context)
 
 
 @require_GET
@@ -288,7 +288,7 @@ def alert_badge(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponse(status=STOP_POLLING)
     counts = threat_selectors.inbox_counts(user=request.user)
-    return render(request, "incidents/partials/nav_alerts.html", {"inbox_badge": counts})
+    return render(request, "incidents/threats/partials/nav_alerts.html", {"inbox_badge": counts})
 
 
 @login_required
@@ -301,7 +301,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit_reads(user=request.user, objects=[threat], object_type="threat")
     return render(
         request,
-        "incidents/alert_detail.html",
+        "incidents/threats/alert_detail.html",
         {
             "alert": alert,
             "threat": threat,
@@ -348,14 +348,14 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
             row := threat_selectors.inbox_rows(user=request.user).filter(alert=alert).first()
         ):
             presenters.decorate_rows(request.user, [row])
-            response = render(request, "incidents/partials/inbox_row.html", {**context, "row": row})
+            response = render(request, "incidents/threats/partials/inbox_row.html", {**context, "row": row})
             # The inbox's heading counts what is waiting: swapped out of band with the row.
             response.content += render_to_string(
-                "incidents/partials/inbox_summary.html", {"oob": True}, request=request
+                "incidents/threats/partials/inbox_summary.html", {"oob": True}, request=request
             ).encode()
         else:
             presenters.localise(alert.threat)
-            response = render(request, "incidents/partials/alert_ack.html", {**context, "threat": alert.threat})
+            response = render(request, "incidents/threats/partials/alert_ack.html", {**context, "threat": alert.threat})
         response["HX-Trigger"] = "alerts-changed"  # the navbar's bell refreshes its counts
         return response
     if form.errors:
