@@ -16,8 +16,8 @@ from collections.abc import Iterable
 
 from common.types import User
 
+from .membership import user_agency_ids, user_is_staff, user_roles_in
 from .models import Membership
-from .selectors import user_agency_ids, user_is_staff, user_roles_in
 
 R = Membership.Role
 

@@ -27,39 +27,9 @@ from django.utils.translation import gettext as _
 from common.selectors import get_or_404
 from common.types import User
 
+from .membership import user_agency_ids, user_is_staff, user_roles_in  # noqa: F401 - re-exported: every app reads them here
 from .models import Agency, Area, Camera, Classification, Membership, Partnership, Subscription, VitalObject
-
-
-def user_is_staff(user: User | None) -> bool:
-    """Platform admins (active staff users) see and may do everything."""
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
-
-
-def user_roles_in(*, user: User, agency_ids: Iterable[int | None]) -> dict[int, str]:
-    """{agency id: role} of the user's active memberships among `agency_ids` (active agencies)."""
-    ids = [i for i in agency_ids if i]
-    if not ids or not user or not user.is_authenticated:
-        return {}
-    return dict(
-        Membership.objects.filter(user=user, agency_id__in=ids, is_active=True, agency__is_active=True).values_list(
-            "agency_id", "role"
-        )
-    )
-
-
-def user_agency_ids(*, user: User | None) -> set[int]:
-    """Ids of the active agencies the user is an active member of (cached on the user object)."""
-    if not user or not user.is_authenticated:
-        return set()
-    cached: set[int] | None = getattr(user, "_sinergi_agency_ids", None)
-    if cached is None:
-        cached = set(
-            Membership.objects.filter(user=user, is_active=True, agency__is_active=True).values_list(
-                "agency_id", flat=True
-            )
-        )
-        user._sinergi_agency_ids = cached  # type: ignore[attr-defined]
-    return cached
+from .roles import roles_for
 
 
 def user_is_member(*, user: User | None) -> bool:
@@ -87,8 +57,6 @@ def managed_agency_ids(*, user: User, roles: Iterable[str] | None = None) -> set
     if not user or not user.is_authenticated:
         return set()
     if roles is None:
-        from .roles import roles_for  # roles.py reads this module's membership helpers
-
         roles = roles_for("agency.manage")
     return set(
         Membership.objects.filter(user=user, role__in=list(roles), is_active=True, agency__is_active=True).values_list(
@@ -100,7 +68,6 @@ def managed_agency_ids(*, user: User, roles: Iterable[str] | None = None) -> set
 def require_capability(*, user: User, agency_id: int | None, capability: str) -> None:
     """Staff pass; a member of the agency needs `capability` there (else PermissionDenied);
     anyone else gets Http404: what they may not see of the agency's business is absent."""
-    from .roles import roles_for  # roles.py reads this module's membership helpers
 
     if user_is_staff(user):
         return
