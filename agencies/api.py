@@ -27,6 +27,7 @@ from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -56,7 +57,9 @@ from .serializers import (
     MembershipUpdateSerializer,
     PartnershipSerializer,
     PartnershipWriteSerializer,
+    SubscriptionCreatedSerializer,
     SubscriptionCreateSerializer,
+    SubscriptionSecretSerializer,
     SubscriptionSerializer,
     SubscriptionWriteSerializer,
     VitalObjectSerializer,
@@ -244,8 +247,8 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Acces
 class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessorViewSet):
     """What an agency is alerted about. Only its own members see it; its commanders and liaisons change it.
 
-    `min_severity` is a CAP severity name. `webhook_secret` is write-only: responses carry
-    `has_webhook_secret` instead.
+    `min_severity` is a CAP severity name. `webhook_secret` is write-only: the answer to the
+    creation and to `rotate-secret` carry it once, every other response `has_webhook_secret`.
     """
 
     queryset = Subscription.objects.none()
@@ -261,12 +264,27 @@ class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Acce
     @extend_schema(
         summary=_("Subscribe one of your agencies to alerts (its commander or liaison, or staff)"),
         request=SubscriptionCreateSerializer,
-        responses={201: SubscriptionSerializer},
+        responses={201: SubscriptionCreatedSerializer},
     )
     def create(self, request: Request) -> Response:
         data = _subscription_kwargs(self.validated(SubscriptionCreateSerializer))
         subscription = services.subscription_create(actor=request.user, **data)
-        return self.read_back(subscription, status.HTTP_201_CREATED)
+        fresh = self.read(user=request.user, pk=subscription.pk)
+        # The one answer that carries a generated secret: write-only in every read after this.
+        context = {**self.get_serializer_context(), "secret_generated": not data.get("webhook_secret")}
+        body = SubscriptionCreatedSerializer(fresh, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("A new webhook signing secret, shown once (a commander or liaison of its agency, or staff)"),
+        request=None,
+        responses=SubscriptionSecretSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
+        subscription = self.read_for_change(user=request.user, pk=pk)
+        secret = services.subscription_rotate_secret(actor=request.user, subscription=subscription)
+        return Response(SubscriptionSecretSerializer({"webhook_secret": secret}).data)
 
     @extend_schema(
         summary=_("Change a subscription (a commander or liaison of its agency, or staff)"),

@@ -367,6 +367,18 @@ def camera_get(*, user: User, pk: int | str) -> Camera:
     return get_or_404(camera_list(user=user), pk=pk)
 
 
+def mask_secret(value: str) -> str:
+    """How a stored secret (a webhook's signing secret, a feed token, an API key) reads after
+    it was shown once: that it is set, never any of it."""
+    return "••••••••" if value else "—"
+
+
+def camera_can_see_stream(*, user: User | None, camera: Camera) -> bool:
+    """A camera's stream URL may carry credentials: it is for the members of the camera's
+    operator agency (any role) and staff, not for the rest of the directory's readers."""
+    return user_is_staff(user) or camera.operator_id in user_agency_ids(user=user)
+
+
 def camera_get_for_change(*, user: User, pk: int | str) -> Camera:
     """A camera the user may change: staff any, a commander or liaison of its operator."""
     camera = camera_get(user=user, pk=pk)

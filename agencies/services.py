@@ -312,6 +312,16 @@ def subscription_update(
 
 
 @transaction.atomic
+def subscription_rotate_secret(*, actor: User, subscription: Subscription) -> str:
+    """A new signing secret for the subscription's webhook (a commander or liaison of its
+    agency, or staff). The caller shows it once: it is write-only, masked in every read after."""
+    require_capability(user=actor, agency_id=subscription.agency_id, capability="agency.manage")
+    subscription.webhook_secret = secrets.token_urlsafe(32)
+    Subscription.objects.filter(pk=subscription.pk).update(webhook_secret=subscription.webhook_secret)
+    return subscription.webhook_secret
+
+
+@transaction.atomic
 def subscription_delete(*, actor: User, subscription: Subscription) -> None:
     require_capability(user=actor, agency_id=subscription.agency_id, capability="agency.manage")
     subscription.delete()
