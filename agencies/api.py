@@ -25,7 +25,8 @@ from typing import Any
 
 from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -36,8 +37,10 @@ from common.types import User
 
 from . import selectors, services
 from .filters import (
+    AUDIT_KINDS,
     AgencyFilter,
     AreaFilter,
+    AuditLogFilter,
     CameraFilter,
     MembershipFilter,
     PartnershipFilter,
@@ -50,6 +53,7 @@ from .serializers import (
     AgencyWriteSerializer,
     AreaDetailSerializer,
     AreaSerializer,
+    AuditLogSerializer,
     CameraSerializer,
     CameraWriteSerializer,
     MembershipCreateSerializer,
@@ -159,6 +163,27 @@ class AgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessorVi
         request=AgencyWriteSerializer,
         responses=AgencySerializer,
     )
+    @extend_schema(
+        summary=_("Who read the agency's confidential and secret records (its commanders, or staff)"),
+        parameters=[
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description=_("First day (UTC)")),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description=_("Last day (UTC)")),
+            OpenApiParameter("reader", int, description=_("Reads by members of this agency")),
+            OpenApiParameter("kind", str, enum=[k for k, _label in AUDIT_KINDS], description=_("Record kind")),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: AuditLogSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], filterset_class=AuditLogFilter, ordering_fields=[])
+    def audit(self, request: Request, pk: str | None = None) -> Response:
+        agency = self.get_object()
+        audit = selectors.agency_audit_list(user=request.user, agency=agency)
+        page = self.paginate_queryset(self.filter_queryset(audit))
+        return self.get_paginated_response(
+            AuditLogSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
+
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         agency = self.get_object()
         data = self.validated(AgencyWriteSerializer, instance=agency, partial=True)

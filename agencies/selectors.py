@@ -27,7 +27,17 @@ from django.utils.translation import gettext as _
 from common.selectors import get_or_404
 from common.types import User
 
-from .models import Agency, Area, Camera, Classification, Membership, Partnership, Subscription, VitalObject
+from .models import (
+    Agency,
+    Area,
+    AuditLog,
+    Camera,
+    Classification,
+    Membership,
+    Partnership,
+    Subscription,
+    VitalObject,
+)
 
 
 def user_is_staff(user: User | None) -> bool:
@@ -384,6 +394,28 @@ def camera_get_for_change(*, user: User, pk: int | str) -> Camera:
     camera = camera_get(user=user, pk=pk)
     require_capability(user=user, agency_id=camera.operator_id, capability="agency.manage")
     return camera
+
+
+# --- Audit --------------------------------------------------------------------------------
+
+
+def can_read_audit(*, user: User, agency: Agency) -> bool:
+    """Staff, or a commander of the agency (`audit.read`): the agency page offers its audit."""
+    from .roles import has_capability
+
+    return has_capability(user=user, capability="audit.read", agency_ids=[agency.pk])
+
+
+def agency_audit_list(*, user: User, agency: Agency) -> QuerySet[AuditLog]:
+    """Who read the agency's confidential and secret records (those it reports, leads, issues or
+    assesses), newest first: 404 for an outsider, PermissionDenied below `audit.read`."""
+    require_capability(user=user, agency_id=agency.pk, capability="audit.read")
+    return (
+        AuditLog.objects.filter(owner_agencies=agency)
+        .select_related("user")
+        .prefetch_related(Prefetch("reader_agencies", queryset=Agency.objects.only("id", "name").order_by("name")))
+        .order_by("-at", "-id")
+    )
 
 
 # --- Areas on maps -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from . import selectors
-from .models import Agency, Area, Camera, Membership, Partnership, Severity, Subscription, VitalObject
+from .models import Agency, Area, AuditLog, Camera, Membership, Partnership, Severity, Subscription, VitalObject
 from .validators import validate_latitude, validate_longitude
 
 # --- Shared fields --------------------------------------------------------------------------
@@ -517,3 +517,35 @@ class CameraWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Camera
         fields = ["code", "name", "area", "operator", "vital_object", "status", "latitude", "longitude", "stream_url"]
+
+
+# --- Audit ----------------------------------------------------------------------------------
+
+
+class AuditLogSerializer(serializers.ModelSerializer):
+    """A read of the agency's confidential or secret records (one row per list read)."""
+
+    user = serializers.SerializerMethodField(help_text=_("The reader's username (null once the user is deleted)"))
+    reader_agencies = AgencyRefSerializer(many=True, read_only=True)
+    object_ids = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text=_("Ids of the records read")
+    )
+
+    class Meta:
+        model = AuditLog
+        fields = [
+            "id",
+            "at",
+            "user",
+            "reader_agencies",
+            "action",
+            "object_type",
+            "object_id",
+            "object_ids",
+            "classification",
+            "detail",
+        ]
+        read_only_fields = fields
+
+    def get_user(self, obj: AuditLog) -> str | None:
+        return obj.user.get_username() if obj.user else None

@@ -30,6 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.audit import AuditedListMixin
 from agencies.models import Agency, Area
 from agencies.selectors import user_agency_ids
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
@@ -229,7 +230,12 @@ def _shift_detail(request: Request, shift: PatrolShift) -> dict[str, Any]:
 # --- Views ---------------------------------------------------------------------------------
 
 
-class ShiftViewSet(mixins.ListModelMixin, ScopedViewSet):
+class ShiftViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
+    audit_object_type = "operation"
+
+    def audit_record(self, row: Any) -> Any:
+        return row.operation
+
     serializer_class = ShiftSerializer
     filterset_class = ShiftFilter
     ordering_fields = ["starts_at", "id"]
