@@ -29,11 +29,18 @@ def audit_rows(
     object_type: str,
     record: Callable[[Any], Any] | None = None,
     detail: str = "",
+    reader_ids: Iterable[int] | None = None,
 ) -> None:
     """Audit the rows read (each row, or `record(row)` for a row that carries the record, such
     as an alert its threat). Rows without a record (None) are skipped."""
     records = [record(r) for r in rows] if record is not None else list(rows)
-    audit_list_read(user=user, objects=[r for r in records if r is not None], object_type=object_type, detail=detail)
+    audit_list_read(
+        user=user,
+        objects=[r for r in records if r is not None],
+        object_type=object_type,
+        detail=detail,
+        reader_ids=reader_ids,
+    )
 
 
 def audit_page(

@@ -417,14 +417,16 @@ def _owners(obj: Any, object_type: str) -> set[int]:
     return {aid for f in OWNER_FIELDS.get(object_type, ()) if (aid := getattr(obj, f, None))}
 
 
-def _audit_write(entries: list[tuple[Any, set[int]]], *, user: User | None) -> None:
+def _audit_write(
+    entries: list[tuple[Any, set[int]]], *, user: User | None, reader_ids: Iterable[int] | None = None
+) -> None:
     """Insert audit rows and their owner and reader agencies: three INSERTs, whatever the count."""
     from .models import AuditLog
 
     if not entries:
         return
     AuditLog.objects.bulk_create([row for row, _owner_ids in entries])
-    readers = sorted(user_agency_ids(user=user))
+    readers = sorted(set(reader_ids) if reader_ids is not None else user_agency_ids(user=user))
     owner_links = AuditLog.owner_agencies.through
     reader_links = AuditLog.reader_agencies.through
     owners = [owner_links(auditlog_id=row.pk, agency_id=aid) for row, ids in entries for aid in sorted(ids)]
@@ -473,11 +475,18 @@ def audit_reads(
 
 
 def audit_list_read(
-    *, user: User | None, objects: Iterable[Any], object_type: str, action: str = "list", detail: str = ""
+    *,
+    user: User | None,
+    objects: Iterable[Any],
+    object_type: str,
+    action: str = "list",
+    detail: str = "",
+    reader_ids: Iterable[int] | None = None,
 ) -> Any:
     """Record one list read: a single row naming every confidential or secret record among
     `objects` (the rows of the page being rendered, already fetched: no query per row), at the
-    highest classification among them. Nothing when the page holds none. Returns the row."""
+    highest classification among them. Nothing when the page holds none. Returns the row.
+    `reader_ids` names the reading agencies when no user reads (an agency's calendar feed)."""
     from .models import AuditLog
 
     read = [o for o in objects if getattr(o, "classification", None) in AUDITED_CLASSIFICATIONS]
@@ -496,5 +505,5 @@ def audit_list_read(
         classification="secret" if any(o.classification == "secret" for o in read) else "confidential",
         detail=detail[:200],
     )
-    _audit_write([(row, owners)], user=user if user and user.is_authenticated else None)
+    _audit_write([(row, owners)], user=user if user and user.is_authenticated else None, reader_ids=reader_ids)
     return row

@@ -84,9 +84,7 @@ def test_the_map_geojson_writes_one_row(client, world, records):
 
 
 def test_a_risk_list_read_is_audited(api_as, world):
-    risk = RiskAssessmentFactory(
-        area=world.areas.guntung, assessing_agency=world.a, classification=C.CONFIDENTIAL
-    )
+    risk = RiskAssessmentFactory(area=world.areas.guntung, assessing_agency=world.a, classification=C.CONFIDENTIAL)
 
     assert api_as(world.alice).get("/api/v1/risks/").status_code == 200
 
