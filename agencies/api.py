@@ -307,7 +307,7 @@ class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Acce
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
-        subscription = self.read_for_change(user=request.user, pk=pk)
+        subscription = self.read_for_change(user=request.user, pk=self.kwargs["pk"])
         secret = services.subscription_rotate_secret(actor=request.user, subscription=subscription)
         return Response(SubscriptionSecretSerializer({"webhook_secret": secret}).data)
 

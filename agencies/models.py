@@ -389,9 +389,9 @@ class AuditLog(models.Model):
     # Whose records were read (their reporting, lead, issuing or assessing agency) and the
     # reader's agencies at the time: what a commander's "who read our records" page filters on.
     owner_agencies = models.ManyToManyField(
-        "Agency", verbose_name=_("owner agencies"), blank=True, related_name="audited_reads"
+        Agency, verbose_name=_("owner agencies"), blank=True, related_name="audited_reads"
     )
-    reader_agencies = models.ManyToManyField("Agency", verbose_name=_("reader agencies"), blank=True, related_name="+")
+    reader_agencies = models.ManyToManyField(Agency, verbose_name=_("reader agencies"), blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("audit log entry")
