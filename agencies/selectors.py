@@ -403,7 +403,12 @@ def can_read_audit(*, user: User, agency: Agency) -> bool:
     """Staff, or a commander of the agency (`audit.read`): the agency page offers its audit."""
     from .roles import has_capability
 
-    return has_capability(user=user, capability="audit.read", agency_ids=[agency.pk])
+    if user_is_staff(user):
+        return True
+    # A non-member's answer needs no query (the directory's readers see other agencies' pages).
+    return agency.pk in user_agency_ids(user=user) and has_capability(
+        user=user, capability="audit.read", agency_ids=[agency.pk]
+    )
 
 
 def agency_audit_list(*, user: User, agency: Agency) -> QuerySet[AuditLog]:

@@ -229,25 +229,27 @@ def audit_export(*, user: User, queryset: QuerySet[Incident], name: str) -> None
     """Record one audit entry when an export may carry confidential or secret incidents.
 
     An export is a bulk read: one entry per export (at the highest classification it
-    includes), not one per row, keeps the audit log readable and the export fast.
+    includes, with the agencies whose incidents went out), not one per row, keeps the audit
+    log readable and the export fast: one query of distinct (level, owners) first.
     """
-    for level in (Classification.SECRET, Classification.CONFIDENTIAL):
-        if queryset.filter(classification=level).exists():
-            # Whose records went out, for their commanders' audit page: one query of pairs.
-            pairs = (
-                queryset.filter(classification__in=(Classification.SECRET, Classification.CONFIDENTIAL))
-                .order_by()
-                .values_list("reporting_agency_id", "lead_agency_id")
-                .distinct()
-            )
-            audit_reads(
-                user=user,
-                objects=[_ExportRead(pk=name, classification=level)],
-                object_type="incident",
-                action="export",
-                owner_ids={aid for pair in pairs for aid in pair if aid},
-            )
-            return
+    found = set(
+        queryset.filter(classification__in=AUDITED_CLASSIFICATIONS)
+        .order_by()
+        .values_list("classification", "reporting_agency_id", "lead_agency_id")
+        .distinct()
+    )
+    if not found:
+        return
+    level = (
+        Classification.SECRET if any(c == Classification.SECRET for c, _r, _l in found) else Classification.CONFIDENTIAL
+    )
+    audit_reads(
+        user=user,
+        objects=[_ExportRead(pk=name, classification=level)],
+        object_type="incident",
+        action="export",
+        owner_ids={aid for _c, reporting, lead in found for aid in (reporting, lead) if aid},
+    )
 
 
 # --- GeoJSON --------------------------------------------------------------------------------
