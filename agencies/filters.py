@@ -168,12 +168,14 @@ class AuditLogFilter(django_filters.FilterSet):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
         queryset=Agency.objects.filter(is_active=True).order_by("name"),
         label=_("Reader agency"),
+        empty_label=_("All agencies"),
         help_text=_("Reads by members of this agency"),
     )
     kind = django_filters.ChoiceFilter(
         field_name="object_type",
         choices=AUDIT_KINDS,
         label=_("Record kind"),
+        empty_label=_("All kinds"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
