@@ -214,3 +214,39 @@ def test_a_commander_of_two_agencies_sees_each_agencys_own(client, world, bobs_r
     client.force_login(world.dave)
 
     assert list(client.get(audit_url(world.b)).context["page"].object_list) == []
+
+
+# --- Calendars: the shifts drawn are reads of their operations -------------------------------
+
+
+@pytest.fixture
+def confidential_shift(world):
+    from coordination.patrols import services as patrol_services
+    from tests.coordination.patrols.test_patrols import make_operation, make_shift, unit
+
+    op = make_operation(world, classification=C.CONFIDENTIAL, participants=[world.a])
+    start = datetime.datetime.now(datetime.UTC).replace(minute=0, second=0, microsecond=0)
+    shift = make_shift(world, op, start=start + datetime.timedelta(hours=1), contributions=[unit(world.a)])
+    token = patrol_services.calendar_feed_get_or_create(user=world.alice, agency=world.a).token
+    return op, shift, token
+
+
+def test_the_patrol_calendar_audits_the_operations_it_draws(client, world, confidential_shift):
+    op, _shift, _token = confidential_shift
+    client.force_login(world.alice)
+
+    assert client.get(reverse("patrol-calendar")).status_code == 200
+
+    [row] = rows()
+    assert (row.object_type, row.object_ids) == ("operation", [str(op.pk)])
+    assert list(row.owner_agencies.all()) == [world.a]
+
+
+def test_the_calendar_feed_is_audited_as_its_agencys_read(client, world, confidential_shift):
+    op, _shift, token = confidential_shift
+
+    assert client.get("/api/v1/shifts.ics", {"token": token}).status_code == 200
+
+    [row] = rows()
+    assert (row.user, row.object_ids) == (None, [str(op.pk)])
+    assert list(row.reader_agencies.all()) == [world.a]
