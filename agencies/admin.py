@@ -9,14 +9,18 @@ Two rules hold throughout, because Area has ~90k rows (all of Indonesia):
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
+from . import selectors, services
 from .models import (
     Agency,
     Area,
@@ -204,11 +208,41 @@ class SubscriptionAdmin(admin.ModelAdmin):
                     "channel_sms",
                     "channel_webhook",
                     "webhook_url",
-                    "webhook_secret",
+                    "webhook_secret_masked",
                 )
             },
         ),
     )
+    # The signing secret is write-only: masked here, replaced by the rotate action, which shows
+    # the new one once (as does saving a new webhook subscription).
+    readonly_fields = ("webhook_secret_masked",)
+    actions = ("rotate_webhook_secret",)
+
+    @admin.display(description=_("webhook signing secret"))
+    def webhook_secret_masked(self, obj: Subscription) -> str:
+        return selectors.mask_secret(obj.webhook_secret) if obj else ""
+
+    def save_model(self, request: HttpRequest, obj: Subscription, form: Any, change: bool) -> None:
+        fresh = obj.channel_webhook and not obj.webhook_secret
+        if fresh:
+            obj.webhook_secret = secrets.token_urlsafe(32)
+        super().save_model(request, obj, form, change)
+        if fresh:
+            self._show_once(request, obj, obj.webhook_secret)
+
+    @admin.action(description=_("Rotate the webhook signing secret (shown once)"))
+    def rotate_webhook_secret(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+        for subscription in queryset:
+            secret = services.subscription_rotate_secret(actor=request.user, subscription=subscription)
+            self._show_once(request, subscription, secret)
+
+    def _show_once(self, request: HttpRequest, subscription: Subscription, secret: str) -> None:
+        self.message_user(
+            request,
+            _("New webhook signing secret of %(name)s, shown this once: %(secret)s")
+            % {"name": subscription.name, "secret": secret},
+            messages.WARNING,
+        )
 
     @admin.display(description=_("channels"))
     def channel_list(self, obj: Subscription) -> str:
@@ -252,3 +286,49 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- API tokens: write-only like every secret ---------------------------------------------------
+# DRF's TokenAdmin lists every key in clear; ours masks it and shows a new key once, on the page
+# right after it is created (the user is told the key out of band; a lost key is replaced).
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class MaskedTokenAdmin(TokenAdmin):
+    list_display = ("masked_key", "user", "created")
+    list_select_related = ("user",)
+
+    @admin.display(description=_("key"))
+    def masked_key(self, obj: TokenProxy) -> str:
+        return selectors.mask_secret(obj.key)
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        # A token's str() is its key: the page's title and breadcrumbs name its user instead.
+        original = context.get("original")
+        if original is not None:
+            context["original"] = _NamedBy(original, str(original.user))
+            context["subtitle"] = str(original.user)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: TokenProxy, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            self.message_user(
+                request,
+                _("API token of %(user)s, shown this once: %(key)s") % {"user": obj.user, "key": obj.key},
+                messages.WARNING,
+            )
+
+
+class _NamedBy:
+    """A record read through, except its str(): a change form's title without the secret in it."""
+
+    def __init__(self, obj: Any, name: str) -> None:
+        self._obj, self._name = obj, name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._obj, attr)
+
+    def __str__(self) -> str:
+        return self._name

@@ -25,8 +25,10 @@ from typing import Any
 
 from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,8 +37,10 @@ from common.types import User
 
 from . import selectors, services
 from .filters import (
+    AUDIT_KINDS,
     AgencyFilter,
     AreaFilter,
+    AuditLogFilter,
     CameraFilter,
     MembershipFilter,
     PartnershipFilter,
@@ -49,6 +53,7 @@ from .serializers import (
     AgencyWriteSerializer,
     AreaDetailSerializer,
     AreaSerializer,
+    AuditLogSerializer,
     CameraSerializer,
     CameraWriteSerializer,
     MembershipCreateSerializer,
@@ -56,7 +61,9 @@ from .serializers import (
     MembershipUpdateSerializer,
     PartnershipSerializer,
     PartnershipWriteSerializer,
+    SubscriptionCreatedSerializer,
     SubscriptionCreateSerializer,
+    SubscriptionSecretSerializer,
     SubscriptionSerializer,
     SubscriptionWriteSerializer,
     VitalObjectSerializer,
@@ -156,6 +163,27 @@ class AgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessorVi
         request=AgencyWriteSerializer,
         responses=AgencySerializer,
     )
+    @extend_schema(
+        summary=_("Who read the agency's confidential and secret records (its commanders, or staff)"),
+        parameters=[
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description=_("First day (UTC)")),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description=_("Last day (UTC)")),
+            OpenApiParameter("reader", int, description=_("Reads by members of this agency")),
+            OpenApiParameter("kind", str, enum=[k for k, _label in AUDIT_KINDS], description=_("Record kind")),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: AuditLogSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], filterset_class=AuditLogFilter, ordering_fields=[])
+    def audit(self, request: Request, pk: str | None = None) -> Response:
+        agency = self.get_object()
+        audit = selectors.agency_audit_list(user=request.user, agency=agency)
+        page = self.paginate_queryset(self.filter_queryset(audit))
+        return self.get_paginated_response(
+            AuditLogSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
+
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         agency = self.get_object()
         data = self.validated(AgencyWriteSerializer, instance=agency, partial=True)
@@ -244,8 +272,8 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Acces
 class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessorViewSet):
     """What an agency is alerted about. Only its own members see it; its commanders and liaisons change it.
 
-    `min_severity` is a CAP severity name. `webhook_secret` is write-only: responses carry
-    `has_webhook_secret` instead.
+    `min_severity` is a CAP severity name. `webhook_secret` is write-only: the answer to the
+    creation and to `rotate-secret` carry it once, every other response `has_webhook_secret`.
     """
 
     queryset = Subscription.objects.none()
@@ -261,12 +289,27 @@ class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Acce
     @extend_schema(
         summary=_("Subscribe one of your agencies to alerts (its commander or liaison, or staff)"),
         request=SubscriptionCreateSerializer,
-        responses={201: SubscriptionSerializer},
+        responses={201: SubscriptionCreatedSerializer},
     )
     def create(self, request: Request) -> Response:
         data = _subscription_kwargs(self.validated(SubscriptionCreateSerializer))
         subscription = services.subscription_create(actor=request.user, **data)
-        return self.read_back(subscription, status.HTTP_201_CREATED)
+        fresh = self.read(user=request.user, pk=subscription.pk)
+        # The one answer that carries a generated secret: write-only in every read after this.
+        context = {**self.get_serializer_context(), "secret_generated": not data.get("webhook_secret")}
+        body = SubscriptionCreatedSerializer(fresh, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("A new webhook signing secret, shown once (a commander or liaison of its agency, or staff)"),
+        request=None,
+        responses=SubscriptionSecretSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
+        subscription = self.read_for_change(user=request.user, pk=self.kwargs["pk"])
+        secret = services.subscription_rotate_secret(actor=request.user, subscription=subscription)
+        return Response(SubscriptionSecretSerializer({"webhook_secret": secret}).data)
 
     @extend_schema(
         summary=_("Change a subscription (a commander or liaison of its agency, or staff)"),

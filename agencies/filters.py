@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from .models import Agency, Area, Camera, Membership, Partnership, Subscription, VitalObject
+from .models import Agency, Area, AuditLog, Camera, Membership, Partnership, Subscription, VitalObject
 from .selectors import area_covering_q
 
 
@@ -139,3 +140,45 @@ class CameraFilter(django_filters.FilterSet):
 
     def filter_area(self, queryset: QuerySet[Camera], name: str, value: Area) -> QuerySet[Camera]:
         return _in_subtree(queryset, "area", value)
+
+
+AUDIT_KINDS = (
+    ("incident", _("Incidents")),
+    ("threat", _("Threats")),
+    ("risk", _("Risk assessments")),
+    ("operation", _("Operations")),
+    ("exercise", _("Exercises")),
+)
+
+
+_DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
+
+
+class AuditLogFilter(django_filters.FilterSet):
+    """The agency audit page and its API: reads by date (the day in UTC), reader and kind."""
+
+    date_from = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__gte", label=_("From"), widget=_DATE_INPUT, help_text=_("First day (UTC)")
+    )
+    date_to = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__lte", label=_("To"), widget=_DATE_INPUT, help_text=_("Last day (UTC)")
+    )
+    reader = django_filters.ModelChoiceFilter(
+        field_name="reader_agencies",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        queryset=Agency.objects.filter(is_active=True).order_by("name"),
+        label=_("Reader agency"),
+        empty_label=_("All agencies"),
+        help_text=_("Reads by members of this agency"),
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="object_type",
+        choices=AUDIT_KINDS,
+        label=_("Record kind"),
+        empty_label=_("All kinds"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    class Meta:
+        model = AuditLog
+        fields = ["date_from", "date_to", "reader", "kind"]

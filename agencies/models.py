@@ -383,6 +383,15 @@ class AuditLog(models.Model):
     object_id = models.CharField(_("object id"), max_length=40)
     classification = models.CharField(_("classification"), max_length=12, choices=Classification.choices)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
+    # A list read (a page of a list, an API list, a map, a calendar, an inbox) is one row naming
+    # every confidential or secret record it returned; a detail read names its one record here too.
+    object_ids = models.JSONField(_("object ids"), default=list, blank=True)
+    # Whose records were read (their reporting, lead, issuing or assessing agency) and the
+    # reader's agencies at the time: what a commander's "who read our records" page filters on.
+    owner_agencies = models.ManyToManyField(
+        Agency, verbose_name=_("owner agencies"), blank=True, related_name="audited_reads"
+    )
+    reader_agencies = models.ManyToManyField(Agency, verbose_name=_("reader agencies"), blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("audit log entry")

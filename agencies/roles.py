@@ -64,6 +64,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "agency.members": COMMANDING,
     "agency.edit": COMMANDING,
     "partnership.record": COMMANDING,
+    # Read who read the agency's confidential and secret records (its audit page and API).
+    "audit.read": COMMANDING,
 }
 
 

@@ -28,7 +28,7 @@ from common.selectors import get_or_404
 from common.types import User
 
 from .membership import user_agency_ids, user_is_staff, user_roles_in  # noqa: F401 - re-exported: every app reads them here
-from .models import Agency, Area, Camera, Classification, Membership, Partnership, Subscription, VitalObject
+from .models import Agency, Area, AuditLog, Camera, Classification, Membership, Partnership, Subscription, VitalObject
 from .roles import roles_for
 
 
@@ -334,11 +334,50 @@ def camera_get(*, user: User, pk: int | str) -> Camera:
     return get_or_404(camera_list(user=user), pk=pk)
 
 
+def mask_secret(value: str) -> str:
+    """How a stored secret (a webhook's signing secret, a feed token, an API key) reads after
+    it was shown once: that it is set, never any of it."""
+    return "••••••••" if value else "—"
+
+
+def camera_can_see_stream(*, user: User | None, camera: Camera) -> bool:
+    """A camera's stream URL may carry credentials: it is for the members of the camera's
+    operator agency (any role) and staff, not for the rest of the directory's readers."""
+    return user_is_staff(user) or camera.operator_id in user_agency_ids(user=user)
+
+
 def camera_get_for_change(*, user: User, pk: int | str) -> Camera:
     """A camera the user may change: staff any, a commander or liaison of its operator."""
     camera = camera_get(user=user, pk=pk)
     require_capability(user=user, agency_id=camera.operator_id, capability="agency.manage")
     return camera
+
+
+# --- Audit --------------------------------------------------------------------------------
+
+
+def can_read_audit(*, user: User, agency: Agency) -> bool:
+    """Staff, or a commander of the agency (`audit.read`): the agency page offers its audit."""
+    from .roles import has_capability
+
+    if user_is_staff(user):
+        return True
+    # A non-member's answer needs no query (the directory's readers see other agencies' pages).
+    return agency.pk in user_agency_ids(user=user) and has_capability(
+        user=user, capability="audit.read", agency_ids=[agency.pk]
+    )
+
+
+def agency_audit_list(*, user: User, agency: Agency) -> QuerySet[AuditLog]:
+    """Who read the agency's confidential and secret records (those it reports, leads, issues or
+    assesses), newest first: 404 for an outsider, PermissionDenied below `audit.read`."""
+    require_capability(user=user, agency_id=agency.pk, capability="audit.read")
+    return (
+        AuditLog.objects.filter(owner_agencies=agency)
+        .select_related("user")
+        .prefetch_related(Prefetch("reader_agencies", queryset=Agency.objects.only("id", "name").order_by("name")))
+        .order_by("-at", "-id")
+    )
 
 
 # --- Areas on maps -------------------------------------------------------------------------

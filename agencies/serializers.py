@@ -19,7 +19,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from . import selectors
-from .models import Agency, Area, Camera, Membership, Partnership, Severity, Subscription, VitalObject
+from .models import Agency, Area, AuditLog, Camera, Membership, Partnership, Severity, Subscription, VitalObject
 from .validators import validate_latitude, validate_longitude
 
 # --- Shared fields --------------------------------------------------------------------------
@@ -344,6 +344,32 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         return bool(obj.webhook_secret)
 
 
+class SubscriptionCreatedSerializer(SubscriptionSerializer):
+    """The answer to a creation: the one read that carries the signing secret (write-only after)."""
+
+    webhook_secret = serializers.SerializerMethodField(
+        help_text=_(
+            "The HMAC signing secret the portal generated, shown this once: store it now; every later "
+            "read carries has_webhook_secret only. Null when you gave the secret or there is no webhook."
+        ),
+    )
+
+    class Meta(SubscriptionSerializer.Meta):
+        fields = [*SubscriptionSerializer.Meta.fields, "webhook_secret"]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_webhook_secret(self, obj: Subscription) -> str | None:
+        # A secret the client chose is never echoed: only one it could not know.
+        return obj.webhook_secret or None if self.context.get("secret_generated") else None
+
+
+class SubscriptionSecretSerializer(serializers.Serializer):
+    webhook_secret = serializers.CharField(
+        read_only=True, help_text=_("The new HMAC signing secret, shown this once; the old one no longer signs.")
+    )
+
+
 @extend_schema_serializer(component_name="Subscription")
 class SubscriptionWriteSerializer(serializers.ModelSerializer):
     categories = serializers.ListField(
@@ -372,7 +398,10 @@ class SubscriptionWriteSerializer(serializers.ModelSerializer):
             "areas": {"help_text": _("Area ids; each covers its subtree")},
             "webhook_secret": {
                 "write_only": True,
-                "help_text": _("HMAC signing secret; generated when a webhook has none. Never returned."),
+                "help_text": _(
+                    "HMAC signing secret; generated when a webhook has none. Returned once, in the answer "
+                    "to the creation (or to rotate-secret), never after."
+                ),
             },
         }
 
@@ -440,6 +469,14 @@ class CameraSerializer(serializers.ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
     operator_name = serializers.CharField(source="operator.name", read_only=True)
     vital_object_name = _name_of("vital_object.name")
+    stream_url = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The stream's address (may carry credentials): for members of the operator agency and staff; "
+            "null for everyone else."
+        ),
+    )
 
     class Meta:
         model = Camera
@@ -462,6 +499,13 @@ class CameraSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {"latitude": COORDINATE_KWARGS, "longitude": COORDINATE_KWARGS}
 
+    def to_representation(self, instance: Camera) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not selectors.camera_can_see_stream(user=request.user if request is not None else None, camera=instance):
+            data["stream_url"] = None
+        return data
+
 
 @extend_schema_serializer(component_name="Camera")
 class CameraWriteSerializer(serializers.ModelSerializer):
@@ -473,3 +517,35 @@ class CameraWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Camera
         fields = ["code", "name", "area", "operator", "vital_object", "status", "latitude", "longitude", "stream_url"]
+
+
+# --- Audit ----------------------------------------------------------------------------------
+
+
+class AuditLogSerializer(serializers.ModelSerializer):
+    """A read of the agency's confidential or secret records (one row per list read)."""
+
+    user = serializers.SerializerMethodField(help_text=_("The reader's username (null once the user is deleted)"))
+    reader_agencies = AgencyRefSerializer(many=True, read_only=True)
+    object_ids = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text=_("Ids of the records read")
+    )
+
+    class Meta:
+        model = AuditLog
+        fields = [
+            "id",
+            "at",
+            "user",
+            "reader_agencies",
+            "action",
+            "object_type",
+            "object_id",
+            "object_ids",
+            "classification",
+            "detail",
+        ]
+        read_only_fields = fields
+
+    def get_user(self, obj: AuditLog) -> str | None:
+        return obj.user.get_username() if obj.user else None

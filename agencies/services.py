@@ -312,6 +312,16 @@ def subscription_update(
 
 
 @transaction.atomic
+def subscription_rotate_secret(*, actor: User, subscription: Subscription) -> str:
+    """A new signing secret for the subscription's webhook (a commander or liaison of its
+    agency, or staff). The caller shows it once: it is write-only, masked in every read after."""
+    require_capability(user=actor, agency_id=subscription.agency_id, capability="agency.manage")
+    subscription.webhook_secret = secrets.token_urlsafe(32)
+    Subscription.objects.filter(pk=subscription.pk).update(webhook_secret=subscription.webhook_secret)
+    return subscription.webhook_secret
+
+
+@transaction.atomic
 def subscription_delete(*, actor: User, subscription: Subscription) -> None:
     require_capability(user=actor, agency_id=subscription.agency_id, capability="agency.manage")
     subscription.delete()
@@ -392,25 +402,108 @@ def camera_heartbeat(*, camera: Camera, status: str = Camera.Status.ONLINE, at: 
 
 AUDITED_CLASSIFICATIONS = ("confidential", "secret")
 
+# Whose record it is, by kind: the agencies whose commanders see its reads on their audit page.
+# Read from the `<field>_id` attributes of the rows already in hand (no query per row).
+OWNER_FIELDS: dict[str, tuple[str, ...]] = {
+    "incident": ("reporting_agency_id", "lead_agency_id"),
+    "threat": ("issuing_agency_id",),
+    "risk": ("assessing_agency_id",),
+    "operation": ("lead_agency_id",),
+    "exercise": ("lead_agency_id",),
+}
 
-def audit_reads(*, user: User | None, objects: Iterable[Any], object_type: str, action: str = "read") -> int:
-    """Record that `user` read each confidential or secret object (one INSERT for all of them).
 
-    Objects need `pk` and `classification`; public and restricted reads are not audited.
+def _owners(obj: Any, object_type: str) -> set[int]:
+    return {aid for f in OWNER_FIELDS.get(object_type, ()) if (aid := getattr(obj, f, None))}
+
+
+def _audit_write(
+    entries: list[tuple[Any, set[int]]], *, user: User | None, reader_ids: Iterable[int] | None = None
+) -> None:
+    """Insert audit rows and their owner and reader agencies: three INSERTs, whatever the count."""
+    from .models import AuditLog
+
+    if not entries:
+        return
+    AuditLog.objects.bulk_create([row for row, _owner_ids in entries])
+    readers = sorted(set(reader_ids) if reader_ids is not None else user_agency_ids(user=user))
+    owner_links = AuditLog.owner_agencies.through
+    reader_links = AuditLog.reader_agencies.through
+    owners = [owner_links(auditlog_id=row.pk, agency_id=aid) for row, ids in entries for aid in sorted(ids)]
+    if owners:
+        owner_links.objects.bulk_create(owners)
+    if readers:
+        reader_links.objects.bulk_create(
+            [reader_links(auditlog_id=row.pk, agency_id=aid) for row, _ids in entries for aid in readers]
+        )
+
+
+def audit_reads(
+    *,
+    user: User | None,
+    objects: Iterable[Any],
+    object_type: str,
+    action: str = "read",
+    owner_ids: Iterable[int] | None = None,
+) -> int:
+    """Record that `user` read each confidential or secret object (one row each, in one INSERT).
+
+    Objects need `pk` and `classification`, and the owner fields of OWNER_FIELDS (or pass
+    `owner_ids`, as an export does) to be found on their owners' audit page; public and
+    restricted reads are not audited.
     """
     from .models import AuditLog
 
-    rows = [
-        AuditLog(
-            user=user if user and user.is_authenticated else None,
-            action=action,
-            object_type=object_type,
-            object_id=str(obj.pk),
-            classification=obj.classification,
+    who = user if user and user.is_authenticated else None
+    entries = [
+        (
+            AuditLog(
+                user=who,
+                action=action,
+                object_type=object_type,
+                object_id=str(obj.pk),
+                object_ids=[str(obj.pk)] if action == "read" else [],
+                classification=obj.classification,
+            ),
+            set(owner_ids) if owner_ids is not None else _owners(obj, object_type),
         )
         for obj in objects
         if getattr(obj, "classification", None) in AUDITED_CLASSIFICATIONS
     ]
-    if rows:
-        AuditLog.objects.bulk_create(rows)
-    return len(rows)
+    _audit_write(entries, user=who)
+    return len(entries)
+
+
+def audit_list_read(
+    *,
+    user: User | None,
+    objects: Iterable[Any],
+    object_type: str,
+    action: str = "list",
+    detail: str = "",
+    reader_ids: Iterable[int] | None = None,
+) -> Any:
+    """Record one list read: a single row naming every confidential or secret record among
+    `objects` (the rows of the page being rendered, already fetched: no query per row), at the
+    highest classification among them. Nothing when the page holds none. Returns the row.
+    `reader_ids` names the reading agencies when no user reads (an agency's calendar feed)."""
+    from .models import AuditLog
+
+    read = [o for o in objects if getattr(o, "classification", None) in AUDITED_CLASSIFICATIONS]
+    if not read:
+        return None
+    ids = list(dict.fromkeys(str(o.pk) for o in read))
+    owners: set[int] = set()
+    for obj in read:
+        owners |= _owners(obj, object_type)
+    row = AuditLog(
+        user=user if user and user.is_authenticated else None,
+        action=action,
+        object_type=object_type,
+        object_id=ids[0] if len(ids) == 1 else f"{len(ids)} records",
+        object_ids=ids,
+        classification="secret" if any(o.classification == "secret" for o in read) else "confidential",
+        detail=detail[:200],
+    )
+    _audit_write([(row, owners)], user=user if user and user.is_authenticated else None, reader_ids=reader_ids)
+    return row

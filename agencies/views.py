@@ -27,10 +27,12 @@ from common.pagination import paginate
 from common.types import User
 
 from . import selectors
+from .filters import AuditLogFilter
 from .forms import AgencyDirectoryFilter, AreaSearchForm
 from .models import Agency, Area, Camera, Membership, Partnership, VitalObject
 
 AGENCY_PAGE_SIZE = 20
+AUDIT_PAGE_SIZE = 50
 AREA_PAGE_SIZE = 30
 # An agency page lists its cameras; a big operator may run hundreds, the rest is in the API.
 CAMERA_LIMIT = 50
@@ -142,8 +144,31 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "camera_count": camera_count,
             "camera_limit": CAMERA_LIMIT,
             "is_own_agency": agency.pk in selectors.user_agency_ids(user=request.user),
+            "can_read_audit": selectors.can_read_audit(user=request.user, agency=agency),
         },
     )
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def agency_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who read the agency's confidential and secret records: its commanders and staff."""
+    agency = selectors.agency_get(user=request.user, pk=pk)
+    audit = selectors.agency_audit_list(user=request.user, agency=agency)
+    filterset = AuditLogFilter(request.GET or None, queryset=audit)
+    valid = filterset.is_bound and filterset.is_valid()
+    # Bad filter values show their errors on the form and the unfiltered list (never a 500).
+    rows = filterset.qs if valid else audit
+    context = {
+        "agency": agency,
+        "filter": filterset,
+        "page": paginate(request, rows, AUDIT_PAGE_SIZE),
+        "is_filtered": valid and any(v not in (None, "") for v in filterset.form.cleaned_data.values()),
+    }
+    if _wants_partial(request):
+        return render(request, "agencies/partials/audit_results.html", context)
+    return render(request, "agencies/agency_audit.html", context)
 
 
 # --- Area browser --------------------------------------------------------------------------

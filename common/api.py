@@ -48,6 +48,17 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def get_scoped_object(self, pk: Any) -> Model:
         raise NotImplementedError
 
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            page = list(page)
+            self.page_read(page)
+        return page
+
+    def page_read(self, rows: list[Any]) -> None:
+        """Called once per list request with the rows of the page about to be rendered (the
+        list-read audit hook: agencies.audit.AuditedListMixin); nothing by default."""
+
     def get_object(self) -> Any:
         obj = self.get_scoped_object(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         self.check_object_permissions(self.request, obj)

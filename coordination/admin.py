@@ -2,6 +2,9 @@
 and the services carry the workflow; the admin is for looking and for repairs."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from agencies.selectors import mask_secret
 
 from .models import (
     ActionItem,
@@ -151,8 +154,14 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ("agency", "created_at")
     list_select_related = ("agency",)
     autocomplete_fields = ("agency",)
-    # The token is the feed's secret: shown, never edited (delete the row to rotate it).
-    readonly_fields = ("token", "created_at")
+    # The token is the feed's secret: masked here like every secret (its members read the feed
+    # URL on the patrol calendar page; delete the row, or rotate there, to replace it).
+    exclude = ("token",)
+    readonly_fields = ("token_masked", "created_at")
+
+    @admin.display(description=_("token"))
+    def token_masked(self, obj: CalendarFeed) -> str:
+        return mask_secret(obj.token) if obj else ""
 
 
 class ActionItemInline(admin.TabularInline):

@@ -56,6 +56,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from agencies.audit import AuditedListMixin
 from agencies.models import Agency
 from common.api import ScopedViewSet
 
@@ -323,8 +324,10 @@ _INVOLVED = Prefetch("involved_agencies", queryset=Agency.objects.only("id", "na
         responses={200: IncidentSerializer(many=True), 400: FIELD_ERRORS},
     ),
 )
-class IncidentViewSet(mixins.ListModelMixin, ScopedViewSet):
+class IncidentViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
     """Incidents: read as the selectors allow, written through the workflow services."""
+
+    audit_object_type = "incident"
 
     queryset = Incident.objects.none()
     serializer_class = IncidentSerializer
@@ -557,5 +560,5 @@ class IncidentGeoJSONView(_IncidentExportView):
         if limit is None and request.query_params.get("bbox"):
             limit = MAP_DEFAULT_LIMIT
         prefix = request.build_absolute_uri(reverse("api-incident-list"))
-        chunks = exports.incident_geojson_chunks(incidents, detail_url_prefix=prefix, limit=limit)
+        chunks = exports.incident_geojson_chunks(incidents, detail_url_prefix=prefix, limit=limit, user=request.user)
         return StreamingHttpResponse(chunks, content_type="application/geo+json")

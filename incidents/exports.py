@@ -30,7 +30,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 
 from agencies.models import Classification, Severity
-from agencies.services import audit_reads
+from agencies.services import AUDITED_CLASSIFICATIONS, audit_list_read, audit_reads
 from common.types import User
 
 from .models import Incident, Urgency
@@ -229,17 +229,27 @@ def audit_export(*, user: User, queryset: QuerySet[Incident], name: str) -> None
     """Record one audit entry when an export may carry confidential or secret incidents.
 
     An export is a bulk read: one entry per export (at the highest classification it
-    includes), not one per row, keeps the audit log readable and the export fast.
+    includes, with the agencies whose incidents went out), not one per row, keeps the audit
+    log readable and the export fast: one query of distinct (level, owners) first.
     """
-    for level in (Classification.SECRET, Classification.CONFIDENTIAL):
-        if queryset.filter(classification=level).exists():
-            audit_reads(
-                user=user,
-                objects=[_ExportRead(pk=name, classification=level)],
-                object_type="incident",
-                action="export",
-            )
-            return
+    found = set(
+        queryset.filter(classification__in=AUDITED_CLASSIFICATIONS)
+        .order_by()
+        .values_list("classification", "reporting_agency_id", "lead_agency_id")
+        .distinct()
+    )
+    if not found:
+        return
+    level = (
+        Classification.SECRET if any(c == Classification.SECRET for c, _r, _l in found) else Classification.CONFIDENTIAL
+    )
+    audit_reads(
+        user=user,
+        objects=[_ExportRead(pk=name, classification=level)],
+        object_type="incident",
+        action="export",
+        owner_ids={aid for _c, reporting, lead in found for aid in (reporting, lead) if aid},
+    )
 
 
 # --- GeoJSON --------------------------------------------------------------------------------
@@ -255,11 +265,23 @@ GEOJSON_VALUES = (
     "latitude",
     "longitude",
     "area__timezone",
+    # Not shown: what the audit of the read needs (agencies.services.audit_list_read).
+    "classification",
+    "reporting_agency_id",
+    "lead_agency_id",
 )
 
 
+@dataclass(frozen=True)
+class _MapRead:
+    pk: int
+    classification: str
+    reporting_agency_id: int | None
+    lead_agency_id: int | None
+
+
 def _feature(row: tuple[Any, ...], detail_url_prefix: str) -> dict[str, Any]:
-    pk, reference, title, category_code, severity, status, occurred_at, latitude, longitude, tz = row
+    pk, reference, title, category_code, severity, status, occurred_at, latitude, longitude, tz = row[:10]
     geometry = None
     if latitude is not None and longitude is not None:
         # RFC 7946 section 3.1.1: longitude first, then latitude, as JSON numbers.
@@ -284,13 +306,15 @@ def _feature(row: tuple[Any, ...], detail_url_prefix: str) -> dict[str, Any]:
 
 
 def incident_geojson_chunks(
-    queryset: QuerySet[Incident], *, detail_url_prefix: str, limit: int | None = None
+    queryset: QuerySet[Incident], *, detail_url_prefix: str, limit: int | None = None, user: User | None = None
 ) -> Iterator[str]:
     """A FeatureCollection of `queryset` (already filtered and scoped), newest first.
 
     With `limit`, at most that many features; when more matched, the collection ends with the
     foreign member `"truncated": true` (RFC 7946 section 6.1 allows foreign members), so the
     map can tell the user to zoom in. Detecting it costs one extra row, not a COUNT(*).
+    The confidential and secret features sent are audited as one list read of `user`'s, once
+    the collection is complete (their ids are collected from the rows as they stream).
     """
     rows = queryset.order_by(*EXPORT_ORDER).values_list(*GEOJSON_VALUES)
     if limit is not None:
@@ -299,15 +323,20 @@ def incident_geojson_chunks(
     written = 0
     truncated = False
     pieces: list[str] = []
+    read: list[_MapRead] = []
     for row in rows.iterator(chunk_size=BATCH_SIZE):
         if limit is not None and written >= limit:
             truncated = True
             break
         pieces.append(json.dumps(_feature(row, detail_url_prefix), ensure_ascii=False, separators=(",", ":")))
+        if row[10] in AUDITED_CLASSIFICATIONS:
+            read.append(_MapRead(row[0], row[10], row[11], row[12]))
         written += 1
         if len(pieces) >= FLUSH_ROWS:
             yield ("," if written > len(pieces) else "") + ",".join(pieces)
             pieces = []
     if pieces:
         yield ("," if written > len(pieces) else "") + ",".join(pieces)
+    if read:
+        audit_list_read(user=user, objects=read, object_type="incident", action="map", detail="incidents.geojson")
     yield '],"truncated":true}' if truncated else "]}"

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
+from agencies.audit import audit_page
 from agencies.localtime import in_zone
 from agencies.models import Agency, Area, Severity
 from agencies.selectors import map_areas
@@ -107,8 +108,13 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "filter": filterset,
-        "page": paginate(
-            request, incidents, INCIDENT_PAGE_SIZE, bound=SEARCH_COUNT_BOUND if request.GET.get("q") else None
+        "page": audit_page(
+            user=request.user,
+            page=paginate(
+                request, incidents, INCIDENT_PAGE_SIZE, bound=SEARCH_COUNT_BOUND if request.GET.get("q") else None
+            ),
+            object_type="incident",
+            detail=request.path,
         ),
         "is_filtered": filterset.is_filtered,
         "can_create": services.can_log_incident(user=request.user),

@@ -27,6 +27,7 @@ def test_no_select_on_any_page_offers_dashes(client, world, language):
             *pages.values(),
             reverse("incident-detail", args=[incident.pk]),
             reverse("agency-detail", args=[world.a.pk]),
+            reverse("agency-audit", args=[world.a.pk]),
         ]
         for path in paths:
             body = client.get(path).content.decode()

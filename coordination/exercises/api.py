@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencies.audit import AuditedListMixin
 from agencies.models import Agency, Classification
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
 from common.api import ScopedViewSet
@@ -137,7 +138,8 @@ class ActionItemUpdateSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(summary=_("Exercises you may read"), responses={200: ExerciseSerializer(many=True)}),
 )
-class ExerciseViewSet(mixins.ListModelMixin, ScopedViewSet):
+class ExerciseViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
+    audit_object_type = "exercise"
     queryset = Exercise.objects.none()
     serializer_class = ExerciseSerializer
     filterset_class = ExerciseFilter

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencies.audit import audit_page
 from agencies.form_fields import zone_of_areas
 from common.htmx import render_list
 from common.pagination import paginate
@@ -46,7 +47,9 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
     qs = filterset.qs.prefetch_related("participants", "areas")
     context = {
         "filter": filterset,
-        "page": paginate(request, qs, PAGE_SIZE),
+        "page": audit_page(
+            user=request.user, page=paginate(request, qs, PAGE_SIZE), object_type="exercise", detail=request.path
+        ),
         "can_create": services.can_plan_any(user=request.user),
     }
     return render_list(

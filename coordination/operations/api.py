@@ -24,6 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencies.audit import AuditedListMixin
 from common.api import ScopedViewSet
 from coordination.api_fields import AREAS, FIELD_ERRORS, FORBIDDEN, NOT_FOUND
 from coordination.models import JointOperation, Participation
@@ -52,7 +53,8 @@ PARTICIPATION_ID = OpenApiParameter("participation_id", OpenApiTypes.INT, OpenAp
 @extend_schema_view(
     list=extend_schema(summary=_("Joint operations you may read"), responses={200: OperationSerializer(many=True)}),
 )
-class OperationViewSet(mixins.ListModelMixin, ScopedViewSet):
+class OperationViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
+    audit_object_type = "operation"
     queryset = JointOperation.objects.none()
     serializer_class = OperationSerializer
     filterset_class = OperationFilter

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
+from agencies.audit import audit_page
 from agencies.form_fields import zone_of_areas
 from common.htmx import render_list
 from common.pagination import paginate
@@ -46,7 +47,9 @@ def operation_list(request: HttpRequest) -> HttpResponse:
     qs = filterset.qs.prefetch_related("participations__agency", "areas")
     context = {
         "filter": filterset,
-        "page": paginate(request, qs, PAGE_SIZE),
+        "page": audit_page(
+            user=request.user, page=paginate(request, qs, PAGE_SIZE), object_type="operation", detail=request.path
+        ),
         "can_create": services.can_plan_any(user=request.user),
     }
     return render_list(

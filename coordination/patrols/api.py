@@ -30,6 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.audit import AuditedListMixin, audit_rows
 from agencies.models import Agency, Area
 from agencies.selectors import user_agency_ids
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
@@ -229,7 +230,12 @@ def _shift_detail(request: Request, shift: PatrolShift) -> dict[str, Any]:
 # --- Views ---------------------------------------------------------------------------------
 
 
-class ShiftViewSet(mixins.ListModelMixin, ScopedViewSet):
+class ShiftViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
+    audit_object_type = "operation"
+
+    def audit_record(self, row: Any) -> Any:
+        return row.operation
+
     serializer_class = ShiftSerializer
     filterset_class = ShiftFilter
     ordering_fields = ["starts_at", "id"]
@@ -424,7 +430,17 @@ class ShiftFeedView(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         agency, shifts = selectors.calendar_feed_shifts(token=request.query_params.get("token", ""))
-        response = HttpResponse(shifts_ical(agency=agency, shifts=shifts), content_type="text/calendar; charset=utf-8")
+        rows = list(shifts)
+        # No user behind a feed: the read is the agency's.
+        audit_rows(
+            user=None,
+            rows=rows,
+            object_type="operation",
+            record=lambda s: s.operation,
+            detail="calendar feed",
+            reader_ids=[agency.pk],
+        )
+        response = HttpResponse(shifts_ical(agency=agency, shifts=rows), content_type="text/calendar; charset=utf-8")
         response["Cache-Control"] = "private, max-age=300"
         return response
 

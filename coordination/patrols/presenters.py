@@ -199,7 +199,17 @@ def _blocks(
     shown = (
         PatrolShift.objects.filter(pk__in=shown_ids)
         .select_related("operation")
-        .only("pk", "kind", "title", "starts_at", "ends_at", "operation__name")
+        .only(
+            "pk",
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "operation__name",
+            # What the audit of the calendar's read needs (the view audits the drawn shifts).
+            "operation__classification",
+            "operation__lead_agency_id",
+        )
         .order_by("starts_at", "id")
     )
     units: dict[int, list[ShiftContribution]] = defaultdict(list)

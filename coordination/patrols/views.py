@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencies.audit import audit_rows
 from agencies.localtime import in_zone
 from agencies.models import Agency, Area
 from agencies.selectors import filter_agency_choices, user_agency_ids, user_is_staff
@@ -111,6 +112,13 @@ def patrol_calendar(request: HttpRequest) -> HttpResponse:
         filters={"agency": data.get("agency"), "area": area, "kind": data.get("kind")},
         query=request.GET,
         page=presenters.page_number(request.GET.get("page")) if view == "day" else 1,
+    )
+    audit_rows(
+        user=user,
+        rows=[block["shift"] for row in grid["rows"] for cell in row for block in cell["blocks"]],
+        object_type="operation",
+        record=lambda shift: shift.operation,
+        detail=request.path,
     )
     partial = wants_partial(request)
     context = {

@@ -346,6 +346,13 @@ class CitizenReportDetailSerializer(CitizenReportSerializer):
     photos = ReportPhotoSerializer(many=True, read_only=True)
     updates = PublicUpdateSerializer(source="public_updates", many=True, read_only=True)
     moderated_by = serializers.SerializerMethodField()
+    contact = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The reporter's phone or e-mail (empty when anonymous); null when your role may not moderate this report."
+        ),
+    )
     photo_count = None  # type: ignore[assignment]
 
     class Meta(CitizenReportSerializer.Meta):
@@ -359,6 +366,15 @@ class CitizenReportDetailSerializer(CitizenReportSerializer):
             "updates",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: CitizenReport) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        # One rule for the contact, the same as the moderation's (selectors).
+        if user is None or not selectors.citizen_report_can_see_contact(user=user, report=instance):
+            data["contact"] = None
+        return data
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_moderated_by(self, obj: CitizenReport) -> str | None:

@@ -103,6 +103,18 @@ def moderating_agency(*, user: User, report: CitizenReport) -> Agency | None:
     return agency
 
 
+def citizen_report_can_see_contact(*, user: User, report: CitizenReport) -> bool:
+    """The reporter's contact (personal data) is for those who may moderate this report: the
+    rule of `citizen_report_get_for_change` (`moderating_agency`), asked of a report the user
+    already reads. Viewers, and members of an agency whose role there may not moderate, read
+    the report without it. The API serializer and the detail page both ask this."""
+    try:
+        moderating_agency(user=user, report=report)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def incident_citizen_reports(*, user: User, incident: Incident) -> list[CitizenReport]:
     """The citizens' reports behind an incident the caller already read through `incident_get`
     (the one verified into it, those marked its duplicates), with their photos: whoever may

@@ -195,6 +195,7 @@ def _detail_response(
         "report": report,
         "photos": list(report.photos.all()),
         "updates": report.public_updates,
+        "can_see_contact": selectors.citizen_report_can_see_contact(user=request.user, report=report),
         "can_moderate": services.can_moderate_reports(user=request.user) and report.status == CitizenReport.Status.NEW,
         "verify_form": VerifyForm(initial={"title": title}),
         "reject_form": RejectForm(),

@@ -34,6 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies import selectors as agency_selectors
+from agencies.audit import AuditedListMixin
 from agencies.models import Agency, Area, Classification
 from agencies.roles import roles_for
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
@@ -167,7 +168,8 @@ class AttentionSerializer(serializers.Serializer):
     ),
     retrieve=extend_schema(summary=_("A risk assessment"), responses={200: RiskSerializer, 404: NOT_FOUND}),
 )
-class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class RiskViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    audit_object_type = "risk"
     queryset = RiskAssessment.objects.none()
     serializer_class = RiskSerializer
     filterset_class = RiskFilter

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from agencies.audit import audit_page
 from common.htmx import wants_partial
 from common.pagination import paginate
 from common.views import forbidden_page, map_settings
@@ -33,7 +34,12 @@ RISK_PAGE_SIZE = 25
 @vary_on_headers("HX-Request")
 def risk_list(request: HttpRequest) -> HttpResponse:
     filterset = RiskPageFilter(request.GET or None, user=request.user)
-    page = paginate(request, filterset.qs.order_by("-score", "review_due", "pk"), RISK_PAGE_SIZE)
+    page = audit_page(
+        user=request.user,
+        page=paginate(request, filterset.qs.order_by("-score", "review_due", "pk"), RISK_PAGE_SIZE),
+        object_type="risk",
+        detail=request.path,
+    )
     presenters.register_page_rows(user=request.user, page=page)
     context = {
         "filter": filterset,

@@ -52,6 +52,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencies.audit import AuditedListMixin
 from agencies.models import Agency, Area
 from common.api import ScopedViewSet
 from common.throttling import WindowsThrottle
@@ -157,8 +158,10 @@ _AREAS = Prefetch("areas", queryset=Area.objects.only("id", "name", "level", "pa
         responses={200: ThreatSerializer(many=True), 400: FIELD_ERRORS},
     ),
 )
-class ThreatViewSet(mixins.ListModelMixin, ScopedViewSet):
+class ThreatViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
     """Threats: read as the selectors allow, written through the threat services."""
+
+    audit_object_type = "threat"
 
     queryset = Threat.objects.none()
     serializer_class = ThreatSerializer
@@ -384,7 +387,12 @@ class PublicCapDocumentView(_XMLView):
         summary=_("An alert of one of your agencies"), responses={200: AlertSerializer, 404: ALERT_NOT_FOUND}
     ),
 )
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class AlertViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    audit_object_type = "threat"
+
+    def audit_record(self, row: Any) -> Any:
+        return row.threat
+
     queryset = Alert.objects.none()
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
@@ -416,7 +424,12 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         responses={200: InboxItemSerializer(many=True), 400: FIELD_ERRORS},
     ),
 )
-class InboxViewSet(mixins.ListModelMixin, ScopedViewSet):
+class InboxViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
+    audit_object_type = "threat"
+
+    def audit_record(self, row: Any) -> Any:
+        return row.alert.threat
+
     queryset = Delivery.objects.none()
     serializer_class = InboxItemSerializer
     filterset_class = InboxFilter

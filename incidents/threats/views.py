@@ -36,6 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from agencies import selectors as agency_selectors
+from agencies.audit import audit_page
 from agencies.models import Classification
 from agencies.roles import roles_for
 from agencies.services import audit_reads
@@ -90,7 +91,12 @@ def _mark_alert_read(user: User, alert: Alert) -> None:
 def threat_list(request: HttpRequest) -> HttpResponse:
     threats = threat_selectors.threat_list(user=request.user).prefetch_related(threat_selectors.AREAS_PREFETCH)
     filterset = ThreatPageFilter(request.GET or None, user=request.user, queryset=threats)
-    page = paginate(request, filterset.qs, THREAT_PAGE_SIZE)
+    page = audit_page(
+        user=request.user,
+        page=paginate(request, filterset.qs, THREAT_PAGE_SIZE),
+        object_type="threat",
+        detail=request.path,
+    )
     for threat in page.object_list:
         presenters.localise(threat)
     context = {
@@ -263,7 +269,13 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(unread=True)  # type: ignore[misc]  # an annotation
         if form.cleaned_data.get("min_severity") is not None:
             rows = rows.filter(alert__threat__severity__gte=form.cleaned_data["min_severity"])
-    page = paginate(request, rows, INBOX_PAGE_SIZE)
+    page = audit_page(
+        user=request.user,
+        page=paginate(request, rows, INBOX_PAGE_SIZE),
+        object_type="threat",
+        record=lambda row: row.alert.threat,
+        detail=request.path,
+    )
     presenters.decorate_rows(request.user, list(page.object_list))
     context = {
         "filter_form": form,
