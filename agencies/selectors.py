@@ -29,7 +29,7 @@ from common.types import User
 
 from .membership import user_agency_ids, user_is_staff, user_roles_in  # noqa: F401 - re-exported: every app reads them here
 from .models import Agency, Area, AuditLog, Camera, Classification, Membership, Partnership, Subscription, VitalObject
-from .roles import roles_for
+from .roles import has_capability, roles_for
 
 
 def user_is_member(*, user: User | None) -> bool:
@@ -358,8 +358,6 @@ def camera_get_for_change(*, user: User, pk: int | str) -> Camera:
 
 def can_read_audit(*, user: User, agency: Agency) -> bool:
     """Staff, or a commander of the agency (`audit.read`): the agency page offers its audit."""
-    from .roles import has_capability
-
     if user_is_staff(user):
         return True
     # A non-member's answer needs no query (the directory's readers see other agencies' pages).
