@@ -83,8 +83,12 @@ from .services import (
     SCOPE_TO_CLASSIFICATION,
     cap_category_for,
     cap_match_areas,
+    cap_sender_delete,
+    cap_sender_register,
+    cap_sender_update,
     threat_import_cap,
 )
+from .signature import cap_signature, cap_signature_verifies, cap_trusted_signer
 
 __all__ = [
     "AREAID_GEOCODE",
@@ -116,6 +120,12 @@ __all__ = [
     "cap_references",
     "cap_schema",
     "cap_schema_errors",
+    "cap_sender_delete",
+    "cap_sender_register",
+    "cap_sender_update",
+    "cap_signature",
+    "cap_signature_verifies",
+    "cap_trusted_signer",
     "cap_validate",
     "cap_zone",
     "threat_import_cap",
