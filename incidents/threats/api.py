@@ -23,7 +23,8 @@ Access (docs/security.md, "Access"; decided by the threat selectors' accessors a
   (detail, cap.xml, progress and every action); alerts of another agency answer 404;
 - writes: logging needs an acting role (not viewer) in an agency (403 otherwise); updating and
   cancelling a commander, liaison, planner or analyst of the issuing agency, or staff (403);
-  importing a commander or liaison, or staff (403); progress is for the members of the
+  importing a commander or liaison, or staff (403); an imported Update or Cancel of a threat
+  of another agency without a registered sender's signature is refused (400, `xml`); progress is for the members of the
   issuing agency and staff (403 for others who may read the threat).
 """
 

@@ -48,8 +48,14 @@ The category of an imported alert, first match wins:
 Scope Public -> public, Restricted -> restricted, Private -> confidential (a foreign Private
 alert names addresses that are not our agencies, so it goes to the agencies concerned).
 
+An Update or Cancel that references a threat the importer may read applies only when the
+importer is of the threat's issuing agency (or staff), or when the document carries an XML
+signature by a sender the issuing agency registered (`CapSender`, signature.py); the
+<sender> alone proves nothing (docs/security.md, "CAP imports and relays").
+
 The package: `parse.py` (safe parsing, schema validation, reading a message), `build.py` (a
-threat as a CAP document, the Atom feed) and `services.py` (the import). The names the API
+threat as a CAP document, the Atom feed), `services.py` (the import, the registered senders)
+and `signature.py` (verifying a relay's XML signature against a registered certificate). The names the API
 and the tests use are re-exported here.
 """
 
