@@ -376,3 +376,16 @@ def test_only_the_agencys_managers_see_and_change_its_senders(world, api_as, key
     assert api_as(world.admin).get(detail).status_code == 200
     assert api_as(world.alice).delete(detail).status_code == 204
     assert not CapSender.objects.exists()
+
+
+def test_a_sender_registered_by_someone_since_deleted_reads_back(world, api_as, keys):
+    registered = register(world.a, keys["authority"][1])  # registered_by is empty
+    body = api_as(world.alice).get(reverse("api-cap-sender-detail", args=[registered.pk])).json()
+    assert body["registered_by"] is None and body["sender"] == SENDER
+
+
+def test_the_schema_documents_the_cap_senders(db, client):
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+    assert {"get", "post"} <= set(schema["paths"]["/api/v1/cap-senders/"])
+    assert {"get", "patch", "delete"} <= set(schema["paths"]["/api/v1/cap-senders/{id}/"])
+    assert {"tokenAuth": []} in schema["paths"]["/api/v1/cap-senders/"]["get"]["security"]
