@@ -35,10 +35,10 @@ DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 # --- Keys, certificates and signed documents --------------------------------------------------
 
 
-def _keypair(common_name: str) -> tuple[bytes, str]:
+def _keypair(common_name: str, *, expired: bool = False) -> tuple[bytes, str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.UTC)
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=400 if expired else 0)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -58,7 +58,11 @@ def _keypair(common_name: str) -> tuple[bytes, str]:
 @pytest.fixture(scope="module")
 def keys():
     """The authority's own key and certificate, and a forger's."""
-    return {"authority": _keypair("meteo.gov.sc"), "forger": _keypair("meteo.gov.sc")}
+    return {
+        "authority": _keypair("meteo.gov.sc"),
+        "forger": _keypair("meteo.gov.sc"),
+        "expired": _keypair("meteo.gov.sc", expired=True),
+    }
 
 
 def sign(xml: bytes, keypair: tuple[bytes, str]) -> bytes:
@@ -285,6 +289,15 @@ def test_a_signed_relay_of_an_inactive_sender_is_refused(
     register(world.a, keys["authority"][1], is_active=False)
     before = snapshot()
     signed = sign(derived(original(), identifier="inactive-1", msg_type="Cancel"), keys["authority"])
+    _assert_refused(relay(api_as, world.charlie, signed, django_capture_on_commit_callbacks), before)
+
+
+def test_a_relay_signed_with_an_expired_registered_certificate_is_refused(
+    world, api_as, imported, keys, django_capture_on_commit_callbacks
+):
+    register(world.a, keys["expired"][1])
+    before = snapshot()
+    signed = sign(derived(original(), identifier="expired-1", msg_type="Cancel"), keys["expired"])
     _assert_refused(relay(api_as, world.charlie, signed, django_capture_on_commit_callbacks), before)
 
 
