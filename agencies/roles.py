@@ -42,6 +42,9 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "threat.log": ACTING,
     "threat.manage": ACTING,
     "threat.import": MANAGING,
+    # Register the CAP senders (and their certificates) whose signed relays may update or cancel
+    # the alerts the agency imported (incidents.CapSender).
+    "threat.cap_senders": MANAGING,
     # Follow the fan-out and acknowledgement progress of a threat the agency issued.
     "threat.follow": MEMBER,
     # Any member acknowledges an alert of their agency.

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    CapSender,
     Category,
     CitizenReport,
     CitizenReportPhoto,
@@ -138,4 +139,20 @@ class RiskAssessmentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         obj.area_path = obj.area.path
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CapSender)
+class CapSenderAdmin(admin.ModelAdmin):
+    """The CAP senders an agency trusts for signed relays (staff; agencies use the API)."""
+
+    list_display = ("sender", "agency", "is_active", "registered_by", "registered_at")
+    list_filter = ("is_active", "agency")
+    search_fields = ("sender", "agency__name", "agency__code")
+    autocomplete_fields = ("agency",)
+    readonly_fields = ("registered_by", "registered_at")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        if not change and obj.registered_by_id is None:
+            obj.registered_by = request.user
         super().save_model(request, obj, form, change)

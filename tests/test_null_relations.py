@@ -187,6 +187,10 @@ PAGES: dict[str, tuple[Callable[[], models.Model], Pages]] = {
         _report_pages,
     ),
     "incidents.Threat": (lambda: apps.get_model("incidents.Threat").objects.first(), _threat_pages),
+    "incidents.CapSender": (
+        lambda: apps.get_model("incidents.CapSender").objects.first(),
+        lambda c: [reverse("api-cap-sender-list"), reverse("api-cap-sender-detail", args=[c.pk])],
+    ),
     "incidents.ThreatEvent": (
         lambda: apps.get_model("incidents.ThreatEvent").objects.first(),
         lambda e: _threat_pages(e.threat),
@@ -256,7 +260,8 @@ COMPANIONS: dict[str, Callable[[], dict]] = {
 
 def _complete_the_demo() -> None:
     """What seed_demo does not create: a sitrep, a checkpoint and a check-in, a conflict
-    override, an audit log entry and a participation's liaison, each with its nullable relations filled."""
+    override, an audit log entry, a participation's liaison and a registered CAP sender, each
+    with its nullable relations filled."""
     from agencies.models import AuditLog, Classification
     from coordination.models import (
         CheckIn,
@@ -287,6 +292,34 @@ def _complete_the_demo() -> None:
     AuditLog.objects.create(
         user=user, action="read", object_type="incident", object_id="1", classification=Classification.RESTRICTED
     )
+    _register_a_cap_sender(operation.lead_agency, user)
+
+
+def _register_a_cap_sender(agency, user) -> None:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from incidents.models import CapSender
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bmkg.go.id")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    CapSender.objects.create(agency=agency, sender="info@bmkg.go.id", certificate=pem, registered_by=user)
 
 
 @pytest.fixture

@@ -14,10 +14,11 @@ from .reports import (
     private_storage,
 )
 from .risks import RiskAssessment
-from .threats import Alert, Certainty, Delivery, QuickResponse, Threat, ThreatEvent, ThreatMessage
+from .threats import Alert, CapSender, Certainty, Delivery, QuickResponse, Threat, ThreatEvent, ThreatMessage
 
 __all__ = [
     "Alert",
+    "CapSender",
     "Certainty",
     "Delivery",
     "QuickResponse",

@@ -8,7 +8,9 @@ message or a killed worker left behind.
 
 from __future__ import annotations
 
+from cryptography import x509
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -301,3 +303,40 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id}/{self.channel}/{self.recipient_key}: {self.status}"
+
+
+class CapSender(models.Model):
+    """A CAP sender whose signed messages an agency trusts: the `<sender>` it writes and the X.509
+    certificate (PEM) whose key signs its alerts (XML-DSig, CAP 1.2 section 3.3.2.1).
+
+    A signed Update or Cancel of a threat the agency imported applies, whoever relays it, when
+    it verifies against the certificate of an active sender registered here by that agency
+    (incidents/threats/cap/signature.py)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="cap_senders")
+    sender = models.CharField(_("sender"), max_length=200, help_text=_("As the alerts write it in <sender>."))
+    certificate = models.TextField(
+        _("certificate"), help_text=_("The sender's X.509 certificate, PEM (-----BEGIN CERTIFICATE-----).")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency", "sender", "pk"]
+        verbose_name = _("CAP sender")
+        verbose_name_plural = _("CAP senders")
+
+    def __str__(self) -> str:
+        return f"{self.sender} ({self.agency})"
+
+    def clean(self) -> None:
+        self.sender = (self.sender or "").strip()
+        try:
+            x509.load_pem_x509_certificate((self.certificate or "").strip().encode())
+        except ValueError:
+            raise ValidationError(
+                {"certificate": [_("Not an X.509 certificate in PEM form (-----BEGIN CERTIFICATE-----).")]}
+            ) from None

@@ -6,6 +6,9 @@ incidents/threats/api_urls.py).
   partial update (`threat_update`, a CAP Update), `{id}/cancel/` (POST, `threat_cancel`),
   `{id}/progress/` (GET), `{id}/cap.xml` (the threat as a CAP 1.2 alert) and `import-cap/`
   (POST the CAP XML itself: `cap.threat_import_cap`);
+- `/cap-senders/`: the CAP senders (and certificates) an agency trusts for signed relays of
+  Updates and Cancels of the alerts it imported: list, create, retrieve, partial update,
+  delete, by the agency's commanders and liaisons ("threat.cap_senders") and staff;
 - `/alerts/`: the alerts of the user's agencies, `{id}/acknowledge/` (POST, idempotent);
 - `/inbox/`: the user's in-app deliveries, `read/` (POST ids) and `counts/`;
 - `/public/cap/feed.atom` and `/public/cap/{identifier}.xml`: current public threats, without
@@ -20,7 +23,8 @@ Access (docs/security.md, "Access"; decided by the threat selectors' accessors a
   (detail, cap.xml, progress and every action); alerts of another agency answer 404;
 - writes: logging needs an acting role (not viewer) in an agency (403 otherwise); updating and
   cancelling a commander, liaison, planner or analyst of the issuing agency, or staff (403);
-  importing a commander or liaison, or staff (403); progress is for the members of the
+  importing a commander or liaison, or staff (403); an imported Update or Cancel of a threat
+  of another agency without a registered sender's signature is refused (400, `xml`); progress is for the members of the
   issuing agency and staff (403 for others who may read the threat).
 """
 
@@ -56,7 +60,7 @@ from agencies.audit import AuditedListMixin
 from agencies.models import Agency, Area
 from common.api import ScopedViewSet
 from common.throttling import WindowsThrottle
-from incidents.models import Alert, Delivery, Threat
+from incidents.models import Alert, CapSender, Delivery, Threat
 
 from . import cap
 from . import selectors as threat_selectors
@@ -65,6 +69,9 @@ from .filters import AlertFilter, InboxFilter, ThreatFilter
 from .serializers import (
     AcknowledgeSerializer,
     AlertSerializer,
+    CapSenderCreateSerializer,
+    CapSenderSerializer,
+    CapSenderUpdateSerializer,
     ImportQuerySerializer,
     InboxCountsSerializer,
     InboxItemSerializer,
@@ -453,3 +460,68 @@ class InboxViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def counts(self, request: Request) -> Response:
         return Response(InboxCountsSerializer(threat_selectors.inbox_counts(user=request.user)).data)
+
+
+CAP_SENDER_NOT_FOUND = OpenApiResponse(
+    response=_DETAIL, description=_("No such CAP sender among the agencies whose senders you manage.")
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("The CAP senders your agencies registered (commanders, liaisons and staff)"),
+        responses={200: CapSenderSerializer(many=True)},
+    ),
+    retrieve=extend_schema(
+        summary=_("A registered CAP sender"), responses={200: CapSenderSerializer, 404: CAP_SENDER_NOT_FOUND}
+    ),
+)
+class CapSenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The CAP senders an agency trusts: a relay of an Update or Cancel of an alert the agency
+    imported applies when it carries the XML signature of one of them (cap/signature.py).
+    Read and written by the agency's commanders and liaisons ("threat.cap_senders") and staff."""
+
+    queryset = CapSender.objects.none()
+    serializer_class = CapSenderSerializer
+    ordering_fields = ["sender", "registered_at", "id"]
+    ordering = ["sender", "id"]
+
+    def get_queryset(self) -> QuerySet[CapSender]:
+        return threat_selectors.cap_sender_list(user=self.request.user)
+
+    def get_scoped_object(self, pk: Any) -> CapSender:
+        return threat_selectors.cap_sender_get(user=self.request.user, pk=pk)
+
+    def _for_change(self) -> CapSender:
+        try:
+            return threat_selectors.cap_sender_get_for_change(user=self.request.user, pk=self.kwargs["pk"])
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+
+    @extend_schema(
+        summary=_("Register a CAP sender and its certificate for your agency"),
+        request=CapSenderCreateSerializer,
+        responses={201: CapSenderSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+    )
+    def create(self, request: Request) -> Response:
+        data = self.validated(CapSenderCreateSerializer)
+        registered = cap.cap_sender_register(actor=request.user, **data)
+        return self.render(registered, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Change a registered CAP sender (sender, certificate, active)"),
+        request=CapSenderUpdateSerializer,
+        responses={200: CapSenderSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: CAP_SENDER_NOT_FOUND},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        registered = self._for_change()
+        data = self.validated(CapSenderUpdateSerializer)
+        return self.render(cap.cap_sender_update(actor=request.user, cap_sender=registered, **data))
+
+    @extend_schema(
+        summary=_("Remove a registered CAP sender"),
+        responses={204: None, 403: FORBIDDEN, 404: CAP_SENDER_NOT_FOUND},
+    )
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        cap.cap_sender_delete(actor=request.user, cap_sender=self._for_change())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -15,6 +15,7 @@ router = SimpleRouter()
 router.register("threats", api.ThreatViewSet, basename="api-threat")
 router.register("alerts", api.AlertViewSet, basename="api-alert")
 router.register("inbox", api.InboxViewSet, basename="api-inbox")
+router.register("cap-senders", api.CapSenderViewSet, basename="api-cap-sender")
 
 urlpatterns = [
     path("threats/<int:pk>/cap.xml", api.ThreatCapView.as_view(), name="api-threat-cap"),

@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Area, Classification
-from agencies.roles import has_capability
+from agencies.roles import agencies_with, has_capability
 from agencies.selectors import classification_q, user_agency_ids, user_is_staff
 from agencies.services import audit_reads
 from common.selectors import get_or_404
 from common.types import User
-from incidents.models import Alert, Delivery, Threat, ThreatMessage
+from incidents.models import Alert, CapSender, Delivery, Threat, ThreatMessage
 
 # The areas a list row or the inbox needs to name a threat's areas and its time zone.
 AREAS_PREFETCH = Prefetch("areas", queryset=Area.objects.only("id", "name", "level", "timezone", "path"))
@@ -60,17 +60,30 @@ def can_follow_progress(*, user: User, threat: Threat) -> bool:
     return has_capability(user=user, capability="threat.follow", agency_ids=[threat.issuing_agency_id])
 
 
-def can_change_by_cap(*, user: User, threat: Threat, sender: str, own_sender: str) -> bool:
-    """Whom `threat_import_cap` lets apply a CAP Update or Cancel (from `sender`) to a threat we
-    hold: staff; a commander or liaison of the issuing agency ("threat.import"); or anyone who
-    may import, relaying a foreign authority's own update of an alert imported from it (same
-    sender, not `own_sender`, the portal's)."""
-    if has_capability(user=user, capability="threat.import", agency_ids=[threat.issuing_agency_id]):
-        return True
+def can_change_by_cap(*, user: User, threat: Threat) -> bool:
+    """Whom `threat_import_cap` lets apply a CAP Update or Cancel to a threat we hold on their
+    own word: staff, or a commander or liaison of the issuing agency (the agency that imported
+    or issued it, "threat.import"). The document's <sender> proves nothing; anyone else's relay
+    applies only with the XML signature of a sender the issuing agency registered
+    (`CapSender`, `cap_relay_sender`)."""
+    return has_capability(user=user, capability="threat.import", agency_ids=[threat.issuing_agency_id])
+
+
+def cap_relay_sender(*, threat: Threat, sender: str) -> bool:
+    """Whether a signed relay from `sender` may apply to `threat`: an alert imported from CAP
+    (never a threat the portal issued) whose messages came from `sender` (the original authority)."""
     return (
         threat.source == Threat.Source.CAP_IMPORT
-        and sender != own_sender
+        and threat.issuing_agency_id is not None
         and ThreatMessage.objects.filter(threat=threat, sender=sender).exists()
+    )
+
+
+def can_manage_cap_senders(*, user: User, agency_id: int | None = None) -> bool:
+    """Staff, or a commander or liaison (of `agency_id`, else of any agency): who registers and
+    changes an agency's CAP senders ("threat.cap_senders")."""
+    return has_capability(
+        user=user, capability="threat.cap_senders", agency_ids=None if agency_id is None else [agency_id]
     )
 
 
@@ -269,3 +282,30 @@ def threat_progress(*, threat: Threat) -> dict[str, Any]:
         "deliveries": dict(totals),
         "agencies": list(agencies.values()),
     }
+
+
+# --- CAP senders ---------------------------------------------------------------------------
+
+CAP_SENDER_DENIED = _("Only the agency's commanders and liaisons may change its CAP senders.")
+
+
+def cap_sender_list(*, user: User) -> QuerySet[CapSender]:
+    """The registered CAP senders of the agencies where the user holds "threat.cap_senders"
+    (every agency's for staff); nobody else reads them."""
+    qs = CapSender.objects.select_related("agency", "registered_by").order_by("agency__name", "sender", "pk")
+    if user_is_staff(user):
+        return qs
+    return qs.filter(agency_id__in=agencies_with(user=user, capability="threat.cap_senders"))
+
+
+def cap_sender_get(*, user: User, pk: int | str) -> CapSender:
+    return get_or_404(cap_sender_list(user=user), pk=pk)
+
+
+def cap_sender_get_for_change(*, user: User, pk: int | str) -> CapSender:
+    """The sender to change or remove: Http404 when the user may not read it (reading and
+    changing take the same capability, so nobody reads it without the right to change it)."""
+    sender = cap_sender_get(user=user, pk=pk)
+    if not can_manage_cap_senders(user=user, agency_id=sender.agency_id):
+        raise PermissionDenied(CAP_SENDER_DENIED)
+    return sender

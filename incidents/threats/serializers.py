@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,7 @@ from rest_framework import serializers
 from agencies.models import Agency, Area, Classification
 from agencies.selectors import user_agency_ids, user_is_staff
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
-from incidents.models import Alert, Category, Delivery, QuickResponse, Threat
+from incidents.models import Alert, CapSender, Category, Delivery, QuickResponse, Threat
 from incidents.serializers import CapUrgencyField, IncidentSeverityField
 
 from . import cap
@@ -436,3 +438,53 @@ class ImportQuerySerializer(serializers.Serializer):
         required=False,
         help_text=_("The importing agency (it becomes the issuing agency), needed when you act for several"),
     )
+
+
+# --- Registered CAP senders -------------------------------------------------------------------
+
+
+class CapSenderSerializer(serializers.ModelSerializer):
+    """A CAP sender an agency registered: its signed relays may update or cancel the alerts the
+    agency imported from it."""
+
+    agency = AgencyRefSerializer(read_only=True)
+    fingerprint = serializers.SerializerMethodField(help_text=_("SHA-256 fingerprint of the certificate (hex)"))
+    registered_by = serializers.CharField(source="registered_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CapSender
+        fields = [
+            "id",
+            "agency",
+            "sender",
+            "certificate",
+            "fingerprint",
+            "is_active",
+            "registered_by",
+            "registered_at",
+        ]
+        read_only_fields = fields
+
+    def get_fingerprint(self, obj: CapSender) -> str:
+        try:
+            certificate = x509.load_pem_x509_certificate(obj.certificate.strip().encode())
+        except ValueError:
+            return ""
+        return certificate.fingerprint(hashes.SHA256()).hex()
+
+
+class CapSenderCreateSerializer(serializers.Serializer):
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(),
+        required=False,
+        help_text=_("The agency that trusts this sender, needed when you act for several (and for staff)"),
+    )
+    sender = serializers.CharField(max_length=200, help_text=_("The sender as the alerts write it in <sender>"))
+    certificate = serializers.CharField(help_text=_("The sender's X.509 certificate, PEM"))
+    is_active = serializers.BooleanField(required=False, default=True)
+
+
+class CapSenderUpdateSerializer(serializers.Serializer):
+    sender = serializers.CharField(max_length=200, required=False)
+    certificate = serializers.CharField(required=False)
+    is_active = serializers.BooleanField(required=False)

@@ -48,9 +48,15 @@ The category of an imported alert, first match wins:
 Scope Public -> public, Restricted -> restricted, Private -> confidential (a foreign Private
 alert names addresses that are not our agencies, so it goes to the agencies concerned).
 
+An Update or Cancel that references a threat the importer may read applies only when the
+importer is of the threat's issuing agency (or staff), or when the document carries an XML
+signature by a sender the issuing agency registered (`CapSender`, signature.py); the
+<sender> alone proves nothing (docs/security.md, "CAP imports and relays").
+
 The package: `parse.py` (safe parsing, schema validation, reading a message), `build.py` (a
-threat as a CAP document, the Atom feed) and `services.py` (the import). The names the API
-and the tests use are re-exported here.
+threat as a CAP document, the Atom feed), `services.py` (the import, the registered senders)
+and `signature.py` (verifying a relay's XML signature against a registered certificate). The
+names the API and the tests use are re-exported here.
 """
 
 from .build import AREA_RADIUS_KM, cap_atom_feed, cap_datetime, cap_references, cap_zone, threat_page_url, threat_to_cap
@@ -83,8 +89,12 @@ from .services import (
     SCOPE_TO_CLASSIFICATION,
     cap_category_for,
     cap_match_areas,
+    cap_sender_delete,
+    cap_sender_register,
+    cap_sender_update,
     threat_import_cap,
 )
+from .signature import cap_signature, cap_signature_verifies, cap_trusted_signer
 
 __all__ = [
     "AREAID_GEOCODE",
@@ -116,6 +126,12 @@ __all__ = [
     "cap_references",
     "cap_schema",
     "cap_schema_errors",
+    "cap_sender_delete",
+    "cap_sender_register",
+    "cap_sender_update",
+    "cap_signature",
+    "cap_signature_verifies",
+    "cap_trusted_signer",
     "cap_validate",
     "cap_zone",
     "threat_import_cap",

@@ -21,17 +21,19 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from agencies.models import Agency, Area, Classification
 from agencies.roles import roles_for
 from agencies.services import acting_agency
 from common.services import model_update, signed_in
 from common.types import User
-from incidents.models import Category, Threat, ThreatEvent, ThreatMessage
+from incidents.models import CapSender, Category, Threat, ThreatEvent, ThreatMessage
 
 from .. import selectors as threat_selectors
 from .. import services as threat_services
 from .parse import AREAID_GEOCODE, CATEGORY_EVENT_CODE, CapInfo, CapMessage, cap_parse, cap_read
+from .signature import cap_signature, cap_trusted_signer
 
 CAP_CATEGORY_DEFAULTS: dict[str, str] = {
     "Geo": "earthquake",
@@ -294,15 +296,42 @@ def _create(
     return threat
 
 
+def _check_relay(*, actor: User, threat: Threat, root: etree._Element, message: CapMessage) -> CapSender | None:
+    """Refuse (ValidationError {"xml": [...]}) an Update or Cancel of `threat` that neither its
+    issuing agency (or staff) sends nor a sender that agency registered signed; returns that
+    registered sender when the signature is what lets it through."""
+    if threat_selectors.can_change_by_cap(user=actor, threat=threat):
+        return None
+    if threat_selectors.cap_relay_sender(threat=threat, sender=message.sender):
+        signer = cap_trusted_signer(root, message=message, agency_id=threat.issuing_agency_id)
+        if signer is not None:
+            return signer
+    if cap_signature(root) is None:
+        error = _(
+            "Only the agency that imported the alert this message refers to, or staff, may apply its update or "
+            "cancellation; a relay by another agency needs the XML signature of a CAP sender that agency registered."
+        )
+    else:
+        error = _(
+            "The alert's XML signature does not verify against a CAP sender of this <sender> registered by the "
+            "agency that imported the alert it refers to."
+        )
+    raise ValidationError({"xml": [error]})
+
+
 def _apply(
-    *, actor: User, agency: Agency | None, target: Threat, message: CapMessage, xml_text: str, fields: dict[str, Any]
+    *,
+    actor: User,
+    agency: Agency | None,
+    target: Threat,
+    root: etree._Element,
+    message: CapMessage,
+    xml_text: str,
+    fields: dict[str, Any],
 ) -> Threat:
     """A CAP Update or Cancel of a threat we hold: a new revision, as threat_update/cancel make."""
     threat = Threat.objects.select_for_update().get(pk=target.pk)
-    if not threat_selectors.can_change_by_cap(
-        user=actor, threat=threat, sender=message.sender, own_sender=threat_services.cap_sender()
-    ):
-        raise PermissionDenied(_("Only the issuing agency may update or cancel the threat this alert refers to."))
+    signer = _check_relay(actor=actor, threat=threat, root=root, message=message)
     cancelling = message.msg_type == Threat.MsgType.CANCEL
     if threat.is_cancelled:
         if cancelling:
@@ -332,6 +361,7 @@ def _apply(
         message=message.note,
         data={
             "cap": {"sender": message.sender, "identifier": message.identifier, "msg_type": message.msg_type},
+            "signed_by": signer.pk if signer is not None else None,
             "areas": [a.pk for a in areas] if areas is not None else None,
         },
     )
@@ -344,14 +374,18 @@ def threat_import_cap(*, actor: User, xml: bytes, agency: Agency | None = None) 
     threat and whether a new one was created. Atomic; the fan-out is queued on commit.
 
     - Who: a commander or liaison of an agency (`agency` when they have several; it becomes the
-      issuing agency), or staff (PermissionDenied otherwise).
+      issuing agency), or staff (PermissionDenied otherwise). The issuing agency is always the
+      importing one, never decided by the document's <sender>.
     - The bytes are parsed safely and validated against the OASIS schema (ValidationError
       {"xml": [...]} with the schema's messages otherwise).
     - Idempotent: a message whose (sender, identifier) is known returns its threat unchanged.
     - An Update or Cancel that references a message or threat we hold, visible to the actor,
-      becomes a new revision of it (the issuing agency, staff, or a relay of the same foreign
-      sender may do that; PermissionDenied otherwise); one that references nothing known is
-      imported as a new threat.
+      becomes a new revision of it when the actor is of the issuing agency (the one that
+      imported or issued it) or staff, or when it is a relay of an imported alert signed
+      (XML-DSig) by a sender the issuing agency registered under the original's <sender>
+      (signature.py); otherwise ValidationError {"xml": [...]} and nothing changes. The
+      <sender> alone proves nothing. One that references nothing the actor sees is imported
+      as a new threat.
     """
     importing = _importing_agency(actor, agency)
     tree = cap_parse(xml)
@@ -374,7 +408,13 @@ def threat_import_cap(*, actor: User, xml: bytes, agency: Agency | None = None) 
         with transaction.atomic():
             if target is not None:
                 return _apply(
-                    actor=actor, agency=importing, target=target, message=message, xml_text=xml_text, fields=fields
+                    actor=actor,
+                    agency=importing,
+                    target=target,
+                    root=tree.getroot(),
+                    message=message,
+                    xml_text=xml_text,
+                    fields=fields,
                 ), False
             return _create(actor=actor, agency=importing, message=message, xml_text=xml_text, fields=fields), True
     except IntegrityError:
@@ -383,3 +423,52 @@ def threat_import_cap(*, actor: User, xml: bytes, agency: Agency | None = None) 
         if existing is None:
             raise
         return existing, False
+
+
+# --- Registered CAP senders (whose signed relays may update or cancel an imported alert) --------
+
+CAP_SENDER_FIELDS = ("sender", "certificate", "is_active")
+
+
+@transaction.atomic
+def cap_sender_register(
+    *, actor: User, sender: str, certificate: str, agency: Agency | None = None, is_active: bool = True
+) -> CapSender:
+    """Register a CAP sender and its X.509 certificate for an agency where the actor holds
+    "threat.cap_senders" (`agency` when they have several; staff name it)."""
+    owner = acting_agency(
+        actor=actor,
+        agency=agency,
+        roles=roles_for("threat.cap_senders"),
+        field="agency",
+        staff_without_agency=False,
+    )
+    if owner is None:
+        raise ValidationError({"agency": [_("Name the agency this sender is registered for.")]})
+    registered = CapSender(
+        agency=owner,
+        sender=sender,
+        certificate=certificate,
+        is_active=is_active,
+        registered_by=signed_in(actor),
+    )
+    registered.full_clean()
+    registered.save()
+    return registered
+
+
+@transaction.atomic
+def cap_sender_update(*, actor: User, cap_sender: CapSender, **fields: Any) -> CapSender:
+    """Change a registered sender (its id, certificate or active flag); the caller got it through
+    `cap_sender_get_for_change`, checked again here."""
+    if not threat_selectors.can_manage_cap_senders(user=actor, agency_id=cap_sender.agency_id):
+        raise PermissionDenied(threat_selectors.CAP_SENDER_DENIED)
+    model_update(instance=cap_sender, fields=fields, allowed=CAP_SENDER_FIELDS, save=True)
+    return cap_sender
+
+
+@transaction.atomic
+def cap_sender_delete(*, actor: User, cap_sender: CapSender) -> None:
+    if not threat_selectors.can_manage_cap_senders(user=actor, agency_id=cap_sender.agency_id):
+        raise PermissionDenied(threat_selectors.CAP_SENDER_DENIED)
+    cap_sender.delete()
