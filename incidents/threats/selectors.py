@@ -188,7 +188,9 @@ def alert_status(alert: Alert) -> str:
 def alert_list(*, user: User) -> QuerySet[Alert]:
     """Alerts of the user's agencies (all alerts for staff), newest first, each `withdrawn`
     or not (`alert_live_q`)."""
-    qs = Alert.objects.select_related("threat__category", "agency", "acknowledged_by").annotate(withdrawn=alert_withdrawn())
+    qs = Alert.objects.select_related("threat__category", "agency", "acknowledged_by").annotate(
+        withdrawn=alert_withdrawn()
+    )
     if user_is_staff(user):
         return qs
     return qs.filter(agency_id__in=user_agency_ids(user=user))
