@@ -8,6 +8,7 @@ from django.utils import translation
 
 from agencies.models import Classification
 from coordination.models import Notification, Participation
+from coordination.notifications import selectors
 from coordination.operations import services
 from tests.coordination.operations.test_operations import make_operation
 
