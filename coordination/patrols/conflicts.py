@@ -282,7 +282,7 @@ def conflicts_describe(
     `user=None` describes for the system (every title). Two small queries."""
     tz = tz or ZoneInfo(settings.TIME_ZONE)
     shift_ids = {sid for c in conflicts for sid in c.get("shifts", [])}
-    shifts = {
+    shifts: dict[int, tuple[str, datetime.datetime, datetime.datetime]] = {
         pk: (title, starts, ends)
         for pk, title, starts, ends in PatrolShift.objects.filter(pk__in=shift_ids).values_list(
             "pk", "title", "starts_at", "ends_at"
@@ -302,12 +302,15 @@ def conflicts_describe(
         return str(_("another shift you may not see"))
 
     def when(shift_id: int, index: int, *, label: bool = False) -> str:
-        return _fmt(shifts[shift_id][index], tz, label=label) if shift_id in shifts else "—"
+        if shift_id not in shifts:
+            return "—"
+        moment = shifts[shift_id][2] if index == 2 else shifts[shift_id][1]
+        return _fmt(moment, tz, label=label)
 
     described = []
     for conflict in conflicts:
         ref = conflict_reference(conflict)
-        agency = agency_names.get(ref.get("agency"), "—")
+        agency = agency_names.get(ref.get("agency") or 0, "—")
         if ref["kind"] == "unit_double_booked":
             first, second = ref["shifts"][:2]
             message = _(

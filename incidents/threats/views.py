@@ -259,13 +259,15 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
             rows = (
                 rows.filter(alert__acknowledged_at__isnull=True)
                 .exclude(alert__threat__msg_type=Threat.MsgType.CANCEL)
-                .filter(withdrawn=False)
+                .filter(withdrawn=False)  # type: ignore[misc]  # an annotation
             )
         elif show == "unread":
             rows = rows.filter(unread=True)  # type: ignore[misc]  # an annotation
         if form.cleaned_data.get("min_severity") is not None:
             # A withdrawn alert's severity is the threat's business: it never matches.
-            rows = rows.filter(alert__threat__severity__gte=form.cleaned_data["min_severity"], withdrawn=False)
+            rows = rows.filter(  # type: ignore[misc]  # `withdrawn` is an annotation
+                alert__threat__severity__gte=form.cleaned_data["min_severity"], withdrawn=False
+            )
     page = paginate(request, rows, INBOX_PAGE_SIZE)
     presenters.decorate_rows(request.user, list(page.object_list))
     context = {
