@@ -214,10 +214,19 @@ def alert_get_for_acknowledge(*, user: User, pk: int | str) -> Alert:
     return alert
 
 
+def _mine(user: User) -> QuerySet[Delivery]:
+    """The user's in-app deliveries, of the alerts of the agencies they belong to now (a member
+    who left an agency no longer reads its alerts: the same scope as `alert_list`)."""
+    qs = Delivery.objects.filter(user=account(user), channel=Delivery.Channel.IN_APP)
+    if user_is_staff(user):
+        return qs
+    return qs.filter(alert__agency_id__in=user_agency_ids(user=user))
+
+
 def inbox(*, user: User) -> QuerySet[Delivery]:
-    """The user's in-app alerts, newest first."""
+    """The user's in-app alerts, newest first, each `withdrawn` or not (`alert_live_q`)."""
     return (
-        Delivery.objects.filter(user=account(user), channel=Delivery.Channel.IN_APP)
+        _mine(user)
         .select_related("alert__threat__category", "alert__agency")
         .annotate(withdrawn=alert_withdrawn("alert__"))
         .order_by("-created_at", "-id")
@@ -269,11 +278,7 @@ def inbox_counts(*, user: User) -> dict[str, int]:
     if not user or not user.is_authenticated:
         return {"unread": 0, "unacknowledged": 0}
     # A withdrawn alert (`alert_live_q`) counts nowhere: neither unread nor waiting.
-    unread = (
-        Delivery.objects.filter(user=account(user), channel=Delivery.Channel.IN_APP, read_at__isnull=True)
-        .filter(alert_live_q("alert__"))
-        .count()
-    )
+    unread = _mine(user).filter(read_at__isnull=True).filter(alert_live_q("alert__")).count()
     # NOT EXISTS (a cancelled threat) rather than a join: PostgreSQL hashed all the threats to
     # count a few thousand alerts (5-9 ms on every page with the bell); the anti-join takes 3 ms.
     cancelled = Threat.objects.filter(pk=OuterRef("threat_id"), msg_type=Threat.MsgType.CANCEL)

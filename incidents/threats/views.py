@@ -262,7 +262,7 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
                 .filter(withdrawn=False)  # type: ignore[misc]  # an annotation
             )
         elif show == "unread":
-            rows = rows.filter(unread=True)  # type: ignore[misc]  # an annotation
+            rows = rows.filter(unread=True, withdrawn=False)  # type: ignore[misc]  # annotations
         if form.cleaned_data.get("min_severity") is not None:
             # A withdrawn alert's severity is the threat's business: it never matches.
             rows = rows.filter(  # type: ignore[misc]  # `withdrawn` is an annotation

@@ -174,7 +174,7 @@ class TestPages:
         for query in ("?show=unacknowledged", "?show=unread", f"?min_severity={Severity.SEVERE}"):
             body = client.get(reverse("alert-inbox") + query).content.decode()
             assert HEADLINE not in body
-            assert 'data-status="withdrawn"' not in body or query == "?show=unread"
+            assert 'data-status="withdrawn"' not in body
 
     def test_the_alert_page_shows_it_withdrawn_without_its_text(self, client, world, secret):
         client.force_login(world.charlie)
@@ -190,6 +190,14 @@ class TestPages:
         assert threat_selectors.inbox_counts(user=world.charlie) == {"unread": 0, "unacknowledged": 0}
         body = client.get(reverse("alert-badge")).content.decode()
         assert HEADLINE not in body
+
+    def test_a_member_who_left_the_agency_no_longer_reads_its_alerts(self, client, api_as, world, fanned):
+        """The rule is the reader's membership now, not the one the delivery was made for."""
+        Membership.objects.filter(user=world.charlie, agency=world.c).update(is_active=False)
+        client.force_login(world.charlie)
+        assert HEADLINE not in client.get(reverse("alert-inbox")).content.decode()
+        assert HEADLINE not in api_as(world.charlie).get("/api/v1/inbox/").content.decode()
+        assert threat_selectors.inbox_counts(user=world.charlie)["unread"] == 0
 
     def test_posting_an_acknowledgement_is_refused(self, client, world, secret):
         client.force_login(world.charlie)
