@@ -6,7 +6,9 @@ incidents/threats/api_urls.py).
   partial update (`threat_update`, a CAP Update), `{id}/cancel/` (POST, `threat_cancel`),
   `{id}/progress/` (GET), `{id}/cap.xml` (the threat as a CAP 1.2 alert) and `import-cap/`
   (POST the CAP XML itself: `cap.threat_import_cap`);
-- `/alerts/`: the alerts of the user's agencies, `{id}/acknowledge/` (POST, idempotent);
+- `/alerts/`: the alerts of the user's agencies, `{id}/acknowledge/` (POST, idempotent); an
+  alert whose agency may no longer read its threat is `withdrawn` (`threat` null, nothing to
+  acknowledge: 400), read at request time (`selectors.alert_live_q`);
 - `/inbox/`: the user's in-app deliveries, `read/` (POST ids) and `counts/`;
 - `/public/cap/feed.atom` and `/public/cap/{identifier}.xml`: current public threats, without
   authentication and rate-limited per client address.
