@@ -32,6 +32,18 @@ from .models import Agency, Area, AuditLog, Camera, Classification, Membership, 
 from .roles import has_capability, roles_for
 
 
+def agency_reader(*, agency: Agency) -> User:
+    """A reader that is a member of `agency` and nothing more (never staff, never saved): what
+    the agency's own copies show when no user asks (its calendar feed) is what the same
+    selectors give a member of that agency alone. An inactive agency reads what a user of no
+    agency reads."""
+    from django.contrib.auth.models import User as Account
+
+    reader = Account(username=f"agency-reader-{agency.pk}", is_active=True, is_staff=False, is_superuser=False)
+    reader._sinergi_agency_ids = {agency.pk} if agency.is_active else set()  # type: ignore[attr-defined]
+    return reader
+
+
 def user_is_member(*, user: User | None) -> bool:
     """True for staff and for anyone who belongs to an active agency: they may read restricted data."""
     return user_is_staff(user) or bool(user_agency_ids(user=user))

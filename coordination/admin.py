@@ -62,11 +62,11 @@ class OperationEventAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("user", "agency", "kind", "message", "created_at", "read_at")
+    list_display = ("user", "agency", "kind", "operation", "subject_agency", "created_at", "read_at")
     list_filter = ("kind",)
-    list_select_related = ("user", "agency")
-    search_fields = ("user__username", "message")
-    raw_id_fields = ("user", "agency", "operation")
+    list_select_related = ("user", "agency", "operation", "subject_agency")
+    search_fields = ("user__username",)
+    raw_id_fields = ("user", "agency", "operation", "subject_agency")
 
 
 @admin.register(SitRep)

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -33,13 +33,27 @@ class NotificationOperationSerializer(serializers.Serializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    """Written when read (`selectors.notification_texts`): the operation is null and the
+    message neutral once the reader may no longer read the operation."""
+
     agency = AgencyRefSerializer(read_only=True)
-    operation = NotificationOperationSerializer(read_only=True, allow_null=True)
+    operation = serializers.SerializerMethodField()
+    message = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
         fields = ["id", "agency", "operation", "kind", "message", "created_at", "read_at"]
         read_only_fields = fields
+
+    @extend_schema_field(NotificationOperationSerializer(allow_null=True))
+    def get_operation(self, obj: Notification) -> dict[str, Any] | None:
+        if not getattr(obj, "operation_readable", False) or obj.operation is None:
+            return None
+        return {"id": obj.operation.pk, "name": obj.operation.name}
+
+    @extend_schema_field(serializers.CharField())
+    def get_message(self, obj: Notification) -> str:
+        return str(getattr(obj, "text", ""))
 
 
 class NotificationReadSerializer(serializers.Serializer):
@@ -64,6 +78,12 @@ class NotificationReadResultSerializer(serializers.Serializer):
 class NotificationViewSet(mixins.ListModelMixin, ScopedViewSet):
     queryset = Notification.objects.none()
     serializer_class = NotificationSerializer
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        selectors.notification_texts(user=self.request.user, notifications=page if page is not None else [])
+        return page
+
     filter_backends: list[Any] = []
     http_method_names = ["get", "post", "head", "options"]
 

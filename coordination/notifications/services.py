@@ -7,17 +7,24 @@ from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
 
-from agencies.models import Membership
+from agencies.models import Agency, Membership
 from common.types import User
 from coordination.models import JointOperation, Notification
 
 
 def notify_agencies(
-    *, operation: JointOperation, agency_ids: Iterable[int], kind: str, message: str, exclude: User | None = None
+    *,
+    operation: JointOperation,
+    agency_ids: Iterable[int],
+    kind: str,
+    subject_agency: Agency | None = None,
+    exclude: User | None = None,
 ) -> int:
     """One in-app notification for each active member of the agencies, in one INSERT.
 
-    The actor is left out: they know what they just did. Returns how many were written.
+    `kind` is one of `selectors.KINDS`; the notification holds references only (the operation,
+    `subject_agency`), its text is written when it is read. The actor is left out: they know
+    what they just did. Returns how many were written.
     """
     ids = set(agency_ids)
     if not ids:
@@ -32,7 +39,11 @@ def notify_agencies(
         if user_id in seen:
             continue
         seen.add(user_id)
-        rows.append(Notification(user_id=user_id, agency_id=agency_id, operation=operation, kind=kind, message=message))
+        rows.append(
+            Notification(
+                user_id=user_id, agency_id=agency_id, operation=operation, kind=kind, subject_agency=subject_agency
+            )
+        )
     Notification.objects.bulk_create(rows)
     return len(rows)
 

@@ -25,5 +25,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         return redirect("notification-list")
     qs = selectors.notification_list(user=request.user)
     page = paginate(request, qs, PAGE_SIZE)
+    selectors.notification_texts(user=request.user, notifications=page.object_list)
     unread = selectors.notification_list(user=request.user, unread=True).count()
     return render(request, "coordination/notifications/notification_list.html", {"page": page, "unread": unread})

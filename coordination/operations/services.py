@@ -148,7 +148,6 @@ def _notify_plan_changed(*, operation: JointOperation, actor: User) -> None:
         operation=operation,
         agency_ids=_participant_ids(operation),
         kind="changed",
-        message=_("The plan of %(name)s changed.") % {"name": operation.name},
         exclude=actor,
     )
 
@@ -254,7 +253,6 @@ def operation_change_status(*, actor: User, operation: JointOperation, status: s
             operation=operation,
             agency_ids=_participant_ids(operation),
             kind="started",
-            message=_("%(name)s has started.") % {"name": operation.name},
             exclude=actor,
         )
     return operation
@@ -335,7 +333,7 @@ def participation_add(*, actor: User, operation: JointOperation, agency: Agency,
         operation=operation,
         agency_ids=[agency.pk],
         kind="added",
-        message=_("%(agency)s was added to %(name)s.") % {"agency": agency.name, "name": operation.name},
+        subject_agency=agency,
         exclude=actor,
     )
     return participation
@@ -384,8 +382,8 @@ def participation_remove(*, actor: User, participation: Participation) -> None:
     notify_agencies(
         operation=operation,
         agency_ids=told,
-        kind="changed",
-        message=_("%(agency)s no longer takes part in %(name)s.") % {"agency": agency.name, "name": operation.name},
+        kind="removed",
+        subject_agency=agency,
         exclude=actor,
     )
 

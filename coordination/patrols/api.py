@@ -39,7 +39,7 @@ from common.api import ScopedViewSet
 from coordination.models import Checkpoint, JointOperation, PatrolShift, ShiftContribution
 
 from . import selectors, services
-from .conflicts import ShiftConflictError, conflict_list, shift_conflicts
+from .conflicts import ShiftConflictError, conflict_list, conflicts_describe, shift_conflicts
 from .coverage import coverage_list
 from .filters import ShiftFilter
 from .ical import shifts_ical
@@ -220,8 +220,14 @@ def _shift_detail(request: Request, shift: PatrolShift) -> dict[str, Any]:
     else:
         data["roster"] = None
     data["conflicts"] = shift_conflicts(shift=shift, user=request.user)
+    tz = selectors.zone_of(shift.areas.all())
     data["overrides"] = [
-        {"user": o.user.get_username() if o.user else None, "at": o.at, "reason": o.reason, "conflicts": o.conflicts}
+        {
+            "user": o.user.get_username() if o.user else None,
+            "at": o.at,
+            "reason": o.reason,
+            "conflicts": conflicts_describe(conflicts=o.conflicts, user=request.user, tz=tz),
+        }
         for o in shift.overrides.all()
     ]
     return data

@@ -131,10 +131,6 @@ class _Epoch(Func):
         return f"EXTRACT(EPOCH FROM {sql})::float8", params
 
 
-def _shift_label(row: _Row, tz: ZoneInfo) -> str:
-    return row.title or _("shift #%(id)d") % {"id": row.shift_id}
-
-
 def conflicts_compute(
     *,
     start: datetime.datetime,
@@ -151,7 +147,8 @@ def conflicts_compute(
     count or a badge needs): no message, no title, and a lighter query.
 
     With `user`, a clashing shift the user may not see is described without its title (its
-    operation may be confidential): only that a unit is busy elsewhere, and when.
+    operation may be confidential): only that a unit is busy elsewhere, and when
+    (`conflicts_describe`, which also describes the references an override stored).
 
     `only_shift_ids` keeps the conflicts that involve one of those shifts (a save's check).
     A unit clash is reported once per pair; an over-capacity stretch once per agency and
@@ -171,14 +168,6 @@ def conflicts_compute(
         start, end = start.timestamp(), end.timestamp()  # type: ignore[assignment]
         user = None
     conflicts: list[dict[str, Any]] = []
-    visible: set[int] | None = None
-    if user is not None and rows:
-        visible = set(shift_list(user=user).filter(pk__in={r.shift_id for r in rows}).values_list("pk", flat=True))
-
-    def title(row: _Row) -> str:
-        if visible is None or row.shift_id in visible:
-            return _shift_label(row, tz)
-        return str(_("another shift you may not see"))
 
     def involved(ids: Iterable[int]) -> bool:
         return only_shift_ids is None or bool(only_shift_ids & set(ids))
@@ -208,23 +197,8 @@ def conflicts_compute(
                     {
                         "kind": "unit_double_booked",
                         "agency": row.agency_id,
-                        "agency_name": row.agency_name,
                         "unit": row.unit_name,
                         "shifts": [first.shift_id, second.shift_id],
-                        "message": _(
-                            'Unit "%(unit)s" of %(agency)s is on "%(first)s" (%(fs)s to %(fe)s) and on '
-                            '"%(second)s" (%(ss)s to %(se)s) at the same time.'
-                        )
-                        % {
-                            "unit": row.unit_name,
-                            "agency": row.agency_name,
-                            "first": title(first),
-                            "fs": _fmt(first.starts_at, tz),
-                            "fe": _fmt(first.ends_at, tz, label=True),
-                            "second": title(second),
-                            "ss": _fmt(second.starts_at, tz),
-                            "se": _fmt(second.ends_at, tz, label=True),
-                        },
                     }
                 )
             active.append(row)
@@ -270,7 +244,7 @@ def conflicts_compute(
                 stretch = None
         if stretch is not None and involved(stretch["shifts"]):
             conflicts.append(_capacity_conflict(agency_rows[0], limit, stretch, tz, describe))
-    return conflicts
+    return conflicts_describe(conflicts=conflicts, user=user, tz=tz) if describe else conflicts
 
 
 def _capacity_conflict(
@@ -281,21 +255,89 @@ def _capacity_conflict(
     return {
         "kind": "over_capacity",
         "agency": row.agency_id,
-        "agency_name": row.agency_name,
         "committed": stretch["committed"],
         "capacity": limit,
         "at": stretch["at"].isoformat(),
         "shifts": sorted(stretch["shifts"]),
-        "message": _(
-            "%(agency)s commits %(committed)d personnel at %(at)s, more than the %(capacity)d it declared available."
-        )
-        % {
-            "agency": row.agency_name,
-            "committed": stretch["committed"],
-            "at": _fmt(stretch["at"], tz, label=True),
-            "capacity": limit,
-        },
     }
+
+
+# What a conflict holds: references (ids) and figures, never another record's text. The
+# messages are written when the conflict is read (`conflicts_describe`), for the reader: a
+# stored copy (a `ConflictOverride`) then never outlives the rule of the shifts it names.
+REFERENCE_KEYS = ("kind", "agency", "unit", "shifts", "committed", "capacity", "at")
+
+
+def conflict_reference(conflict: dict[str, Any]) -> dict[str, Any]:
+    """The conflict as stored: its references and figures, without names nor messages."""
+    return {key: conflict[key] for key in REFERENCE_KEYS if key in conflict}
+
+
+def conflicts_describe(
+    *, conflicts: Sequence[dict[str, Any]], user: User | None, tz: ZoneInfo | None = None
+) -> list[dict[str, Any]]:
+    """Each conflict with its agency's name and a message, written now from the records as
+    they are and for `user`: a shift the user may not see (`shift_list`) is named "another
+    shift you may not see", never by its title (its operation may be confidential or secret).
+    `user=None` describes for the system (every title). Two small queries."""
+    tz = tz or ZoneInfo(settings.TIME_ZONE)
+    shift_ids = {sid for c in conflicts for sid in c.get("shifts", [])}
+    shifts: dict[int, tuple[str, datetime.datetime, datetime.datetime]] = {
+        pk: (title, starts, ends)
+        for pk, title, starts, ends in PatrolShift.objects.filter(pk__in=shift_ids).values_list(
+            "pk", "title", "starts_at", "ends_at"
+        )
+    }
+    visible = (
+        set(shifts)
+        if user is None
+        else set(shift_list(user=user).filter(pk__in=shift_ids).values_list("pk", flat=True))
+    )
+    agency_ids = {c["agency"] for c in conflicts if c.get("agency")}
+    agency_names = dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "name"))
+
+    def title(shift_id: int) -> str:
+        if shift_id in visible and shift_id in shifts:
+            return shifts[shift_id][0] or _("shift #%(id)d") % {"id": shift_id}
+        return str(_("another shift you may not see"))
+
+    def when(shift_id: int, index: int, *, label: bool = False) -> str:
+        if shift_id not in shifts:
+            return "—"
+        moment = shifts[shift_id][2] if index == 2 else shifts[shift_id][1]
+        return _fmt(moment, tz, label=label)
+
+    described = []
+    for conflict in conflicts:
+        ref = conflict_reference(conflict)
+        agency = agency_names.get(ref.get("agency") or 0, "—")
+        if ref["kind"] == "unit_double_booked":
+            first, second = ref["shifts"][:2]
+            message = _(
+                'Unit "%(unit)s" of %(agency)s is on "%(first)s" (%(fs)s to %(fe)s) and on '
+                '"%(second)s" (%(ss)s to %(se)s) at the same time.'
+            ) % {
+                "unit": ref.get("unit", ""),
+                "agency": agency,
+                "first": title(first),
+                "fs": when(first, 1),
+                "fe": when(first, 2, label=True),
+                "second": title(second),
+                "ss": when(second, 1),
+                "se": when(second, 2, label=True),
+            }
+        else:
+            message = _(
+                "%(agency)s commits %(committed)d personnel at %(at)s, "
+                "more than the %(capacity)d it declared available."
+            ) % {
+                "agency": agency,
+                "committed": ref.get("committed", 0),
+                "at": _fmt(datetime.datetime.fromisoformat(ref["at"]), tz, label=True) if ref.get("at") else "—",
+                "capacity": ref.get("capacity", 0),
+            }
+        described.append({**ref, "agency_name": agency, "message": message})
+    return described
 
 
 def shift_conflicts(*, shift: PatrolShift, user: User | None = None) -> list[dict[str, Any]]:

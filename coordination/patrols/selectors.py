@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area
 from agencies.roles import agencies_with, has_capability
-from agencies.selectors import partner_agency_ids, user_agency_ids, user_is_staff
+from agencies.selectors import agency_reader, partner_agency_ids, user_agency_ids, user_is_staff
 from agencies.services import audit_reads
 from common.selectors import get_or_404
 from common.types import User
@@ -287,7 +287,11 @@ def calendar_feed_url(feed: CalendarFeed) -> str:
 
 
 def calendar_feed_shifts(*, token: str) -> tuple[Agency, QuerySet[PatrolShift]]:
-    """The agency and its shifts (those it contributes to, from 30 days back) for a feed token."""
+    """The agency and its shifts (those it contributes to, from 30 days back) for a feed token.
+
+    Read through `shift_list` as a member of that agency alone (`agency_reader`): a shift of
+    an operation the agency may not read (a secret one it contributes a unit to without taking
+    part) is left out of its feed exactly as the API answers 404 for it to its members."""
     if not token:
         raise Http404
     feed = CalendarFeed.objects.select_related("agency").filter(token=token).first()
@@ -295,15 +299,8 @@ def calendar_feed_shifts(*, token: str) -> tuple[Agency, QuerySet[PatrolShift]]:
         raise Http404
     since = timezone.now() - datetime.timedelta(days=30)
     shifts = (
-        PatrolShift.objects.filter(
-            Exists(ShiftContribution.objects.filter(shift_id=OuterRef("pk"), agency_id=feed.agency_id)),
-            ends_at__gte=since,
-        )
-        .select_related("operation")
-        .prefetch_related(
-            "areas",
-            "checkpoints",
-            Prefetch("contributions", queryset=ShiftContribution.objects.select_related("agency")),
-        )
+        shift_list(user=agency_reader(agency=feed.agency), filters={"agency": feed.agency})
+        .filter(ends_at__gte=since)
+        .prefetch_related("checkpoints")
     )
     return feed.agency, shifts

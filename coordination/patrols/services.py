@@ -39,7 +39,7 @@ from coordination.models import (
     ShiftContribution,
 )
 
-from .conflicts import ShiftConflictError, conflicts_by_shift, conflicts_compute
+from .conflicts import ShiftConflictError, conflict_reference, conflicts_by_shift, conflicts_compute
 from .coverage import COVERAGE_DAYS, coverage_list
 from .selectors import (
     MAX_SHIFT_LENGTH,
@@ -89,10 +89,16 @@ def _guard_conflicts(
     if not (override_reason or "").strip():
         raise ShiftConflictError(conflicts)
     per_shift = conflicts_by_shift(conflicts)
+    # References only (ids and figures): the messages are written for each reader when the
+    # override is read (`conflicts.conflicts_describe`), so a clashing shift's title never
+    # reaches those who may not see it, now or after its operation is made secret.
     ConflictOverride.objects.bulk_create(
         [
             ConflictOverride(
-                shift_id=sid, user=signed_in(user), reason=override_reason.strip(), conflicts=per_shift[sid]
+                shift_id=sid,
+                user=signed_in(user),
+                reason=override_reason.strip(),
+                conflicts=[conflict_reference(c) for c in per_shift[sid]],
             )
             for sid in sorted(ids)
             if per_shift.get(sid)

@@ -39,7 +39,7 @@ from coordination.models import JointOperation
 from coordination.operations.selectors import operation_list
 
 from . import forms, presenters, selectors, services
-from .conflicts import ShiftConflictError, shift_conflicts
+from .conflicts import ShiftConflictError, conflicts_describe, shift_conflicts
 from .coverage import coverage_list
 
 View = Callable[..., HttpResponse]
@@ -155,7 +155,14 @@ def patrol_shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "roster_visible": selectors.roster_visible(user=request.user, shift=shift),
         "can_check_in": selectors.can_check_in(user=request.user, shift=shift),
         "conflicts": conflicts,
-        "overrides": [{"row": o, "at": in_zone(o.at, tz)} for o in shift.overrides.all()],
+        "overrides": [
+            {
+                "row": o,
+                "at": in_zone(o.at, tz),
+                "conflicts": conflicts_describe(conflicts=o.conflicts, user=request.user, tz=tz),
+            }
+            for o in shift.overrides.all()
+        ],
         "missed": missed,
     }
     return render(request, "coordination/patrols/patrol_shift_detail.html", context)

@@ -255,6 +255,8 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         RETRYING = "retrying", _("Retrying")
+        # Never sent: the alert was withdrawn (its agency may no longer read the threat).
+        CANCELLED = "cancelled", _("Cancelled")
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
     revision = models.PositiveIntegerField(default=1)
@@ -270,7 +272,7 @@ class Delivery(models.Model):
     )
     address = models.CharField(_("address"), max_length=500, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(_("status"), max_length=9, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -9,7 +9,9 @@ incidents/threats/api_urls.py).
 - `/cap-senders/`: the CAP senders (and certificates) an agency trusts for signed relays of
   Updates and Cancels of the alerts it imported: list, create, retrieve, partial update,
   delete, by the agency's commanders and liaisons ("threat.cap_senders") and staff;
-- `/alerts/`: the alerts of the user's agencies, `{id}/acknowledge/` (POST, idempotent);
+- `/alerts/`: the alerts of the user's agencies, `{id}/acknowledge/` (POST, idempotent); an
+  alert whose agency may no longer read its threat is `withdrawn` (`threat` null, nothing to
+  acknowledge: 400), read at request time (`selectors.alert_live_q`);
 - `/inbox/`: the user's in-app deliveries, `read/` (POST ids) and `counts/`;
 - `/public/cap/feed.atom` and `/public/cap/{identifier}.xml`: current public threats, without
   authentication and rate-limited per client address.
@@ -398,7 +400,8 @@ class AlertViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
     audit_object_type = "threat"
 
     def audit_record(self, row: Any) -> Any:
-        return row.threat
+        # A withdrawn alert shows nothing of its threat: nothing of it was read.
+        return None if getattr(row, "withdrawn", False) else row.threat
 
     queryset = Alert.objects.none()
     serializer_class = AlertSerializer
@@ -435,7 +438,7 @@ class InboxViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
     audit_object_type = "threat"
 
     def audit_record(self, row: Any) -> Any:
-        return row.alert.threat
+        return None if getattr(row, "withdrawn", False) else row.alert.threat
 
     queryset = Delivery.objects.none()
     serializer_class = InboxItemSerializer

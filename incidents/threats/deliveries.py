@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Severity
 from incidents.models import Certainty, Delivery, Urgency
 
+from .selectors import alert_withdrawn
 from .transports import WEBHOOK_THREADS, OutgoingEmail, TransportError, email_send_batch, sms_gateway, webhook_post
 
 D = Delivery.Status
@@ -59,6 +60,37 @@ def deliveries_claim(*, ids: Sequence[int]) -> list[Delivery]:
             "alert__threat__category", "alert__agency", "subscription", "user"
         )
     )
+
+
+PENDING = (D.QUEUED, D.SENDING, D.RETRYING)
+WITHDRAWN_ERROR = "withdrawn: the agency may no longer read the threat"
+
+
+def deliveries_cancel_withdrawn(*, threat_id: int | None = None, ids: Sequence[int] | None = None) -> int:
+    """Cancel the pending deliveries (of a threat, or among `ids`) whose alert is withdrawn:
+    its agency may no longer read the threat (`selectors.alert_live_q`). Called when a threat
+    changes (`services.threat_update`), by the fan-out, and by the senders before they send.
+    Returns how many were cancelled."""
+    qs = Delivery.objects.filter(status__in=PENDING).alias(withdrawn=alert_withdrawn("alert__")).filter(withdrawn=True)
+    if threat_id is not None:
+        qs = qs.filter(alert__threat_id=threat_id)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(status=D.CANCELLED, last_error=WITHDRAWN_ERROR, next_attempt_at=None)
+
+
+def _still_readable(claimed: list[Delivery], result: SendResult) -> list[Delivery]:
+    """The claimed deliveries whose agency may still read the threat, read just before they
+    are sent; the others are cancelled (`deliveries_cancel_withdrawn`), so that a threat made
+    secret after its fan-out sends nothing more to an agency that lost the right to read it."""
+    if not claimed:
+        return claimed
+    cancelled = deliveries_cancel_withdrawn(ids=[d.pk for d in claimed])
+    if not cancelled:
+        return claimed
+    result.cancelled += cancelled
+    live = set(Delivery.objects.filter(pk__in=[d.pk for d in claimed], status=D.SENDING).values_list("pk", flat=True))
+    return [d for d in claimed if d.pk in live]
 
 
 def delivery_payload(delivery: Delivery) -> dict[str, Any]:
@@ -122,6 +154,7 @@ class SendResult:
     failed: int = 0
     retrying: int = 0
     skipped: int = 0
+    cancelled: int = 0
     # The deliveries to send again and when they are due, recorded chunk by chunk: the
     # `deliver_batch` task queues them (if the broker refuses, the sweep picks them up).
     retries: list[tuple[list[int], datetime]] = field(default_factory=list)
@@ -131,6 +164,7 @@ def deliveries_send(*, channel: str, ids: Sequence[int]) -> SendResult:
     """Claim and send a batch of one channel's deliveries; record every outcome."""
     claimed = deliveries_claim(ids=ids)
     result = SendResult(skipped=len(ids) - len(claimed))
+    claimed = _still_readable(claimed, result)
     if not claimed:
         return result
     outcome: dict[int, TransportError | None] = {}
@@ -169,7 +203,8 @@ def deliveries_send(*, channel: str, ids: Sequence[int]) -> SendResult:
 
         with ThreadPoolExecutor(max_workers=WEBHOOK_THREADS) as executor:
             for start in range(0, len(claimed), RECORD_EVERY):
-                chunk = claimed[start : start + RECORD_EVERY]
+                # Read again before each chunk: a batch of slow webhooks takes a while.
+                chunk = _still_readable(claimed[start : start + RECORD_EVERY], result)
                 _record(chunk, dict(zip([d.pk for d in chunk], executor.map(post, chunk), strict=True)), result)
         return result
     else:

@@ -21,6 +21,7 @@ from incidents.models import Alert, Delivery, Threat, ThreatEvent
 
 from . import deliveries, fanout
 from .fanout import insert_member_deliveries
+from .selectors import alert_live_q
 
 D = Delivery.Status
 
@@ -51,6 +52,8 @@ def alert_escalate(*, alert_id: int) -> int:
         alert = Alert.objects.select_for_update().select_related("agency", "threat").get(pk=alert_id)
         if alert.acknowledged_at is not None or alert.threat.is_cancelled or alert.escalation_level >= 2:
             return 0
+        if not Alert.objects.filter(alert_live_q(), pk=alert.pk).exists():
+            return 0  # withdrawn: the agency may no longer read the threat, nothing to escalate
         level = alert.escalation_level + 1
         threat = alert.threat
         revision = threat.revision
@@ -177,6 +180,7 @@ def alerts_sweep() -> SweepResult:
     for alert_id, severity, created_at, escalated_at in (
         Alert.objects.filter(acknowledged_at__isnull=True, escalation_level__lt=2)
         .exclude(threat__msg_type=Threat.MsgType.CANCEL)
+        .filter(alert_live_q())
         .values_list("pk", "threat__severity", "created_at", "escalated_at")[:5000]
     ):
         since = escalated_at or created_at

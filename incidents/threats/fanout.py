@@ -24,6 +24,8 @@ from common.tasks import queue_now
 from incidents.models import Alert, Delivery, Threat, ThreatEvent
 
 from . import tasks
+from .deliveries import deliveries_cancel_withdrawn
+from .selectors import alert_withdrawn
 
 D = Delivery.Status
 
@@ -147,6 +149,16 @@ def insert_member_deliveries(
     comes from and whether the rows are queued or already sent (`MEMBER_CHANNELS`).
     """
     address_sql, status, extra_where = MEMBER_CHANNELS[channel]
+    # Never to the members of an agency that may no longer read the threat (a withdrawn alert,
+    # `selectors.alert_live_q`): usually none, so one small query and no clause.
+    withdrawn = list(
+        Alert.objects.filter(threat_id=threat_id)
+        .alias(withdrawn=alert_withdrawn())
+        .filter(withdrawn=True)
+        .values_list("pk", flat=True)
+    )
+    if withdrawn:
+        alert_filter_sql += " AND a.id NOT IN (" + ",".join(str(int(i)) for i in withdrawn) + ")"
     now = timezone.now()
     sent_at = now if status == D.SENT else None
     role_sql = ""
@@ -203,6 +215,7 @@ def threat_fan_out(*, threat_id: int) -> FanOutResult:
             batch_size=2000,
         )
         Alert.objects.filter(threat=threat).update(revision=revision)
+        deliveries_cancel_withdrawn(threat_id=threat_id)
         result.alerts = len(recipients.reasons)
         result.deliveries += _insert_outgoing_deliveries(threat, revision, recipients)
     result.queued_batches = deliveries_queue(threat_id=threat_id, revision=revision)

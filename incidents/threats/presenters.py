@@ -30,6 +30,7 @@ STATUS_ORDER = [
     Delivery.Status.RETRYING,
     Delivery.Status.SENT,
     Delivery.Status.FAILED,
+    Delivery.Status.CANCELLED,
 ]
 
 
@@ -127,6 +128,7 @@ class AgencyProgress:
     acknowledged_by: str | None
     response: str
     escalation_level: int
+    withdrawn: bool = False
 
 
 def progress_context(user: User, threat: Threat) -> dict[str, Any]:
@@ -148,13 +150,15 @@ def progress_context(user: User, threat: Threat) -> dict[str, Any]:
             acknowledged_by=entry["acknowledged_by"],
             response=entry["response_display"],
             escalation_level=entry["escalation_level"],
+            withdrawn=entry["withdrawn"],
         )
         for entry in progress["agencies"]
         if is_issuer or entry["agency_id"] in own
     ]
     acknowledged = sum(1 for row in rows if row.acknowledged_at)
     pending = sum(row.pending for row in rows)
-    waiting_for_ack = not threat.is_cancelled and acknowledged < len(rows)
+    # A withdrawn alert (its agency may no longer read the threat) waits for nothing.
+    waiting_for_ack = not threat.is_cancelled and any(not r.acknowledged_at and not r.withdrawn for r in rows)
     visible = is_issuer or bool(rows)
     settled = not visible or (progress["fanned_out"] and not pending and not waiting_for_ack)
     totals = [(s, str(labels[s]), progress["deliveries"].get(s, 0)) for s in STATUS_ORDER] if is_issuer else []
@@ -174,7 +178,9 @@ def progress_context(user: User, threat: Threat) -> dict[str, Any]:
 
 
 def decorate_rows(user: User, rows: list[Delivery]) -> None:
+    """Localise each row's threat; `withdrawn` (from `threat_selectors.inbox`) rows show none of it."""
     readable = threat_selectors.readable_threat_ids(user=user, threat_ids={row.alert.threat_id for row in rows})
     for row in rows:
         localise(row.alert.threat)
+        row.alert.withdrawn = getattr(row, "withdrawn", False)  # type: ignore[attr-defined]
         row.threat_readable = row.alert.threat_id in readable  # type: ignore[attr-defined]

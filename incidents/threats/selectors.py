@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User as Account
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,7 @@ from incidents.models import Alert, CapSender, Delivery, Threat, ThreatMessage
 AREAS_PREFETCH = Prefetch("areas", queryset=Area.objects.only("id", "name", "level", "timezone", "path"))
 
 CHANGE_DENIED = _("Only the issuing agency may change this threat.")
+WITHDRAWN = _("This alert was withdrawn: its threat is no longer shared with your agency.")
 ACKNOWLEDGE_DENIED = _("Only members of the alerted agency may acknowledge this alert.")
 
 
@@ -88,7 +89,8 @@ def can_manage_cap_senders(*, user: User, agency_id: int | None = None) -> bool:
 
 
 def can_acknowledge_alert(*, user: User, alert: Alert) -> bool:
-    """Staff, or any member of the alerted agency: whom `alert_acknowledge` lets through."""
+    """Staff, or any member of the alerted agency: whom `alert_acknowledge` lets through (it
+    refuses a withdrawn alert, `alert_live_q`, with a ValidationError: nothing to acknowledge)."""
     return has_capability(user=user, capability="alert.acknowledge", agency_ids=[alert.agency_id])
 
 
@@ -109,6 +111,8 @@ def threat_visibility_q(*, user: User) -> Q | None:
 
     def involved(agency_ids: set[int]) -> Q:
         return Q(issuing_agency_id__in=agency_ids) | named(agency_ids)
+
+    # alert_live_q says the same for the agency of an alert: keep the two together.
 
     def confidential(own: set[int], partners: set[int]) -> Q:
         alerted = Alert.objects.filter(threat_id=OuterRef("pk"), agency_id__in=own)
@@ -152,11 +156,54 @@ def public_threats() -> QuerySet[Threat]:
 
 
 # --- Alerts and the inbox ------------------------------------------------------------------
+#
+# An alert, a delivery and an inbox row hold a reference to the threat, never a copy of its
+# text: what they show is read through the threat as it is now. An alert whose agency may no
+# longer read its threat (made secret, or no longer named in a secret one) is *withdrawn*: it
+# shows no headline nor any detail, waits for no acknowledgement, is never escalated, and its
+# pending deliveries are cancelled (`deliveries.deliveries_cancel_withdrawn`).
+
+
+def alert_live_q(prefix: str = "") -> Q:
+    """The Q an alert (through `prefix`, e.g. "alert__" from a delivery) matches while its
+    agency may read its threat: `threat_visibility_q` for a member of that agency alone. A
+    public or restricted threat is read by every member agency and a confidential one by
+    every agency it alerted; a secret one only by the issuing and the named agencies."""
+    named = Threat.named_agencies.through.objects.filter(
+        threat_id=OuterRef(f"{prefix}threat_id"), agency_id=OuterRef(f"{prefix}agency_id")
+    )
+    return (
+        ~Q(**{f"{prefix}threat__classification": Classification.SECRET})
+        | Q(**{f"{prefix}threat__issuing_agency_id": F(f"{prefix}agency_id")})
+        | Q(Exists(named))
+    )
+
+
+def alert_withdrawn(prefix: str = "") -> Case:
+    """True for a withdrawn alert (see `alert_live_q`), as an annotation (a threat without an
+    issuing agency compares NULL: the CASE reads that as not live, never as unknown)."""
+    return Case(When(alert_live_q(prefix), then=Value(False)), default=Value(True), output_field=BooleanField())
+
+
+def alert_status(alert: Alert) -> str:
+    """Where an alert stands for its agency (from `alert_list`'s `withdrawn` annotation):
+    withdrawn, acknowledged, cancelled (the issuer cancelled the threat: nothing to do) or
+    open (waiting for an acknowledgement)."""
+    if getattr(alert, "withdrawn", False):
+        return "withdrawn"
+    if alert.acknowledged_at is not None:
+        return "acknowledged"
+    if alert.threat.is_cancelled:
+        return "cancelled"
+    return "open"
 
 
 def alert_list(*, user: User) -> QuerySet[Alert]:
-    """Alerts of the user's agencies (all alerts for staff), newest first."""
-    qs = Alert.objects.select_related("threat__category", "agency", "acknowledged_by")
+    """Alerts of the user's agencies (all alerts for staff), newest first, each `withdrawn`
+    or not (`alert_live_q`)."""
+    qs = Alert.objects.select_related("threat__category", "agency", "acknowledged_by").annotate(
+        withdrawn=alert_withdrawn()
+    )
     if user_is_staff(user):
         return qs
     return qs.filter(agency_id__in=user_agency_ids(user=user))
@@ -164,6 +211,11 @@ def alert_list(*, user: User) -> QuerySet[Alert]:
 
 def alert_get(*, user: User, pk: int | str) -> Alert:
     return get_or_404(alert_list(user=user), pk=pk)
+
+
+def alert_is_withdrawn(*, alert_id: int) -> bool:
+    """Whether the alert's agency may no longer read its threat, read now (the services' check)."""
+    return not Alert.objects.filter(alert_live_q(), pk=alert_id).exists()
 
 
 def alert_get_for_acknowledge(*, user: User, pk: int | str) -> Alert:
@@ -175,11 +227,21 @@ def alert_get_for_acknowledge(*, user: User, pk: int | str) -> Alert:
     return alert
 
 
+def _mine(user: User) -> QuerySet[Delivery]:
+    """The user's in-app deliveries, of the alerts of the agencies they belong to now (a member
+    who left an agency no longer reads its alerts: the same scope as `alert_list`)."""
+    qs = Delivery.objects.filter(user=account(user), channel=Delivery.Channel.IN_APP)
+    if user_is_staff(user):
+        return qs
+    return qs.filter(alert__agency_id__in=user_agency_ids(user=user))
+
+
 def inbox(*, user: User) -> QuerySet[Delivery]:
-    """The user's in-app alerts, newest first."""
+    """The user's in-app alerts, newest first, each `withdrawn` or not (`alert_live_q`)."""
     return (
-        Delivery.objects.filter(user=account(user), channel=Delivery.Channel.IN_APP)
+        _mine(user)
         .select_related("alert__threat__category", "alert__agency")
+        .annotate(withdrawn=alert_withdrawn("alert__"))
         .order_by("-created_at", "-id")
     )
 
@@ -228,13 +290,15 @@ def inbox_counts(*, user: User) -> dict[str, int]:
     """Badge figures: unread in-app alerts, and alerts of the user's agencies not acknowledged."""
     if not user or not user.is_authenticated:
         return {"unread": 0, "unacknowledged": 0}
-    unread = Delivery.objects.filter(user=account(user), channel=Delivery.Channel.IN_APP, read_at__isnull=True).count()
+    # A withdrawn alert (`alert_live_q`) counts nowhere: neither unread nor waiting.
+    unread = _mine(user).filter(read_at__isnull=True).filter(alert_live_q("alert__")).count()
     # NOT EXISTS (a cancelled threat) rather than a join: PostgreSQL hashed all the threats to
     # count a few thousand alerts (5-9 ms on every page with the bell); the anti-join takes 3 ms.
     cancelled = Threat.objects.filter(pk=OuterRef("threat_id"), msg_type=Threat.MsgType.CANCEL)
     unacked = (
         Alert.objects.filter(agency_id__in=user_agency_ids(user=user), acknowledged_at__isnull=True)
         .filter(~Exists(cancelled))
+        .filter(alert_live_q())
         .count()
     )
     return {"unread": unread, "unacknowledged": unacked}
@@ -243,7 +307,8 @@ def inbox_counts(*, user: User) -> dict[str, int]:
 def threat_progress(*, threat: Threat) -> dict[str, Any]:
     """Fan-out and acknowledgement progress per agency (two grouped queries)."""
     agencies: dict[int, dict[str, Any]] = {}
-    for alert in threat.alerts.select_related("agency", "acknowledged_by").order_by("agency__name"):
+    alerts = threat.alerts.select_related("agency", "acknowledged_by").annotate(withdrawn=alert_withdrawn())
+    for alert in alerts.order_by("agency__name"):
         agencies[alert.pk] = {
             "alert_id": alert.pk,
             "agency_id": alert.agency_id,
@@ -258,6 +323,7 @@ def threat_progress(*, threat: Threat) -> dict[str, Any]:
             "response": alert.response,
             "response_display": alert.response_display,
             "escalation_level": alert.escalation_level,
+            "withdrawn": alert.withdrawn,
             "deliveries": defaultdict(int),
         }
     totals: dict[str, int] = defaultdict(int)

@@ -217,6 +217,9 @@ class ProgressAgencySerializer(serializers.Serializer):
     )
     response = serializers.CharField(allow_blank=True, help_text=_("Free text, as typed"))
     escalation_level = serializers.IntegerField()
+    withdrawn = serializers.BooleanField(
+        help_text=_("The agency may no longer read the threat: its alert waits for nothing and gets nothing more")
+    )
     deliveries = serializers.DictField(
         child=serializers.IntegerField(), help_text=_("Deliveries of the current revision by status")
     )
@@ -263,8 +266,31 @@ class ThreatRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+ALERT_STATUSES = [
+    ("open", _("Waiting for an acknowledgement")),
+    ("acknowledged", _("Acknowledged")),
+    ("cancelled", _("The issuer cancelled the threat")),
+    ("withdrawn", _("Withdrawn: the agency may no longer read the threat")),
+]
+WITHDRAWN_HELP = _("The threat, as the agency may read it now; null once the alert is withdrawn")
+
+
+class AlertStatusField(_NamedChoiceField):
+    component = "AlertStatus"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=ALERT_STATUSES, **kwargs)
+
+
+def withdrawable_threat(alert: Alert, withdrawn: bool, context: dict[str, Any]) -> dict[str, Any] | None:
+    """The alert's threat by reference, read now: None when the alert is withdrawn (its agency
+    may no longer read the threat), so that no headline nor detail outlives the rule."""
+    return None if withdrawn else ThreatRefSerializer(alert.threat, context=context).data
+
+
 class AlertSerializer(serializers.ModelSerializer):
-    threat = ThreatRefSerializer(read_only=True)
+    threat = serializers.SerializerMethodField(help_text=WITHDRAWN_HELP)
+    status = serializers.SerializerMethodField()
     agency = AgencyRefSerializer(read_only=True)
     reason = AlertReasonField(read_only=True)
     acknowledged_by = serializers.CharField(
@@ -279,6 +305,7 @@ class AlertSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "threat",
+            "status",
             "agency",
             "reason",
             "revision",
@@ -293,11 +320,20 @@ class AlertSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(ThreatRefSerializer(allow_null=True))
+    def get_threat(self, obj: Alert) -> dict[str, Any] | None:
+        return withdrawable_threat(obj, getattr(obj, "withdrawn", False), self.context)
+
+    @extend_schema_field(AlertStatusField())
+    def get_status(self, obj: Alert) -> str:
+        return threat_selectors.alert_status(obj)
+
 
 class InboxItemSerializer(serializers.ModelSerializer):
     alert = serializers.IntegerField(source="alert_id", read_only=True)
     agency = AgencyRefSerializer(source="alert.agency", read_only=True)
-    threat = ThreatRefSerializer(source="alert.threat", read_only=True)
+    threat = serializers.SerializerMethodField(help_text=WITHDRAWN_HELP)
+    status = serializers.SerializerMethodField()
     acknowledged_at = serializers.DateTimeField(source="alert.acknowledged_at", read_only=True, allow_null=True)
     unread = serializers.SerializerMethodField()
 
@@ -308,6 +344,7 @@ class InboxItemSerializer(serializers.ModelSerializer):
             "alert",
             "agency",
             "threat",
+            "status",
             "revision",
             "escalation_level",
             "created_at",
@@ -316,6 +353,15 @@ class InboxItemSerializer(serializers.ModelSerializer):
             "acknowledged_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ThreatRefSerializer(allow_null=True))
+    def get_threat(self, obj: Delivery) -> dict[str, Any] | None:
+        return withdrawable_threat(obj.alert, getattr(obj, "withdrawn", False), self.context)
+
+    @extend_schema_field(AlertStatusField())
+    def get_status(self, obj: Delivery) -> str:
+        obj.alert.withdrawn = getattr(obj, "withdrawn", False)  # type: ignore[attr-defined]
+        return threat_selectors.alert_status(obj.alert)
 
     @extend_schema_field(serializers.BooleanField())
     def get_unread(self, obj: Delivery) -> bool:

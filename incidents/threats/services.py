@@ -39,7 +39,16 @@ from common.types import User
 from incidents.models import Alert, Category, Delivery, Incident, QuickResponse, Threat, ThreatEvent, ThreatMessage
 
 from . import tasks
-from .selectors import ACKNOWLEDGE_DENIED, CHANGE_DENIED, account, can_acknowledge_alert, can_manage_threat
+from .deliveries import deliveries_cancel_withdrawn
+from .selectors import (
+    ACKNOWLEDGE_DENIED,
+    CHANGE_DENIED,
+    WITHDRAWN,
+    account,
+    alert_is_withdrawn,
+    can_acknowledge_alert,
+    can_manage_threat,
+)
 
 THREAT_FIELDS = (
     "headline",
@@ -185,6 +194,9 @@ def threat_update(
         changes["areas"] = [a.pk for a in areas]
     if named_agencies is not None:
         threat.named_agencies.set(named_agencies)
+    # An agency that may no longer read the threat (made secret, or no longer named) gets
+    # nothing more: its alert reads as withdrawn and its pending deliveries are cancelled now.
+    deliveries_cancel_withdrawn(threat_id=threat.pk)
     threat_event(threat, actor=actor, agency=agency, kind=ThreatEvent.Kind.UPDATED, data={"changes": changes})
     queue_fan_out(threat.pk)
     return threat
@@ -233,6 +245,8 @@ def alert_acknowledge(*, actor: User, alert: Alert, response: str = "", quick_re
     """
     if not can_acknowledge_alert(user=actor, alert=alert):
         raise PermissionDenied(ACKNOWLEDGE_DENIED)
+    if alert_is_withdrawn(alert_id=alert.pk):
+        raise ValidationError({"alert": [WITHDRAWN]})
     response = (response or "").strip()
     if len(response) > 2000:
         raise ValidationError({"response": _("A response has at most 2000 characters.")})

@@ -262,18 +262,23 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         show = form.cleaned_data.get("show")
         if show == "unacknowledged":
-            rows = rows.filter(alert__acknowledged_at__isnull=True).exclude(
-                alert__threat__msg_type=Threat.MsgType.CANCEL
+            rows = (
+                rows.filter(alert__acknowledged_at__isnull=True)
+                .exclude(alert__threat__msg_type=Threat.MsgType.CANCEL)
+                .filter(withdrawn=False)  # type: ignore[misc]  # an annotation
             )
         elif show == "unread":
-            rows = rows.filter(unread=True)  # type: ignore[misc]  # an annotation
+            rows = rows.filter(unread=True, withdrawn=False)  # type: ignore[misc]  # annotations
         if form.cleaned_data.get("min_severity") is not None:
-            rows = rows.filter(alert__threat__severity__gte=form.cleaned_data["min_severity"])
+            # A withdrawn alert's severity is the threat's business: it never matches.
+            rows = rows.filter(  # type: ignore[misc]  # `withdrawn` is an annotation
+                alert__threat__severity__gte=form.cleaned_data["min_severity"], withdrawn=False
+            )
     page = audit_page(
         user=request.user,
         page=paginate(request, rows, INBOX_PAGE_SIZE),
         object_type="threat",
-        record=lambda row: row.alert.threat,
+        record=lambda row: None if getattr(row, "withdrawn", False) else row.alert.threat,
         detail=request.path,
     )
     presenters.decorate_rows(request.user, list(page.object_list))
@@ -309,8 +314,10 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = threat_selectors.alert_get(user=request.user, pk=pk)
     _mark_alert_read(request.user, alert)
     threat = presenters.localise(alert.threat)
-    # The page shows the threat's text: a read like the threat page's, audited alike.
-    audit_reads(user=request.user, objects=[threat], object_type="threat")
+    # The page shows the threat's text: a read like the threat page's, audited alike (a
+    # withdrawn alert shows none of it).
+    if not alert.withdrawn:  # type: ignore[attr-defined]  # annotated by alert_list
+        audit_reads(user=request.user, objects=[threat], object_type="threat")
     return render(
         request,
         "incidents/threats/alert_detail.html",
