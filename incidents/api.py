@@ -61,6 +61,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from agencies.models import Agency
 from common.api import ScopedViewSet
+from common.dates import validate_in_calendar
 
 from . import exports, selectors, services
 from .filters import IncidentFilter
@@ -264,6 +265,9 @@ class KeysetPagination(BasePagination):
             ]
             if any(v is None for v in values):
                 raise ValueError("incomplete cursor")
+            for value in values:
+                if isinstance(value, (datetime, date)):
+                    validate_in_calendar(value)  # a forged cursor at year 1 or 9999
             return bool(payload["r"]), values
         except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError):
             raise serializers.ValidationError(

@@ -13,8 +13,10 @@ Run on SQLite by default, and on PostgreSQL with DATABASE_URL set.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import html
+import json
 
 import django_filters
 import pytest
@@ -206,3 +208,24 @@ def test_an_ordinary_filter_still_filters(api_as, world):
     response = api_as(world.admin).get(reverse("api-incident-list"), {"occurred_after": "2020-01-01T00:00:00+07:00"})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00"])
+@pytest.mark.parametrize("name", ["api-incident-list", "api-incident-timeline"])
+def test_a_forged_keyset_cursor_at_the_edges_is_a_400(api_as, world, name, value):
+    """The incidents' cursors carry the last row's time: one forged at the calendar's edges is
+    refused like any invalid cursor."""
+    from incidents.models import Incident
+    from tests.factories import IncidentFactory
+
+    incident = IncidentFactory(reporting_agency=world.a, area=world.areas.guntung)
+    ordering = "-occurred_at" if name == "api-incident-list" else "at"
+    payload = json.dumps({"o": ordering, "r": 0, "v": [value, 1]}, separators=(",", ":")).encode()
+    cursor = base64.urlsafe_b64encode(payload).decode().rstrip("=")
+    url = reverse(name) if name == "api-incident-list" else reverse(name, args=[incident.pk])
+
+    response = api_as(world.admin).get(url, {"cursor": cursor})
+
+    assert response.status_code == 400, response.content[:300]
+    assert list(response.json()) == ["cursor"]
+    assert Incident.objects.count() == 1
