@@ -12,6 +12,7 @@ at least `MARGIN` inside the calendar, wherever it is converted or widened.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -28,26 +29,35 @@ FIRST_DAY = datetime.date.min + MARGIN
 LAST_DAY = datetime.date.max - MARGIN
 
 
-def out_of_range() -> ValidationError:
+def out_of_range(margin: datetime.timedelta = MARGIN) -> ValidationError:
     return ValidationError(
         _("Out of range: give a date between %(first)s and %(last)s."),
         code="out_of_range",
-        params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        params={"first": (datetime.date.min + margin).isoformat(), "last": (datetime.date.max - margin).isoformat()},
     )
 
 
-def validate_in_calendar(value: datetime.date | datetime.datetime | None) -> None:
-    """ValidationError (code "out_of_range") for a date or date-time that converting to UTC or
-    to any zone, or widening by a day, would carry past year 1 or 9999."""
-    if value is None:
-        return
-    try:
-        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-            value = value.astimezone(datetime.UTC)
-        value - MARGIN
-        value + MARGIN
-    except OverflowError:
-        raise out_of_range() from None
+def within_calendar(margin: datetime.timedelta) -> Callable[[datetime.date | datetime.datetime | None], None]:
+    """A validator like `validate_in_calendar` for an input that reaches `margin` either side
+    of its value (a calendar page drawing a month around a date and linking the next one)."""
+
+    def validate(value: datetime.date | datetime.datetime | None) -> None:
+        if value is None:
+            return
+        try:
+            if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+                value = value.astimezone(datetime.UTC)
+            value - margin
+            value + margin
+        except OverflowError:
+            raise out_of_range(margin) from None
+
+    return validate
+
+
+# ValidationError (code "out_of_range") for a date or date-time that converting to UTC or to any
+# zone, or widening by a day, would carry past year 1 or 9999.
+validate_in_calendar = within_calendar(MARGIN)
 
 
 # --- Form fields ---------------------------------------------------------------------------

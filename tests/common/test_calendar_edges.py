@@ -180,7 +180,7 @@ def test_the_page_shows_the_parameter_s_error(client, world, name, param, value)
 
 
 @pytest.mark.parametrize("view", ["week", "month", "day"])
-@pytest.mark.parametrize("value", ["0001-01-01", "0001-01-02", "9999-12-31", "9999-12-30"])
+@pytest.mark.parametrize("value", ["0001-01-01", "0001-01-02", "0001-01-15", "0001-02-28", "9999-12-15", "9999-12-31"])
 def test_the_patrol_calendar_refuses_a_date_whose_window_leaves_the_calendar(client, world, view, value):
     client.force_login(world.alice)
 
@@ -229,3 +229,14 @@ def test_a_forged_keyset_cursor_at_the_edges_is_a_400(api_as, world, name, value
     assert response.status_code == 400, response.content[:300]
     assert list(response.json()) == ["cursor"]
     assert Incident.objects.count() == 1
+
+
+@pytest.mark.parametrize("view", ["week", "month", "day"])
+@pytest.mark.parametrize("value", ["0001-03-15", "9999-10-20"])
+def test_the_patrol_calendar_draws_a_date_just_inside_the_reach(client, world, view, value):
+    client.force_login(world.alice)
+
+    response = client.get(reverse("patrol-calendar"), {"view": view, "date": value})
+
+    assert response.status_code == 200
+    assert not response.context["form"].errors
