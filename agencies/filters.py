@@ -15,6 +15,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
+from common.dates import DateFilter
+
 from .models import Agency, Area, AuditLog, Camera, Membership, Partnership, Subscription, VitalObject
 from .selectors import area_covering_q
 
@@ -86,7 +88,7 @@ class PartnershipFilter(django_filters.FilterSet):
         queryset=Agency.objects.all(), field_name="agencies", help_text=_("Partnerships this agency is a party to")
     )
     scope = django_filters.ChoiceFilter(choices=Partnership.Scope.choices, method="filter_scope")
-    valid_on = django_filters.DateFilter(method="filter_valid_on", help_text=_("Partnerships valid on this day"))
+    valid_on = DateFilter(method="filter_valid_on", help_text=_("Partnerships valid on this day"))
 
     class Meta:
         model = Partnership

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.dates import CalendarDateField, validate_in_calendar
 from common.forms import normalise_line_breaks
 
 ISO_DATE = "%Y-%m-%d"
@@ -63,7 +64,7 @@ class IsoDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format=ISO_DATETIME)
 
 
-class IsoDateField(forms.DateField):
+class IsoDateField(CalendarDateField):
     widget = IsoDateInput
 
     def __init__(self, **kwargs: Any) -> None:
@@ -101,6 +102,7 @@ class ZonedDateTimeField(forms.DateTimeField):
     naive wall-clock time, which the form makes aware in its input zone."""
 
     widget = IsoDateTimeInput
+    default_validators = [validate_in_calendar]
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", DATETIME_INPUT_FORMATS)

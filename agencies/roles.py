@@ -37,6 +37,10 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "incident.log": ACTING,
     "incident.note": ACTING,
     "incident.manage": MANAGING,
+    # Change who works on an incident (its lead and involved agencies): held in the incident's
+    # steering agency only (the lead, or the reporting agency while there is no lead), never by
+    # an involved agency or a partner, so nobody adds agencies (or themselves) to another's incident.
+    "incident.assign": MANAGING,
     "report.moderate": ACTING,
     "risk.write": ACTING,
     "threat.log": ACTING,

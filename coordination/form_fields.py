@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.form_fields import IsoDateInput, ZonedDateTimeField, ZonedFormMixin, zone_of_areas
 from agencies.models import Agency, Area, zone_label
 from agencies.selectors import filter_agency_choices, user_agency_ids, user_is_staff
+from common.dates import CalendarDateTimeField
 from common.forms import ListSelect
 from common.types import User
 from common.widgets import QuickSelect
@@ -200,7 +201,7 @@ def filter_widgets(form: forms.Form, kind_choices: Any, status_choices: Any = No
         ],
     )
     for name in ("starts_after", "starts_before"):
-        fields[name] = forms.DateTimeField(
+        fields[name] = CalendarDateTimeField(
             label=fields[name].label,
             required=False,
             widget=IsoDateInput(attrs={"class": "form-control"}),

@@ -18,8 +18,11 @@ Access (docs/security.md, "Access"; decided by `incidents.selectors` and `incide
   anything else is absent from lists and exports and answers 404 on detail, timeline and actions;
 - writes: creating needs an acting role (not viewer) in the reporting agency; changing needs a
   commander or liaison of the reporting, lead or an involved agency (asked before a change by
-  `selectors.incident_get_for_change`, again by the services as they write); notes any acting
-  member of an agency that can read the incident; 403 otherwise.
+  `selectors.incident_get_for_change`, again by the services as they write); changing the lead
+  and involved agencies (assign, or naming them at creation) needs a commander or liaison of the
+  lead agency (the reporting one while there is no lead); a merge needs the right to change both
+  incidents and adds no agency; notes any acting member of an agency that can read the
+  incident; 403 otherwise.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from rest_framework.utils.urls import replace_query_param
 from agencies.audit import AuditedListMixin
 from agencies.models import Agency
 from common.api import ScopedViewSet
+from common.dates import validate_in_calendar
 
 from . import exports, selectors, services
 from .filters import IncidentFilter
@@ -262,6 +266,9 @@ class KeysetPagination(BasePagination):
             ]
             if any(v is None for v in values):
                 raise ValueError("incomplete cursor")
+            for value in values:
+                if isinstance(value, (datetime, date)):
+                    validate_in_calendar(value)  # a forged cursor at year 1 or 9999
             return bool(payload["r"]), values
         except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError):
             raise serializers.ValidationError(
@@ -405,7 +412,7 @@ class IncidentViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
     )
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
-        incident = self.get_object_for_change()
+        incident = selectors.incident_get_for_assign(user=request.user, pk=self.kwargs["pk"])
         data = self.validated(IncidentAssignSerializer)
         return self.render(services.incident_assign(actor=request.user, incident=incident, **data))
 
@@ -454,7 +461,7 @@ class IncidentViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
         return self.render(services.incident_link(actor=request.user, incident=incident, **data))
 
     @extend_schema(
-        summary=_("Mark this incident a duplicate of another (its agencies and reports move over)"),
+        summary=_("Mark this incident a duplicate of another you may also change (its citizen reports move over)"),
         request=IncidentMergeSerializer,
         responses={200: IncidentSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
@@ -463,7 +470,8 @@ class IncidentViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
         duplicate = self.get_object_for_change()
         into_ref = self.validated(IncidentMergeSerializer)["into"]
         try:
-            into = selectors.incident_get(user=request.user, pk=into_ref.strip())
+            # Merging writes to both: the original must be one the user may change too (403).
+            into = selectors.incident_get_for_change(user=request.user, pk=into_ref.strip())
         except Http404:
             # The same answer whether it does not exist or is hidden from the user.
             raise serializers.ValidationError({"into": [_("No incident with this id or reference.")]}) from None

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency, Area, Classification, Severity
 from agencies.serializers import CAP_SEVERITY
+from common.dates import IsoDateTimeFilter
 
 from .models import Category, Incident, Urgency
 
@@ -115,8 +116,8 @@ class IncidentFilter(django_filters.FilterSet):
         label=_("Agency"),
         help_text=_("Reporting, lead or involved agency id."),
     )
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte", label=_("From"))
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte", label=_("Until"))
+    occurred_after = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte", label=_("From"))
+    occurred_before = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte", label=_("Until"))
     bbox = BBoxFilter(label=_("Bounding box"), help_text=_("min_lon,min_lat,max_lon,max_lat"))
     q = django_filters.CharFilter(
         method="filter_text", label=_("Search"), help_text=_("Reference, title or description.")

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -33,6 +32,7 @@ from agencies.form_fields import (
 from agencies.models import Agency, Area, Classification, Severity
 from agencies.roles import roles_for
 from agencies.validators import validate_latitude, validate_longitude
+from common.dates import DateFilter
 from common.forms import ActiveFiltersMixin, ListSelect, ServiceErrorsMixin
 from common.types import User
 from common.widgets import select_widget
@@ -171,8 +171,8 @@ def _model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
 class IncidentPageFilter(ActiveFiltersMixin, IncidentFilter):
     """IncidentFilter with page widgets. Dates are whole days: "until 31 May" includes 31 May."""
 
-    occurred_after = django_filters.DateFilter(method="filter_after", label=_("From"))
-    occurred_before = django_filters.DateFilter(method="filter_before", label=_("Until"))
+    occurred_after = DateFilter(method="filter_after", label=_("From"))
+    occurred_before = DateFilter(method="filter_before", label=_("Until"))
 
     def __init__(self, data: Any = None, *, user: User, queryset: QuerySet[Incident] | None = None) -> None:
         super().__init__(data, queryset=queryset if queryset is not None else selectors.incident_list(user=user))

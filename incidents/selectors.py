@@ -26,7 +26,7 @@ from common.selectors import get_or_404
 from common.types import User
 
 from .models import Category, Incident, IncidentEvent
-from .services import require_incident_manager
+from .services import require_incident_assigner, require_incident_manager
 
 
 def _agency_involvement_q(agency_ids: set[int]) -> Q:
@@ -102,6 +102,15 @@ def incident_get_for_change(*, user: User, pk: int | str) -> Incident:
     rule of `services.require_incident_manager`, which the services apply again as they write)."""
     incident = incident_get(user=user, pk=pk)
     require_incident_manager(actor=user, incident=incident)
+    return incident
+
+
+def incident_get_for_assign(*, user: User, pk: int | str) -> Incident:
+    """One incident whose agencies (lead, involved) the user may change: 404 as `incident_get`,
+    PermissionDenied unless the user may assign it (`services.require_incident_assigner`: the
+    steering agency's commanders and liaisons, or staff)."""
+    incident = incident_get(user=user, pk=pk)
+    require_incident_assigner(actor=user, incident=incident)
     return incident
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from agencies import services as agencies_services
 from agencies.models import Agency, Area, Camera, VitalObject
-from agencies.roles import has_capability, roles_for
+from agencies.roles import agencies_with, has_capability, roles_for
 from agencies.selectors import user_agency_ids, user_is_staff, user_roles_in
 from common.services import model_update, signed_in, timeline_append
 from common.types import User
@@ -77,6 +77,35 @@ def can_manage_incident(*, user: User, incident: Incident) -> bool:
     except PermissionDenied:
         return False
     return True
+
+
+def steering_agency_id(incident: Incident) -> int | None:
+    """The agency that decides who works on the incident: its lead, or the reporting agency
+    while no lead is set."""
+    return incident.lead_agency_id or incident.reporting_agency_id
+
+
+def can_assign_incident(*, user: User, incident: Incident) -> bool:
+    """`require_incident_assigner` as a question (the detail page asks it before offering the
+    assign form)."""
+    try:
+        require_incident_assigner(actor=user, incident=incident)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def require_incident_assigner(*, actor: User, incident: Incident) -> Agency | None:
+    """The one rule of who changes the agencies on an incident (its lead and involved ones):
+    staff, or a member holding "incident.assign" in its steering agency (`steering_agency_id`).
+    An involved agency or a partner may work on the incident but never adds agencies to it.
+    Returns the agency the actor acts for (None for staff)."""
+    if user_is_staff(actor):
+        return None
+    steering = steering_agency_id(incident)
+    if steering in agencies_with(user=actor, capability="incident.assign", among=[steering]):
+        return Agency.objects.get(pk=steering)
+    raise PermissionDenied(_("Only commanders and liaisons of the lead agency may change the agencies on an incident."))
 
 
 def require_incident_manager(*, actor: User, incident: Incident) -> Agency | None:
@@ -160,7 +189,9 @@ def incident_create(
     source: str = Incident.Source.AGENCY,
     **fields: Any,
 ) -> Incident:
-    """Log an incident for the actor's agency, with its reference number and first timeline entry."""
+    """Log an incident for the actor's agency, with its reference number and first timeline entry.
+    Naming its lead or involved agencies is assigning them: `require_incident_assigner`'s rule,
+    the reporting agency steering the new incident."""
     agency = acting_agency(actor=actor, agency=reporting_agency)
     incident = Incident(
         title=title,
@@ -178,6 +209,8 @@ def incident_create(
         raise ValidationError({"occurred_at": _("An incident cannot occur in the future.")})
     if not category.is_active:
         raise ValidationError({"category": _("This category is no longer in use.")})
+    if lead_agency is not None or involved_agencies:
+        require_incident_assigner(actor=actor, incident=Incident(reporting_agency=agency))
     incident.reference = "PENDING"
     incident.full_clean(exclude=["reference", "area_path"])
     incident.reference = next_reference(prefix=reference_prefix(area), year=incident.occurred_at.year)
@@ -264,8 +297,9 @@ def incident_assign(
     lead_agency: Agency | None = None,
     involved_agencies: Sequence[Agency] | None = None,
 ) -> Incident:
-    """Set the lead agency and/or the involved agencies."""
-    agency = require_incident_manager(actor=actor, incident=incident)
+    """Set the lead agency and/or the involved agencies: only the steering agency's commanders
+    and liaisons, or staff (`require_incident_assigner`)."""
+    agency = require_incident_assigner(actor=actor, incident=incident)
     data: dict[str, Any] = {}
     if lead_agency is not None and lead_agency.pk != incident.lead_agency_id:
         if not lead_agency.is_active:
@@ -333,12 +367,18 @@ def incident_link(
 
 @transaction.atomic
 def incident_merge(*, actor: User, duplicate: Incident, into: Incident) -> Incident:
-    """Mark `duplicate` as a duplicate of `into`: its agencies and citizen reports move over."""
+    """Mark `duplicate` as a duplicate of `into`; its citizen reports move over.
+
+    The actor must be allowed to change both incidents (`require_incident_manager` on each): a
+    merge writes to both. It never changes who works on `into`: the duplicate's agencies are
+    not added (that would let anyone who can read an incident join it by merging their own into
+    it); the lead of `into` adds them through `incident_assign` if it wants them."""
     if duplicate.pk == into.pk:
         raise ValidationError({"into": _("An incident cannot be a duplicate of itself.")})
+    agency = require_incident_manager(actor=actor, incident=duplicate)
+    require_incident_manager(actor=actor, incident=into)
     if into.status == S.DUPLICATE:
         raise ValidationError({"into": _("Merge into the original incident, not into another duplicate.")})
-    agency = require_incident_manager(actor=actor, incident=duplicate)
     if duplicate.status not in (S.REPORTED, S.VERIFIED):
         raise ValidationError(
             {
@@ -350,11 +390,6 @@ def incident_merge(*, actor: User, duplicate: Incident, into: Incident) -> Incid
     duplicate.status = S.DUPLICATE
     duplicate.duplicate_of = into
     duplicate.save(update_fields=["status", "duplicate_of", "updated_at"])
-    extra = set(duplicate.involved_agencies.values_list("pk", flat=True))
-    extra |= {i for i in (duplicate.reporting_agency_id, duplicate.lead_agency_id) if i}
-    extra -= {into.reporting_agency_id, into.lead_agency_id}
-    if extra:
-        into.involved_agencies.add(*extra)
     duplicate.citizen_reports.update(incident=into)
     _event(
         duplicate,

@@ -82,7 +82,7 @@ def _detail_context(
         "citizen_reports": report_selectors.incident_citizen_reports(user=user, incident=incident),
         **map_settings(),
     }
-    if can_manage:
+    if services.can_assign_incident(user=user, incident=incident):
         context["assign_form"] = assign_form or forms.IncidentAssignForm(
             candidates=selectors.incident_assign_candidates(user=user, incident=incident), incident=incident
         )
@@ -179,9 +179,9 @@ def incident_note(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @forbidden_page
 def incident_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    # Checking who may assign first keeps a viewer from even reading the candidate agencies
+    # Checking who may assign first keeps anyone else from even reading the candidate agencies
     # through the form's error messages.
-    incident = selectors.incident_get_for_change(user=request.user, pk=pk)
+    incident = selectors.incident_get_for_assign(user=request.user, pk=pk)
     form = forms.IncidentAssignForm(
         request.POST,
         candidates=selectors.incident_assign_candidates(user=request.user, incident=incident),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from common.dates import IsoDateTimeFilter
 from coordination.form_fields import PlanFilterMixin, WindowFilterForm, agency_filter, area_filter
 from coordination.models import ActionItem, Exercise
 
@@ -20,8 +21,8 @@ class ExerciseFilter(PlanFilterMixin, django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(distinct=False, choices=Exercise.Kind.choices, label=_("Kind"))
     agency = agency_filter(_("Lead or participating agency id."))
     area = area_filter()
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label=_("From"))
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte", label=_("Until"))
+    starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label=_("From"))
+    starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte", label=_("Until"))
     reviewed = django_filters.BooleanFilter(
         field_name="reviewed_at", lookup_expr="isnull", exclude=True, label=_("Reviewed")
     )

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Classification
+from common.dates import IsoDateTimeFilter
 from coordination.form_fields import PlanFilterMixin, WindowFilterForm, agency_filter, area_filter
 from coordination.models import JointOperation, Participation
 
@@ -25,8 +26,8 @@ class OperationFilter(PlanFilterMixin, django_filters.FilterSet):
     )
     agency = agency_filter(_("Lead or participating agency id."))
     area = area_filter()
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label=_("From"))
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte", label=_("Until"))
+    starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label=_("From"))
+    starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte", label=_("Until"))
     q = django_filters.CharFilter(method="filter_text", label=_("Search"), help_text=_("Name or objectives."))
 
     class Meta:

@@ -36,6 +36,7 @@ from agencies.selectors import user_agency_ids
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
 from agencies.validators import validate_latitude, validate_longitude
 from common.api import ScopedViewSet
+from common.dates import CalendarDateTimeSerializerField
 from coordination.models import Checkpoint, JointOperation, PatrolShift, ShiftContribution
 
 from . import selectors, services
@@ -167,13 +168,20 @@ class CheckInInSerializer(serializers.Serializer):
 
 
 class WindowSerializer(serializers.Serializer):
-    from_ = serializers.DateTimeField(required=False)
-    to = serializers.DateTimeField(required=False)
+    from_ = CalendarDateTimeSerializerField(required=False)
+    to = CalendarDateTimeSerializerField(required=False)
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         data = {("from_" if k == "from" else k): v for k, v in data.items()}
-        return super().to_internal_value(data)
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # Name the parameter the client sent ("from"), not the Python name of its field.
+            detail = exc.detail
+            if isinstance(detail, dict) and "from_" in detail:
+                detail = {("from" if k == "from_" else k): v for k, v in detail.items()}
+            raise serializers.ValidationError(detail) from None
 
 
 def _created_shifts(request: Request, shifts: list[PatrolShift]) -> Any:

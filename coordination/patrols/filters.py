@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Exists, OuterRef
 
 from agencies.models import Agency, Area
+from common.dates import IsoDateTimeFilter
 from coordination.models import PatrolShift, ShiftContribution
 
 
@@ -30,5 +31,5 @@ class ShiftFilter(django_filters.FilterSet):
 
 
 # "from" is a Python keyword: declare the window filters after the class.
-ShiftFilter.base_filters["from"] = django_filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
-ShiftFilter.base_filters["to"] = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+ShiftFilter.base_filters["from"] = IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
+ShiftFilter.base_filters["to"] = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")

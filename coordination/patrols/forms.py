@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.form_fields import IsoDateField, IsoTimeField, ZonedDateTimeField, ZonedFormMixin
 from agencies.models import Agency, Area
+from common.dates import within_calendar
 from common.widgets import QuickSelect
 from coordination.models import Checkpoint, JointOperation, PatrolShift
 
@@ -44,7 +45,9 @@ class CalendarFilterForm(forms.Form):
         required=False,
         initial="week",
     )
-    date = IsoDateField(label=_("Date"), required=False)
+    # The calendar reaches up to ~6 weeks from its date (a month's grid, the arrows to the
+    # previous and next month, a day's margin for conflicts): 70 days keep it inside the calendar.
+    date = IsoDateField(label=_("Date"), required=False, validators=[within_calendar(datetime.timedelta(days=70))])
     agency = forms.ModelChoiceField(
         label=_("Agency"),
         queryset=Agency.objects.none(),

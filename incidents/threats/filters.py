@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from agencies.models import Agency, Area, Classification
+from common.dates import IsoDateTimeFilter
 from incidents.models import Alert, Category, Delivery, Threat
 
 from . import cap
@@ -43,8 +44,8 @@ class ThreatFilter(filters.FilterSet):
     )
     issuing_agency = filters.ModelChoiceFilter(queryset=Agency.objects.all(), label=_("Issuing agency"))
     source = filters.ChoiceFilter(choices=Threat.Source.choices, label=_("Source"))
-    sent_after = filters.IsoDateTimeFilter(field_name="sent_at", lookup_expr="gte", label=_("Sent from"))
-    sent_before = filters.IsoDateTimeFilter(field_name="sent_at", lookup_expr="lte", label=_("Sent until"))
+    sent_after = IsoDateTimeFilter(field_name="sent_at", lookup_expr="gte", label=_("Sent from"))
+    sent_before = IsoDateTimeFilter(field_name="sent_at", lookup_expr="lte", label=_("Sent until"))
 
     class Meta:
         model = Threat

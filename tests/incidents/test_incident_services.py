@@ -156,14 +156,15 @@ class TestWorkflow:
         assert incident.camera == cam
         assert incident.events.get(kind="linked").data == {"camera": cam.code}
 
-    def test_merge_moves_agencies_and_marks_the_duplicate(self, world, incident):
+    def test_merge_marks_the_duplicate_and_adds_no_agency(self, world, incident):
+        services.incident_assign(actor=world.alice, incident=incident, involved_agencies=[world.b])
         dup = services.incident_create(
             actor=world.bob, title="Same theft", category=category("crime-theft"), area=world.areas.guntung
         )
         services.incident_merge(actor=world.bob, duplicate=dup, into=incident)
         dup.refresh_from_db()
         assert (dup.status, dup.duplicate_of) == ("duplicate", incident)
-        assert world.b in incident.involved_agencies.all()
+        assert list(incident.involved_agencies.all()) == [world.b]
         assert incident.events.filter(kind="merged").count() == 1
 
     def test_an_incident_cannot_be_merged_into_itself(self, world, incident):
