@@ -159,10 +159,10 @@ _DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control form
 class AuditLogFilter(django_filters.FilterSet):
     """The agency audit page and its API: reads by date (the day in UTC), reader and kind."""
 
-    date_from = django_filters.DateFilter(
+    date_from = DateFilter(
         field_name="at", lookup_expr="date__gte", label=_("From"), widget=_DATE_INPUT, help_text=_("First day (UTC)")
     )
-    date_to = django_filters.DateFilter(
+    date_to = DateFilter(
         field_name="at", lookup_expr="date__lte", label=_("To"), widget=_DATE_INPUT, help_text=_("Last day (UTC)")
     )
     reader = django_filters.ModelChoiceFilter(
