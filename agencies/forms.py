@@ -135,7 +135,10 @@ class PartnershipProposeForm(ServiceErrorsMixin, forms.Form):
     """A commander proposes a partnership of their agency with another (the agency page)."""
 
     partner = forms.ModelChoiceField(
-        label=_("With"), queryset=Agency.objects.none(), widget=QuickSelect(attrs={"class": "form-select"})
+        label=_("With"),
+        queryset=Agency.objects.none(),
+        empty_label=_("Choose an agency…"),
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
     reference = forms.CharField(
@@ -154,8 +157,11 @@ class PartnershipProposeForm(ServiceErrorsMixin, forms.Form):
         label=_("Valid until"), required=False, widget=IsoDateInput(attrs={"class": "form-control"})
     )
 
-    def __init__(self, *args: Any, user: User, agency: Agency, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"valid_from": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        # The agencies it works beside (all, for staff), as the lists' agency filters offer them.
-        self.fields["partner"].queryset = selectors.filter_agency_choices(user=user).exclude(pk=agency.pk)  # type: ignore[attr-defined]
+        # Any other active agency: a partner may be in another city (only commanders and staff
+        # get this form; QuickSelect draws a province's agencies cheaply).
+        self.fields["partner"].queryset = (  # type: ignore[attr-defined]
+            Agency.objects.filter(is_active=True).exclude(pk=agency.pk).only("id", "name").order_by("name")
+        )

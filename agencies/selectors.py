@@ -288,12 +288,15 @@ def partnership_get(*, user: User, pk: int | str) -> Partnership:
 def partnership_get_for_change(*, user: User, pk: int | str) -> Partnership:
     """A partnership the user may answer or end: staff any; a commander of one of its parties
     (for which party, and whether the partnership still takes that answer, is the service's
-    call). A reader who is no commander of a party gets PermissionDenied."""
+    call). A member of a party who is not its commander gets PermissionDenied; a reader who
+    belongs to no party gets Http404, as for every agency's business."""
     from .roles import agencies_with  # roles.py reads this module's membership helpers
 
     partnership = partnership_get(user=user, pk=pk)
     if not user_is_staff(user):
         parties = [party.pk for party in partnership.agencies.all()]
+        if not set(parties) & user_agency_ids(user=user):
+            raise Http404  # another agencies' business, as `require_capability` answers
         if not any(
             agencies_with(user=user, capability=capability, among=parties)
             for capability in ("partnership.accept", "partnership.end")

@@ -143,7 +143,7 @@ def _agency_page(
     cameras: QuerySet[Camera] = selectors.camera_list(user=user).filter(operator=agency).order_by("code")
     camera_count = cameras.count()
     if propose_form is None and services.can_propose_partnership(user=user, agency=agency):
-        propose_form = PartnershipProposeForm(user=user, agency=agency)
+        propose_form = PartnershipProposeForm(agency=agency)
     return render(
         request,
         "agencies/agency_detail.html",
@@ -178,7 +178,7 @@ def partnership_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """A commander proposes a partnership of the agency `pk` with another (staff: any agency)."""
     agency = selectors.agency_get(user=request.user, pk=pk)
     selectors.require_capability(user=request.user, agency_id=agency.pk, capability="partnership.propose")
-    form = PartnershipProposeForm(request.POST, user=request.user, agency=agency)
+    form = PartnershipProposeForm(request.POST, agency=agency)
     if form.is_valid():
         data = form.cleaned_data
         try:
