@@ -9,7 +9,8 @@ Access, as the selectors and services decide it (docs/security.md, "Access"):
 - anonymous: 401 everywhere;
 - areas: any signed-in user;
 - agencies, members, partnerships, vital objects, cameras: members of an active agency and
-  staff read them; a signed-in user of no agency sees empty lists and 404 details;
+  staff read them (a partnership still proposed, or declined: only its parties); a signed-in
+  user of no agency sees empty lists and 404 details;
 - subscriptions and members' phones: only the agency's own members (and staff);
 - writes: a user who cannot see the target agency's business gets 404, a member whose role is
   not enough gets 403, staff may do everything.

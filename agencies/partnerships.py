@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.services import signed_in
 from common.types import User
 
 from .models import Agency, AuditLog, Classification, Partnership, PartnershipAnswer
@@ -28,7 +29,7 @@ Answer = PartnershipAnswer.Answer
 
 def _audit_partnership(*, actor: User, partnership: Partnership, action: str, agency_id: int | None) -> None:
     AuditLog.objects.create(
-        user=actor if actor.is_authenticated else None,
+        user=signed_in(actor),
         action=action,
         object_type="partnership",
         object_id=str(partnership.pk),
@@ -153,7 +154,7 @@ def partnership_propose(
         valid_until=valid_until,
         notes=notes,
         status=PartnershipStatus.PROPOSED,
-        proposed_by=actor if actor.is_authenticated else None,
+        proposed_by=signed_in(actor),
         proposed_by_agency=proposing_agency,
         proposed_at=now,
         supersedes=supersedes,
@@ -171,7 +172,7 @@ def partnership_propose(
                 partnership=partnership,
                 agency=a,
                 answer=Answer.ACCEPTED if a.pk == proposer_id else Answer.PENDING,
-                answered_by=actor if a.pk == proposer_id else None,
+                answered_by=signed_in(actor) if a.pk == proposer_id else None,
                 answered_at=now if a.pk == proposer_id else None,
             )
             for a in agencies
@@ -199,7 +200,7 @@ def _answer(*, actor: User, partnership: Partnership, agency: Agency | None, acc
     now = timezone.now()
     row = answers[party]
     row.answer = Answer.ACCEPTED if accept else Answer.DECLINED
-    row.answered_by = actor
+    row.answered_by = signed_in(actor)
     row.answered_at = now
     row.save(update_fields=["answer", "answered_by", "answered_at"])
     if not accept:
@@ -211,7 +212,7 @@ def _answer(*, actor: User, partnership: Partnership, agency: Agency | None, acc
             old = Partnership.objects.select_for_update().get(pk=partnership.supersedes_id)
             if old.status == PartnershipStatus.IN_FORCE:
                 old.status = PartnershipStatus.SUPERSEDED
-                old.ended_at, old.ended_by, old.ended_by_agency_id = now, actor, party
+                old.ended_at, old.ended_by, old.ended_by_agency_id = now, signed_in(actor), party
                 old.save(update_fields=["status", "ended_at", "ended_by", "ended_by_agency", "updated_at"])
                 _audit_partnership(actor=actor, partnership=old, action="partnership.supersede", agency_id=party)
     partnership.save(update_fields=["status", "in_force_since", "updated_at"])
@@ -247,7 +248,7 @@ def partnership_end(*, actor: User, partnership: Partnership, agency: Agency | N
     party = _choose_party(allowed=allowed, agency=agency, staff=staff, several=_("Say for which agency you end it."))
     partnership.status = PartnershipStatus.ENDED
     partnership.ended_at = timezone.now()
-    partnership.ended_by = actor
+    partnership.ended_by = signed_in(actor)
     partnership.ended_by_agency_id = party
     partnership.save(update_fields=["status", "ended_at", "ended_by", "ended_by_agency", "updated_at"])
     _audit_partnership(actor=actor, partnership=partnership, action="partnership.end", agency_id=party)

@@ -3,8 +3,9 @@
 Visibility rules (docs/security.md, "Access"):
 - areas are reference data: every signed-in user reads them;
 - the agency directory, members, partnerships, vital objects and cameras are *restricted*:
-  every user who belongs to an active agency (or is platform staff) reads them; a signed-in
-  user with no membership sees none of them;
+  every user who belongs to an active agency (or is platform staff) reads them (a partnership
+  still proposed, or declined, only its parties); a signed-in user with no membership sees
+  none of them;
 - subscriptions and members' phone numbers are an agency's own business: only its members
   (and staff) read them.
 What a user may not see is simply absent: `<entity>_get` raises Http404, never PermissionDenied.

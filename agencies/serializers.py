@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User as AuthUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -276,7 +277,7 @@ SCOPES_HELP = _("Any of: information_sharing, joint_patrol, disaster_response, t
 
 class PartnershipAnswerSerializer(serializers.ModelSerializer):
     agency = AgencyRefSerializer(read_only=True)
-    answered_by = serializers.SlugRelatedField(
+    answered_by: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text=_("Username of who answered")
     )
 
@@ -297,9 +298,13 @@ class PartnershipSerializer(serializers.ModelSerializer):
     answers = PartnershipAnswerSerializer(
         many=True, read_only=True, help_text=_("Each party's answer (the proposing agency's is its proposal)")
     )
-    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    proposed_by: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     proposed_by_agency = AgencyRefSerializer(read_only=True, allow_null=True)
-    ended_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    ended_by: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     ended_by_agency = AgencyRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
