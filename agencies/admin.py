@@ -28,6 +28,7 @@ from .models import (
     Camera,
     Membership,
     Partnership,
+    PartnershipAnswer,
     Subscription,
     SubscriptionCategory,
     VitalObject,
@@ -157,12 +158,26 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "agency")
 
 
+class PartnershipAnswerInline(admin.TabularInline):
+    """Each party's answer, as the services recorded it (the history: read-only, kept)."""
+
+    model = PartnershipAnswer
+    extra = 0
+    fields = ("agency", "answer", "answered_by", "answered_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
     list_display = (
         "title",
         "reference",
         "parties",
+        "status",
         "valid_from",
         "valid_until",
         "information_sharing",
@@ -170,11 +185,24 @@ class PartnershipAdmin(admin.ModelAdmin):
         "disaster_response",
         "training",
     )
-    list_filter = ("information_sharing", "joint_patrol", "disaster_response", "training", "valid_from")
+    list_filter = ("status", "information_sharing", "joint_patrol", "disaster_response", "training", "valid_from")
     search_fields = ("title", "reference", "agencies__name", "agencies__code")
     # No foreign keys to join; the parties come from one prefetch query per page.
     list_select_related = ()
     autocomplete_fields = ("agencies",)
+    inlines = (PartnershipAnswerInline,)
+    # Who proposed, accepted and ended it is written by the services (agencies/partnerships.py),
+    # never typed in here.
+    readonly_fields = (
+        "proposed_by",
+        "proposed_by_agency",
+        "proposed_at",
+        "in_force_since",
+        "ended_by",
+        "ended_by_agency",
+        "ended_at",
+        "supersedes",
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Partnership]:
         return super().get_queryset(request).prefetch_related("agencies")

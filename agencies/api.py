@@ -9,7 +9,8 @@ Access, as the selectors and services decide it (docs/security.md, "Access"):
 - anonymous: 401 everywhere;
 - areas: any signed-in user;
 - agencies, members, partnerships, vital objects, cameras: members of an active agency and
-  staff read them; a signed-in user of no agency sees empty lists and 404 details;
+  staff read them (a partnership still proposed, or declined: only its parties); a signed-in
+  user of no agency sees empty lists and 404 details;
 - subscriptions and members' phones: only the agency's own members (and staff);
 - writes: a user who cannot see the target agency's business gets 404, a member whose role is
   not enough gets 403, staff may do everything.
@@ -59,6 +60,7 @@ from .serializers import (
     MembershipCreateSerializer,
     MembershipSerializer,
     MembershipUpdateSerializer,
+    PartnershipAnswerRequestSerializer,
     PartnershipSerializer,
     PartnershipWriteSerializer,
     SubscriptionCreatedSerializer,
@@ -240,29 +242,83 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Access
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Partnerships (MoUs) between agencies")),
-    retrieve=extend_schema(summary=_("A partnership")),
+    list=extend_schema(
+        summary=_(
+            "Partnerships (MoUs) between agencies: those in force or past for every member, proposals "
+            "for their parties (awaiting_answer=true: those waiting for your agency's answer)"
+        )
+    ),
+    retrieve=extend_schema(summary=_("A partnership, with each party's answer")),
 )
 class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessorViewSet):
+    """Two-sided partnerships: a commander of one party proposes, a commander of each other
+    party accepts or declines, a commander of any party ends it. Only one in force (`status`
+    "in_force", between its dates: `is_current`) opens anything to the partners. Nothing is
+    changed in place: a wider scope, another party or longer dates is a new proposal that
+    `supersedes` the one in force."""
+
     queryset = Partnership.objects.none()
     serializer_class = PartnershipSerializer
     read = staticmethod(selectors.partnership_get)
     read_for_change = staticmethod(selectors.partnership_get_for_change)
     filterset_class = PartnershipFilter
-    ordering_fields = ["valid_from", "valid_until", "title", "id"]
+    ordering_fields = ["valid_from", "valid_until", "title", "proposed_at", "id"]
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Partnership]:
         return selectors.partnership_list(user=self.request.user)
 
+    def get_scoped_object(self, pk: Any) -> Model:
+        if self.action in ("accept", "decline", "end"):
+            return self.read_for_change(user=self.request.user, pk=pk)
+        return super().get_scoped_object(pk)
+
     @extend_schema(
-        summary=_("Record a partnership (a commander of one of its agencies, or staff)"),
+        summary=_(
+            "Propose a partnership (a commander of one of its agencies, or staff); "
+            "it is in force once every other party accepts it"
+        ),
         request=PartnershipWriteSerializer,
         responses={201: PartnershipSerializer},
     )
     def create(self, request: Request) -> Response:
-        partnership = services.partnership_create(actor=request.user, **self.validated(PartnershipWriteSerializer))
+        partnership = services.partnership_propose(actor=request.user, **self.validated(PartnershipWriteSerializer))
         return self.read_back(partnership, status.HTTP_201_CREATED)
+
+    def _answer(self, service: Callable[..., Partnership]) -> Response:
+        partnership = self.get_object()
+        data = self.validated(PartnershipAnswerRequestSerializer)
+        return self.read_back(service(actor=self.request.user, partnership=partnership, **data))
+
+    @extend_schema(
+        summary=_("Accept a proposal for your agency (its commander, or staff)"),
+        request=PartnershipAnswerRequestSerializer,
+        responses=PartnershipSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        return self._answer(services.partnership_accept)
+
+    @extend_schema(
+        summary=_("Decline a proposal for your agency (its commander, or staff)"),
+        request=PartnershipAnswerRequestSerializer,
+        responses=PartnershipSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None) -> Response:
+        return self._answer(services.partnership_decline)
+
+    @extend_schema(
+        summary=_(
+            "End a partnership in force for your agency, or withdraw your agency's proposal "
+            "(a commander of a party, or staff)"
+        ),
+        request=PartnershipAnswerRequestSerializer,
+        responses=PartnershipSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str | None = None) -> Response:
+        return self._answer(services.partnership_end)
 
 
 @extend_schema_view(

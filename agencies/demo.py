@@ -17,7 +17,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from .area_import import analyze_areas, import_province, rollup_centroids
-from .models import Agency, Area, Camera, Membership, Partnership, Subscription, SubscriptionCategory, VitalObject
+from .models import (
+    Agency,
+    Area,
+    Camera,
+    Membership,
+    Partnership,
+    PartnershipAnswer,
+    Subscription,
+    SubscriptionCategory,
+    VitalObject,
+)
 
 DEMO_PASSWORD = "sinergi-demo-2026"  # noqa: S105 - printed by make run on purpose
 
@@ -485,15 +495,26 @@ def seed_demo() -> DemoResult:
     today = timezone.localdate()
     for title, parties, scopes, since, length in PARTNERSHIPS:
         valid_from = today - datetime.timedelta(days=since)
+        # In force, as if every party's commander had accepted it (the demo logins read their
+        # partners' confidential records through these); a re-seed puts them back in force.
         partnership, _ = Partnership.objects.update_or_create(
             title=title,
             defaults={
                 "valid_from": valid_from,
                 "valid_until": valid_from + datetime.timedelta(days=length) if length else None,
+                "status": Partnership.Status.IN_FORCE,
+                "proposed_by_agency": agencies[parties[0]],
+                "ended_at": None,
+                "ended_by": None,
+                "ended_by_agency": None,
                 **{s: (s in scopes) for s in Partnership.Scope.values},
             },
         )
         partnership.agencies.set([agencies[c] for c in parties])
+        for code in parties:
+            PartnershipAnswer.objects.update_or_create(
+                partnership=partnership, agency=agencies[code], defaults={"answer": PartnershipAnswer.Answer.ACCEPTED}
+            )
 
     for agency_code, name, area_name, categories, severity, channels in SUBSCRIPTIONS:
         area = _area(area_name)

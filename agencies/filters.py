@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from common.dates import DateFilter
 
 from .models import Agency, Area, AuditLog, Camera, Membership, Partnership, Subscription, VitalObject
-from .selectors import area_covering_q
+from .selectors import area_covering_q, partnership_awaiting_q, partnership_in_force_q
 
 
 def _area_id_filter(method: str, help_text: str | Promise) -> django_filters.ModelChoiceFilter:
@@ -88,11 +88,18 @@ class PartnershipFilter(django_filters.FilterSet):
         queryset=Agency.objects.all(), field_name="agencies", help_text=_("Partnerships this agency is a party to")
     )
     scope = django_filters.ChoiceFilter(choices=Partnership.Scope.choices, method="filter_scope")
-    valid_on = DateFilter(method="filter_valid_on", help_text=_("Partnerships valid on this day"))
+    valid_on = DateFilter(
+        method="filter_valid_on",
+        help_text=_("Partnerships in force on this day (accepted by every party, not ended, between their dates)"),
+    )
+    status = django_filters.ChoiceFilter(choices=Partnership.Status.choices)
+    awaiting_answer = django_filters.BooleanFilter(
+        method="filter_awaiting_answer", help_text=_("true: proposals awaiting an answer from one of your agencies")
+    )
 
     class Meta:
         model = Partnership
-        fields = ["agency", "scope", "valid_on"]
+        fields = ["agency", "scope", "valid_on", "status", "awaiting_answer"]
 
     def filter_scope(self, queryset: QuerySet[Partnership], name: str, value: str) -> QuerySet[Partnership]:
         # `value` is one of Partnership.Scope, each a boolean column of the same name.
@@ -101,7 +108,11 @@ class PartnershipFilter(django_filters.FilterSet):
     def filter_valid_on(
         self, queryset: QuerySet[Partnership], name: str, value: datetime.date
     ) -> QuerySet[Partnership]:
-        return queryset.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=value), valid_from__lte=value)
+        return queryset.filter(partnership_in_force_q(on=value))
+
+    def filter_awaiting_answer(self, queryset: QuerySet[Partnership], name: str, value: bool) -> QuerySet[Partnership]:
+        awaiting = partnership_awaiting_q(user=self.request.user)
+        return queryset.filter(awaiting) if value else queryset.exclude(awaiting)
 
 
 class SubscriptionFilter(django_filters.FilterSet):

@@ -14,12 +14,16 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import ServiceErrorsMixin
 from common.types import User
+from common.widgets import QuickSelect
 
 from . import selectors
-from .models import Agency, Area
+from .form_fields import IsoDateField, IsoDateInput
+from .models import Agency, Area, Partnership
 
 
 def regency_choices() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -125,3 +129,39 @@ class AreaSearchForm(forms.Form):
 
     def clean_q(self) -> str:
         return self.cleaned_data["q"].strip()
+
+
+class PartnershipProposeForm(ServiceErrorsMixin, forms.Form):
+    """A commander proposes a partnership of their agency with another (the agency page)."""
+
+    partner = forms.ModelChoiceField(
+        label=_("With"),
+        queryset=Agency.objects.none(),
+        empty_label=_("Choose an agency…"),
+        widget=QuickSelect(attrs={"class": "form-select"}),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
+    reference = forms.CharField(
+        label=_("Agreement number"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scope"),
+        choices=Partnership.Scope.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    valid_from = IsoDateField(label=_("Valid from"), widget=IsoDateInput(attrs={"class": "form-control"}))
+    valid_until = IsoDateField(
+        label=_("Valid until"), required=False, widget=IsoDateInput(attrs={"class": "form-control"})
+    )
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"valid_from": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        # Any other active agency: a partner may be in another city (only commanders and staff
+        # get this form; QuickSelect draws a province's agencies cheaply).
+        self.fields["partner"].queryset = (  # type: ignore[attr-defined]
+            Agency.objects.filter(is_active=True).exclude(pk=agency.pk).only("id", "name").order_by("name")
+        )

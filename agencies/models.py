@@ -7,6 +7,8 @@ live here for that reason.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -201,14 +203,44 @@ class Membership(TimeStampedModel):
         return f"{self.user} @ {self.agency} ({self.get_role_display()})"
 
 
+def partnership_in_force_q(*, on: datetime.date | None = None, prefix: str = "") -> Q:
+    """The one rule of what grants anything between agencies: a partnership every party has
+    accepted, not ended (nor superseded), between its valid dates on `on` (today by default).
+    `prefix` is the lookup path to the partnership ("partnerships__" from an agency).
+    `Partnership.is_in_force` says the same of one row already read."""
+    day = on or timezone.localdate()
+    return Q(**{f"{prefix}status": Partnership.Status.IN_FORCE, f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day})
+    )
+
+
+class PartnershipQuerySet(models.QuerySet["Partnership"]):
+    def in_force(self, on: datetime.date | None = None) -> PartnershipQuerySet:
+        return self.filter(partnership_in_force_q(on=on))
+
+
 class Partnership(TimeStampedModel):
-    """An agreement (MoU) between two or more agencies."""
+    """An agreement (MoU) between two or more agencies.
+
+    Two-sided: one party's commander proposes it, and it is in force only once every other
+    party's commander has accepted it (`PartnershipAnswer`, one row per party). A party may
+    decline a proposal; any party may end it; a change (a wider scope, another party, longer
+    dates) is a new proposal that `supersedes` the old one once accepted. Nothing is deleted:
+    the rows are the history. Only `partnership_in_force_q` grants anything.
+    """
 
     class Scope(models.TextChoices):
         INFORMATION_SHARING = "information_sharing", _("Information sharing")
         JOINT_PATROL = "joint_patrol", _("Joint patrol")
         DISASTER_RESPONSE = "disaster_response", _("Disaster response")
         TRAINING = "training", _("Training")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        IN_FORCE = "in_force", _("In force")
+        DECLINED = "declined", _("Declined")
+        ENDED = "ended", _("Ended")
+        SUPERSEDED = "superseded", _("Superseded")
 
     title = models.CharField(_("title"), max_length=200)
     reference = models.CharField(_("agreement number"), max_length=80, blank=True)
@@ -221,6 +253,55 @@ class Partnership(TimeStampedModel):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     document = models.FileField(_("document"), upload_to="partnerships/%Y/", blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED, db_index=True
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposed_by_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("proposing agency"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    in_force_since = models.DateTimeField(_("in force since"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ended_by_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("ended by agency"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        help_text=_("The partnership this one replaces once it is in force"),
+    )
+
+    objects = PartnershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partnership")
@@ -240,9 +321,51 @@ class Partnership(TimeStampedModel):
     def scopes(self) -> list[str]:
         return [s.value for s in self.Scope if getattr(self, s.value)]
 
-    def is_valid_on(self, day=None) -> bool:
+    def is_valid_on(self, day: datetime.date | None = None) -> bool:
+        """Between its dates (says nothing of its status: see `is_in_force`)."""
         day = day or timezone.localdate()
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+    def is_in_force(self, day: datetime.date | None = None) -> bool:
+        """`partnership_in_force_q` for one row already read."""
+        return self.status == self.Status.IN_FORCE and self.is_valid_on(day)
+
+
+class PartnershipAnswer(models.Model):
+    """One party's answer to a partnership: who answered for the agency, and when. The
+    proposing agency's row is accepted when it proposes; the partnership is in force once
+    every row is accepted. Rows are never deleted."""
+
+    class Answer(models.TextChoices):
+        PENDING = "pending", _("Awaiting an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="answers"
+    )
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+")
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices, default=Answer.PENDING)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partnership answer")
+        verbose_name_plural = _("partnership answers")
+        ordering = ["partnership", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "agency"], name="partnership_answer_unique_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership}: {self.agency} ({self.get_answer_display()})"
 
 
 class Subscription(TimeStampedModel):

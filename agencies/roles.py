@@ -28,7 +28,8 @@ PLANNING: tuple[str, ...] = (R.COMMANDER, R.LIAISON, R.PLANNER)
 # Steer an incident, manage the agency's subscriptions, vital objects and cameras, import CAP,
 # rotate the agency's secrets.
 MANAGING: tuple[str, ...] = (R.COMMANDER, R.LIAISON)
-# Approve operations, change who belongs to the agency and its contact details, record its partnerships.
+# Approve operations, change who belongs to the agency and its contact details, propose, accept
+# and end its partnerships.
 COMMANDING: tuple[str, ...] = (R.COMMANDER,)
 # Any member: read restricted data, get the agency's calendar feed.
 MEMBER: tuple[str, ...] = tuple(R.values)
@@ -70,7 +71,11 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "agency.manage": MANAGING,
     "agency.members": COMMANDING,
     "agency.edit": COMMANDING,
-    "partnership.record": COMMANDING,
+    # Partnerships are two-sided: a commander proposes one for their agency, a commander of
+    # each other party accepts (or declines) for theirs, a commander of any party ends it.
+    "partnership.propose": COMMANDING,
+    "partnership.accept": COMMANDING,
+    "partnership.end": COMMANDING,
     # Read who read the agency's confidential and secret records (its audit page and API).
     "audit.read": COMMANDING,
 }

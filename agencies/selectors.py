@@ -3,8 +3,9 @@
 Visibility rules (docs/security.md, "Access"):
 - areas are reference data: every signed-in user reads them;
 - the agency directory, members, partnerships, vital objects and cameras are *restricted*:
-  every user who belongs to an active agency (or is platform staff) reads them; a signed-in
-  user with no membership sees none of them;
+  every user who belongs to an active agency (or is platform staff) reads them (a partnership
+  still proposed, or declined, only its parties); a signed-in user with no membership sees
+  none of them;
 - subscriptions and members' phone numbers are an agency's own business: only its members
   (and staff) read them.
 What a user may not see is simply absent: `<entity>_get` raises Http404, never PermissionDenied.
@@ -28,8 +29,20 @@ from common.selectors import get_or_404
 from common.types import User
 
 from .membership import user_agency_ids, user_is_staff, user_roles_in  # noqa: F401 - re-exported: every app reads them here
-from .models import Agency, Area, AuditLog, Camera, Classification, Membership, Partnership, Subscription, VitalObject
-from .roles import has_capability, roles_for
+from .models import (  # noqa: F401 - partnership_in_force_q is re-exported: the one rule of partnerships
+    Agency,
+    Area,
+    AuditLog,
+    Camera,
+    Classification,
+    Membership,
+    Partnership,
+    PartnershipAnswer,
+    Subscription,
+    VitalObject,
+    partnership_in_force_q,
+)
+from .roles import agencies_with, has_capability, roles_for
 
 
 def agency_reader(*, agency: Agency) -> User:
@@ -213,13 +226,40 @@ def membership_get_for_change(*, user: User, pk: int | str) -> Membership:
 
 
 def partnership_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Partnership]:
+    """Partnerships as the user may read them: every member reads those in force or past (the
+    directory is restricted); a proposal, and a declined one, only the parties (and staff) read.
+
+    Filters: `agency` (a party), `awaiting_answer` (`partnership_awaiting_q`).
+    """
     if not user_is_member(user=user):
         return Partnership.objects.none()
-    qs = Partnership.objects.prefetch_related(Prefetch("agencies", queryset=Agency.objects.only("id", "name", "code")))
+    qs = Partnership.objects.select_related("proposed_by", "proposed_by_agency", "ended_by", "ended_by_agency")
+    qs = qs.prefetch_related(
+        Prefetch("agencies", queryset=Agency.objects.only("id", "name", "code")),
+        Prefetch(
+            "answers",
+            queryset=PartnershipAnswer.objects.select_related("agency", "answered_by").order_by("agency__name"),
+        ),
+    )
+    staff = user_is_staff(user)
+    own = user_agency_ids(user=user)
+    if not staff:
+        private = [Partnership.Status.PROPOSED, Partnership.Status.DECLINED]
+        qs = qs.filter(~Q(status__in=private) | Q(pk__in=Partnership.objects.filter(agencies__in=own).values("pk")))
     filters = filters or {}
     if agency := filters.get("agency"):
         qs = qs.filter(agencies=agency)
+    if filters.get("awaiting_answer"):
+        qs = qs.filter(partnership_awaiting_q(user=user))
     return qs
+
+
+def partnership_awaiting_q(*, user: User) -> Q:
+    """Proposals awaiting an answer from one of the user's agencies (every open one, for staff)."""
+    pending = PartnershipAnswer.objects.filter(answer=PartnershipAnswer.Answer.PENDING)
+    if not user_is_staff(user):
+        pending = pending.filter(agency_id__in=user_agency_ids(user=user))
+    return Q(status=Partnership.Status.PROPOSED, pk__in=pending.values("partnership_id"))
 
 
 def partnership_get(*, user: User, pk: int | str) -> Partnership:
@@ -227,27 +267,30 @@ def partnership_get(*, user: User, pk: int | str) -> Partnership:
 
 
 def partnership_get_for_change(*, user: User, pk: int | str) -> Partnership:
-    """A partnership the user may change: staff any; a commander of one of its agencies (the
-    first of the user's own, as `services.partnership_create` asks)."""
+    """A partnership the user may answer or end: staff any; a commander of one of its parties
+    (for which party, and whether the partnership still takes that answer, is the service's
+    call). A member of a party who is not its commander gets PermissionDenied; a reader who
+    belongs to no party gets Http404, as for every agency's business."""
+
     partnership = partnership_get(user=user, pk=pk)
     if not user_is_staff(user):
-        own = [party.pk for party in partnership.agencies.all() if party.pk in user_agency_ids(user=user)]
-        require_capability(user=user, agency_id=own[0] if own else None, capability="partnership.record")
+        parties = [party.pk for party in partnership.agencies.all()]
+        if not set(parties) & user_agency_ids(user=user):
+            raise Http404  # another agencies' business, as `require_capability` answers
+        if not any(
+            agencies_with(user=user, capability=capability, among=parties)
+            for capability in ("partnership.accept", "partnership.end")
+        ):
+            raise PermissionDenied(_("Only a commander of one of its parties may answer or end a partnership."))
     return partnership
 
 
 def partner_agency_ids(*, agency_ids: Iterable[int], scope: str, on: date | None = None) -> set[int]:
-    """Agencies bound to any of `agency_ids` by a partnership valid `on` a day with `scope`."""
-    from django.utils import timezone
-
-    day = on or timezone.localdate()
+    """Agencies bound to any of `agency_ids` by a partnership in force `on` a day (today by
+    default) with `scope`: accepted by every party, not ended, between its dates
+    (`partnership_in_force_q`, the one rule)."""
     agency_ids = list(agency_ids)
-    partnerships = Partnership.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
-        agencies__in=agency_ids,
-        valid_from__lte=day,
-        **{scope: True},
-    )
+    partnerships = Partnership.objects.filter(partnership_in_force_q(on=on), agencies__in=agency_ids, **{scope: True})
     return set(
         Agency.objects.filter(partnerships__in=partnerships).exclude(pk__in=agency_ids).values_list("pk", flat=True)
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -23,8 +23,27 @@ from django.utils.translation import gettext as _
 from common.services import model_update
 from common.types import User
 
-from .models import Agency, Area, Camera, Membership, Partnership, Subscription, SubscriptionCategory, VitalObject
-from .selectors import require_capability, user_agency_ids, user_is_staff, user_roles_in
+from .models import (
+    Agency,
+    Area,
+    AuditLog,
+    Camera,
+    Membership,
+    Subscription,
+    SubscriptionCategory,
+    VitalObject,
+)
+from .partnerships import (  # noqa: F401  (the partnership services, here with the others)
+    can_end_partnership,
+    can_propose_partnership,
+    partnership_accept,
+    partnership_answer_agencies,
+    partnership_decline,
+    partnership_end,
+    partnership_end_agencies,
+    partnership_propose,
+)
+from .selectors import require_capability, user_is_staff, user_roles_in
 
 UserModel = get_user_model()
 
@@ -180,55 +199,7 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     membership.delete()
 
 
-# --- Partnerships --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def partnership_create(
-    *,
-    actor: User,
-    title: str,
-    agencies: Sequence[Agency],
-    valid_from: date,
-    valid_until: date | None = None,
-    scopes: Iterable[str] = (),
-    reference: str = "",
-    notes: str = "",
-    document: Any = None,
-) -> Partnership:
-    """Record an agreement between two or more agencies; the actor must command one of them."""
-    agencies = list(dict.fromkeys(agencies))
-    if len(agencies) < 2:
-        raise ValidationError({"agencies": _("A partnership binds at least two agencies.")})
-    if not user_is_staff(actor):
-        own = {a.pk for a in agencies} & user_agency_ids(user=actor)
-        if not own:
-            raise PermissionDenied(_("You may only record partnerships of your own agency."))
-        first_own = next(a for a in agencies if a.pk in own)
-        require_capability(user=actor, agency_id=first_own.pk, capability="partnership.record")
-    scopes = set(scopes)
-    unknown = scopes - set(Partnership.Scope.values)
-    if unknown:
-        raise ValidationError({"scopes": _("Unknown scope: %(s)s.") % {"s": ", ".join(sorted(unknown))}})
-    if not scopes:
-        raise ValidationError({"scopes": _("Choose at least one scope.")})
-    partnership = Partnership(
-        title=title,
-        reference=reference,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        notes=notes,
-        **{s: (s in scopes) for s in Partnership.Scope.values},
-    )
-    if document is not None:
-        partnership.document = document
-    if valid_until and valid_until < valid_from:
-        raise ValidationError({"valid_until": _("The end of validity comes before its start.")})
-    partnership.full_clean()
-    partnership.save()
-    partnership.agencies.set(agencies)
-    return partnership
-
+# --- Partnerships: agencies/partnerships.py (two-sided: propose, accept, decline, end) ---------
 
 # --- Subscriptions -------------------------------------------------------------------------
 
@@ -421,7 +392,6 @@ def _audit_write(
     entries: list[tuple[Any, set[int]]], *, user: User | None, reader_ids: Iterable[int] | None = None
 ) -> None:
     """Insert audit rows and their owner and reader agencies: three INSERTs, whatever the count."""
-    from .models import AuditLog
 
     if not entries:
         return
@@ -452,7 +422,6 @@ def audit_reads(
     `owner_ids`, as an export does) to be found on their owners' audit page; public and
     restricted reads are not audited.
     """
-    from .models import AuditLog
 
     who = user if user and user.is_authenticated else None
     entries = [
@@ -487,7 +456,6 @@ def audit_list_read(
     `objects` (the rows of the page being rendered, already fetched: no query per row), at the
     highest classification among them. Nothing when the page holds none. Returns the row.
     `reader_ids` names the reading agencies when no user reads (an agency's calendar feed)."""
-    from .models import AuditLog
 
     read = [o for o in objects if getattr(o, "classification", None) in AUDITED_CLASSIFICATIONS]
     if not read:

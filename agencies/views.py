@@ -10,26 +10,31 @@ Pages whose lists update with htmx render only their results partial for an htmx
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from common.htmx import wants_partial as _wants_partial
 from common.pagination import paginate
 from common.types import User
+from common.views import forbidden_page
 
-from . import selectors
+from . import selectors, services
 from .filters import AuditLogFilter
-from .forms import AgencyDirectoryFilter, AreaSearchForm
-from .models import Agency, Area, Camera, Membership, Partnership, VitalObject
+from .forms import AgencyDirectoryFilter, AreaSearchForm, PartnershipProposeForm
+from .models import Agency, Area, Camera, Membership, Partnership, PartnershipAnswer, VitalObject
 
 AGENCY_PAGE_SIZE = 20
 AUDIT_PAGE_SIZE = 50
@@ -76,7 +81,11 @@ class PartnershipRow:
     partnership: Partnership
     partners: list[Agency]
     scopes: list[str]
-    is_valid: bool
+    is_valid: bool  # in force today (`Partnership.is_in_force`)
+    answers: list[PartnershipAnswer]
+    # What the user may do on behalf of the page's agency (`agencies.partnerships` predicates).
+    can_answer: bool
+    can_end: bool
 
 
 @dataclass
@@ -103,7 +112,10 @@ def _partnership_rows(user: User, agency: Agency) -> list[PartnershipRow]:
             partnership=p,
             partners=[party for party in p.agencies.all() if party.pk != agency.pk],
             scopes=[str(Partnership.Scope(scope).label) for scope in p.scopes],
-            is_valid=p.is_valid_on(today),
+            is_valid=p.is_in_force(today),
+            answers=list(p.answers.all()),
+            can_answer=agency.pk in services.partnership_answer_agencies(user=user, partnership=p),
+            can_end=services.can_end_partnership(user=user, partnership=p, agency=agency),
         )
         for p in selectors.partnership_list(user=user, filters={"agency": agency})
     ]
@@ -126,26 +138,30 @@ def _vital_object_rows(user: User, agency: Agency) -> list[VitalObjectRow]:
     ]
 
 
-@login_required
-@require_GET
-def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = selectors.agency_get(user=request.user, pk=pk)
-    cameras: QuerySet[Camera] = selectors.camera_list(user=request.user).filter(operator=agency).order_by("code")
+def _agency_page(
+    request: HttpRequest, agency: Agency, propose_form: PartnershipProposeForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    cameras: QuerySet[Camera] = selectors.camera_list(user=user).filter(operator=agency).order_by("code")
     camera_count = cameras.count()
+    if propose_form is None and services.can_propose_partnership(user=user, agency=agency):
+        propose_form = PartnershipProposeForm(agency=agency)
     return render(
         request,
         "agencies/agency_detail.html",
         {
             "agency": agency,
-            "members": _member_rows(request.user, agency),
-            "partnerships": _partnership_rows(request.user, agency),
-            "vital_objects": _vital_object_rows(request.user, agency),
+            "members": _member_rows(user, agency),
+            "partnerships": _partnership_rows(user, agency),
+            "propose_form": propose_form,
+            "vital_objects": _vital_object_rows(user, agency),
             "cameras": cameras[:CAMERA_LIMIT] if camera_count else [],
             "camera_count": camera_count,
             "camera_limit": CAMERA_LIMIT,
-            "is_own_agency": agency.pk in selectors.user_agency_ids(user=request.user),
-            "can_read_audit": selectors.can_read_audit(user=request.user, agency=agency),
+            "is_own_agency": agency.pk in selectors.user_agency_ids(user=user),
+            "can_read_audit": selectors.can_read_audit(user=user, agency=agency),
         },
+        status=status,
     )
 
 
@@ -169,6 +185,83 @@ def agency_audit(request: HttpRequest, pk: int) -> HttpResponse:
     if _wants_partial(request):
         return render(request, "agencies/partials/audit_results.html", context)
     return render(request, "agencies/agency_audit.html", context)
+
+
+@login_required
+@require_GET
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _agency_page(request, selectors.agency_get(user=request.user, pk=pk))
+
+
+# --- Partnerships: propose, accept, decline, end (on the agency page) -------------------------
+
+
+@login_required
+@require_POST
+@forbidden_page
+def partnership_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """A commander proposes a partnership of the agency `pk` with another (staff: any agency)."""
+    agency = selectors.agency_get(user=request.user, pk=pk)
+    selectors.require_capability(user=request.user, agency_id=agency.pk, capability="partnership.propose")
+    form = PartnershipProposeForm(request.POST, agency=agency)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.partnership_propose(
+                actor=request.user,
+                proposing_agency=agency,
+                agencies=[agency, data["partner"]],
+                title=data["title"],
+                reference=data["reference"],
+                scopes=data["scopes"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The partnership is proposed: it is in force once the other party accepts it."))
+            return redirect("agency-detail", pk=agency.pk)
+    return _agency_page(request, agency, propose_form=form, status=400)
+
+
+def _partnership_step(request: HttpRequest, pk: int, service: Callable[..., Partnership], done: str) -> HttpResponse:
+    """Accept, decline or end the partnership `pk` on behalf of the agency the page was about
+    (the form's `agency`), then back to that agency's page."""
+    partnership = selectors.partnership_get_for_change(user=request.user, pk=pk)
+    parties = {party.pk: party for party in partnership.agencies.all()}
+    raw = request.POST.get("agency", "")
+    agency = parties.get(int(raw)) if raw.isdigit() else None
+    if agency is None:
+        raise PermissionDenied(_("Say for which of its parties you act."))
+    try:
+        service(actor=request.user, partnership=partnership, agency=agency)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("agency-detail", pk=agency.pk)
+
+
+@login_required
+@require_POST
+@forbidden_page
+def partnership_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _partnership_step(request, pk, services.partnership_accept, _("You accepted the partnership."))
+
+
+@login_required
+@require_POST
+@forbidden_page
+def partnership_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _partnership_step(request, pk, services.partnership_decline, _("You declined the partnership."))
+
+
+@login_required
+@require_POST
+@forbidden_page
+def partnership_end(request: HttpRequest, pk: int) -> HttpResponse:
+    return _partnership_step(request, pk, services.partnership_end, _("The partnership is ended."))
 
 
 # --- Area browser --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from agencies.models import (
     Camera,
     Membership,
     Partnership,
+    PartnershipAnswer,
     Subscription,
     TimeZoneChoice,
     VitalObject,
@@ -76,6 +77,9 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class PartnershipFactory(factory.django.DjangoModelFactory):
+    """A partnership every party has accepted (in force between its dates), as the agencies'
+    commanders would have agreed it through the services; pass status= for another state."""
+
     class Meta:
         model = Partnership
         skip_postgeneration_save = True
@@ -83,11 +87,23 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"MoU {n}")
     information_sharing = True
     valid_from = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+    status = Partnership.Status.IN_FORCE
 
     @factory.post_generation
     def agencies(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.agencies.set(extracted)
+            accepted = obj.status != Partnership.Status.PROPOSED
+            PartnershipAnswer.objects.bulk_create(
+                [
+                    PartnershipAnswer(
+                        partnership=obj,
+                        agency=agency,
+                        answer=PartnershipAnswer.Answer.ACCEPTED if accepted else PartnershipAnswer.Answer.PENDING,
+                    )
+                    for agency in extracted
+                ]
+            )
 
 
 class SubscriptionFactory(factory.django.DjangoModelFactory):

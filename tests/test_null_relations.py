@@ -170,6 +170,22 @@ PAGES: dict[str, tuple[Callable[[], models.Model], Pages]] = {
         ],
     ),
     "agencies.AuditLog": (lambda: apps.get_model("agencies.AuditLog").objects.first(), lambda _: []),
+    "agencies.Partnership": (
+        lambda: apps.get_model("agencies.Partnership").objects.order_by("pk").first(),
+        lambda p: [
+            *(reverse("agency-detail", args=[a.pk]) for a in p.agencies.all()),
+            reverse("api-partnership-list"),
+            reverse("api-partnership-detail", args=[p.pk]),
+        ],
+    ),
+    "agencies.PartnershipAnswer": (
+        lambda: apps.get_model("agencies.PartnershipAnswer").objects.order_by("pk").first(),
+        lambda a: [
+            reverse("agency-detail", args=[a.agency_id]),
+            reverse("api-partnership-list"),
+            reverse("api-partnership-detail", args=[a.partnership_id]),
+        ],
+    ),
     "incidents.Category": (
         lambda: apps.get_model("incidents.Incident").objects.filter(category__parent__isnull=False)[0].category,
         lambda c: _incident_pages(apps.get_model("incidents.Incident").objects.filter(category=c)[0]),

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from agencies import services as agency_services
 from agencies.models import Classification, Severity
 from coordination.exercises import services as exercise_services
 from coordination.models import ActionItem, Exercise, JointOperation
@@ -70,6 +71,7 @@ FILL: dict[str, dict[str, str]] = {
     },
     "exercise-review": {"observations": "Komunikasi lambat"},
     "patrol-shift-create": {"starts_at": "{tomorrow}T08:00", "ends_at": "{tomorrow}T14:00"},
+    "partnership-propose": {"scopes": "training"},
 }
 
 
@@ -277,6 +279,15 @@ def scene(world, django_capture_on_commit_callbacks):
         ],
     )
     RiskAssessmentFactory(area=areas.balikpapan_kota, assessing_agency=world.c, likelihood=5, impact=4)
+    # A's commander proposes a partnership to C: C's commander is offered Accept and Decline,
+    # A's the withdrawal; MoU A-B (world) is in force: its End is offered to A's commander.
+    agency_services.partnership_propose(
+        actor=world.carol,
+        title="MoU A-C",
+        agencies=[world.a, world.c],
+        scopes=["information_sharing"],
+        valid_from=timezone.localdate(),
+    )
     pages = [
         "/",
         "/incidents/",
@@ -409,6 +420,18 @@ def test_every_offered_action_is_accepted_and_every_refused_one_is_hidden(client
                 problems.append(f"{persona}: not offered {key} (on {action.page}) but the service answers {status}")
         client.logout()
     assert not problems, "\n".join(problems)
+
+
+def test_the_crawl_sees_the_partnership_actions(client, world, scene):
+    """A's commander proposes, withdraws and ends on A's page; C's answers a proposal on C's."""
+    names = {}
+    for persona in ("carol", "dave"):
+        client.force_login(getattr(world, persona))
+        offer, _ = _offers(client, scene.pages, scene.fill(persona))
+        names[persona] = {action.name for action in offer.actions.values()}
+    assert {"partnership-propose", "partnership-end"} <= names["carol"], names["carol"]
+    assert {"partnership-propose", "partnership-accept", "partnership-decline"} <= names["dave"], names["dave"]
+    assert "partnership-accept" not in names["carol"]
 
 
 def test_the_crawl_sees_the_actions_it_is_meant_to_check(client, world, scene):

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from agencies import selectors as agency_selectors
@@ -46,11 +45,12 @@ def _agency_cards(user: User) -> list[AgencyCard]:
         user=user, is_active=True, agency_id__in=agency_ids
     )
     cards = [AgencyCard(membership=m, agency=agencies[m.agency_id]) for m in memberships if m.agency_id in agencies]
-    today = timezone.localdate()
-    partnerships = agency_selectors.partnership_list(user=user).filter(agencies__in=agency_ids).distinct()
+    partnerships = (
+        agency_selectors.partnership_list(user=user)
+        .filter(agency_selectors.partnership_in_force_q(), agencies__in=agency_ids)
+        .distinct()
+    )
     for partnership in partnerships:
-        if not partnership.is_valid_on(today):
-            continue
         parties = list(partnership.agencies.all())
         for card in cards:
             if any(party.pk == card.agency.pk for party in parties):

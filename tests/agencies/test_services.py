@@ -82,9 +82,9 @@ class TestMembershipChange:
         assert vera.role == "viewer"
 
 
-class TestPartnershipCreate:
-    def test_a_commander_records_a_partnership_of_their_agency(self, w):
-        p = services.partnership_create(
+class TestPartnershipPropose:
+    def test_a_commander_proposes_a_partnership_of_their_agency(self, w):
+        p = services.partnership_propose(
             actor=w.carol,
             title="MoU A-C",
             agencies=[w.a, w.c],
@@ -94,10 +94,12 @@ class TestPartnershipCreate:
         p.refresh_from_db()
         assert p.scopes == ["joint_patrol"]
         assert set(p.agencies.all()) == {w.a, w.c}
+        assert p.status == Partnership.Status.PROPOSED
+        assert (p.proposed_by, p.proposed_by_agency) == (w.carol, w.a)
 
     def test_it_needs_two_agencies(self, w):
         with pytest.raises(ValidationError) as exc:
-            services.partnership_create(
+            services.partnership_propose(
                 actor=w.carol,
                 title="Alone",
                 agencies=[w.a, w.a],
@@ -108,7 +110,7 @@ class TestPartnershipCreate:
 
     def test_it_refuses_an_end_before_the_start(self, w):
         with pytest.raises(ValidationError) as exc:
-            services.partnership_create(
+            services.partnership_propose(
                 actor=w.carol,
                 title="Backwards",
                 agencies=[w.a, w.c],
@@ -121,7 +123,7 @@ class TestPartnershipCreate:
     def test_an_agency_cannot_sign_for_two_others(self, w):
         before = Partnership.objects.count()
         with pytest.raises(PermissionDenied):
-            services.partnership_create(
+            services.partnership_propose(
                 actor=w.dave,
                 title="Not mine",
                 agencies=[w.a, w.b],
@@ -132,7 +134,7 @@ class TestPartnershipCreate:
 
     def test_it_refuses_an_unknown_scope(self, w):
         with pytest.raises(ValidationError) as exc:
-            services.partnership_create(
+            services.partnership_propose(
                 actor=w.carol, title="X", agencies=[w.a, w.c], valid_from=datetime.date(2026, 1, 1), scopes=["golf"]
             )
         assert "scopes" in exc.value.message_dict
