@@ -43,7 +43,7 @@ from .partnerships import (  # noqa: F401  (the partnership services, here with 
     partnership_end_agencies,
     partnership_propose,
 )
-from .selectors import require_capability, user_is_staff, user_roles_in
+from .selectors import require_capability, user_agency_ids, user_is_staff, user_roles_in
 
 UserModel = get_user_model()
 
