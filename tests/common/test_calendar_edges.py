@@ -128,10 +128,13 @@ API_CASES = [(name, param) for name, cls in API.items() for param in date_params
 # The conflicts window of the patrol API: query parameters outside a FilterSet.
 API_CASES += [("api-shift-conflicts", "from"), ("api-shift-conflicts", "to")]
 PAGE_CASES = [(name, param) for name, cls in PAGES.items() for param in date_params(cls)]
+# Filters of an agency's own page and API action (their URLs name the agency).
+PER_AGENCY = {"agency-audit": agencies.filters.AuditLogFilter, "api-agency-audit": agencies.filters.AuditLogFilter}
+AGENCY_CASES = [(name, param) for name, cls in PER_AGENCY.items() for param in date_params(cls)]
 
 
 def test_every_filterset_is_used_by_an_endpoint_or_a_page_this_test_visits():
-    used = set(API.values()) | set(PAGES.values())
+    used = set(API.values()) | set(PAGES.values()) | set(PER_AGENCY.values())
     # A page filter extends its API filter set: the parent's parameters are visited through it.
     covered = {cls for cls in _all_filtersets() if any(issubclass(u, cls) for u in used)}
     assert _all_filtersets() - covered == set()
@@ -240,3 +243,19 @@ def test_the_patrol_calendar_draws_a_date_just_inside_the_reach(client, world, v
 
     assert response.status_code == 200
     assert not response.context["form"].errors
+
+
+@pytest.mark.parametrize("value", EDGES)
+@pytest.mark.parametrize(("name", "param"), AGENCY_CASES)
+def test_the_agency_audit_page_and_api_refuse_the_edges(client, world, name, param, value):
+    client.force_login(world.admin)
+
+    response = client.get(reverse(name, args=[world.a.pk]), {param: value})
+
+    if name.startswith("api-"):
+        assert response.status_code == 400, (response.status_code, response.content[:300])
+        assert param in response.json()
+    else:
+        assert response.status_code in (200, 400), response.status_code
+        form = response.context["filter"].form
+        assert param in form.errors
