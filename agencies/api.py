@@ -49,6 +49,11 @@ from .filters import (
     VitalObjectFilter,
 )
 from .models import Agency, Area, Camera, Membership, Partnership, Subscription, VitalObject
+from .partnership_serializers import (
+    PartnershipAnswerRequestSerializer,
+    PartnershipSerializer,
+    PartnershipWriteSerializer,
+)
 from .serializers import (
     AgencySerializer,
     AgencyWriteSerializer,
@@ -60,9 +65,6 @@ from .serializers import (
     MembershipCreateSerializer,
     MembershipSerializer,
     MembershipUpdateSerializer,
-    PartnershipAnswerRequestSerializer,
-    PartnershipSerializer,
-    PartnershipWriteSerializer,
     SubscriptionCreatedSerializer,
     SubscriptionCreateSerializer,
     SubscriptionSecretSerializer,
