@@ -21,17 +21,21 @@ def forbidden_response(request: HttpRequest, reason: str = "", *, template: str 
     return render(request, template, {"reason": reason or _("Your role does not allow this.")}, status=403)
 
 
-def forbidden_page(view: View) -> View:
-    """Render a service's PermissionDenied as a 403 page that says why, in the dashboard's frame."""
+def forbidden_page(view: View | None = None, *, template: str = "forbidden.html") -> Any:
+    """Render a service's PermissionDenied as a 403 page that says why, in the dashboard's frame:
+    `@forbidden_page`, or `@forbidden_page(template=...)` for a feature's own page."""
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return forbidden_response(request, str(exc))
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except PermissionDenied as exc:
+                return forbidden_response(request, str(exc), template=template)
 
-    return wrapper
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def map_settings() -> dict[str, str]:

@@ -13,7 +13,6 @@ Thin views over the feature's selectors, services and presenters:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +33,7 @@ from agencies.models import Agency, Area
 from agencies.selectors import filter_agency_choices, user_agency_ids, user_is_staff
 from common.htmx import wants_partial
 from common.types import User
-from common.views import forbidden_response
+from common.views import forbidden_page
 from coordination.models import JointOperation
 from coordination.operations.selectors import operation_list
 
@@ -45,18 +44,8 @@ from .coverage import coverage_list
 View = Callable[..., HttpResponse]
 
 
-def _forbidden(view: View) -> View:
-    """A service's PermissionDenied as a 403 page that says why (`common.views.forbidden_page`,
-    with the patrols' own page: its link leads back to the calendar)."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return forbidden_response(request, str(exc), template="coordination/patrols/patrol_forbidden.html")
-
-    return wrapper
+# The patrols' own 403 page: its link leads back to the calendar.
+_forbidden = forbidden_page(template="coordination/patrols/patrol_forbidden.html")
 
 
 def _area_choices(user: User, *, max_level: int = Area.Level.DISTRICT) -> QuerySet[Area]:
