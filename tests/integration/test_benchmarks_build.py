@@ -1,0 +1,56 @@
+"""The benchmarks build their worlds with raw SQL (INSERT ... SELECT over generate_series), which
+Django's migrations do not update: a NOT NULL column added to a model broke bench/pages.py's
+alerts until someone ran it. Each PostgreSQL benchmark is run here at a tiny size, so that a
+model change that its SQL no longer fits fails the suite, not the next measurement."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _server_url() -> str:
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/postgres"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run(
+        [sys.executable, *args, "--server-url", _server_url()],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.django_db
+def test_the_pages_benchmark_builds_its_world_and_measures_every_page():
+    db = f"sinergi_bench_smoke_{uuid.uuid4().hex[:8]}"
+    done = _run("bench/pages.py", "--scale", "0.0005", "--repeat", "1", "--db", db, "--drop")
+    # Exit 1 means a target was missed (the machine may be busy); a traceback means the SQL broke.
+    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
+    assert "Traceback" not in done.stderr, done.stderr[-4000:]
+    assert "# built in" in done.stdout
+    assert "risks" in done.stdout and "patrols month" in done.stdout
+
+
+@pytest.mark.django_db
+def test_the_incidents_benchmark_builds_its_table_and_measures():
+    done = _run("bench/incidents.py", "--rows", "2000", "--repeat", "1")
+    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
+    assert "Traceback" not in done.stderr, done.stderr[-4000:]
+    assert "p95" in done.stdout
