@@ -89,7 +89,11 @@ class BulletinForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
     dist_kinds = _multi(choices=Agency.Kind.choices, label=_("Agencies of these kinds"))
     dist_areas = _multi(queryset=Area.objects.none(), label=_("Agencies with jurisdiction over"))
     dist_scopes = _multi(choices=SCOPE_CHOICES, label=_("Our partners, by partnership scope"), size=4)
-    ack_required = forms.BooleanField(label=_("Acknowledgement required"), required=False)
+    ack_required = forms.BooleanField(
+        label=_("Acknowledgement required"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     ack_deadline = datetime_field(_("Acknowledge by"), required=False)
     releasable_title = forms.CharField(label=_("Releasable title"), max_length=200, required=False, widget=text_input())
     releasable_body = forms.CharField(label=_("Releasable text"), max_length=20000, required=False, widget=textarea(4))

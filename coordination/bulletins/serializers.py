@@ -23,9 +23,13 @@ from .presenters import render_markdown
 
 
 class DistributionSerializer(serializers.Serializer):
-    agencies = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=2000)
+    agencies = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=2000
+    )
     kinds = serializers.ListField(child=serializers.ChoiceField(choices=Agency.Kind.choices), required=False)
-    areas = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=200)
+    areas = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=200
+    )
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=list(SCOPES)), required=False)
 
 

@@ -144,3 +144,9 @@ def test_the_schema_documents_the_bulletins_api(api_as, world):
     schema = api_as(world.alice).get("/api/v1/schema/?format=json").json()
     paths = [p for p in schema["paths"] if p.startswith("/api/v1/bulletins/")]
     assert "/api/v1/bulletins/{id}/acknowledge/" in paths and "/api/v1/bulletins/preview/" in paths
+
+
+def test_an_agency_id_past_the_databases_integers_is_a_400_not_a_500(world, api_as):
+    payload = {"classification": "restricted", "distribution": {"agencies": [2**63], "areas": [1]}}
+    response = api_as(world.alice).post("/api/v1/bulletins/preview/", payload, format="json")
+    assert response.status_code == 400 and "distribution" in response.json()
