@@ -162,3 +162,21 @@ def test_recipients_of_the_full_text_reply_in_the_thread(world):
     with pytest.raises(PermissionDenied):  # a viewer reads but does not reply
         services.bulletin_reply(actor=world.vera, bulletin=as_vera, body="x")
     assert [r.body for r in selectors.bulletin_replies(bulletin=bulletin)] == ["Diterima"]
+
+
+def test_the_inbox_counts_take_a_constant_number_of_queries(world, django_assert_num_queries):
+    """What the desk and the inbox call: the user's agencies, their partners, then one
+    aggregate: the same 3 queries for 3 bulletins as for 13."""
+    for i in range(3):
+        with_ack(world, title=f"W{i}")
+    bob = type(world.bob).objects.get(pk=world.bob.pk)
+    with django_assert_num_queries(3):
+        assert selectors.bulletin_counts(user=bob) == {"unread": 3, "awaiting_acknowledgement": 3}
+    for i in range(10):
+        issue(world, title=f"R{i}")
+    bob = type(world.bob).objects.get(pk=world.bob.pk)
+    with django_assert_num_queries(3):
+        assert selectors.bulletin_counts(user=bob) == {"unread": 13, "awaiting_acknowledgement": 3}
+    bob = type(world.bob).objects.get(pk=world.bob.pk)
+    with django_assert_num_queries(3):
+        assert len(list(selectors.unread_bulletins(user=bob)[:5])) == 5
