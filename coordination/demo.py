@@ -326,7 +326,10 @@ def _seed_bulletin(now: datetime.datetime) -> int:
     bulletin = bulletin_services.bulletin_create(
         actor=liaison,
         title=title,
-        body="Informasi dari BNN: kapal kayu tanpa AIS bersandar **pukul 01.00-03.00**.\n\n- periksa muatan\n- laporkan ke piket Polres",
+        body=(
+            "Informasi dari BNN: kapal kayu tanpa AIS bersandar **pukul 01.00-03.00**.\n\n"
+            "- periksa muatan\n- laporkan ke piket Polres"
+        ),
         classification=Classification.CONFIDENTIAL,
         category=Category.objects.get(code="narcotics-trafficking"),
         areas=[_area("Bontang Utara")],
