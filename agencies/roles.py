@@ -68,6 +68,15 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "patrol.check_in": PLANNING,
     "patrol.feed": MEMBER,
     "patrol.feed_rotate": MANAGING,
+    # Bulletins: issue (and amend, withdraw) for the agency; every member of a recipient agency
+    # acknowledges for it; acting members reply in the thread; the issuer's members follow the
+    # receipts; reminders by e-mail and SMS reach the managing members, the second one the commander.
+    "bulletin.issue": MANAGING,
+    "bulletin.acknowledge": MEMBER,
+    "bulletin.reply": ACTING,
+    "bulletin.follow": MEMBER,
+    "bulletin.notified": MANAGING,
+    "bulletin.escalation_notified": COMMANDING,
     "agency.manage": MANAGING,
     "agency.members": COMMANDING,
     "agency.edit": COMMANDING,

@@ -381,6 +381,7 @@ OWNER_FIELDS: dict[str, tuple[str, ...]] = {
     "risk": ("assessing_agency_id",),
     "operation": ("lead_agency_id",),
     "exercise": ("lead_agency_id",),
+    "bulletin": ("issuing_agency_id",),
 }
 
 

@@ -228,7 +228,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("SINERGI_SWEEP_EVERY", default=30.0),
     },
     "cameras-mark-stale": {"task": "agencies.tasks.camera_mark_stale", "schedule": 300.0},
+    "bulletins-remind": {"task": "coordination.bulletins.tasks.bulletins_remind", "schedule": 60.0},
 }
+# Bulletins: attachments' size limit, and how long after the reminder the commander is told.
+SINERGI_BULLETIN_ATTACHMENT_MAX_BYTES = env.int("SINERGI_BULLETIN_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+SINERGI_BULLETIN_ESCALATE_AFTER_MINUTES = env.float("SINERGI_BULLETIN_ESCALATE_AFTER_MINUTES", default=60.0)
 
 # --- Alerts ---------------------------------------------------------------------------------
 SINERGI_CAP_SENDER = env.str("SINERGI_CAP_SENDER", default="sinergi@sinergi.example.id")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("coordination.operations.api_urls")),
     path("", include("coordination.exercises.api_urls")),
     path("", include("coordination.notifications.api_urls")),
+    path("", include("coordination.bulletins.api_urls")),
 ]

@@ -21,8 +21,10 @@ from incidents.reports import services as report_services
 from incidents.risks import services as risk_services
 from incidents.threats import services as threat_services
 
+from .bulletins import selectors as bulletin_selectors
+from .bulletins import services as bulletin_services
 from .exercises import services as exercise_services
-from .models import Exercise, JointOperation
+from .models import Bulletin, Exercise, JointOperation
 from .operations import services as operation_services
 from .patrols import services as patrol_services
 
@@ -173,7 +175,7 @@ def _area(name: str) -> Area:
 
 def seed_activity() -> dict[str, int]:
     """Create the demo activity that is missing; returns how many items of each kind were made."""
-    made = {"incidents": 0, "reports": 0, "risks": 0, "threats": 0, "operations": 0, "exercises": 0}
+    made = {"incidents": 0, "reports": 0, "risks": 0, "threats": 0, "operations": 0, "exercises": 0, "bulletins": 0}
     now = timezone.now()
     for title, code, area, moves, severity, classification, who, lat, lon, hours in INCIDENTS:
         if Incident.objects.filter(title=title).exists():
@@ -310,4 +312,43 @@ def seed_activity() -> dict[str, int]:
             due_date=today - datetime.timedelta(days=3),
         )
         made["exercises"] += 1
+    made["bulletins"] += _seed_bulletin(now)
     return made
+
+
+def _seed_bulletin(now: datetime.datetime) -> int:
+    """A bulletin from Polres Bontang asking its partners to acknowledge, with a releasable
+    version for the fire brigades, read, acknowledged, amended and replied to."""
+    title = "Waspada penyelundupan sabu lewat pelabuhan Lok Tuan"
+    if Bulletin.objects.filter(title=title).exists():
+        return 0
+    liaison = _user("liaison.bontang")
+    bulletin = bulletin_services.bulletin_create(
+        actor=liaison,
+        title=title,
+        body=(
+            "Informasi dari BNN: kapal kayu tanpa AIS bersandar **pukul 01.00-03.00**.\n\n"
+            "- periksa muatan\n- laporkan ke piket Polres"
+        ),
+        classification=Classification.CONFIDENTIAL,
+        category=Category.objects.get(code="narcotics-trafficking"),
+        areas=[_area("Bontang Utara")],
+        distribution={
+            "agencies": [Agency.objects.get(code=c).pk for c in ("bnn-bontang", "kodim-bontang", "bpbd-bontang")]
+        },
+        releasable_title="Imbauan kewaspadaan di pelabuhan Lok Tuan",
+        releasable_body="Tingkatkan kewaspadaan di sekitar pelabuhan Lok Tuan pada malam hari.",
+        releasable_classification=Classification.RESTRICTED,
+        releasable_distribution={"kinds": [Agency.Kind.FIRE, Agency.Kind.CIVIL_POLICE]},
+        ack_required=True,
+        ack_deadline=now + datetime.timedelta(days=1),
+    )
+    reader = _user("liaison.bnn")
+    as_reader = bulletin_selectors.bulletin_get(user=reader, pk=bulletin.pk, audit=False)
+    bulletin_services.bulletin_acknowledge(actor=reader, bulletin=as_reader)
+    bulletin_services.bulletin_reply(actor=reader, bulletin=as_reader, body="Diterima, tim BNN siaga di dermaga 2.")
+    bulletin_services.bulletin_mark_read(user=_user("liaison.kodim"), bulletin=bulletin)
+    bulletin_services.bulletin_amend(
+        actor=liaison, bulletin=bulletin, body=bulletin.body + "\n- foto kapal dilampirkan bila ada", note="Tambahan"
+    )
+    return 1

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("coordination.operations.urls")),
     path("", include("coordination.exercises.urls")),
     path("", include("coordination.notifications.urls")),
+    path("", include("coordination.bulletins.urls")),
 ]

@@ -263,6 +263,26 @@ PAGES: dict[str, tuple[Callable[[], models.Model], Pages]] = {
             reverse("api-exercise-detail", args=[x.pk]),
         ],
     ),
+    "coordination.Bulletin": (
+        lambda: apps.get_model("coordination.Bulletin").objects.first(),
+        lambda b: _bulletin_pages(b),
+    ),
+    "coordination.BulletinRecipient": (
+        lambda: apps.get_model("coordination.BulletinRecipient").objects.filter(acknowledged_at__isnull=False).first(),
+        lambda r: _bulletin_pages(r.bulletin),
+    ),
+    "coordination.BulletinReceipt": (
+        lambda: apps.get_model("coordination.BulletinReceipt").objects.first(),
+        lambda r: _bulletin_pages(r.bulletin),
+    ),
+    "coordination.BulletinVersion": (
+        lambda: apps.get_model("coordination.BulletinVersion").objects.filter(number=2).first(),
+        lambda v: _bulletin_pages(v.bulletin),
+    ),
+    "coordination.BulletinReply": (
+        lambda: apps.get_model("coordination.BulletinReply").objects.first(),
+        lambda r: _bulletin_pages(r.bulletin),
+    ),
 }
 
 # A NULL that only means something beside another field: an acknowledgement without its
@@ -271,7 +291,20 @@ COMPANIONS: dict[str, Callable[[], dict]] = {
     "incidents.Alert": lambda: {"acknowledged_at": timezone.now(), "response": "Siap"},
     "incidents.CitizenReport": lambda: {"moderated_at": timezone.now()},
     "coordination.JointOperation": lambda: {"approved_at": timezone.now()},
+    "coordination.BulletinRecipient": lambda: {"acknowledged_at": timezone.now()},
 }
+
+
+def _bulletin_pages(b) -> list[str]:
+    return [
+        reverse("bulletin-list"),
+        reverse("bulletin-detail", args=[b.pk]),
+        reverse("bulletin-progress", args=[b.pk]),
+        reverse("api-bulletin-list"),
+        reverse("api-bulletin-detail", args=[b.pk]),
+        reverse("api-bulletin-progress", args=[b.pk]),
+        reverse("api-bulletin-replies", args=[b.pk]),
+    ]
 
 
 def _complete_the_demo() -> None:

@@ -1,11 +1,19 @@
 """Working together: joint operations and their situation reports, patrol shifts (joint patrols
-and siskamling rosters) with check-ins, joint exercises with their after-action reviews, and
-the in-portal notifications.
+and siskamling rosters) with check-ins, joint exercises with their after-action reviews,
+the in-portal notifications, and bulletins shared between agencies.
 
 One module per feature; every model is re-exported here, so `from coordination.models import X`
 works wherever X lives.
 """
 
+from .bulletins import (
+    Bulletin,
+    BulletinAttachment,
+    BulletinReceipt,
+    BulletinRecipient,
+    BulletinReply,
+    BulletinVersion,
+)
 from .exercises import ActionItem, Exercise
 from .notifications import Notification
 from .operations import JointOperation, OperationEvent, Participation, SitRep
@@ -21,6 +29,12 @@ from .patrols import (
 )
 
 __all__ = [
+    "Bulletin",
+    "BulletinAttachment",
+    "BulletinReceipt",
+    "BulletinRecipient",
+    "BulletinReply",
+    "BulletinVersion",
     "ActionItem",
     "AgencyCapacity",
     "CalendarFeed",

@@ -50,6 +50,13 @@ from .selectors import (
     can_manage_threat,
 )
 
+# The senders, re-exported for the features that send through the same channels (bulletins): a
+# feature outside this package reaches them through its services (the feature_packages contract).
+from .transports import OutgoingEmail as OutgoingEmail
+from .transports import TransportError as TransportError
+from .transports import email_send_batch as email_send_batch
+from .transports import sms_gateway as sms_gateway
+
 THREAT_FIELDS = (
     "headline",
     "description",

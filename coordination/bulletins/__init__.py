@@ -1,0 +1,1 @@
+"""Bulletins: information shared between agencies (docs/architecture.md)."""

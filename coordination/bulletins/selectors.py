@@ -1,0 +1,247 @@
+"""Reads of bulletins, scoped to the user: the one accessor (`bulletins_for`) and what the
+inbox and the desk call (`unread_bulletins`, `awaiting_acknowledgement`, `bulletin_counts`).
+
+Who reads a bulletin (docs/security.md, "Access", for bulletins), decided at read time on the
+bulletin and its recipient rows as they are now:
+- the members of the issuing agency, always (the full text);
+- a member of an agency that received the full text: public and restricted, always;
+  confidential, when the agency was named one by one or is now an information-sharing partner
+  of the issuer; secret, only when it was named one by one;
+- a member of an agency that received the releasable text: the same rule on the releasable
+  classification, and only the releasable title and text (no attachments, no thread);
+- staff: everything (their reads of classified bulletins are audited like anyone's).
+What a user may not read is absent from lists and answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from agencies.models import Agency, Area, Classification
+from agencies.selectors import partner_agency_ids, user_agency_ids, user_is_staff
+from agencies.services import audit_reads
+from common.selectors import get_or_404
+from common.types import User
+from coordination.models import Bulletin, BulletinReceipt, BulletinRecipient, BulletinReply
+
+from .services import require_follower, require_issuer
+
+OPEN = (Classification.PUBLIC, Classification.RESTRICTED)
+
+
+def _uid(user: User | None) -> int:
+    return int(user.pk) if user is not None and user.is_authenticated and user.pk else 0
+
+
+def _tier_q(*, field: str, any_: Exists, named: Exists, partner_issuer: Q) -> Q:
+    return (
+        (Q(**{f"{field}__in": OPEN}) & Q(any_))
+        | (Q(**{field: Classification.CONFIDENTIAL}) & (Q(named) | (partner_issuer & Q(any_))))
+        | (Q(**{field: Classification.SECRET}) & Q(named))
+    )
+
+
+def _rules(*, user: User) -> tuple[Q, Q] | None:
+    """(reads the full text, reads the releasable text) as Qs; None for staff (everything)."""
+    if user_is_staff(user):
+        return None
+    own = user_agency_ids(user=user) if user and user.is_authenticated else set()
+    if not own:
+        nothing = Q(pk__in=[])
+        return nothing, nothing
+    partners = partner_agency_ids(agency_ids=own, scope="information_sharing")
+    mine = BulletinRecipient.objects.filter(bulletin_id=OuterRef("pk"), agency_id__in=own)
+    full = mine.filter(tier=BulletinRecipient.Tier.FULL)
+    wider = mine.filter(tier=BulletinRecipient.Tier.RELEASABLE)
+    partner_issuer = Q(issuing_agency_id__in=partners)
+    full_q = Q(issuing_agency_id__in=own) | _tier_q(
+        field="classification", any_=Exists(full), named=Exists(full.filter(named=True)), partner_issuer=partner_issuer
+    )
+    releasable_q = ~Q(releasable_body="") & _tier_q(
+        field="releasable_classification",
+        any_=Exists(wider),
+        named=Exists(wider.filter(named=True)),
+        partner_issuer=partner_issuer,
+    )
+    return full_q, releasable_q
+
+
+def reads_full(bulletin: Bulletin) -> bool:
+    """Whether the reader `bulletins_for` annotated the bulletin for reads its full text."""
+    return bool(getattr(bulletin, "reads_full", False))
+
+
+def bulletins_for(*, user: User) -> QuerySet[Bulletin]:
+    """Every bulletin the user may read, each annotated `reads_full` (False: the releasable
+    version only). The one accessor: lists, details, the inbox and the desk start here."""
+    qs = Bulletin.objects.select_related("issuing_agency", "category")
+    rules = _rules(user=user)
+    if rules is None:
+        return qs.annotate(reads_full=Value(True, output_field=BooleanField()))
+    full_q, releasable_q = rules
+    return qs.filter(full_q | releasable_q).annotate(
+        reads_full=Case(When(full_q, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
+
+
+def _received(*, user: User) -> QuerySet[Bulletin]:
+    """Bulletins the user's agencies received (not those they issued), still in force."""
+    own = user_agency_ids(user=user) if user and user.is_authenticated else set()
+    return bulletins_for(user=user).filter(
+        Exists(BulletinRecipient.objects.filter(bulletin_id=OuterRef("pk"), agency_id__in=own)),
+        status=Bulletin.Status.SENT,
+    )
+
+
+def _unread_q(*, user: User) -> Q:
+    """Never read, or read before its latest amendment."""
+    return ~Q(
+        Exists(
+            BulletinReceipt.objects.filter(
+                bulletin_id=OuterRef("pk"), user_id=_uid(user), read_version__gte=OuterRef("version")
+            )
+        )
+    )
+
+
+def _awaiting_q(*, user: User) -> Q:
+    own = user_agency_ids(user=user) if user and user.is_authenticated else set()
+    return Q(ack_required=True) & Q(
+        Exists(
+            BulletinRecipient.objects.filter(
+                bulletin_id=OuterRef("pk"), agency_id__in=own, acknowledged_at__isnull=True
+            )
+        )
+    )
+
+
+def unread_bulletins(*, user: User) -> QuerySet[Bulletin]:
+    """What the user's agencies received and the user has not read (or not since it was
+    amended), newest first: the inbox's and the desk's block."""
+    return _received(user=user).filter(_unread_q(user=user)).order_by("-created_at", "-id")
+
+
+def awaiting_acknowledgement(*, user: User) -> QuerySet[Bulletin]:
+    """Bulletins waiting for the acknowledgement of one of the user's agencies, the nearest
+    deadline first."""
+    return _received(user=user).filter(_awaiting_q(user=user)).order_by("ack_deadline", "id")
+
+
+def bulletin_counts(*, user: User) -> dict[str, int]:
+    """{"unread": n, "awaiting_acknowledgement": m} in one query (plus the user's agencies and
+    partners, read once per request)."""
+    counts = _received(user=user).aggregate(
+        unread=Count("pk", filter=_unread_q(user=user)),
+        awaiting_acknowledgement=Count("pk", filter=_awaiting_q(user=user)),
+    )
+    return {key: int(value or 0) for key, value in counts.items()}
+
+
+def bulletin_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Bulletin]:
+    """The bulletins page and API: filters `box` (received, issued, unread, awaiting),
+    `classification`, `status`, `agency` (issuer)."""
+    filters = filters or {}
+    qs = bulletins_for(user=user)
+    own = user_agency_ids(user=user) if user and user.is_authenticated else set()
+    box = filters.get("box")
+    if box == "issued":
+        qs = qs.filter(issuing_agency_id__in=own)
+    elif box == "received":
+        qs = qs.exclude(issuing_agency_id__in=own)
+    elif box == "unread":
+        qs = qs.filter(_unread_q(user=user)).exclude(issuing_agency_id__in=own).filter(status=Bulletin.Status.SENT)
+    elif box == "awaiting":
+        qs = qs.filter(_awaiting_q(user=user), status=Bulletin.Status.SENT)
+    if classification := filters.get("classification"):
+        qs = qs.filter(classification=classification)
+    if status := filters.get("status"):
+        qs = qs.filter(status=status)
+    if agency := filters.get("agency"):
+        qs = qs.filter(issuing_agency=agency)
+    return qs.annotate(is_unread=Case(When(_unread_q(user=user), then=Value(True)), default=Value(False))).order_by(
+        "-created_at", "-id"
+    )
+
+
+def bulletin_get(*, user: User, pk: int | str, audit: bool = True) -> Bulletin:
+    """One bulletin the user may read, with its areas and attachments, or 404."""
+    qs = bulletins_for(user=user).prefetch_related(
+        Prefetch("areas", queryset=Area.objects.only("id", "name", "level").order_by("name")), "attachments"
+    )
+    bulletin = get_or_404(qs, pk=pk)
+    if audit:  # confidential and secret ones only (audit_reads decides on the classification)
+        audit_reads(user=user, objects=[bulletin], object_type="bulletin")
+    return bulletin
+
+
+def bulletin_get_for_change(*, user: User, pk: int | str) -> Bulletin:
+    """One bulletin the user reads (else 404) and may amend or withdraw (else PermissionDenied)."""
+    bulletin = bulletin_get(user=user, pk=pk, audit=False)
+    require_issuer(actor=user, bulletin=bulletin)
+    return bulletin
+
+
+def bulletin_get_for_follow(*, user: User, pk: int | str) -> Bulletin:
+    """One bulletin whose receipts the user may follow (a member of the issuer, or staff)."""
+    bulletin = bulletin_get(user=user, pk=pk, audit=False)
+    require_follower(actor=user, bulletin=bulletin)
+    return bulletin
+
+
+def bulletin_attachment_get(*, user: User, token: str) -> Any:
+    """An attachment of a bulletin whose full text the user reads, else 404."""
+    from coordination.models import BulletinAttachment
+
+    attachment = get_or_404(BulletinAttachment.objects.select_related("bulletin"), token=token)
+    bulletin = bulletin_get(user=user, pk=attachment.bulletin_id)
+    if not reads_full(bulletin):
+        from django.http import Http404
+
+        raise Http404
+    return attachment
+
+
+def bulletin_progress(*, bulletin: Bulletin) -> list[BulletinRecipient]:
+    """Each recipient agency with `readers` (its members who read), its acknowledgement and
+    reminders, by agency name: the issuer's progress panel (2 queries)."""
+    readers = BulletinReceipt.objects.filter(bulletin_id=OuterRef("bulletin_id"), agency_id=OuterRef("agency_id"))
+    return list(
+        BulletinRecipient.objects.filter(bulletin=bulletin)
+        .select_related("agency", "acknowledged_by")
+        .annotate(has_readers=Exists(readers))
+        .order_by("agency__name", "id")
+    )
+
+
+def bulletin_receipts(*, bulletin: Bulletin) -> QuerySet[BulletinReceipt]:
+    """Who read it, person by person (the issuer's panel)."""
+    return BulletinReceipt.objects.filter(bulletin=bulletin).select_related("user", "agency").order_by("read_at", "id")
+
+
+def bulletin_replies(*, bulletin: Bulletin) -> QuerySet[BulletinReply]:
+    """The thread of a bulletin the caller reads in full (the caller checked `reads_full`)."""
+    return (
+        BulletinReply.objects.filter(bulletin=bulletin).select_related("author", "agency").order_by("created_at", "id")
+    )
+
+
+def bulletin_receipt_of(*, user: User, bulletin: Bulletin) -> BulletinReceipt | None:
+    return BulletinReceipt.objects.filter(bulletin=bulletin, user_id=_uid(user)).first()
+
+
+def recipient_choices() -> QuerySet[Agency]:
+    """Agencies a distribution may name (active ones, by name)."""
+    return Agency.objects.filter(is_active=True).only("id", "name", "kind").order_by("name")
