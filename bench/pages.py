@@ -333,8 +333,9 @@ def build(sizes: dict[str, int]) -> None:
         step(
             "alerts, 10 agencies a threat",
             """
-            INSERT INTO incidents_alert (reason, created_at, revision, response, escalation_level, threat_id, agency_id)
-            SELECT 'area', t.sent_at, 1, '', 0, t.id,
+            INSERT INTO incidents_alert (reason, created_at, revision, response, quick_response, escalation_level,
+                                         threat_id, agency_id)
+            SELECT 'area', t.sent_at, 1, '', '', 0, t.id,
                    p.agencies[2 + (t.id * 7 + k * 197) %% (cardinality(p.agencies) - 1)]
             FROM incidents_threat t, generate_series(0, 9) AS k, (SELECT %(agencies)s::bigint[] AS agencies) AS p
             """,
@@ -342,9 +343,9 @@ def build(sizes: dict[str, int]) -> None:
         step(
             "alerts of the liaison's agency",
             """
-            INSERT INTO incidents_alert (reason, created_at, revision, response, escalation_level, threat_id,
-                                         agency_id, acknowledged_at, acknowledged_by_id)
-            SELECT 'area', t.sent_at, 1, '', 0, t.id, p.agencies[1],
+            INSERT INTO incidents_alert (reason, created_at, revision, response, quick_response, escalation_level,
+                                         threat_id, agency_id, acknowledged_at, acknowledged_by_id)
+            SELECT 'area', t.sent_at, 1, '', '', 0, t.id, p.agencies[1],
                    CASE WHEN t.id %% 3 = 0 THEN NULL ELSE t.sent_at + interval '10 minutes' END,
                    CASE WHEN t.id %% 3 = 0 THEN NULL ELSE %(user)s END
             FROM incidents_threat t, (SELECT %(agencies)s::bigint[] AS agencies) AS p

@@ -1,13 +1,13 @@
 """Working together: joint operations and their situation reports, patrol shifts (joint patrols
 and siskamling rosters) with check-ins, joint exercises with their after-action reviews, and
-the in-portal notifications.
+the one inbox (`InboxItem`).
 
 One module per feature; every model is re-exported here, so `from coordination.models import X`
 works wherever X lives.
 """
 
 from .exercises import ActionItem, Exercise
-from .notifications import Notification
+from .notifications import InboxItem
 from .operations import JointOperation, OperationEvent, Participation, SitRep
 from .patrols import (
     AgencyCapacity,
@@ -28,8 +28,8 @@ __all__ = [
     "Checkpoint",
     "ConflictOverride",
     "Exercise",
+    "InboxItem",
     "JointOperation",
-    "Notification",
     "OperationEvent",
     "Participation",
     "PatrolShift",
