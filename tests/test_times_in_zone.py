@@ -102,7 +102,7 @@ def _pages(user) -> list[str]:
         reverse("alert-inbox"),
         reverse("operation-list"),
         reverse("exercise-list"),
-        reverse("notification-list"),
+        reverse("inbox"),
         reverse("report-queue"),
         reverse("risk-list"),
         reverse("patrol-coverage"),
@@ -163,7 +163,7 @@ def test_every_page_shows_times_in_the_areas_zone_with_its_label(demo, zone, lan
         if found:
             problems[f"citizen {code}"] = found
     assert total > 100  # the pages did show times
-    for name in ("notification-list", "alert-inbox", "report-queue", "operation-list"):
+    for name in ("inbox", "alert-inbox", "report-queue", "operation-list"):
         assert seen_by_page[reverse(name)], f"{name} showed no time: the scan would miss its defects"
     assert not problems, "\n".join(f"{page}:\n  " + "\n  ".join(p) for page, p in problems.items())
 
