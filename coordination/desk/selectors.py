@@ -152,10 +152,12 @@ def incidents_moved(*, user: User, scope: Scope, since: datetime.datetime | None
     since = since or timezone.now() - datetime.timedelta(days=7)
     qs = incident_list(user=user).filter(status__in=OPEN_STATUSES, updated_at__gt=since)
     if scope.agency is not None:
-        involved = Incident.involved_agencies.through.objects.filter(
-            incident_id=OuterRef("pk"), agency_id=scope.agency.pk
-        )
-        qs = qs.filter(Q(lead_agency_id=scope.agency.pk) | Q(Exists(involved)))
+        # The agency's incidents first (led: the lead_agency index; involved: the through
+        # table's agency index), then their status and time: an OR of the two over the whole
+        # table read a million incidents (13 s) before it found the agency's few.
+        led = Incident.objects.filter(lead_agency_id=scope.agency.pk).order_by().values("pk")
+        involved = Incident.involved_agencies.through.objects.filter(agency_id=scope.agency.pk).values("incident_id")
+        qs = qs.filter(pk__in=led.union(involved))
     rows = list(qs.select_related(None).select_related("category", "area").order_by("-updated_at", "-id")[:ROWS])
     return Block("incidents", _count(qs), rows, reverse("incident-list"), {"since": since})
 
@@ -212,13 +214,19 @@ def desk_map(*, user: User, scope: Scope) -> dict[str, Any]:
     """Open incidents with a point and the areas of active threats in the jurisdiction (the
     whole city for staff), the latest `MAP_POINTS` of each, as plain data for the map script."""
     now = timezone.now()
-    incidents = (
+    # Two steps: the points from `incident_open_area_idx` alone, then the names of those 200.
+    points = list(
         incident_list(user=user)
+        .select_related(None)
         .filter(status__in=OPEN_STATUSES, latitude__isnull=False)
         .filter(_area_q(scope.paths, "area_path"))
         .order_by("-occurred_at", "-id")
-        .values("id", "reference", "title", "severity", "latitude", "longitude")[:MAP_POINTS]
+        .values("id", "severity", "latitude", "longitude")[:MAP_POINTS]
     )
+    names = (
+        dict(Incident.objects.filter(pk__in=[p["id"] for p in points]).values_list("id", "reference")) if points else {}
+    )
+    incidents = [{**p, "reference": names.get(p["id"], "")} for p in points]
     threats = (
         threat_selectors.threat_list(user=user)
         .exclude(msg_type=Threat.MsgType.CANCEL)
@@ -239,7 +247,6 @@ def desk_map(*, user: User, scope: Scope) -> dict[str, Any]:
             {
                 "id": i["id"],
                 "ref": i["reference"],
-                "title": i["title"],
                 "severity": i["severity"],
                 "lat": float(i["latitude"] or 0),
                 "lon": float(i["longitude"] or 0),

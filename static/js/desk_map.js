@@ -26,7 +26,7 @@
     var latlng = [i.lat, i.lon];
     bounds.push(latlng);
     L.circleMarker(latlng, { radius: 5, color: "#212529", weight: 1, fillColor: COLOURS[i.severity] || "#6c757d", fillOpacity: 0.85, className: "desk-incident" })
-      .bindPopup(function () { return link(box.dataset.incidentUrl, i.id, i.ref + " " + i.title); })
+      .bindPopup(function () { return link(box.dataset.incidentUrl, i.id, i.ref); })
       .addTo(map);
   });
   box.dataset.points = String(bounds.length);
