@@ -215,18 +215,19 @@ def desk_map(*, user: User, scope: Scope) -> dict[str, Any]:
     whole city for staff), the latest `MAP_POINTS` of each, as plain data for the map script."""
     now = timezone.now()
     # Two steps: the points from `incident_open_area_idx` alone, then the names of those 200.
-    points = list(
-        incident_list(user=user)
+    spots: list[dict[str, Any]] = [
+        dict(row)
+        for row in incident_list(user=user)
         .select_related(None)
         .filter(status__in=OPEN_STATUSES, latitude__isnull=False)
         .filter(_area_q(scope.paths, "area_path"))
         .order_by("-occurred_at", "-id")
         .values("id", "severity", "latitude", "longitude")[:MAP_POINTS]
-    )
+    ]
     names = (
-        dict(Incident.objects.filter(pk__in=[p["id"] for p in points]).values_list("id", "reference")) if points else {}
+        dict(Incident.objects.filter(pk__in=[p["id"] for p in spots]).values_list("id", "reference")) if spots else {}
     )
-    incidents = [{**p, "reference": names.get(p["id"], "")} for p in points]
+    incidents = [{**p, "reference": names.get(p["id"], "")} for p in spots]
     threats = (
         threat_selectors.threat_list(user=user)
         .exclude(msg_type=Threat.MsgType.CANCEL)
