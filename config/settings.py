@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "agencies.context_processors.portal",
                 "incidents.context_processors.inbox_badge",
+                "coordination.context_processors.inbox_bell",
             ],
         },
     },

@@ -14,8 +14,8 @@ from .models import (
     Checkpoint,
     ConflictOverride,
     Exercise,
+    InboxItem,
     JointOperation,
-    Notification,
     OperationEvent,
     Participation,
     PatrolShift,
@@ -60,8 +60,8 @@ class OperationEventAdmin(admin.ModelAdmin):
     raw_id_fields = ("operation", "actor", "actor_agency")
 
 
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+@admin.register(InboxItem)
+class InboxItemAdmin(admin.ModelAdmin):
     list_display = ("user", "agency", "kind", "operation", "subject_agency", "created_at", "read_at")
     list_filter = ("kind",)
     list_select_related = ("user", "agency", "operation", "subject_agency")

@@ -106,7 +106,7 @@ def _operation_pages(o) -> list[str]:
         reverse("api-operation-detail", args=[o.pk]),
         reverse("api-operation-timeline", args=[o.pk]),
         reverse("api-operation-sitreps", args=[o.pk]),
-        reverse("notification-list"),
+        reverse("inbox"),
         reverse("api-notification-list"),
     ]
 
@@ -234,8 +234,8 @@ PAGES: dict[str, tuple[Callable[[], models.Model], Pages]] = {
         lambda: apps.get_model("coordination.OperationEvent").objects.first(),
         lambda e: _operation_pages(e.operation),
     ),
-    "coordination.Notification": (
-        lambda: apps.get_model("coordination.Notification").objects.filter(operation__isnull=False).first(),
+    "coordination.InboxItem": (
+        lambda: apps.get_model("coordination.InboxItem").objects.filter(operation__isnull=False).first(),
         lambda n: _operation_pages(n.operation),
     ),
     "coordination.SitRep": (
@@ -413,8 +413,8 @@ def _readers(label: str, obj: models.Model, urls: list[str]) -> list[tuple[model
             reverse("api-inbox-list"),
         ]
         readers.append((member.user, own))
-    if label == "coordination.Notification":
-        readers.append((obj.user, [reverse("notification-list"), reverse("api-notification-list")]))
+    if label == "coordination.InboxItem":
+        readers.append((obj.user, [reverse("inbox"), reverse("api-notification-list")]))
     return readers
 
 

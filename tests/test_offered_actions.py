@@ -54,7 +54,7 @@ PERSONAS = ("alice", "carol", "vera", "bob", "charlie", "dave", "nobody", "admin
 NOT_ACTIONS = {"set_language", "logout"}
 # Actions on the user's own data that every user may take (marking their notifications
 # read): offered or not by the data, never refused, so left out of the "refused" half.
-OWN_DATA_ACTIONS = {"notification-list"}
+OWN_DATA_ACTIONS = {"notification-list", "inbox-read"}
 # Links not followed: another site, files, the browser's own schemes.
 SKIPPED_LINK_PREFIXES = ("/static/", "/media/", "/admin/", "/api/v1/shifts.ics")
 
@@ -313,7 +313,8 @@ def scene(world, django_capture_on_commit_callbacks):
         "/agencies/",
         f"/agencies/{world.a.pk}/",
         f"/agencies/{world.c.pk}/",
-        "/notifications/",
+        "/inbox/",
+        "/",
     ]
 
     def fill(persona: str) -> dict[str, dict[str, str]]:

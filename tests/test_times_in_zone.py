@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agencies.models import Agency, Area, TimeZoneChoice, zone_label
-from coordination.models import Exercise, JointOperation, Notification, PatrolShift
+from coordination.models import Exercise, InboxItem, JointOperation, PatrolShift
 from incidents.models import Alert, CitizenReport, Incident, Threat
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -102,7 +102,7 @@ def _pages(user) -> list[str]:
         reverse("alert-inbox"),
         reverse("operation-list"),
         reverse("exercise-list"),
-        reverse("notification-list"),
+        reverse("inbox"),
         reverse("report-queue"),
         reverse("risk-list"),
         reverse("patrol-coverage"),
@@ -136,11 +136,11 @@ def demo(db, django_capture_on_commit_callbacks):
 def test_every_page_shows_times_in_the_areas_zone_with_its_label(demo, zone, language):
     Area.objects.update(timezone=zone)
     expected = zone_label(zone)
-    assert Notification.objects.exists() and Alert.objects.exists() and CitizenReport.objects.exists()
+    assert InboxItem.objects.exists() and Alert.objects.exists() and CitizenReport.objects.exists()
     problems: dict[str, list[str]] = {}
     seen_by_page: dict[str, int] = {}
     total = 0
-    notified = Notification.objects.order_by("user__username").values_list("user__username", flat=True).first()
+    notified = InboxItem.objects.order_by("user__username").values_list("user__username", flat=True).first()
     for username in ("admin", "liaison.bontang", "komandan.bontang", "planner.bontang", notified):
         client = Client(HTTP_ACCEPT_LANGUAGE=language)
         client.force_login(Agency.objects.model._meta.apps.get_model("auth", "User").objects.get(username=username))
@@ -163,7 +163,7 @@ def test_every_page_shows_times_in_the_areas_zone_with_its_label(demo, zone, lan
         if found:
             problems[f"citizen {code}"] = found
     assert total > 100  # the pages did show times
-    for name in ("notification-list", "alert-inbox", "report-queue", "operation-list"):
+    for name in ("inbox", "alert-inbox", "report-queue", "operation-list"):
         assert seen_by_page[reverse(name)], f"{name} showed no time: the scan would miss its defects"
     assert not problems, "\n".join(f"{page}:\n  " + "\n  ".join(p) for page, p in problems.items())
 

@@ -1,21 +1,27 @@
-"""The home page at `/`: a member's dashboard (their agencies and partners), and for an
-anonymous visitor the citizens' public page instead of the staff login."""
+"""The home page at `/`: a member's desk (what needs them now, the small map, the last 30 days,
+their agency's card), and for an anonymous visitor the citizens' public page instead of the
+staff login."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area, Membership, zone_label
 from common.types import User
+from common.views import map_settings
 from incidents.models import Threat
 from incidents.threats.selectors import public_threats
+
+from . import selectors
 
 # The public page lists at most this many current public alerts, the most severe first.
 PUBLIC_ALERT_LIMIT = 10
@@ -62,16 +68,32 @@ def _agency_cards(user: User) -> list[AgencyCard]:
     return cards
 
 
+# The session remembers when the member last opened their desk, per agency looked at: the
+# incidents block lists what moved since then.
+SEEN_KEY = "desk_seen"
+
+
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """`/`: a member's dashboard; an anonymous visitor gets the citizens' public page instead of
-    the staff login (report an event, follow a report, the current public alerts)."""
+    """`/`: a member's desk; an anonymous visitor gets the citizens' public page instead of the
+    staff login (report an event, follow a report, the current public alerts)."""
     if not request.user.is_authenticated:
         return public_home(request)
+    is_member = agency_selectors.user_is_member(user=request.user)
+    if not is_member:
+        return render(request, "coordination/desk/dashboard.html", {"cards": [], "is_member": False})
+    agency_id = request.GET.get("agency")
+    seen: dict[str, str] = request.session.get(SEEN_KEY, {})
+    key = str(agency_id or "default")
+    since = datetime.datetime.fromisoformat(seen[key]) if key in seen else None
+    context = selectors.desk(user=request.user, agency_id=agency_id, since=since)
+    request.session[SEEN_KEY] = {**seen, key: timezone.now().isoformat()}
+    scope = context["scope"]
+    cards = [c for c in _agency_cards(request.user) if scope.agency is not None and c.agency.pk == scope.agency.pk]
     return render(
         request,
         "coordination/desk/dashboard.html",
-        {"cards": _agency_cards(request.user), "is_member": agency_selectors.user_is_member(user=request.user)},
+        {**context, **map_settings(), "cards": cards, "is_member": True, "now": timezone.now()},
     )
 
 

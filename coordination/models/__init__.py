@@ -1,6 +1,6 @@
 """Working together: joint operations and their situation reports, patrol shifts (joint patrols
 and siskamling rosters) with check-ins, joint exercises with their after-action reviews,
-the in-portal notifications, and bulletins shared between agencies.
+the one inbox (`InboxItem`), and bulletins shared between agencies.
 
 One module per feature; every model is re-exported here, so `from coordination.models import X`
 works wherever X lives.
@@ -15,7 +15,7 @@ from .bulletins import (
     BulletinVersion,
 )
 from .exercises import ActionItem, Exercise
-from .notifications import Notification
+from .notifications import InboxItem
 from .operations import JointOperation, OperationEvent, Participation, SitRep
 from .patrols import (
     AgencyCapacity,
@@ -42,8 +42,8 @@ __all__ = [
     "Checkpoint",
     "ConflictOverride",
     "Exercise",
+    "InboxItem",
     "JointOperation",
-    "Notification",
     "OperationEvent",
     "Participation",
     "PatrolShift",

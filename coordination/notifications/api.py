@@ -1,7 +1,10 @@
-"""REST API of coordination's notifications, mounted under /api/v1/ (see
-coordination/notifications/api_urls.py).
+"""REST API of the one inbox, mounted under /api/v1/ (see coordination/notifications/api_urls.py).
 
-- `/notifications/`: the user's own; `/notifications/read/` (POST) marks them read.
+- `/my-inbox/`: the user's alerts and entries (the one inbox; `/inbox/` is the alerts-only
+  inbox of incidents/threats, kept), newest first, filtered by kind, unread and
+  needs_ack; `/my-inbox/counts/`: the bell's figures; `/my-inbox/read/` (POST) marks entries read.
+- `/notifications/`: the operations' entries alone (the API before the one inbox, kept);
+  `/notifications/read/` (POST) marks them read.
 
 Anonymous 401; a user reads and marks only their own.
 """
@@ -13,89 +16,103 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies.serializers import AgencyRefSerializer
 from common.api import ScopedViewSet
 from coordination.api_fields import FIELD_ERRORS
-from coordination.models import Notification
+from coordination.models import InboxItem
 
 from . import selectors, services
+from .serializers import (
+    InboxCountsSerializer,
+    InboxPageSerializer,
+    InboxQuerySerializer,
+    InboxReadSerializer,
+    MarkedSerializer,
+    NotificationReadSerializer,
+    NotificationSerializer,
+)
+
+PAGE_SIZE = 50
 
 
-class NotificationOperationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+class InboxViewSet(ScopedViewSet):
+    queryset = InboxItem.objects.none()
+    serializer_class = InboxPageSerializer
+    http_method_names = ["get", "post", "head", "options"]
 
-
-class NotificationSerializer(serializers.ModelSerializer):
-    """Written when read (`selectors.notification_texts`): the operation is null and the
-    message neutral once the reader may no longer read the operation."""
-
-    agency = AgencyRefSerializer(read_only=True)
-    operation = serializers.SerializerMethodField()
-    message = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Notification
-        fields = ["id", "agency", "operation", "kind", "message", "created_at", "read_at"]
-        read_only_fields = fields
-
-    @extend_schema_field(NotificationOperationSerializer(allow_null=True))
-    def get_operation(self, obj: Notification) -> dict[str, Any] | None:
-        if not getattr(obj, "operation_readable", False) or obj.operation is None:
-            return None
-        return {"id": obj.operation.pk, "name": obj.operation.name}
-
-    @extend_schema_field(serializers.CharField())
-    def get_message(self, obj: Notification) -> str:
-        return str(getattr(obj, "text", ""))
-
-
-class NotificationReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        required=False,
-        max_length=500,
-        help_text=_("Notification ids; left out: all of them"),
+    @extend_schema(
+        summary=_("Your inbox: alerts and entries, newest first"),
+        parameters=[InboxQuerySerializer],
+        responses={200: InboxPageSerializer, 400: FIELD_ERRORS},
     )
+    def list(self, request: Request) -> Response:
+        query = InboxQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        page = selectors.inbox_page(
+            user=request.user,
+            group=params.get("kind"),
+            unread=params.get("unread"),
+            needs_ack=params.get("needs_ack"),
+            number=params["page"],
+            size=PAGE_SIZE,
+        )
+        data = {
+            "count": page.count,
+            "more": page.more,
+            "page": page.number,
+            "has_next": page.has_next,
+            "results": page.entries,
+        }
+        return Response(InboxPageSerializer(data).data)
 
+    @extend_schema(summary=_("Your inbox's figures (the bell)"), responses={200: InboxCountsSerializer})
+    @action(detail=False, methods=["get"])
+    def counts(self, request: Request) -> Response:
+        return Response(selectors.inbox_counts(user=request.user))
 
-class NotificationReadResultSerializer(serializers.Serializer):
-    marked = serializers.IntegerField()
+    @extend_schema(
+        summary=_("Mark inbox entries read (the given keys, or all)"),
+        request=InboxReadSerializer,
+        responses={200: MarkedSerializer, 400: FIELD_ERRORS},
+    )
+    @action(detail=False, methods=["post"])
+    def read(self, request: Request) -> Response:
+        data = self.validated(InboxReadSerializer)
+        return Response({"marked": services.inbox_mark_read(user=request.user, entries=data.get("entries"))})
 
 
 @extend_schema_view(
     list=extend_schema(
-        summary=_("Your coordination notifications, newest first"),
+        summary=_("Your operations' notifications, newest first (the inbox's operation entries)"),
         parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, description=_("Only unread ones"))],
     ),
 )
 class NotificationViewSet(mixins.ListModelMixin, ScopedViewSet):
-    queryset = Notification.objects.none()
+    queryset = InboxItem.objects.none()
     serializer_class = NotificationSerializer
+    filter_backends: list[Any] = []
+    http_method_names = ["get", "post", "head", "options"]
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
         selectors.notification_texts(user=self.request.user, notifications=page if page is not None else [])
         return page
 
-    filter_backends: list[Any] = []
-    http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self) -> QuerySet[Notification]:
+    def get_queryset(self) -> QuerySet[InboxItem]:
         unread = self.request.query_params.get("unread")
         flag = {"true": True, "1": True, "false": False, "0": False}.get((unread or "").lower())
-        return selectors.notification_list(user=self.request.user, unread=flag)
+        return selectors.notification_list(user=self.request.user, unread=flag, group="operation")
 
     @extend_schema(
         summary=_("Mark your notifications read (the given ids, or all)"),
         request=NotificationReadSerializer,
-        responses={200: NotificationReadResultSerializer, 400: FIELD_ERRORS},
+        responses={200: MarkedSerializer, 400: FIELD_ERRORS},
     )
     @action(detail=False, methods=["post"])
     def read(self, request: Request) -> Response:

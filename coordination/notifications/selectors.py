@@ -1,30 +1,100 @@
-"""Reads of coordination's in-portal notifications: a user reads only their own, and what each
-says is written now, for the reader, from the records it refers to (`notification_texts`)."""
+"""Reads of the one inbox: a member's alerts and entries, newest first, in a bounded number of
+queries whatever the data.
+
+Two sources, one list. Alerts are the threats' in-app deliveries: the fan-out already writes
+one per member (`incidents/threats/fanout.py`), so copying each into an `InboxItem` would
+double the fan-out's writes (200k alerts times their members) for nothing the inbox needs.
+Every other entry (operations today; bulletins, meetings, assignments later) is an
+`InboxItem`. A page takes the first `offset + size` rows of each source from its index
+(`threat_selectors.inbox_rows`, `inbox_item_user_idx`), merges them by time and keeps its
+`size`: two queries and their prefetches, however many rows the user has; the counts are two
+COUNTs, each bounded (`common.pagination.COUNT_BOUND`). The bell's one unread figure is the
+sum of two indexed COUNTs (`inbox_counts`).
+
+What each entry says is written now, for the reader, from the record as it is now: an alert
+whose threat the reader's agency may no longer read, or an entry whose operation the reader
+may no longer read, shows as withdrawn, unnamed and without a link (issue 11, class 4).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from agencies.models import Agency
+from common.pagination import COUNT_BOUND
 from common.types import User
-from coordination.models import Notification
+from coordination.models import InboxItem
 from coordination.operations.selectors import operation_list
+from incidents.threats import selectors as threat_selectors
 
-KINDS = ("changed", "started", "added", "removed")
+from .kinds import GROUPS, group_of
+
+OPERATION_EVENTS = ("changed", "started", "added", "removed")
 
 
-def notification_list(*, user: User, unread: bool | None = None) -> QuerySet[Notification]:
-    """The user's own coordination notifications, newest first."""
+@dataclass
+class Entry:
+    """One row of the inbox as every reader (page, API, desk) shows it."""
+
+    key: str  # "alert-<alert id>" or "item-<inbox item id>": what marking read takes
+    group: str
+    kind: str
+    created_at: datetime
+    unread: bool
+    needs_ack: bool
+    text: str
+    url: str | None
+    agency: Agency | None
+    withdrawn: bool = False
+    severity: int | None = None  # an alert's (CAP's scale, 1 Minor to 4 Extreme)
+    severity_label: str = ""
+    zone: str = ""  # the IANA zone its time is shown in (the record's area)
+    alert: Any = None  # the Alert, for the acknowledge button
+    item: InboxItem | None = None
+
+
+@dataclass
+class InboxPage:
+    entries: list[Entry]
+    count: int
+    more: bool  # the count passed its bound: "more than"
+    number: int
+    size: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.number * self.size < self.count
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+# --- Entries (InboxItem) ---------------------------------------------------------------------
+
+
+def notification_list(*, user: User, unread: bool | None = None, group: str | None = None) -> QuerySet[InboxItem]:
+    """The user's own entries, newest first (`group`: one of `kinds.GROUPS`)."""
     if not user or not user.is_authenticated:
-        return Notification.objects.none()
-    # The operation's areas and the agency's seat give the zone its time is shown in.
+        return InboxItem.objects.none()
     qs = (
-        Notification.objects.filter(user=user)
+        InboxItem.objects.filter(user=user)
         .select_related("agency__headquarters_area", "operation", "subject_agency")
         .prefetch_related("operation__areas")
+        .order_by("-created_at", "-id")
     )
+    if group:
+        qs = qs.filter(kind__startswith=f"{group}.")
     if unread is True:
         qs = qs.filter(read_at__isnull=True)
     elif unread is False:
@@ -32,17 +102,18 @@ def notification_list(*, user: User, unread: bool | None = None) -> QuerySet[Not
     return qs
 
 
-def notification_texts(*, user: User, notifications: Iterable[Notification]) -> None:
-    """Give each notification its `text` and `operation_readable`, written now for `user`.
+def notification_texts(*, user: User, notifications: Iterable[InboxItem]) -> None:
+    """Give each entry its `text`, `operation_readable` and `event`, written now for `user`.
 
     The operation is named only if the user may read it now (`operation_list`, one query):
     made secret, or the user's agency taken off it, it reads as "an operation you cannot see",
-    with no link. A notification written before notifications held references keeps its
-    stored text, under the same rule."""
+    with no link. An entry written before entries held references keeps its stored text,
+    under the same rule."""
     rows = list(notifications)
     ids = {n.operation_id for n in rows if n.operation_id}
     readable = set(operation_list(user=user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
     for n in rows:
+        n.event = n.kind.split(".", 1)[-1]  # type: ignore[attr-defined]
         n.operation_readable = n.operation_id in readable  # type: ignore[attr-defined]
         if n.operation_id and not n.operation_readable:  # type: ignore[attr-defined]
             n.text = _("An operation you cannot see changed.")  # type: ignore[attr-defined]
@@ -55,4 +126,147 @@ def notification_texts(*, user: User, notifications: Iterable[Notification]) -> 
             "added": _("%(agency)s was added to %(name)s.") % {"agency": agency, "name": name},
             "removed": _("%(agency)s no longer takes part in %(name)s.") % {"agency": agency, "name": name},
         }
-        n.text = n.message or texts.get(n.kind, n.kind)  # type: ignore[attr-defined]
+        n.text = n.message or texts.get(n.event, n.kind)  # type: ignore[attr-defined]
+
+
+def _item_zone(n: InboxItem, readable: bool) -> str:
+    area = next(iter(n.operation.areas.all()), None) if readable and n.operation else None
+    area = area or n.agency.headquarters_area
+    return area.timezone if area else ""
+
+
+def _item_entries(user: User, items: list[InboxItem]) -> list[Entry]:
+    notification_texts(user=user, notifications=items)
+    entries = []
+    for n in items:
+        readable = getattr(n, "operation_readable", False)
+        entries.append(
+            Entry(
+                key=f"item-{n.pk}",
+                group=group_of(n.kind),
+                kind=n.kind,
+                created_at=n.created_at,
+                unread=n.read_at is None,
+                needs_ack=n.needs_ack and n.acknowledged_at is None,
+                text=str(getattr(n, "text", "")),
+                url=reverse("operation-detail", args=[n.operation_id]) if readable and n.operation_id else None,
+                agency=n.agency,
+                withdrawn=bool(n.operation_id) and not readable,
+                zone=_item_zone(n, readable),
+                item=n,
+            )
+        )
+    return entries
+
+
+# --- Alerts (the threats' in-app deliveries) -----------------------------------------------
+
+
+def _alert_rows(user: User, *, unread: bool | None, needs_ack: bool | None) -> QuerySet[Any]:
+    rows: QuerySet[Any] = threat_selectors.inbox_rows(user=user)
+    if unread is not None:
+        rows = rows.filter(**{"unread": unread})  # the annotation of `inbox_rows`
+    if needs_ack:
+        rows = rows.filter(threat_selectors.alert_waiting_q("alert__"))
+    return rows
+
+
+def _alert_entries(user: User, rows: list[Any]) -> list[Entry]:
+    english = (get_language() or "").startswith("en")
+    entries = []
+    for row in rows:
+        alert, threat = row.alert, row.alert.threat
+        withdrawn = bool(getattr(row, "withdrawn", False))
+        alert.withdrawn = withdrawn
+        waiting = not withdrawn and alert.acknowledged_at is None and not threat.is_cancelled
+        headline = (threat.headline_en if english and threat.headline_en else threat.headline) or ""
+        entries.append(
+            Entry(
+                key=f"alert-{alert.pk}",
+                group="alert",
+                kind="alert",
+                created_at=row.created_at,
+                unread=bool(getattr(row, "unread", False)),
+                needs_ack=waiting,
+                text=_("An alert that is no longer shared with your agency.") if withdrawn else headline,
+                url=reverse("alert-detail", args=[alert.pk]),
+                agency=alert.agency,
+                withdrawn=withdrawn,
+                severity=None if withdrawn else threat.severity,
+                severity_label="" if withdrawn else str(threat.get_severity_display()),
+                zone="" if withdrawn else next((a.timezone for a in threat.areas.all()), ""),
+                alert=alert,
+            )
+        )
+    return entries
+
+
+# --- The one inbox -------------------------------------------------------------------------
+
+
+def inbox_page(
+    *,
+    user: User,
+    group: str | None = None,
+    unread: bool | None = None,
+    needs_ack: bool | None = None,
+    number: int = 1,
+    size: int = 25,
+) -> InboxPage:
+    """One page of the user's inbox, newest first, filtered by group (`kinds.GROUPS`), unread
+    and waiting for an acknowledgement. Pages end at `COUNT_BOUND` rows."""
+    if not user or not user.is_authenticated:
+        return InboxPage([], 0, False, 1, size)
+    if group and group not in GROUPS:
+        group = "none"
+    number = max(1, min(number, max(1, COUNT_BOUND // size)))
+    window = number * size
+    alerts: list[Any] = []
+    items: list[InboxItem] = []
+    count = 0
+    if group in (None, "alert"):
+        rows = _alert_rows(user, unread=unread, needs_ack=needs_ack)
+        alerts = list(rows[:window])
+        count += rows[: COUNT_BOUND + 1].count()
+    if group != "alert":
+        qs = notification_list(user=user, unread=unread, group=group)
+        if needs_ack:
+            qs = qs.filter(needs_ack=True, acknowledged_at__isnull=True)
+        items = list(qs[:window])
+        count += qs[: COUNT_BOUND + 1].count()
+    merged = sorted(
+        [(r.created_at, "a", r) for r in alerts] + [(n.created_at, "i", n) for n in items],
+        key=lambda t: t[0],
+        reverse=True,
+    )[window - size : window]
+    page_alerts = [r for _at, src, r in merged if src == "a"]
+    page_items = [n for _at, src, n in merged if src == "i"]
+    by_key = {e.key: e for e in _alert_entries(user, page_alerts) + _item_entries(user, page_items)}
+    keys = [f"alert-{r.alert_id}" if src == "a" else f"item-{r.pk}" for _at, src, r in merged]
+    more = count > COUNT_BOUND
+    return InboxPage([by_key[k] for k in keys], min(count, COUNT_BOUND), more, number, size)
+
+
+def _count(qs: QuerySet[Any]) -> Subquery:
+    """COUNT(*) of `qs` as a scalar subquery (one row: grouped by a constant)."""
+    return Subquery(qs.order_by().values(one=Value(1)).annotate(n=Count("*")).values("n")[:1])
+
+
+def inbox_counts(*, user: User) -> dict[str, int]:
+    """The bell: `unread` (alerts and entries, one figure), and the alerts of the user's
+    agencies waiting for an acknowledgement: one query of three indexed COUNTs."""
+    if not user or not user.is_authenticated:
+        return {"unread": 0, "unacknowledged": 0, "alerts": 0, "items": 0}
+    unread_alerts, unacked = threat_selectors.inbox_count_querysets(user=user)
+    items = InboxItem.objects.filter(user=user, read_at__isnull=True)
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(
+            alerts=Coalesce(_count(unread_alerts), 0),
+            items=Coalesce(_count(items), 0),
+            unacknowledged=Coalesce(_count(unacked), 0),
+        )
+        .first()
+    ) or {"alerts": 0, "items": 0, "unacknowledged": 0}
+    return {**row, "unread": row["alerts"] + row["items"]}

@@ -1,15 +1,59 @@
-"""Writes of coordination's in-portal notifications: telling an operation's agencies, and a
-member marking what they read."""
+"""Writes of the one inbox: delivering entries to members, marking them read.
+
+`inbox_deliver` is the one entry point every feature calls (operations today; bulletins,
+meetings and assignments when they exist); `notify_agencies` is the operations' shorthand."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from common.types import User
-from coordination.models import JointOperation, Notification
+from coordination.models import InboxItem, JointOperation
+from incidents.threats.services import inbox_mark_alerts_read
+
+from .kinds import KINDS
+
+
+def inbox_deliver(
+    *,
+    agency_ids: Iterable[int],
+    kind: str,
+    exclude: User | None = None,
+    user_ids: Iterable[int] | None = None,
+    needs_ack: bool = False,
+    **refs: Any,
+) -> int:
+    """One entry for each active member of the active agencies (or only `user_ids` among
+    them), in one INSERT; a member of several of them gets one, as a member of the first.
+
+    `kind` must be registered in `kinds.KINDS`; `refs` are the entry's references (its record,
+    e.g. `operation=...`, and `subject_agency=...`), never text. The actor (`exclude`) is left
+    out: they know what they just did. Returns how many were written.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unregistered inbox kind {kind!r}")
+    ids = set(agency_ids)
+    if not ids:
+        return 0
+    members = Membership.objects.filter(agency_id__in=ids, is_active=True, agency__is_active=True, user__is_active=True)
+    if user_ids is not None:
+        members = members.filter(user_id__in=set(user_ids))
+    excluded = getattr(exclude, "pk", None)
+    if excluded:
+        members = members.exclude(user_id=excluded)
+    seen: set[int] = set()
+    rows = []
+    for user_id, agency_id in members.values_list("user_id", "agency_id").order_by("agency_id", "user_id"):
+        if user_id in seen:
+            continue
+        seen.add(user_id)
+        rows.append(InboxItem(user_id=user_id, agency_id=agency_id, kind=kind, needs_ack=needs_ack, **refs))
+    InboxItem.objects.bulk_create(rows)
+    return len(rows)
 
 
 def notify_agencies(
@@ -20,39 +64,36 @@ def notify_agencies(
     subject_agency: Agency | None = None,
     exclude: User | None = None,
 ) -> int:
-    """One in-app notification for each active member of the agencies, in one INSERT.
-
-    `kind` is one of `selectors.KINDS`; the notification holds references only (the operation,
-    `subject_agency`), its text is written when it is read. The actor is left out: they know
-    what they just did. Returns how many were written.
-    """
-    ids = set(agency_ids)
-    if not ids:
-        return 0
-    members = Membership.objects.filter(agency_id__in=ids, is_active=True, agency__is_active=True, user__is_active=True)
-    excluded = getattr(exclude, "pk", None)
-    if excluded:
-        members = members.exclude(user_id=excluded)
-    seen: set[int] = set()
-    rows = []
-    for user_id, agency_id in members.values_list("user_id", "agency_id").order_by("agency_id", "user_id"):
-        if user_id in seen:
-            continue
-        seen.add(user_id)
-        rows.append(
-            Notification(
-                user_id=user_id, agency_id=agency_id, operation=operation, kind=kind, subject_agency=subject_agency
-            )
-        )
-    Notification.objects.bulk_create(rows)
-    return len(rows)
+    """The operations' entries: `kind` is the event ("added", "changed", "started", "removed")."""
+    return inbox_deliver(
+        agency_ids=agency_ids,
+        kind=f"operation.{kind}",
+        exclude=exclude,
+        operation=operation,
+        subject_agency=subject_agency,
+    )
 
 
 def notification_mark_read(*, user: User, ids: Sequence[int] | None = None) -> int:
-    """Mark the user's notifications read (the given ones, or all); returns how many changed."""
-    if not user.is_authenticated:  # an anonymous visitor has no notifications
+    """Mark the user's inbox entries read (the given ones, or all); returns how many changed."""
+    if not user.is_authenticated:  # an anonymous visitor has no inbox
         return 0
-    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    qs = InboxItem.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def inbox_mark_read(*, user: User, entries: Sequence[str] | None = None) -> int:
+    """Mark read the inbox's entries named `<kind>-<id>` ("alert-12": the alert 12; "item-7":
+    the entry 7), or, with None, everything: alerts and entries. Returns how many changed."""
+    if not user.is_authenticated:
+        return 0
+    if entries is None:
+        return notification_mark_read(user=user) + inbox_mark_alerts_read(user=user)
+    items = [int(e[5:]) for e in entries if e.startswith("item-") and e[5:].isdigit()]
+    alerts = [int(e[6:]) for e in entries if e.startswith("alert-") and e[6:].isdigit()]
+    marked = notification_mark_read(user=user, ids=items) if items else 0
+    if alerts:
+        marked += inbox_mark_alerts_read(user=user, alert_ids=alerts)
+    return marked

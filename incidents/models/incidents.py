@@ -196,6 +196,26 @@ class Incident(models.Model):
                 include=["area_path", "classification", "reporting_agency", "lead_agency", "id"],
                 name="incident_recent_area_idx",
             ),
+            # The desk's map (coordination.desk.selectors.desk_map): the open incidents with a
+            # point under a jurisdiction's path, newest first, read from the index alone (the
+            # columns of the visibility rule included); walking the occurred_at index instead
+            # read 26k rows of a million to find a city's 200 (230 ms).
+            models.Index(
+                fields=["area_path"],
+                opclasses=["varchar_pattern_ops"],
+                include=[
+                    "occurred_at",
+                    "id",
+                    "latitude",
+                    "longitude",
+                    "severity",
+                    "classification",
+                    "reporting_agency",
+                    "lead_agency",
+                ],
+                condition=Q(status__in=["reported", "verified", "responding", "contained"], latitude__isnull=False),
+                name="incident_open_area_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

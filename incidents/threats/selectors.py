@@ -185,6 +185,13 @@ def alert_withdrawn(prefix: str = "") -> Case:
     return Case(When(alert_live_q(prefix), then=Value(False)), default=Value(True), output_field=BooleanField())
 
 
+def alert_waiting_q(prefix: str = "") -> Q:
+    """An alert (through `prefix`) waiting for its agency's acknowledgement: not acknowledged,
+    its threat not cancelled, and not withdrawn (`alert_live_q`)."""
+    cancelled = Threat.objects.filter(pk=OuterRef(f"{prefix}threat_id"), msg_type=Threat.MsgType.CANCEL)
+    return Q(**{f"{prefix}acknowledged_at__isnull": True}) & ~Q(Exists(cancelled)) & alert_live_q(prefix)
+
+
 def alert_status(alert: Alert) -> str:
     """Where an alert stands for its agency (from `alert_list`'s `withdrawn` annotation):
     withdrawn, acknowledged, cancelled (the issuer cancelled the threat: nothing to do) or
@@ -284,6 +291,19 @@ def readable_threat_ids(*, user: User, threat_ids: set[int]) -> set[int]:
     if not threat_ids:
         return set()
     return set(threat_list(user=user).filter(pk__in=threat_ids).values_list("pk", flat=True))
+
+
+def inbox_count_querysets(*, user: User) -> tuple[QuerySet[Delivery], QuerySet[Alert]]:
+    """What `inbox_counts` counts, as querysets another feature may count in its own query (the
+    one inbox's bell): the unread in-app deliveries, the alerts waiting for an acknowledgement."""
+    unread = _mine(user).filter(read_at__isnull=True).filter(alert_live_q("alert__"))
+    cancelled = Threat.objects.filter(pk=OuterRef("threat_id"), msg_type=Threat.MsgType.CANCEL)
+    unacked = (
+        Alert.objects.filter(agency_id__in=user_agency_ids(user=user), acknowledged_at__isnull=True)
+        .filter(~Exists(cancelled))
+        .filter(alert_live_q())
+    )
+    return unread, unacked
 
 
 def inbox_counts(*, user: User) -> dict[str, int]:

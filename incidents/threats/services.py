@@ -287,3 +287,13 @@ def inbox_mark_read(*, user: User, delivery_ids: Sequence[int]) -> int:
     return Delivery.objects.filter(
         pk__in=list(delivery_ids), user=account(user), channel=Delivery.Channel.IN_APP, read_at__isnull=True
     ).update(read_at=timezone.now())
+
+
+def inbox_mark_alerts_read(*, user: User, alert_ids: Sequence[int] | None = None) -> int:
+    """Mark read the user's in-app deliveries of these alerts (every delivery of each: an
+    update or an escalation is read with the alert), or of all alerts with None (the one
+    inbox's "mark all read"). Returns how many deliveries changed."""
+    qs = Delivery.objects.filter(user=account(user), channel=Delivery.Channel.IN_APP, read_at__isnull=True)
+    if alert_ids is not None:
+        qs = qs.filter(alert_id__in=list(alert_ids))
+    return qs.update(read_at=timezone.now())

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from coordination.models import JointOperation, Notification
+from coordination.models import InboxItem, JointOperation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,18 +42,19 @@ def test_carol_plans_adds_bob_s_agency_and_approves(e2e_world, page, live_server
     shot("operation-detail-approved")
     op.refresh_from_db()
     assert op.status == JointOperation.Status.APPROVED and op.approved_by == w.carol
-    assert Notification.objects.filter(user=w.bob, operation=op).count() == 1
+    assert InboxItem.objects.filter(user=w.bob, operation=op).count() == 1
 
     page.context.clear_cookies()
     login("bob")
-    page.goto(f"{live_server.url}/notifications/")
-    notes = page.locator("[data-testid=notification]")
+    page.goto(f"{live_server.url}/notifications/")  # the old page opens the one inbox
+    page.wait_for_url(re.compile(r"/inbox/\?kind=operation$"))
+    notes = page.locator("[data-testid=inbox-entry]")
     assert notes.count() == 1
     assert "Operasi Pekat Mahakam 2026" in notes.first.inner_text()
     # When it came, in the operation's zone with its label (it showed WIB, unlabelled).
     assert re.search(r"\d{2}:\d{2} WITA", notes.first.inner_text()), notes.first.inner_text()
     shot("notifications-bob")
-    notes.first.locator("a").click()
+    notes.first.locator("[data-testid=entry-open]").click()
     page.wait_for_selector("[data-testid=operation-name]")
     assert page.locator("[data-testid=move-approved]").count() == 0
     shot("operation-detail-bob")

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from agencies.models import Classification
-from coordination.models import Notification, Participation
+from coordination.models import InboxItem, Participation
 from coordination.notifications import selectors
 from coordination.operations import services
 from tests.coordination.operations.test_operations import make_operation
@@ -24,9 +24,9 @@ def removed(world):
 
 
 def test_notifications_store_no_names(world, removed):
-    rows = list(Notification.objects.values("message", "kind", "operation_id", "subject_agency_id"))
+    rows = list(InboxItem.objects.values("message", "kind", "operation_id", "subject_agency_id"))
     assert rows and all(r["message"] == "" for r in rows)
-    assert {r["kind"] for r in rows} == {"added", "removed"}
+    assert {r["kind"] for r in rows} == {"operation.added", "operation.removed"}
     assert {r["subject_agency_id"] for r in rows} == {world.c.pk}
 
 
@@ -35,13 +35,13 @@ def test_the_agency_taken_off_no_longer_reads_the_operations_name(client, api_as
     assert data and all(n["operation"] is None for n in data)
     assert NAME not in str(data)
     client.force_login(world.charlie)
-    body = client.get(reverse("notification-list")).content.decode()
-    assert 'data-testid="notification"' in body and NAME not in body
+    body = client.get(reverse("inbox")).content.decode()
+    assert 'data-testid="inbox-entry"' in body and NAME not in body
 
 
 def test_a_reader_of_the_operation_reads_it_named(world, removed):
-    Notification.objects.create(
-        user=world.carol, agency=world.a, operation=removed, kind="removed", subject_agency=world.c
+    InboxItem.objects.create(
+        user=world.carol, agency=world.a, operation=removed, kind="operation.removed", subject_agency=world.c
     )
     rows = list(selectors.notification_list(user=world.carol))
     with translation.override("en"):

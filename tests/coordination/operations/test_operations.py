@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import AuditLog, Classification
-from coordination.models import JointOperation, Notification, OperationEvent, Participation, SitRep
+from coordination.models import InboxItem, JointOperation, OperationEvent, Participation, SitRep
 from coordination.operations import services
 from tests.factories import IncidentFactory
 
@@ -218,14 +218,14 @@ def test_a_viewer_may_not_move_or_change_anything(api_as, world):
     op.refresh_from_db()
     assert op.status == S.PLANNED and op.name == "Operasi Pekat"
     assert op.participations.count() == 0
-    assert Notification.objects.count() == 0
+    assert InboxItem.objects.count() == 0
 
 
 def test_starting_notifies_the_participants(api_as, world):
     op = make_operation(world, status=S.APPROVED, participants=[world.b, world.c])
-    Notification.objects.all().delete()
+    InboxItem.objects.all().delete()
     assert api_as(world.carol).post(url(op, "status/"), {"status": "active"}, format="json").status_code == 200
-    assert set(Notification.objects.filter(kind="started").values_list("user__username", flat=True)) == {
+    assert set(InboxItem.objects.filter(kind="operation.started").values_list("user__username", flat=True)) == {
         "bob",
         "charlie",
         "dave",
@@ -243,8 +243,8 @@ def test_adding_agency_c_notifies_its_members(api_as, world):
         format="json",
     )
     assert r.status_code == 201, r.json()
-    assert sorted(Notification.objects.values_list("user__username", flat=True)) == ["charlie", "dave"]
-    assert set(Notification.objects.values_list("agency_id", flat=True)) == {world.c.pk}
+    assert sorted(InboxItem.objects.values_list("user__username", flat=True)) == ["charlie", "dave"]
+    assert set(InboxItem.objects.values_list("agency_id", flat=True)) == {world.c.pk}
     assert op.events.filter(kind="participant_added").count() == 1
 
 
@@ -265,10 +265,10 @@ def test_adding_the_same_agency_twice_answers_400(api_as, world):
 
 def test_a_plan_change_notifies_all_participants(api_as, world):
     op = make_operation(world, participants=[world.b, world.c])
-    Notification.objects.all().delete()
+    InboxItem.objects.all().delete()
     r = api_as(world.alice).patch(url(op), {"objectives": "Sweep the port"}, format="json")
     assert r.status_code == 200
-    assert set(Notification.objects.values_list("user__username", flat=True)) == {"bob", "charlie", "dave"}
+    assert set(InboxItem.objects.values_list("user__username", flat=True)) == {"bob", "charlie", "dave"}
     event = op.events.get(kind="updated")
     assert event.data["changes"]["objectives"] == ["", "Sweep the port"]
 
@@ -371,7 +371,7 @@ def test_notifications_are_the_users_own_and_can_be_marked_read(api_as, world):
     assert api_as(world.carol).get("/api/v1/notifications/").json()["results"] == []
     r = bob.post("/api/v1/notifications/read/", {}, format="json")
     assert r.json() == {"marked": 1}
-    assert Notification.objects.filter(user=world.charlie, read_at__isnull=True).count() == 1
+    assert InboxItem.objects.filter(user=world.charlie, read_at__isnull=True).count() == 1
 
 
 # --- Pages -------------------------------------------------------------------------------
@@ -442,7 +442,7 @@ def test_pages_create_approve_and_add_an_agency(client, world):
         reverse("operation-participation-add", args=[op.pk]), {"agency": world.b.pk, "personnel": 5, "vehicles": 1}
     )
     assert r.status_code == 302
-    assert Notification.objects.filter(user=world.bob, operation=op).count() == 1
+    assert InboxItem.objects.filter(user=world.bob, operation=op).count() == 1
     r = client.post(reverse("operation-status", args=[op.pk]), {"status": "approved"})
     assert r.status_code == 302
     op.refresh_from_db()
@@ -516,7 +516,7 @@ def test_sitrep_page_form_and_edit_page(client, world):
 def test_notification_page_shows_only_the_users_own(client, world):
     make_operation(world, participants=[world.c])
     client.force_login(world.dave)
-    page = client.get(reverse("notification-list")).content.decode()
-    assert page.count('data-testid="notification"') == 1
+    page = client.get(reverse("inbox")).content.decode()
+    assert page.count('data-testid="inbox-entry"') == 1
     client.force_login(world.bob)
-    assert client.get(reverse("notification-list")).content.decode().count('data-testid="notification"') == 0
+    assert client.get(reverse("inbox")).content.decode().count('data-testid="inbox-entry"') == 0
