@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import pytest
 
+from agencies.models import AuditLog
+
 from .matrix import api_clients, api_url, leaks, levels, login_redirect, page_clients, page_url, shown_tokens
 from .registry import API, PAGES, Detail, Form, List, Read
-from .world import CONFIDENTIAL, PERSONAS, may_do, may_read
+from .world import CONFIDENTIAL, PERSONAS, SECRET, may_do, may_read
+
+# Reads of these kinds' confidential and secret records are written to the audit log
+# (docs/security.md "Audit"): a detail read one row, a list read one row naming them.
+AUDITED = {"incident", "risk", "threat", "alert", "operation", "shift", "exercise"}
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +42,8 @@ def _expected(entry, persona, level: str) -> int:
     if isinstance(entry, Form):  # a form (or a read gated by a capability): 403 to who only reads
         if may_do(persona, entry.roles, anywhere=entry.create) and (entry.staff or persona.relation != "staff"):
             return 200
+        if entry.own_agency:
+            return 403 if persona.relation == "owner" else 404
         return 403 if entry.kind is None or may_read(persona, entry.kind, level) else 404
     if isinstance(entry, Detail):
         return 200 if may_read(persona, entry.kind, level) else 404
@@ -51,7 +59,9 @@ def _check(matrix, entry, get, url_for, *, api: bool) -> list[str]:
         for level in _levels(entry):
             url = url_for(level)
             query = getattr(entry, "query", {})
+            audit_before = AuditLog.objects.count()
             response = get(persona.name, url, query(matrix) if callable(query) else query)
+            audited = AuditLog.objects.count() > audit_before
             COUNT["requests"] += 1
             where = f"{persona.name} {url}"
             status = response.status_code
@@ -69,6 +79,8 @@ def _check(matrix, entry, get, url_for, *, api: bool) -> list[str]:
             text = body.decode(errors="replace")
             if found := leaks(persona, text):
                 problems.append(f"{where}: leaks {found}")
+            if status == 200 and _must_audit(entry, persona, level) and not audited:
+                problems.append(f"{where}: a read of confidential or secret records, not audited")
             if (
                 isinstance(entry, List)
                 and entry.shows
@@ -76,6 +88,14 @@ def _check(matrix, entry, get, url_for, *, api: bool) -> list[str]:
             ):
                 problems.append(f"{where}: over-hides {sorted(missing)}")
     return problems
+
+
+def _must_audit(entry, persona, level: str) -> bool:
+    if isinstance(entry, Detail):
+        return entry.audited and entry.kind in AUDITED and level in {CONFIDENTIAL, SECRET}
+    if isinstance(entry, List) and entry.kind in AUDITED:
+        return any(may_read(persona, entry.kind, lv) for lv in (CONFIDENTIAL, SECRET))
+    return False
 
 
 def _tokens(text: str) -> list[str]:
