@@ -1,5 +1,5 @@
 """The permission matrix's one world, built once per module, and the oracle that says, from the
-written rules alone (DESIGN.md "Access", docs/security.md), who may read and change what.
+written rules alone (docs/security.md, "Access"), who may read and change what.
 
 The oracle never calls the code under test: it is the rule restated, so that a change to a
 selector or to the capability table that lets a record leak (or hides it) fails the matrix.
