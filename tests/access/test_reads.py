@@ -22,7 +22,6 @@ pytestmark = pytest.mark.django_db
 READS = Detail | List | Read | Form
 API_READS = sorted(k for k, e in API.items() if isinstance(e, READS) and k.startswith("GET "))
 PAGE_READS = sorted(k for k, e in PAGES.items() if isinstance(e, READS))
-COUNT = {"requests": 0}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +61,6 @@ def _check(matrix, entry, get, url_for, *, api: bool) -> list[str]:
             audit_before = AuditLog.objects.count()
             response = get(persona.name, url, query(matrix) if callable(query) else query)
             audited = AuditLog.objects.count() > audit_before
-            COUNT["requests"] += 1
             where = f"{persona.name} {url}"
             status = response.status_code
             anonymous = persona.relation == "anonymous"
