@@ -8,7 +8,8 @@ has one that is not here, or when an entry names one that no longer exists. To a
   classification); a list: `List("kind")` (which records it shows); a read that shows no
   record of the world: `Read()`;
 - a write: `Write("kind", roles, body)` on the world's record of that kind (the confidential
-  one for classified kinds: the information-sharing partner reads it but may not change it):
+  one for classified kinds: the information-sharing partner reads it but may not change it;
+  then the secret one as every persona outside the owner agency, who must get 404):
   `roles` are the capability's roles in the owner agency (agencies/roles.py); `create=True`
   when the roles may be held in any agency (a new record of one's own agency);
 - a form page: `Form("kind", roles)` (GET: 200 to those who may change, 403 to those who only
