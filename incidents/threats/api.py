@@ -425,7 +425,7 @@ class AlertViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
         alert = threat_selectors.alert_get_for_acknowledge(user=request.user, pk=self.kwargs["pk"])
         data = self.validated(AcknowledgeSerializer)
         threat_services.alert_acknowledge(actor=request.user, alert=alert, **data)
-        return self.render(threat_selectors.alert_get(user=request.user, pk=alert.pk))
+        return self.render(threat_selectors.alert_get(user=request.user, pk=alert.pk, audit=False))
 
 
 @extend_schema_view(

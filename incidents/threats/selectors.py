@@ -216,8 +216,14 @@ def alert_list(*, user: User) -> QuerySet[Alert]:
     return qs.filter(agency_id__in=user_agency_ids(user=user))
 
 
-def alert_get(*, user: User, pk: int | str) -> Alert:
-    return get_or_404(alert_list(user=user), pk=pk)
+def alert_get(*, user: User, pk: int | str, audit: bool = True) -> Alert:
+    """One alert of the user's agencies, or 404. An alert shows its threat's text, so reading a
+    live one is a read of the threat, audited alike (the API and the page both come here); a
+    withdrawn alert shows nothing of it."""
+    alert = get_or_404(alert_list(user=user), pk=pk)
+    if audit and not alert.withdrawn:  # type: ignore[attr-defined]  # annotated by alert_list
+        audit_reads(user=user, objects=[alert.threat], object_type="threat")
+    return alert
 
 
 def alert_is_withdrawn(*, alert_id: int) -> bool:
@@ -228,7 +234,7 @@ def alert_is_withdrawn(*, alert_id: int) -> bool:
 def alert_get_for_acknowledge(*, user: User, pk: int | str) -> Alert:
     """The alert to acknowledge: Http404 when it is not among the user's agencies' alerts,
     PermissionDenied when the user may see it but not acknowledge it (`can_acknowledge_alert`)."""
-    alert = alert_get(user=user, pk=pk)
+    alert = alert_get(user=user, pk=pk, audit=False)  # a change, recorded by what it changes
     if not can_acknowledge_alert(user=user, alert=alert):
         raise PermissionDenied(ACKNOWLEDGE_DENIED)
     return alert

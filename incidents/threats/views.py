@@ -39,7 +39,6 @@ from agencies import selectors as agency_selectors
 from agencies.audit import audit_page
 from agencies.models import Classification
 from agencies.roles import roles_for
-from agencies.services import audit_reads
 from common.htmx import wants_partial
 from common.pagination import paginate
 from common.types import User
@@ -313,11 +312,7 @@ def alert_badge(request: HttpRequest) -> HttpResponse:
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = threat_selectors.alert_get(user=request.user, pk=pk)
     _mark_alert_read(request.user, alert)
-    threat = presenters.localise(alert.threat)
-    # The page shows the threat's text: a read like the threat page's, audited alike (a
-    # withdrawn alert shows none of it).
-    if not alert.withdrawn:  # type: ignore[attr-defined]  # annotated by alert_list
-        audit_reads(user=request.user, objects=[threat], object_type="threat")
+    threat = presenters.localise(alert.threat)  # alert_get audited the read of its text
     return render(
         request,
         "incidents/threats/alert_detail.html",

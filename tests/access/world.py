@@ -1,0 +1,285 @@
+"""The permission matrix's one world, built once per module, and the oracle that says, from the
+written rules alone (docs/security.md, "Access"), who may read and change what.
+
+The oracle never calls the code under test: it is the rule restated, so that a change to a
+selector or to the capability table that lets a record leak (or hides it) fails the matrix.
+
+Agencies: O (the owner of every record), I (O's partner with an accepted information-sharing
+partnership), P (O's partner with an accepted joint-patrol-only partnership), X (an outsider in
+another city). Every record carries a unique token (`MTX<kind><classification>`) in its title or
+text, so a response that shows a record the persona may not read is caught wherever it shows it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from agencies.models import Agency, Classification, Membership, Partnership
+from coordination.models import ActionItem, Exercise, JointOperation, Participation, SitRep
+from coordination.models.notifications import Notification
+from coordination.models.patrols import PatrolShift, ShiftContribution
+from incidents.models import Alert, Threat
+from tests.factories import (
+    AgencyFactory,
+    AreaFactory,
+    CameraFactory,
+    CitizenReportFactory,
+    IncidentFactory,
+    MembershipFactory,
+    PartnershipFactory,
+    RiskAssessmentFactory,
+    SubscriptionFactory,
+    UserFactory,
+    VitalObjectFactory,
+    category,
+)
+
+R = Membership.Role
+LEVELS = [c.value for c in Classification]  # public, restricted, confidential, secret
+PUBLIC, RESTRICTED, CONFIDENTIAL, SECRET = (
+    Classification.PUBLIC,
+    Classification.RESTRICTED,
+    Classification.CONFIDENTIAL,
+    Classification.SECRET,
+)
+
+
+@dataclass(frozen=True)
+class Persona:
+    """Who makes a request: `relation` to the owner agency O and `role` in their agency."""
+
+    name: str
+    relation: str  # owner, isp (information-sharing partner), partner, outsider, staff, none, anonymous
+    role: str = ""
+
+    @property
+    def member(self) -> bool:
+        return self.relation in {"owner", "isp", "partner", "outsider"}
+
+
+PERSONAS: list[Persona] = [
+    *[Persona(f"owner-{role}", "owner", role) for role in R.values],
+    Persona("isp-commander", "isp", R.COMMANDER),
+    Persona("isp-viewer", "isp", R.VIEWER),
+    Persona("partner-commander", "partner", R.COMMANDER),
+    Persona("partner-viewer", "partner", R.VIEWER),
+    Persona("outsider-commander", "outsider", R.COMMANDER),
+    Persona("outsider-viewer", "outsider", R.VIEWER),
+    Persona("staff", "staff"),
+    Persona("noagency", "none"),
+    Persona("anonymous", "anonymous"),
+]
+BY_NAME = {p.name: p for p in PERSONAS}
+
+# Kinds whose records carry a classification: one record of each at every level.
+CLASSIFIED = ("incident", "risk", "threat", "alert", "operation", "shift", "sitrep", "exercise", "action_item")
+
+
+def token(kind: str, level: str = "") -> str:
+    return f"MTX{kind.replace('_', '')}{level}"
+
+
+# --- The oracle --------------------------------------------------------------------------
+
+
+def may_read_level(persona: Persona, level: str) -> bool:
+    """classification_q restated: public anyone signed in, restricted every member, confidential
+    the owner and its information-sharing partner, secret the owner only; staff everything."""
+    relation = persona.relation
+    if relation == "anonymous":
+        return False
+    if relation in {"staff", "owner"}:
+        return True
+    if level == PUBLIC:
+        return True
+    if relation == "none":
+        return False
+    if level == RESTRICTED:
+        return True
+    return level == CONFIDENTIAL and relation == "isp"
+
+
+def may_read(persona: Persona, kind: str, level: str = "") -> bool:
+    """May `persona` read the world's record of `kind` (at `level`)?"""
+    relation = persona.relation
+    if relation == "anonymous":
+        return False
+    if kind == "action_item":  # the items of the owner agency's own (action_item_list)
+        return relation in {"owner", "staff"}
+    if kind in CLASSIFIED and kind != "alert":
+        return may_read_level(persona, level)
+    if kind == "alert":  # alerts to O: its members (while O reads the threat: O issued it) and staff
+        return relation in {"owner", "staff"}
+    if kind in {"agency", "membership", "partnership", "vital_object", "camera"}:
+        return relation != "none"  # directory data: restricted
+    if kind == "cap_sender":  # read and changed by the same capability (cap_sender_list)
+        return may_do(persona, ("commander", "liaison"))
+    if kind in {"subscription", "report"}:  # the agency's own business / its queue
+        return relation in {"owner", "staff"}
+    if kind == "notification":  # the user's own
+        return persona.name == "owner-commander"
+    if kind == "area":
+        return True
+    raise KeyError(kind)
+
+
+def may_do(persona: Persona, roles: tuple[str, ...], *, anywhere: bool = False) -> bool:
+    """A capability held by `roles` in O (the record's agency; in any agency when `anywhere`),
+    or staff."""
+    if persona.relation == "staff":
+        return True
+    return (persona.relation == "owner" or (anywhere and persona.member)) and persona.role in roles
+
+
+# --- The world ---------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    agencies: SimpleNamespace
+    users: dict[str, object]
+    records: dict[tuple[str, str], object] = field(default_factory=dict)  # (kind, level or "") -> row
+
+    def record(self, kind: str, level: str = "") -> object:
+        return self.records[(kind, level)]
+
+    def ids(self, kind: str) -> dict[str, int]:
+        return {level: row.pk for (k, level), row in self.records.items() if k == kind}
+
+
+def build_world() -> World:
+    now = timezone.now()
+    province = AreaFactory(name="Kalimantan Timur MTX", code="ID-KI")
+    bontang = AreaFactory(name="Kota Bontang MTX", parent=province, code="BON")
+    north = AreaFactory(name="Bontang Utara MTX", parent=bontang)
+    guntung = AreaFactory(name="Guntung MTX", parent=north, postal_code="75311")
+    south = AreaFactory(name="Bontang Selatan MTX", parent=bontang)
+    balikpapan = AreaFactory(name="Kota Balikpapan MTX", parent=province, code="BPP")
+
+    owner = AgencyFactory(name="Polres Owner", code="mtx-owner", kind=Agency.Kind.POLICE, jurisdiction=[north])
+    isp = AgencyFactory(name="BPBD Sharing", code="mtx-isp", kind=Agency.Kind.DISASTER, jurisdiction=[south])
+    partner = AgencyFactory(name="Kodim Patrol", code="mtx-partner", kind=Agency.Kind.MILITARY, jurisdiction=[south])
+    outsider = AgencyFactory(name="Damkar Away", code="mtx-outsider", kind=Agency.Kind.FIRE, jurisdiction=[balikpapan])
+    by_relation = {"owner": owner, "isp": isp, "partner": partner, "outsider": outsider}
+
+    users: dict[str, object] = {}
+    for persona in PERSONAS:
+        if persona.member:
+            user = UserFactory(username=f"mtx-{persona.name}")
+            MembershipFactory(user=user, agency=by_relation[persona.relation], role=persona.role)
+            users[persona.name] = user
+    users["staff"] = UserFactory(username="mtx-staff", is_staff=True, is_superuser=True)
+    users["noagency"] = UserFactory(username="mtx-noagency")
+    users["anonymous"] = None
+
+    world = World(
+        agencies=SimpleNamespace(
+            owner=owner,
+            isp=isp,
+            partner=partner,
+            outsider=outsider,
+            areas=SimpleNamespace(
+                province=province, bontang=bontang, north=north, guntung=guntung, south=south, balikpapan=balikpapan
+            ),
+        ),
+        users=users,
+    )
+    rec = world.records
+    rec[("partnership", "")] = PartnershipFactory(
+        title="MoU sharing MTXpartnership", agencies=[owner, isp], information_sharing=True
+    )
+    rec[("partnership_patrol", "")] = PartnershipFactory(
+        title="MoU patrol", agencies=[owner, partner], information_sharing=False, joint_patrol=True
+    )
+    rec[("agency", "")] = owner
+    rec[("membership", "")] = Membership.objects.get(user=users["owner-viewer"])
+    rec[("area", "")] = guntung
+    rec[("vital_object", "")] = VitalObjectFactory(name="Kilang MTXvitalobject", area=guntung, operator=owner)
+    rec[("camera", "")] = CameraFactory(
+        name="Kamera MTXcamera", area=guntung, operator=owner, stream_url="rtsp://user:MTXstreamsecret@cam.test/1"
+    )
+    rec[("subscription", "")] = SubscriptionFactory(agency=owner, name="Langganan MTXsubscription", areas=[bontang])
+    rec[("report", "")] = CitizenReportFactory(
+        area=guntung, description="Laporan warga MTXreport", contact="+62811MTXcontact"
+    )
+    crime = category("crime-theft")
+    for level in LEVELS:
+        rec[("incident", level)] = IncidentFactory(
+            title=f"Kejadian {token('incident', level)}", classification=level, reporting_agency=owner, area=guntung
+        )
+        rec[("risk", level)] = RiskAssessmentFactory(
+            vulnerabilities=f"Kerentanan {token('risk', level)}",
+            classification=level,
+            assessing_agency=owner,
+            area=guntung,
+        )
+        threat = Threat.objects.create(
+            identifier=f"mtx-{level}",
+            sender="owner@mtx.test",
+            sent_at=now,
+            headline=f"Ancaman {token('threat', level)}",
+            description=f"Uraian {token('threat', level)}",
+            category=crime,
+            classification=level,
+            issuing_agency=owner,
+            expires_at=now + datetime.timedelta(days=2),
+        )
+        threat.areas.set([guntung])
+        rec[("threat", level)] = threat
+        rec[("alert", level)] = Alert.objects.create(threat=threat, agency=owner, reason=Alert.Reason.JURISDICTION)
+        operation = JointOperation.objects.create(
+            name=f"Operasi {token('operation', level)}",
+            kind=JointOperation.Kind.JOINT_PATROL,
+            classification=level,
+            lead_agency=owner,
+            objectives=f"Sasaran {token('operation', level)}",
+        )
+        operation.areas.set([guntung])
+        Participation.objects.create(operation=operation, agency=owner, personnel=5)
+        rec[("operation", level)] = operation
+        shift = PatrolShift.objects.create(
+            operation=operation,
+            title=f"Regu {token('shift', level)}",
+            starts_at=now + datetime.timedelta(hours=2),
+            ends_at=now + datetime.timedelta(hours=6),
+        )
+        shift.areas.set([guntung])
+        ShiftContribution.objects.create(shift=shift, agency=owner, unit_name=f"Unit {level}", headcount=4)
+        rec[("shift", level)] = shift
+        rec[("sitrep", level)] = SitRep.objects.create(
+            operation=operation,
+            agency=owner,
+            period_start=now - datetime.timedelta(hours=6),
+            period_end=now - datetime.timedelta(hours=1),
+            summary=f"Situasi {token('sitrep', level)}",
+        )
+        exercise = Exercise.objects.create(
+            name=f"Latihan {token('exercise', level)}",
+            kind=Exercise.Kind.TABLETOP,
+            lead_agency=owner,
+            classification=level,
+            starts_at=now + datetime.timedelta(days=3),
+            ends_at=now + datetime.timedelta(days=3, hours=4),
+        )
+        exercise.participants.set([owner])
+        rec[("exercise", level)] = exercise
+        rec[("action_item", level)] = ActionItem.objects.create(
+            exercise=exercise,
+            description=f"Tindak lanjut {token('actionitem', level)}",
+            owner_agency=owner,
+            due_date=timezone.localdate() + datetime.timedelta(days=10),
+        )
+    rec[("notification", "")] = Notification.objects.create(
+        user=users["owner-commander"], agency=owner, operation=rec[("operation", RESTRICTED)], kind="added"
+    )
+    from incidents.models import CapSender
+
+    rec[("cap_sender", "")] = CapSender.objects.create(
+        agency=owner, sender="cap@mtx.test MTXcapsender", certificate="-"
+    )
+    assert Partnership.objects.count() == 2
+    return world
