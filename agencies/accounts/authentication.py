@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
@@ -25,3 +26,9 @@ class TwoFactorSessionAuthentication(SessionAuthentication):
                 _("Two-factor login is required: verify your authenticator code in the portal first.")
             )
         return result
+
+
+class TwoFactorSessionScheme(SessionScheme):
+    """The OpenAPI schema shows it as the session cookie it is (drf-spectacular's cookieAuth)."""
+
+    target_class = "agencies.accounts.authentication.TwoFactorSessionAuthentication"
