@@ -138,7 +138,7 @@ AXES_RESET_ON_SUCCESS = True
 # The cool-off runs from the lockout, as the page says: tries during it do not lengthen it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "agencies.accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "common.throttling.client_ident"
+AXES_CLIENT_IP_CALLABLE = "agencies.accounts.lockout.client_ip"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False
 # Two-factor login (agencies/accounts/): TOTP authenticator apps with recovery codes, required of

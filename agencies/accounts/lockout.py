@@ -7,6 +7,7 @@ client address: config/settings.py AXES_*).
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from typing import Any
 
@@ -14,6 +15,8 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from common.throttling import client_ident
 
 
 def cool_off_minutes() -> int:
@@ -40,3 +43,15 @@ def lockout_response(
     )
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client address axes records (AXES_CLIENT_IP_CALLABLE): the rate limits' one, or None
+    when the request carries none (a test client's login, a management command), which
+    PostgreSQL's inet column would refuse as text."""
+    ident = client_ident(request)
+    try:
+        ipaddress.ip_address(ident)
+    except ValueError:
+        return None
+    return ident

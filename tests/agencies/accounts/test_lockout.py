@@ -58,8 +58,8 @@ def test_after_the_cool_off_the_right_password_works(client, world):
         assert _login(client, "alice", PASSWORD).status_code == 429
     with time_machine.travel(start + datetime.timedelta(minutes=16), tick=False):
         response = _login(client, "alice", PASSWORD)
-    assert response.status_code == 302
-    assert client.session["_auth_user_id"] == str(world.alice.pk)
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(world.alice.pk)
 
 
 def test_another_address_or_another_username_is_not_locked(client, world):
