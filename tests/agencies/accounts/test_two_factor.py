@@ -203,3 +203,20 @@ def test_a_liaison_is_not_offered_the_switch_and_is_refused(client, world):
     assert client.post(reverse("agency-two-factor", args=[world.a.pk]), {"two_factor_required": "1"}).status_code == 403
     world.a.refresh_from_db()
     assert world.a.two_factor_required is False
+
+
+def test_staff_reset_a_users_authenticator_from_django_admin(client, world):
+    confirmed_device(world.carol)
+    services.recovery_codes_generate(user=world.carol)
+    client.force_login(world.admin)  # verified
+    response = client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [world.carol.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "carol" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=world.carol).exists()
+    assert not StaticDevice.objects.filter(user=world.carol).exists()
+    # The admin's own device is untouched.
+    assert TOTPDevice.objects.filter(user=world.admin, confirmed=True).exists()
