@@ -9,7 +9,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 # Django admin asks for a session verified with a second factor (django-otp's admin site, as its
 # documentation sets it up): a staff session that has not passed it gets the admin's login page.
-admin.site.__class__ = OTPAdminSite
+# Not when two-factor login is switched off (a closed demo), where staff may have no device.
+if settings.SINERGI_REQUIRE_2FA:
+    admin.site.__class__ = OTPAdminSite
 # Django's admin under the portal's name, in the user's language (not "Administrasi Django").
 admin.site.site_header = _("Sinergi administration")
 admin.site.site_title = _("Sinergi admin")
