@@ -14,6 +14,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User as AuthUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,7 @@ from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from . import selectors, services
+from .accounts.services import two_factor_reset
 from .models import (
     Agency,
     Area,
@@ -360,3 +363,18 @@ class _NamedBy:
 
     def __str__(self) -> str:
         return self._name
+
+
+# Users: Django's own admin, plus resetting a lost authenticator.
+admin.site.unregister(AuthUser)
+
+
+@admin.register(AuthUser)
+class SinergiUserAdmin(UserAdmin):
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor login (lost phone): a new authenticator is set up at the next login"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[AuthUser]) -> None:
+        users = [user for user in queryset if two_factor_reset(actor=request.user, user=user)]
+        names = ", ".join(user.get_username() for user in users) or "-"
+        self.message_user(request, _("Two-factor login reset for: %(users)s.") % {"users": names}, messages.SUCCESS)

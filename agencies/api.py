@@ -163,7 +163,9 @@ class AgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessorVi
         return self.read_back(agency, status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary=_("Change an agency (staff; its commander: address, coordinates and duty contacts only)"),
+        summary=_(
+            "Change an agency (staff; its commander: address, coordinates, duty contacts and two-factor requirement)"
+        ),
         request=AgencyWriteSerializer,
         responses=AgencySerializer,
     )

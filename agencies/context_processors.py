@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from .accounts.selectors import two_factor_pending, user_memberships
 from .roles import remember_roles
 
 
@@ -9,6 +10,11 @@ def portal(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     memberships = []
     if user is not None and user.is_authenticated:
-        memberships = list(user.memberships.filter(is_active=True).select_related("agency"))
+        memberships = user_memberships(user=user)
         remember_roles(user=user, memberships=memberships)
-    return {"portal_memberships": memberships, "SITE_URL": settings.SITE_URL}
+    return {
+        "portal_memberships": memberships,
+        "SITE_URL": settings.SITE_URL,
+        # Signed in but the second factor is still to pass: the page shows no menus.
+        "two_factor_pending": two_factor_pending(request=request),
+    }

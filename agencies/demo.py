@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from .accounts.services import demo_authenticators_seed, demo_totp_key_text
 from .area_import import analyze_areas, import_province, rollup_centroids
 from .models import (
     Agency,
@@ -406,6 +407,8 @@ class DemoResult:
     users: int
     created_users: int
     logins: list[tuple[str, str, str]]
+    # The authenticator key of the demo users who must use a second factor (admin, commanders).
+    totp_key: str = ""
 
 
 def _area(name: str, level: int | None = None) -> Area:
@@ -475,7 +478,7 @@ def seed_demo() -> DemoResult:
         admin.password = password_hash
         admin.save(update_fields=["password"])
         created_users += 1
-    logins.append(("admin", DEMO_PASSWORD, "platform admin"))
+    logins.append(("admin", DEMO_PASSWORD, "platform admin, two-factor code"))
     for i, (username, first, last, agency_code, role) in enumerate(PEOPLE):
         user, created = User.objects.get_or_create(
             username=username,
@@ -490,7 +493,8 @@ def seed_demo() -> DemoResult:
             agency=agencies[agency_code],
             defaults={"role": role, "is_active": True, "phone": f"+62812{5550000 + i:07d}", "title": ""},
         )
-        logins.append((username, DEMO_PASSWORD, f"{role} @ {agencies[agency_code].name}"))
+        second = ", two-factor code" if role == Membership.Role.COMMANDER else ""
+        logins.append((username, DEMO_PASSWORD, f"{role} @ {agencies[agency_code].name}{second}"))
 
     today = timezone.localdate()
     for title, parties, scopes, since, length in PARTNERSHIPS:
@@ -566,4 +570,17 @@ def seed_demo() -> DemoResult:
             },
         )
 
-    return DemoResult(agencies=len(agencies), users=len(PEOPLE) + 1, created_users=created_users, logins=logins)
+    # Admin and the commanders must sign in with a second factor: they share the demo's
+    # authenticator key, printed with the logins (a real portal never shares one).
+    second_factor = [
+        admin,
+        *User.objects.filter(username__in=[p[0] for p in PEOPLE if p[4] == Membership.Role.COMMANDER]),
+    ]
+    demo_authenticators_seed(users=second_factor)
+    return DemoResult(
+        agencies=len(agencies),
+        users=len(PEOPLE) + 1,
+        created_users=created_users,
+        logins=logins,
+        totp_key=demo_totp_key_text(),
+    )

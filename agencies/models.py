@@ -166,6 +166,13 @@ class Agency(TimeStampedModel):
     duty_email = models.EmailField(_("24-hour duty email"), blank=True)
     duty_radio = models.CharField(_("duty radio channel"), max_length=60, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Every member must sign in with a second factor (commanders and staff always must):
+    # agencies.accounts.selectors.two_factor_state.
+    two_factor_required = models.BooleanField(
+        _("two-factor login required"),
+        default=False,
+        help_text=_("Every member must sign in with an authenticator app code, not only commanders."),
+    )
 
     class Meta:
         verbose_name = _("agency")

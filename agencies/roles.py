@@ -80,6 +80,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "agency.manage": MANAGING,
     "agency.members": COMMANDING,
     "agency.edit": COMMANDING,
+    # Require two-factor login of every member of the agency (commanders and staff always need it).
+    "agency.two_factor": COMMANDING,
     # Partnerships are two-sided: a commander proposes one for their agency, a commander of
     # each other party accepts (or declines) for theirs, a commander of any party ends it.
     "partnership.propose": COMMANDING,

@@ -167,6 +167,7 @@ class AgencySerializer(serializers.ModelSerializer):
             "duty_email",
             "duty_radio",
             "is_active",
+            "two_factor_required",
             "member_count",
         ]
         read_only_fields = fields
@@ -175,7 +176,8 @@ class AgencySerializer(serializers.ModelSerializer):
 
 @extend_schema_serializer(component_name="Agency")
 class AgencyWriteSerializer(serializers.ModelSerializer):
-    """What staff may set; a commander of the agency only its contact fields (address, coordinates, duty_*)."""
+    """What staff may set; a commander of the agency only its contact fields (address, coordinates, duty_*)
+    and `two_factor_required`."""
 
     latitude = CoordinateField(validate_latitude)
     longitude = CoordinateField(validate_longitude)
@@ -196,6 +198,7 @@ class AgencyWriteSerializer(serializers.ModelSerializer):
             "duty_email",
             "duty_radio",
             "is_active",
+            "two_factor_required",
         ]
         extra_kwargs = {"jurisdiction": {"help_text": _("Area ids")}}
 

@@ -43,6 +43,7 @@ from .partnerships import (  # noqa: F401  (the partnership services, here with 
     partnership_end_agencies,
     partnership_propose,
 )
+from .roles import has_capability
 from .selectors import require_capability, user_agency_ids, user_is_staff, user_roles_in
 
 UserModel = get_user_model()
@@ -106,9 +107,12 @@ AGENCY_FIELDS = (
     "duty_email",
     "duty_radio",
     "is_active",
+    "two_factor_required",
 )
 # What an agency's commander may change of it (staff: every field).
 AGENCY_CONTACT_FIELDS = ("address", "latitude", "longitude", "duty_phone", "duty_email", "duty_radio")
+# Whether every member must use two-factor login (capability agency.two_factor).
+AGENCY_SECURITY_FIELDS = ("two_factor_required",)
 
 
 @transaction.atomic
@@ -122,12 +126,20 @@ def agency_create(*, actor: User, jurisdiction: Sequence[Area] = (), **fields: A
     return agency
 
 
+def can_require_two_factor(*, user: User, agency: Agency) -> bool:
+    """Staff, or a commander of `agency`: whether every member must use two-factor login."""
+    return has_capability(user=user, capability="agency.two_factor", agency_ids=[agency.pk])
+
+
 @transaction.atomic
 def agency_update(*, actor: User, agency: Agency, jurisdiction: Sequence[Area] | None = None, **fields: Any) -> Agency:
     """Change an agency: its commander may edit its contact details; staff may edit everything."""
     if not user_is_staff(actor):
-        require_capability(user=actor, agency_id=agency.pk, capability="agency.edit")
-        if set(fields) - set(AGENCY_CONTACT_FIELDS) or jurisdiction is not None:
+        if set(fields) & set(AGENCY_SECURITY_FIELDS):
+            require_capability(user=actor, agency_id=agency.pk, capability="agency.two_factor")
+        if not fields or set(fields) - set(AGENCY_SECURITY_FIELDS):
+            require_capability(user=actor, agency_id=agency.pk, capability="agency.edit")
+        if set(fields) - set(AGENCY_CONTACT_FIELDS) - set(AGENCY_SECURITY_FIELDS) or jurisdiction is not None:
             raise PermissionDenied(_("Only platform administrators may change an agency's identity or jurisdiction."))
     model_update(instance=agency, fields=fields, allowed=AGENCY_FIELDS)
     if agency.parent_id and agency.parent_id == agency.pk:

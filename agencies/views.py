@@ -160,6 +160,7 @@ def _agency_page(
             "camera_limit": CAMERA_LIMIT,
             "is_own_agency": agency.pk in selectors.user_agency_ids(user=user),
             "can_read_audit": selectors.can_read_audit(user=user, agency=agency),
+            "can_require_two_factor": services.can_require_two_factor(user=user, agency=agency),
         },
         status=status,
     )
@@ -191,6 +192,24 @@ def agency_audit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _agency_page(request, selectors.agency_get(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def agency_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Require two-factor login of every member (or of commanders only): its commander, staff."""
+    agency = selectors.agency_get(user=request.user, pk=pk)
+    required = request.POST.get("two_factor_required") == "1"
+    services.agency_update(actor=request.user, agency=agency, two_factor_required=required)
+    if required:
+        messages.success(
+            request, _("Every member of %(agency)s must now use two-factor login.") % {"agency": agency.name}
+        )
+    else:
+        messages.success(
+            request, _("Only the commanders of %(agency)s must now use two-factor login.") % {"agency": agency.name}
+        )
+    return redirect("agency-detail", pk=agency.pk)
 
 
 # --- Partnerships: propose, accept, decline, end (on the agency page) -------------------------

@@ -5,6 +5,7 @@ with Celery in eager mode (tasks run in the web process), which is what `make ru
 default test run use. `DATABASE_URL` switches to PostgreSQL, `REDIS_URL` to a real broker.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -44,6 +45,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "agencies",
     "incidents",
     "coordination",
@@ -57,9 +62,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "agencies.accounts.middleware.IdleSessionMiddleware",
+    "agencies.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into agencies.accounts.lockout's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,6 +121,36 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes counts failed logins (the portal's and Django admin's) before Django's backend
+# checks the password: AXES_FAILURE_LIMIT failures for one username from one client address lock
+# that pair out for AXES_COOLOFF_TIME, during which even the right password is refused (the page
+# says so, agencies/accounts/lockout.py); a successful login clears the count. Attempts are kept in
+# the database (AccessAttempt, shown in Django admin; works on SQLite and PostgreSQL alike). The
+# client address is the one the rate limits use (common.throttling.client_ident: REMOTE_ADDR, or
+# X-Forwarded-For as far as SINERGI_NUM_PROXIES trusts it).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SINERGI_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("SINERGI_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the lockout, as the page says: tries during it do not lengthen it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "agencies.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "agencies.accounts.lockout.client_ip"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
+# Two-factor login (agencies/accounts/): TOTP authenticator apps with recovery codes, required of
+# staff, commanders and the members of agencies that ask for it. Off only for a closed demo.
+SINERGI_REQUIRE_2FA = env.bool("SINERGI_REQUIRE_2FA", default=True)
+OTP_TOTP_ISSUER = env.str("SINERGI_OTP_ISSUER", default="Sinergi")
+# Sessions: at most SINERGI_SESSION_MAX_HOURS (12) after login, and logged out after
+# SINERGI_SESSION_IDLE_MINUTES (30) without a request of the user's own
+# (agencies.accounts.middleware.IdleSessionMiddleware).
+SESSION_COOKIE_AGE = env.int("SINERGI_SESSION_MAX_HOURS", default=12) * 3600
+SINERGI_SESSION_IDLE_MINUTES = env.float("SINERGI_SESSION_IDLE_MINUTES", default=30.0)
 
 # Bahasa Indonesia first, English second. Strings in the code are English msgids; the
 # Indonesian catalogue in locale/id carries the default language.
@@ -163,8 +203,10 @@ FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Failed tokens are counted per client address (429 past the limit; common/authentication.py);
+        # a browser session must have passed its second factor (agencies/accounts/authentication.py).
+        "common.authentication.ThrottledTokenAuthentication",
+        "agencies.accounts.authentication.TwoFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -263,6 +305,11 @@ SINERGI_REPORT_RATE_MINUTE = env.str("SINERGI_REPORT_RATE_MINUTE", default="5/mi
 SINERGI_REPORT_RATE_DAY = env.str("SINERGI_REPORT_RATE_DAY", default="50/day")
 SINERGI_REPORT_TRACK_RATE = env.str("SINERGI_REPORT_TRACK_RATE", default="60/minute")
 SINERGI_NUM_PROXIES = env.int("SINERGI_NUM_PROXIES", default=0)
+
+# Failed API-token and calendar-feed-token authentications allowed per client address in a
+# window of SINERGI_TOKEN_FAILURE_WINDOW seconds; past it, 429 until the window ends.
+SINERGI_TOKEN_FAILURE_LIMIT = env.int("SINERGI_TOKEN_FAILURE_LIMIT", default=10)
+SINERGI_TOKEN_FAILURE_WINDOW = env.int("SINERGI_TOKEN_FAILURE_WINDOW", default=900)
 
 # --- Patrols -------------------------------------------------------------------------------
 # A checkpoint check-in within this many minutes of its planned time is on time, later is late.

@@ -4,8 +4,14 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
+from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+# Django admin asks for a session verified with a second factor (django-otp's admin site, as its
+# documentation sets it up): a staff session that has not passed it gets the admin's login page.
+# Not when two-factor login is switched off (a closed demo), where staff may have no device.
+if settings.SINERGI_REQUIRE_2FA:
+    admin.site.__class__ = OTPAdminSite
 # Django's admin under the portal's name, in the user's language (not "Administrasi Django").
 admin.site.site_header = _("Sinergi administration")
 admin.site.site_title = _("Sinergi admin")

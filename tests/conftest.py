@@ -369,6 +369,18 @@ def _eager_celery(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _verified_force_login(monkeypatch):
+    """`client.force_login(carol)` gives the session a real login would: for a user who must
+    use a second factor, verified with their (real) TOTP device (tests/two_factor.py). The
+    two-factor tests log in with `unverified_login` to see the enforcement."""
+    from django.test import Client
+
+    from .two_factor import verified_force_login
+
+    monkeypatch.setattr(Client, "force_login", verified_force_login)
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request leaves its language active in the thread: each test starts in the default one
     (Bahasa Indonesia), whatever language the previous test's last request asked for."""

@@ -25,6 +25,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,6 +37,7 @@ from agencies.selectors import user_agency_ids
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
 from agencies.validators import validate_latitude, validate_longitude
 from common.api import ScopedViewSet
+from common.authentication import token_failure_record, token_failures_wait
 from common.dates import CalendarDateTimeSerializerField
 from coordination.models import Checkpoint, JointOperation, PatrolShift, ShiftContribution
 
@@ -443,7 +445,15 @@ class ShiftFeedView(APIView):
         responses={(200, "text/calendar"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request) -> HttpResponse:
-        agency, shifts = selectors.calendar_feed_shifts(token=request.query_params.get("token", ""))
+        # Guessing feed tokens costs: past the failures allowed, 429 even for the right token.
+        wait = token_failures_wait(request, scope="calendar_feed")
+        if wait is not None:
+            raise Throttled(wait=wait)
+        try:
+            agency, shifts = selectors.calendar_feed_shifts(token=request.query_params.get("token", ""))
+        except Http404:
+            token_failure_record(request, scope="calendar_feed")
+            raise
         rows = list(shifts)
         # No user behind a feed: the read is the agency's.
         audit_rows(

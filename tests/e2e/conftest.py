@@ -136,15 +136,32 @@ def shot(page):
     return _shot
 
 
+def login_with_form(page, live_server, username: str) -> None:
+    """Log a persona in as a person does: the password on the login form, then, for one who
+    must use a second factor (commanders, staff), the code their authenticator app shows now
+    (their TOTP device, made here if they have none yet, as if set up earlier)."""
+    from django.contrib.auth import get_user_model
+
+    from tests.two_factor import confirmed_device, needs_two_factor, totp_code
+
+    user = get_user_model().objects.get(username=username)
+    device = confirmed_device(user) if needs_two_factor(user) else None
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    if device is not None:
+        page.wait_for_url(f"{live_server.url}/accounts/2fa/verify/**")
+        page.fill("#id_token", totp_code(device))
+        page.click("#two-factor-verify-form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
 @pytest.fixture
 def login(page, live_server):
-    """Log a persona in through the real login form."""
+    """Log a persona in through the real login form (and the second factor when they need it)."""
 
     def _login(username: str) -> None:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("#login-form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        login_with_form(page, live_server, username)
 
     return _login

@@ -13,7 +13,7 @@ from agencies.models import Classification
 from coordination.models import CalendarFeed, CheckIn, JointOperation
 from coordination.patrols import services as patrol_services
 
-from .conftest import PASSWORD, SCREENSHOTS
+from .conftest import SCREENSHOTS, login_with_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,11 +35,7 @@ def phone(browser, live_server):
     page = context.new_page()
 
     def login(username: str) -> None:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("#login-form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        login_with_form(page, live_server, username)
 
     page.login = login
     yield page
@@ -149,11 +145,7 @@ def test_a_unit_checks_in_at_a_checkpoint_from_a_phone(route, phone, live_server
 def test_a_check_in_without_a_shared_position_is_sent_without_it(route, browser, live_server):
     context = browser.new_context(viewport=PHONE, locale="id-ID")  # position not allowed
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "carol")
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    login_with_form(page, live_server, "carol")
     page.goto(f"{live_server.url}/patrols/shifts/{route.pk}/check-in/")
     expect(page.get_by_test_id("geo-status")).to_have_attribute("data-shared", "no")
     page.get_by_test_id("checkpoint").nth(0).get_by_test_id("check-in-button").click()

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from agencies.models import Severity
 from incidents.threats import services as threat_services
-from tests.e2e.conftest import PASSWORD, SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, login_with_form
 from tests.factories import SubscriptionFactory, category
 
 pytestmark = pytest.mark.e2e
@@ -26,11 +26,7 @@ def _no_horizontal_overflow(page: Page) -> bool:
 
 
 def _login(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    login_with_form(page, live_server, username)
 
 
 def _shot(page: Page, name: str) -> None:

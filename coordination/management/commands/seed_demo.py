@@ -85,6 +85,12 @@ class Command(BaseCommand):
                 "(the same alerts are in each person's in-app inbox)."
             )
         url = (options["url"] or settings.SITE_URL).rstrip("/") + "/"
+        if result.totp_key:
+            self.stdout.write(
+                "\nTwo-factor login: admin and the commanders enter a code after the password. Add this key "
+                f"to an authenticator app (time-based, 6 digits): {result.totp_key}\n"
+                "or print the current code with `.venv/bin/python manage.py demo_code`."
+            )
         self.stdout.write(f"\nDemo logins for {url}")
         width = max(len(u) for u, _, _ in result.logins)
         for username, password, what in result.logins:
