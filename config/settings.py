@@ -239,6 +239,8 @@ SPECTACULAR_SETTINGS = {
         "ExerciseKindEnum": "coordination.models.Exercise.Kind",
         "ActionItemStatusEnum": "coordination.models.ActionItem.Status",
         "ShiftKindEnum": "coordination.models.PatrolShift.Kind",
+        "AgencyKindEnum": "agencies.models.Agency.Kind",
+        "ClassificationEnum": "agencies.models.Classification",
     },
 }
 

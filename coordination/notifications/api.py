@@ -28,10 +28,10 @@ from coordination.models import InboxItem
 
 from . import selectors, services
 from .serializers import (
-    InboxCountsSerializer,
+    MyInboxCountsSerializer,
     InboxPageSerializer,
     InboxQuerySerializer,
-    InboxReadSerializer,
+    MyInboxReadSerializer,
     MarkedSerializer,
     NotificationReadSerializer,
     NotificationSerializer,
@@ -71,19 +71,19 @@ class InboxViewSet(ScopedViewSet):
         }
         return Response(InboxPageSerializer(data).data)
 
-    @extend_schema(summary=_("Your inbox's figures (the bell)"), responses={200: InboxCountsSerializer})
+    @extend_schema(summary=_("Your inbox's figures (the bell)"), responses={200: MyInboxCountsSerializer})
     @action(detail=False, methods=["get"])
     def counts(self, request: Request) -> Response:
         return Response(selectors.inbox_counts(user=request.user))
 
     @extend_schema(
         summary=_("Mark inbox entries read (the given keys, or all)"),
-        request=InboxReadSerializer,
+        request=MyInboxReadSerializer,
         responses={200: MarkedSerializer, 400: FIELD_ERRORS},
     )
     @action(detail=False, methods=["post"])
     def read(self, request: Request) -> Response:
-        data = self.validated(InboxReadSerializer)
+        data = self.validated(MyInboxReadSerializer)
         return Response({"marked": services.inbox_mark_read(user=request.user, entries=data.get("entries"))})
 
 

@@ -50,7 +50,7 @@ class InboxPageSerializer(serializers.Serializer):
     results = InboxEntrySerializer(many=True)
 
 
-class InboxReadSerializer(serializers.Serializer):
+class MyInboxReadSerializer(serializers.Serializer):
     entries = serializers.ListField(
         child=serializers.RegexField(r"^(alert|item)-[1-9][0-9]{0,17}$"),
         required=False,
@@ -59,7 +59,7 @@ class InboxReadSerializer(serializers.Serializer):
     )
 
 
-class InboxCountsSerializer(serializers.Serializer):
+class MyInboxCountsSerializer(serializers.Serializer):
     unread = serializers.IntegerField()
     alerts = serializers.IntegerField()
     items = serializers.IntegerField()

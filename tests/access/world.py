@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Classification, Membership, Partnership
 from coordination.models import ActionItem, Exercise, JointOperation, Participation, SitRep
-from coordination.models.notifications import Notification
+from coordination.models.notifications import InboxItem
 from coordination.models.patrols import PatrolShift, ShiftContribution
 from incidents.models import Alert, Threat
 from tests.factories import (
@@ -273,8 +273,8 @@ def build_world() -> World:
             owner_agency=owner,
             due_date=timezone.localdate() + datetime.timedelta(days=10),
         )
-    rec[("notification", "")] = Notification.objects.create(
-        user=users["owner-commander"], agency=owner, operation=rec[("operation", RESTRICTED)], kind="added"
+    rec[("notification", "")] = InboxItem.objects.create(
+        user=users["owner-commander"], agency=owner, operation=rec[("operation", RESTRICTED)], kind="operation.added"
     )
     from incidents.models import CapSender
 
