@@ -28,11 +28,11 @@ from coordination.models import InboxItem
 
 from . import selectors, services
 from .serializers import (
-    MyInboxCountsSerializer,
     InboxPageSerializer,
     InboxQuerySerializer,
-    MyInboxReadSerializer,
     MarkedSerializer,
+    MyInboxCountsSerializer,
+    MyInboxReadSerializer,
     NotificationReadSerializer,
     NotificationSerializer,
 )
