@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from agencies.serializers import AgencyRefSerializer
 from common.api import ScopedViewSet
+from common.serializers import ModelSerializer
 from coordination.api_fields import FIELD_ERRORS
 from coordination.models import Notification
 
@@ -32,7 +33,7 @@ class NotificationOperationSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     """Written when read (`selectors.notification_texts`): the operation is null and the
     message neutral once the reader may no longer read the operation."""
 
