@@ -8,6 +8,8 @@ published schema (drf-spectacular, /api/v1/schema/) says, for every serializer a
   an `OptionalURLField`/`OptionalEmailField`.
 - `OptionalURLField`, `OptionalEmailField`: a blank URL or e-mail is stored as "" but "" is no
   `uri` nor `email`, so the API answers null for it and takes null (or "") to clear it.
+- `IdField`: an id in a request body, within what the id column holds (an id past 2**63
+  linked to an operation was a 500).
 - `DateTimeField`: a date-time a record keeps lies between years `FIRST_YEAR` and `LAST_YEAR`
   (`common.dates.validate_record_datetime`); a sitrep dated year 6 was accepted and answered as
   `0006-02-28T00:14:12+07:07:12` (the zone's local mean time of that era).
@@ -23,6 +25,19 @@ from django.db import models
 from rest_framework import serializers
 
 from common.dates import record_out_of_range, validate_record_datetime
+
+# The largest id a BigAutoField (DEFAULT_AUTO_FIELD) holds: a bigger one overflows the database
+# driver when it is looked up among others (`pk__in`), a 500.
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """A record's id in a request body (a list of incidents to link, of items to mark read)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 class DateTimeField(serializers.DateTimeField):

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from agencies.serializers import AgencyRefSerializer
 from common.api import ScopedViewSet
-from common.serializers import ModelSerializer
+from common.serializers import IdField, ModelSerializer
 from coordination.api_fields import FIELD_ERRORS
 from coordination.models import Notification
 
@@ -59,7 +59,7 @@ class NotificationSerializer(ModelSerializer):
 
 class NotificationReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         required=False,
         max_length=500,
         help_text=_("Notification ids; left out: all of them"),

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from agencies.models import Classification
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer, CoordinateField
 from agencies.validators import validate_latitude, validate_longitude
-from common.serializers import DateTimeField, ModelSerializer
+from common.serializers import DateTimeField, IdField, ModelSerializer
 from coordination.api_fields import agency_field, areas_field, check_window
 from coordination.models import JointOperation, OperationEvent, Participation, SitRep
 
@@ -187,8 +187,8 @@ class ParticipationCreateSerializer(ParticipationUpdateSerializer):
 
 
 class OperationLinkSerializer(serializers.Serializer):
-    incidents = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=200)
-    threats = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=200)
+    incidents = serializers.ListField(child=IdField(), required=False, max_length=200)
+    threats = serializers.ListField(child=IdField(), required=False, max_length=200)
 
 
 class SitRepCreateSerializer(serializers.Serializer):

@@ -20,7 +20,7 @@ from rest_framework import serializers
 from agencies.models import Agency, Area, Classification
 from agencies.selectors import user_agency_ids, user_is_staff
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
-from common.serializers import DateTimeField, ModelSerializer
+from common.serializers import DateTimeField, IdField, ModelSerializer
 from incidents.models import Alert, CapSender, Category, Delivery, QuickResponse, Threat
 from incidents.serializers import CapUrgencyField, IncidentSeverityField
 
@@ -466,13 +466,9 @@ class AcknowledgeSerializer(serializers.Serializer):
     )
 
 
-# The largest id a BigAutoField holds: a bigger one would overflow in PostgreSQL (a 500).
-MAX_ID = 2**63 - 1
-
-
 class InboxReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        child=IdField(),
         allow_empty=False,
         max_length=1000,
         help_text=_("Inbox item ids to mark read; others' ids are ignored"),

@@ -82,6 +82,23 @@ def test_a_list_fields_errors_stay_under_its_name(api_as, world):
     assert body["incidents"][0].startswith("0: ")
 
 
+def test_an_id_past_what_the_column_holds_is_refused_on_its_field(api_as, world):
+    op = make_operation(world)
+
+    response = api_as(world.alice).post(f"/api/v1/operations/{op.pk}/link/", {"incidents": [2**90]}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["incidents"]
+
+
+def test_the_agency_audit_is_documented_as_a_page_of_audit_rows(api_as, world):
+    paths = api_as(world.admin).get("/api/v1/schema/", {"format": "json"}).json()["paths"]
+
+    audit = paths["/api/v1/agencies/{id}/audit/"]["get"]
+    assert audit["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("PaginatedAuditLogList")
+    assert paths["/api/v1/agencies/{id}/"]["patch"]["summary"] != audit["summary"]
+
+
 # --- Optional URLs and e-mails: null, never "" ----------------------------------------------
 
 
