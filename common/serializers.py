@@ -10,6 +10,8 @@ published schema (drf-spectacular, /api/v1/schema/) says, for every serializer a
   `uri` nor `email`, so the API answers null for it and takes null (or "") to clear it.
 - `IdField`: an id in a request body, within what the id column holds (an id past 2**63
   linked to an operation was a 500).
+- `SlugRelatedField`: a code naming a record (a category), with no NUL character (PostgreSQL
+  answered a category code with one with a 500).
 - `DateTimeField`: a date-time a record keeps lies between years `FIRST_YEAR` and `LAST_YEAR`
   (`common.dates.validate_record_datetime`); a sitrep dated year 6 was accepted and answered as
   `0006-02-28T00:14:12+07:07:12` (the zone's local mean time of that era).
@@ -22,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from common.dates import record_out_of_range, validate_record_datetime
@@ -38,6 +41,16 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's SlugRelatedField that refuses a NUL character before the lookup: PostgreSQL cannot
+    compare text with one (DataError, a 500), where SQLite found nothing."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError(_("Null characters are not allowed."), code="null_characters_not_allowed")
+        return super().to_internal_value(data)
 
 
 class DateTimeField(serializers.DateTimeField):

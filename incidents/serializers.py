@@ -21,7 +21,7 @@ from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area, Classification
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer, CapSeverityField, CoordinateField
 from agencies.validators import validate_latitude, validate_longitude
-from common.serializers import DateTimeField, ModelSerializer
+from common.serializers import DateTimeField, ModelSerializer, SlugRelatedField
 
 from . import exports, services
 from .models import Category, Incident, IncidentEvent
@@ -199,7 +199,7 @@ class IncidentUpdateSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
-    category = serializers.SlugRelatedField(
+    category = SlugRelatedField(
         slug_field="code", queryset=Category.objects.all(), help_text=_("Category code, e.g. crime-theft")
     )
     severity = IncidentSeverityField(required=False)

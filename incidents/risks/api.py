@@ -39,7 +39,7 @@ from agencies.models import Agency, Area, Classification
 from agencies.roles import roles_for
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
 from common.api import ScopedViewSet
-from common.serializers import ModelSerializer
+from common.serializers import ModelSerializer, SlugRelatedField
 from incidents.models import Category, RiskAssessment
 
 from . import selectors, services
@@ -105,7 +105,7 @@ class RiskSerializer(ModelSerializer):
 @extend_schema_serializer(component_name="RiskAssessmentUpdate")
 class RiskUpdateSerializer(serializers.Serializer):
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), help_text=_("Area id"))
-    hazard = serializers.SlugRelatedField(
+    hazard = SlugRelatedField(
         slug_field="code", queryset=Category.objects.all(), help_text=_("Category code, e.g. flood")
     )
     likelihood = serializers.IntegerField(min_value=1, max_value=5, help_text=_("1 (rare) to 5 (almost certain)"))

@@ -20,7 +20,7 @@ from rest_framework import serializers
 from agencies.models import Agency, Area, Classification
 from agencies.selectors import user_agency_ids, user_is_staff
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
-from common.serializers import DateTimeField, IdField, ModelSerializer
+from common.serializers import DateTimeField, IdField, ModelSerializer, SlugRelatedField
 from incidents.models import Alert, CapSender, Category, Delivery, QuickResponse, Threat
 from incidents.serializers import CapUrgencyField, IncidentSeverityField
 
@@ -405,7 +405,7 @@ class ThreatUpdateSerializer(serializers.Serializer):
     headline_en = serializers.CharField(required=False, allow_blank=True, max_length=200)
     description_en = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
     instruction_en = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    category = serializers.SlugRelatedField(
+    category = SlugRelatedField(
         slug_field="code",
         queryset=Category.objects.filter(is_active=True),
         help_text=_("Category code, e.g. terrorism-threat"),

@@ -99,6 +99,29 @@ def test_the_agency_audit_is_documented_as_a_page_of_audit_rows(api_as, world):
     assert paths["/api/v1/agencies/{id}/"]["patch"]["summary"] != audit["summary"]
 
 
+def test_a_code_with_a_nul_character_is_refused_on_its_field(api_as, world):
+    response = api_as(world.alice).post(
+        "/api/v1/incidents/", {"title": "x", "category": "crime\x00", "area": world.areas.guntung.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "category" in response.json()
+
+
+def test_every_writable_slug_relation_is_the_common_one():
+    from common.serializers import SlugRelatedField
+
+    offenders = [
+        f"{cls.__name__}.{name}"
+        for cls in project_serializers()
+        for name, field in cls().fields.items()
+        if isinstance(field, serializers.SlugRelatedField)
+        and not field.read_only
+        and not isinstance(field, SlugRelatedField)
+    ]
+    assert offenders == []
+
+
 # --- Optional URLs and e-mails: null, never "" ----------------------------------------------
 
 

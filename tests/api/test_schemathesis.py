@@ -18,6 +18,8 @@ import datetime
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -56,6 +58,18 @@ CONFIG = SchemathesisConfig.from_dict(
 )
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application, config=CONFIG)
 CHECKS = [not_a_server_error, response_schema_conformance]
+
+
+@pytest.fixture
+def _keep_the_test_connection():
+    """The WSGI handler closes the database connection when a request ends (close_old_connections),
+    which on PostgreSQL would end the test's transaction: Django's test client unhooks it the
+    same way while it serves a request."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -154,7 +168,7 @@ def with_seeded_ids(case, ids) -> None:
     suppress_health_check=list(HealthCheck),
 )
 @pytest.mark.django_db
-def test_every_operation_answers_as_documented(case, seeded, world):
+def test_every_operation_answers_as_documented(case, seeded, world, _keep_the_test_connection):
     with_seeded_ids(case, seeded)
     token, _ = Token.objects.get_or_create(user=world.admin)
     case.call_and_validate(headers={"Authorization": f"Token {token.key}"}, checks=CHECKS)
