@@ -163,13 +163,6 @@ class AgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessorVi
         return self.read_back(agency, status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary=_(
-            "Change an agency (staff; its commander: address, coordinates, duty contacts and two-factor requirement)"
-        ),
-        request=AgencyWriteSerializer,
-        responses=AgencySerializer,
-    )
-    @extend_schema(
         summary=_("Who read the agency's confidential and secret records (its commanders, or staff)"),
         parameters=[
             OpenApiParameter("date_from", OpenApiTypes.DATE, description=_("First day (UTC)")),
@@ -180,6 +173,7 @@ class AgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessorVi
             OpenApiParameter("page_size", int),
         ],
         responses={200: AuditLogSerializer(many=True)},
+        filters=False,  # the parameters above: the view's FilterSet is the agencies'
     )
     @action(detail=True, methods=["get"], filterset_class=AuditLogFilter, ordering_fields=[])
     def audit(self, request: Request, pk: str | None = None) -> Response:
@@ -190,6 +184,13 @@ class AgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessorVi
             AuditLogSerializer(page, many=True, context=self.get_serializer_context()).data
         )
 
+    @extend_schema(
+        summary=_(
+            "Change an agency (staff; its commander: address, coordinates, duty contacts and two-factor requirement)"
+        ),
+        request=AgencyWriteSerializer,
+        responses=AgencySerializer,
+    )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         agency = self.get_object()
         data = self.validated(AgencyWriteSerializer, instance=agency, partial=True)

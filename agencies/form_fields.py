@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from common.dates import CalendarDateField, validate_in_calendar
+from common.dates import CalendarDateField, validate_in_calendar, validate_record_datetime
 from common.forms import normalise_line_breaks
 
 ISO_DATE = "%Y-%m-%d"
@@ -102,7 +102,7 @@ class ZonedDateTimeField(forms.DateTimeField):
     naive wall-clock time, which the form makes aware in its input zone."""
 
     widget = IsoDateTimeInput
-    default_validators = [validate_in_calendar]
+    default_validators = [validate_in_calendar, validate_record_datetime]
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", DATETIME_INPUT_FORMATS)

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from common.serializers import ModelSerializer
+
 from .models import (
     Agency,
     Partnership,
@@ -20,7 +22,7 @@ from .serializers import AgencyRefSerializer
 SCOPES_HELP = _("Any of: information_sharing, joint_patrol, disaster_response, training")
 
 
-class PartnershipAnswerSerializer(serializers.ModelSerializer):
+class PartnershipAnswerSerializer(ModelSerializer):
     agency = AgencyRefSerializer(read_only=True)
     answered_by: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text=_("Username of who answered")
@@ -32,7 +34,7 @@ class PartnershipAnswerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class PartnershipSerializer(ModelSerializer):
     agencies = AgencyRefSerializer(many=True, read_only=True)
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=Partnership.Scope.choices), read_only=True, help_text=SCOPES_HELP
@@ -83,7 +85,7 @@ class PartnershipSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="Partnership")
-class PartnershipWriteSerializer(serializers.ModelSerializer):
+class PartnershipWriteSerializer(ModelSerializer):
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=Partnership.Scope.choices), allow_empty=False, help_text=SCOPES_HELP
     )

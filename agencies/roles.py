@@ -91,6 +91,63 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "audit.read": COMMANDING,
 }
 
+# What each capability lets a member do, for docs/security.md ("What each role may do"), which
+# renders this table (`capabilities_markdown`, `manage.py capabilities`); tests/test_docs.py
+# fails when the doc and the table differ.
+DESCRIPTIONS: dict[str, str] = {
+    "incident.log": "log an incident for their agency",
+    "incident.note": "add a note to an incident their agency works on",
+    "incident.manage": "change an incident their agency reports, leads or is involved in (status, text, links, merge)",
+    "incident.assign": "choose the lead and involved agencies of an incident their agency steers",
+    "report.moderate": "verify, reject or mark citizens' reports in their agency's jurisdiction",
+    "risk.write": "record and update their agency's risk assessments",
+    "threat.log": "log a threat, which fans alerts out",
+    "threat.manage": "update or cancel a threat their agency issued",
+    "threat.import": "import another authority's CAP alert as a threat of their agency",
+    "threat.cap_senders": "register the CAP senders and certificates whose signed relays their agency trusts",
+    "threat.follow": "follow the fan-out and acknowledgements of a threat their agency issued",
+    "alert.acknowledge": "acknowledge an alert sent to their agency",
+    "alert.notified": "receive their agency's alerts by e-mail and SMS as well as in the portal",
+    "alert.escalation_notified": "receive the first escalation of an alert nobody acknowledged",
+    "operation.plan": "plan a joint operation led by their agency, and change its plan and participations",
+    "operation.approve": "approve a joint operation their agency leads",
+    "operation.report": "write a situation report for an operation their agency takes part in",
+    "exercise.plan": "plan an exercise led by their agency and review it",
+    "action_item.update": "update an action item their agency owns",
+    "patrol.plan": "plan patrol shifts of an operation their agency takes part in",
+    "patrol.check_in": "check in at a shift's checkpoints for their agency",
+    "patrol.feed": "read their agency's calendar feed of shifts",
+    "patrol.feed_rotate": "rotate their agency's calendar-feed address",
+    "bulletin.issue": "issue a bulletin for their agency, amend and withdraw it",
+    "bulletin.acknowledge": "acknowledge a bulletin for their agency",
+    "bulletin.reply": "reply in the thread of a bulletin their agency received or issued",
+    "bulletin.follow": "follow who read and acknowledged a bulletin their agency issued",
+    "bulletin.notified": "receive their agency's bulletins and reminders by e-mail and SMS",
+    "bulletin.escalation_notified": "receive the reminder of a bulletin their agency left unacknowledged",
+    "agency.manage": "manage their agency's subscriptions, vital objects and cameras",
+    "agency.members": "add, change and remove their agency's members",
+    "agency.edit": "change their agency's contact details",
+    "agency.two_factor": "require two-factor login of every member of their agency",
+    "partnership.propose": "propose a partnership on behalf of their agency",
+    "partnership.accept": "accept or decline a partnership proposed to their agency",
+    "partnership.end": "end a partnership their agency is party to",
+    "audit.read": "read who read their agency's confidential and secret records",
+}
+
+
+def capabilities_markdown() -> str:
+    """The capability table as a Markdown table: one row per capability, one column per role
+    ("yes" where the role holds it). Staff hold every capability and are not a column."""
+    roles = list(R)
+    lines = [
+        "| capability | a member may | " + " | ".join(str(role.value) for role in roles) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in roles) + " |",
+    ]
+    for capability, holders in CAPABILITIES.items():
+        cells = ["yes" if role in holders else "" for role in roles]
+        lines.append(f"| `{capability}` | {DESCRIPTIONS[capability]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
 
 def roles_for(capability: str) -> tuple[str, ...]:
     """The roles that hold `capability` (KeyError for a capability nobody declared)."""

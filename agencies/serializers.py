@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from common.serializers import ModelSerializer, OptionalURLField
+
 from . import selectors
 from .models import (
     Agency,
@@ -63,14 +65,14 @@ class CapSeverityField(serializers.ChoiceField):
         return CAP_SEVERITY_NAMES.get(int(value), str(value))
 
 
-class AreaRefSerializer(serializers.ModelSerializer):
+class AreaRefSerializer(ModelSerializer):
     class Meta:
         model = Area
         fields = ["id", "name", "level"]
         read_only_fields = fields
 
 
-class AgencyRefSerializer(serializers.ModelSerializer):
+class AgencyRefSerializer(ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "name", "code"]
@@ -115,7 +117,7 @@ def _name_of(source: str) -> serializers.CharField:
 # --- Areas ----------------------------------------------------------------------------------
 
 
-class AreaSerializer(serializers.ModelSerializer):
+class AreaSerializer(ModelSerializer):
     parent_name = _name_of("parent.name")
     centroid = serializers.SerializerMethodField()
 
@@ -142,7 +144,7 @@ class AreaDetailSerializer(AreaSerializer):
 # --- Agencies -------------------------------------------------------------------------------
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(ModelSerializer):
     parent_name = _name_of("parent.name")
     jurisdiction = AreaRefSerializer(many=True, read_only=True)
     headquarters_area_name = _name_of("headquarters_area.name")
@@ -175,7 +177,7 @@ class AgencySerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="Agency")
-class AgencyWriteSerializer(serializers.ModelSerializer):
+class AgencyWriteSerializer(ModelSerializer):
     """What staff may set; a commander of the agency only its contact fields (address, coordinates, duty_*)
     and `two_factor_required`."""
 
@@ -206,7 +208,7 @@ class AgencyWriteSerializer(serializers.ModelSerializer):
 # --- Members --------------------------------------------------------------------------------
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
     full_name = serializers.SerializerMethodField()
@@ -274,7 +276,7 @@ class MembershipUpdateSerializer(serializers.Serializer):
 # --- Subscriptions --------------------------------------------------------------------------
 
 
-class SubscriptionSerializer(serializers.ModelSerializer):
+class SubscriptionSerializer(ModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     areas: serializers.PrimaryKeyRelatedField[Area] = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text=_("Area ids; each covers its subtree")
@@ -339,7 +341,7 @@ class SubscriptionSecretSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="Subscription")
-class SubscriptionWriteSerializer(serializers.ModelSerializer):
+class SubscriptionWriteSerializer(ModelSerializer):
     categories = serializers.ListField(
         child=serializers.SlugField(max_length=60),
         required=False,
@@ -385,7 +387,7 @@ class SubscriptionCreateSerializer(SubscriptionWriteSerializer):
 # --- Vital objects and cameras --------------------------------------------------------------
 
 
-class VitalObjectSerializer(serializers.ModelSerializer):
+class VitalObjectSerializer(ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
     operator_name = serializers.CharField(source="operator.name", read_only=True)
     guarding_agencies = AgencyRefSerializer(many=True, read_only=True)
@@ -412,7 +414,7 @@ class VitalObjectSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="VitalObject")
-class VitalObjectWriteSerializer(serializers.ModelSerializer):
+class VitalObjectWriteSerializer(ModelSerializer):
     latitude = CoordinateField(validate_latitude)
     longitude = CoordinateField(validate_longitude)
 
@@ -433,13 +435,12 @@ class VitalObjectWriteSerializer(serializers.ModelSerializer):
         extra_kwargs = {"guarding_agencies": {"help_text": _("Agency ids")}}
 
 
-class CameraSerializer(serializers.ModelSerializer):
+class CameraSerializer(ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
     operator_name = serializers.CharField(source="operator.name", read_only=True)
     vital_object_name = _name_of("vital_object.name")
-    stream_url = serializers.CharField(
+    stream_url = OptionalURLField(
         read_only=True,
-        allow_null=True,
         help_text=_(
             "The stream's address (may carry credentials): for members of the operator agency and staff; "
             "null for everyone else."
@@ -476,7 +477,7 @@ class CameraSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="Camera")
-class CameraWriteSerializer(serializers.ModelSerializer):
+class CameraWriteSerializer(ModelSerializer):
     """`last_seen_at` is not written here: heartbeats record it (services.camera_heartbeat)."""
 
     latitude = CoordinateField(validate_latitude)
@@ -490,7 +491,7 @@ class CameraWriteSerializer(serializers.ModelSerializer):
 # --- Audit ----------------------------------------------------------------------------------
 
 
-class AuditLogSerializer(serializers.ModelSerializer):
+class AuditLogSerializer(ModelSerializer):
     """A read of the agency's confidential or secret records (one row per list read)."""
 
     user = serializers.SerializerMethodField(help_text=_("The reader's username (null once the user is deleted)"))

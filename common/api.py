@@ -8,13 +8,16 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Turn a Django ValidationError raised by a service into DRF's 400 with field messages."""
+    """Every 400 in the one documented shape, `{field: [messages]}` (`non_field_errors` for the
+    rest): a Django ValidationError raised by a service, a body that is not JSON (or not the
+    object a serializer expects), and a serializer's nested errors alike."""
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail: Any = {
@@ -24,7 +27,32 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             detail = {"non_field_errors": [str(m) for m in exc.messages]}
         exc = serializers.ValidationError(detail)
-    return drf_exception_handler(exc, context)
+    elif isinstance(exc, ParseError):
+        exc = serializers.ValidationError({"non_field_errors": [exc.detail]})
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, serializers.ValidationError):
+        response.data = field_errors(response.data)
+    return response
+
+
+def field_errors(detail: Any) -> dict[str, list[str]]:
+    """`{field: [messages]}` from any DRF error detail: a nested serializer's or a list's
+    errors stay under the top-level field, each message prefixed with where it is (`0.agency: ...`)."""
+    if isinstance(detail, dict):
+        return {str(field): _messages(errors) for field, errors in detail.items()}
+    return {"non_field_errors": _messages(detail)}
+
+
+def _messages(detail: Any, path: str = "") -> list[str]:
+    prefix = f"{path}: " if path else ""
+    if isinstance(detail, dict):
+        return [m for key, errors in detail.items() for m in _messages(errors, f"{path}.{key}" if path else str(key))]
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return [prefix + str(item) for item in detail]
+        # A list serializer's errors: one entry per item, empty for the valid ones.
+        return [m for i, item in enumerate(detail) for m in _messages(item, f"{path}.{i}" if path else str(i))]
+    return [prefix + str(detail)]
 
 
 class ApiPagination(PageNumberPagination):

@@ -121,3 +121,33 @@ class CalendarDateSerializerField(serializers.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs["validators"] = [*kwargs.get("validators", []), validate_in_calendar]
         super().__init__(**kwargs)
+
+
+# --- What a record may carry ----------------------------------------------------------------
+# A filter may ask about any date inside the calendar; a date-time a record keeps (a sitrep's
+# period, an operation's window, when an incident occurred) lies between these years. Year 6
+# is a typing slip, not a plan, and zones of that era answer with their local mean time
+# (`+07:07:12`), which no client expects.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
+
+def validate_record_datetime(value: datetime.date | datetime.datetime | None) -> None:
+    """ValidationError (code "out_of_range") for a date-time outside FIRST_YEAR..LAST_YEAR."""
+    if value is None:
+        return
+    try:
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            value = value.astimezone(datetime.UTC)  # the year as stored, whatever zone it was typed in
+    except OverflowError:
+        raise record_out_of_range() from None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise record_out_of_range()
+
+
+def record_out_of_range() -> ValidationError:
+    return ValidationError(
+        _("Out of range: give a year between %(first)s and %(last)s."),
+        code="out_of_range",
+        params={"first": FIRST_YEAR, "last": LAST_YEAR},
+    )

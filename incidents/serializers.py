@@ -21,6 +21,7 @@ from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area, Classification
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer, CapSeverityField, CoordinateField
 from agencies.validators import validate_latitude, validate_longitude
+from common.serializers import DateTimeField, ModelSerializer, SlugRelatedField
 
 from . import exports, services
 from .models import Category, Incident, IncidentEvent
@@ -117,7 +118,7 @@ def _vital_object_field() -> UserScopedPrimaryKeyField:
 # --- Output ---------------------------------------------------------------------------------
 
 
-class IncidentCategorySerializer(serializers.ModelSerializer):
+class IncidentCategorySerializer(ModelSerializer):
     name = serializers.CharField(read_only=True, help_text=_("In the request language"))
 
     class Meta:
@@ -126,7 +127,7 @@ class IncidentCategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-incident-detail")
     category = IncidentCategorySerializer(read_only=True)
     status = IncidentStatusField(read_only=True)
@@ -180,7 +181,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         return list(services.allowed_transitions(obj))
 
 
-class IncidentEventSerializer(serializers.ModelSerializer):
+class IncidentEventSerializer(ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
     actor_agency = AgencyRefSerializer(read_only=True, allow_null=True)
 
@@ -198,7 +199,7 @@ class IncidentUpdateSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
-    category = serializers.SlugRelatedField(
+    category = SlugRelatedField(
         slug_field="code", queryset=Category.objects.all(), help_text=_("Category code, e.g. crime-theft")
     )
     severity = IncidentSeverityField(required=False)
@@ -207,7 +208,7 @@ class IncidentUpdateSerializer(serializers.Serializer):
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), help_text=_("Area id"))
     latitude = CoordinateField(validate_latitude)
     longitude = CoordinateField(validate_longitude)
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = DateTimeField(required=False)
     camera = _camera_field()
     vital_object = _vital_object_field()
 

@@ -55,3 +55,28 @@ def test_every_link_in_the_readme_and_docs_points_at_a_file_of_the_repository():
             if not path.exists() or BASE.resolve() not in path.parents:
                 broken.append(f"{doc.name}: {target}")
     assert not broken, broken
+
+
+def test_the_security_doc_shows_the_capability_table_as_the_code_has_it():
+    """docs/security.md "What each role may do" is `manage.py capabilities`, copied: a capability
+    added, removed or given to another role in agencies/roles.py fails here until the doc says so."""
+    from agencies.roles import CAPABILITIES, capabilities_markdown
+
+    doc = (BASE / "docs" / "security.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- capabilities:begin -->\n(.*?)<!-- capabilities:end -->", doc, re.S)
+    assert found, "docs/security.md lost its capability table markers"
+    rendered = capabilities_markdown()
+    assert found.group(1) == rendered, "docs/security.md differs from `python manage.py capabilities`"
+    assert len(rendered.splitlines()) == len(CAPABILITIES) + 2
+
+
+def test_every_capability_says_what_it_allows():
+    from agencies.roles import CAPABILITIES, DESCRIPTIONS
+
+    assert set(DESCRIPTIONS) == set(CAPABILITIES)
+
+
+def test_the_security_doc_says_how_to_report_a_vulnerability():
+    doc = (BASE / "docs" / "security.md").read_text(encoding="utf-8")
+    section = doc.split("## Reporting a vulnerability", 1)[1]
+    assert "security@" in section and "public issue" in section

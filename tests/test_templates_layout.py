@@ -19,7 +19,7 @@ TEMPLATES = BASE / "templates"
 TEMPLATE_PATH = re.compile(r"[\w./-]+\.(?:html|txt)")
 TAG = re.compile(r"""{%\s*(?:include|extends)\s+(["'])([^"']+)\1""")
 APPS = ("agencies", "incidents", "coordination")
-ROOT_TEMPLATES = {"base.html", "forbidden.html"}
+ROOT_TEMPLATES = {"base.html", "forbidden.html", "request_too_large.html"}
 SHARED_FOLDERS = {"registration", "maps"}  # Django's auth pages; the map scripts every app includes
 NOT_FEATURES = {"models", "migrations", "templatetags", "management", "tests"}
 

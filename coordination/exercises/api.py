@@ -26,6 +26,7 @@ from agencies.audit import AuditedListMixin
 from agencies.models import Agency, Classification
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
 from common.api import ScopedViewSet
+from common.serializers import DateTimeField, ModelSerializer
 from coordination.api_fields import AREAS, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, agency_field, areas_field, check_window
 from coordination.models import ActionItem, Exercise
 
@@ -35,7 +36,7 @@ from .filters import ActionItemFilter, ExerciseFilter
 # --- Serializers: output --------------------------------------------------------------------
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(ModelSerializer):
     owner_agency = AgencyRefSerializer(read_only=True)
     exercise: serializers.PrimaryKeyRelatedField[Exercise] = serializers.PrimaryKeyRelatedField(read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -49,7 +50,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         return selectors.action_item_is_overdue(item)
 
 
-class ExerciseSerializer(serializers.ModelSerializer):
+class ExerciseSerializer(ModelSerializer):
     lead_agency = AgencyRefSerializer(read_only=True)
     participants = AgencyRefSerializer(many=True, read_only=True)
     areas = AreaRefSerializer(many=True, read_only=True)
@@ -92,8 +93,8 @@ class ExerciseUpdateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Exercise.Kind.choices, required=False)
     classification = serializers.ChoiceField(choices=Classification.choices, required=False)
     scenario = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    starts_at = serializers.DateTimeField(required=False)
-    ends_at = serializers.DateTimeField(required=False)
+    starts_at = DateTimeField(required=False)
+    ends_at = DateTimeField(required=False)
     participants = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(), many=True, required=False, help_text=_("Agency ids")
     )
@@ -107,8 +108,8 @@ class ExerciseUpdateSerializer(serializers.Serializer):
 class ExerciseCreateSerializer(ExerciseUpdateSerializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Exercise.Kind.choices)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
     lead_agency = agency_field(required=False, allow_null=True)
 
 

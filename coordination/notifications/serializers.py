@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.serializers import AgencyRefSerializer
+from common.serializers import IdField, ModelSerializer
 from coordination.models import InboxItem
 
 from .kinds import GROUPS
@@ -78,7 +79,7 @@ class NotificationOperationSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     """Written when read (`selectors.notification_texts`): the operation is null and the
     message neutral once the reader may no longer read the operation."""
 
@@ -109,7 +110,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class NotificationReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         required=False,
         max_length=500,
         help_text=_("Notification ids; left out: all of them"),

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from agencies.models import Classification
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer, CoordinateField
 from agencies.validators import validate_latitude, validate_longitude
+from common.serializers import DateTimeField, IdField, ModelSerializer
 from coordination.api_fields import agency_field, areas_field, check_window
 from coordination.models import JointOperation, OperationEvent, Participation, SitRep
 
@@ -32,7 +33,7 @@ class UserRefSerializer(serializers.Serializer):
         return user.get_full_name() or user.get_username()
 
 
-class ParticipationSerializer(serializers.ModelSerializer):
+class ParticipationSerializer(ModelSerializer):
     agency = AgencyRefSerializer(read_only=True)
     liaison = UserRefSerializer(read_only=True, allow_null=True)
 
@@ -42,7 +43,7 @@ class ParticipationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OperationSerializer(serializers.ModelSerializer):
+class OperationSerializer(ModelSerializer):
     lead_agency = AgencyRefSerializer(read_only=True)
     areas = AreaRefSerializer(many=True, read_only=True)
     participations = ParticipationSerializer(many=True, read_only=True)
@@ -103,7 +104,7 @@ class OperationDetailSerializer(OperationSerializer):
         return LinkedThreatSerializer(self.context["linked"]["threats"], many=True).data
 
 
-class OperationEventSerializer(serializers.ModelSerializer):
+class OperationEventSerializer(ModelSerializer):
     actor = UserRefSerializer(read_only=True, allow_null=True)
     actor_agency = AgencyRefSerializer(read_only=True, allow_null=True)
 
@@ -113,7 +114,7 @@ class OperationEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SitRepSerializer(serializers.ModelSerializer):
+class SitRepSerializer(ModelSerializer):
     agency = AgencyRefSerializer(read_only=True)
     author = UserRefSerializer(read_only=True, allow_null=True)
 
@@ -147,8 +148,8 @@ class OperationUpdateSerializer(serializers.Serializer):
     command_post = serializers.CharField(required=False, allow_blank=True, max_length=200)
     command_post_lat = CoordinateField(validate_latitude)
     command_post_lon = CoordinateField(validate_longitude)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True)
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = DateTimeField(required=False, allow_null=True)
+    ends_at = DateTimeField(required=False, allow_null=True)
     areas = areas_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -186,14 +187,14 @@ class ParticipationCreateSerializer(ParticipationUpdateSerializer):
 
 
 class OperationLinkSerializer(serializers.Serializer):
-    incidents = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=200)
-    threats = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=200)
+    incidents = serializers.ListField(child=IdField(), required=False, max_length=200)
+    threats = serializers.ListField(child=IdField(), required=False, max_length=200)
 
 
 class SitRepCreateSerializer(serializers.Serializer):
     agency = agency_field(required=False, allow_null=True)
-    period_start = serializers.DateTimeField()
-    period_end = serializers.DateTimeField()
+    period_start = DateTimeField()
+    period_end = DateTimeField()
     summary = serializers.CharField(max_length=20000)
     resources_committed = serializers.CharField(required=False, allow_blank=True, max_length=10000)
     casualties_dead = serializers.IntegerField(required=False, min_value=0, max_value=1000000)

@@ -39,6 +39,7 @@ from agencies.validators import validate_latitude, validate_longitude
 from common.api import ScopedViewSet
 from common.authentication import token_failure_record, token_failures_wait
 from common.dates import CalendarDateTimeSerializerField
+from common.serializers import DateTimeField, ModelSerializer
 from coordination.models import Checkpoint, JointOperation, PatrolShift, ShiftContribution
 
 from . import selectors, services
@@ -50,7 +51,7 @@ from .ical import shifts_ical
 # --- Serializers ---------------------------------------------------------------------------
 
 
-class ContributionSerializer(serializers.ModelSerializer):
+class ContributionSerializer(ModelSerializer):
     agency = AgencyRefSerializer(read_only=True)
 
     class Meta:
@@ -70,7 +71,7 @@ class CheckpointInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, validators=[validate_latitude])
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, validators=[validate_longitude])
-    planned_at = serializers.DateTimeField(required=False, allow_null=True)
+    planned_at = DateTimeField(required=False, allow_null=True)
 
 
 class RosterInSerializer(serializers.Serializer):
@@ -78,14 +79,14 @@ class RosterInSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
 
-class OperationRefSerializer(serializers.ModelSerializer):
+class OperationRefSerializer(ModelSerializer):
     class Meta:
         model = JointOperation
         fields = ["id", "name", "classification"]
         read_only_fields = fields
 
 
-class ShiftSerializer(serializers.ModelSerializer):
+class ShiftSerializer(ModelSerializer):
     operation = OperationRefSerializer(read_only=True)
     areas = AreaRefSerializer(many=True, read_only=True)
     contributions = ContributionSerializer(many=True, read_only=True)
@@ -100,8 +101,8 @@ class ShiftWriteSerializer(serializers.Serializer):
     operation = serializers.IntegerField(help_text=_("Id of an operation you may see"))
     kind = serializers.ChoiceField(choices=PatrolShift.Kind.choices, default=PatrolShift.Kind.JOINT_PATROL)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
     areas = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), many=True, required=False, default=list)
     contributions = ContributionInSerializer(many=True, required=False, default=list)
     checkpoints = CheckpointInSerializer(many=True, required=False, default=list)
@@ -123,8 +124,8 @@ class ShiftWriteSerializer(serializers.Serializer):
 
 class ShiftUpdateSerializer(ShiftWriteSerializer):
     operation = None  # type: ignore[assignment]
-    starts_at = serializers.DateTimeField(required=False)
-    ends_at = serializers.DateTimeField(required=False)
+    starts_at = DateTimeField(required=False)
+    ends_at = DateTimeField(required=False)
     kind = serializers.ChoiceField(choices=PatrolShift.Kind.choices, required=False)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     areas = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), many=True, required=False)
@@ -166,7 +167,7 @@ class CheckInInSerializer(serializers.Serializer):
     checkpoint = serializers.IntegerField(required=False, allow_null=True)
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, validators=[validate_latitude])
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, validators=[validate_longitude])
-    at = serializers.DateTimeField(required=False)
+    at = DateTimeField(required=False)
 
 
 class WindowSerializer(serializers.Serializer):

@@ -40,6 +40,7 @@ from agencies.models import Area, Classification
 from agencies.serializers import AreaRefSerializer, CapSeverityField, CoordinateField
 from agencies.validators import validate_latitude, validate_longitude
 from common.api import ScopedViewSet
+from common.serializers import DateTimeField, ModelSerializer
 from incidents import selectors as incident_selectors
 from incidents.models import Category, CitizenReport, CitizenReportPhoto, Incident, PublicProgress
 
@@ -112,7 +113,7 @@ class PublicReportInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=MAX_DESCRIPTION, trim_whitespace=False)
     latitude = CoordinateField(validate_latitude, required=True, allow_null=False)
     longitude = CoordinateField(validate_longitude, required=True, allow_null=False)
-    occurred_at = serializers.DateTimeField(
+    occurred_at = DateTimeField(
         required=False, allow_null=True, help_text=_("ISO 8601; without an offset, the portal's time zone.")
     )
     area = serializers.PrimaryKeyRelatedField(
@@ -196,7 +197,7 @@ class PublicReportCreatedSerializer(serializers.Serializer):
 class PublicUpdateSerializer(serializers.Serializer):
     status = serializers.CharField(source="public_status", read_only=True, help_text=PUBLIC_STATUS_HELP)
     status_label = serializers.CharField(source="get_public_status_display", read_only=True)
-    at = serializers.DateTimeField(read_only=True)
+    at = DateTimeField(read_only=True)
     message = serializers.CharField(read_only=True)
 
 
@@ -207,7 +208,7 @@ class PublicReportSerializer(serializers.Serializer):
     category = ReportCategorySerializer(read_only=True)
     status = serializers.CharField(source="public_status", read_only=True, help_text=PUBLIC_STATUS_HELP)
     status_label = serializers.CharField(source="get_public_status_display", read_only=True)
-    received_at = serializers.DateTimeField(source="created_at", read_only=True)
+    received_at = DateTimeField(source="created_at", read_only=True)
     progress = serializers.ChoiceField(
         source="public_progress",
         choices=PublicProgress.choices,
@@ -309,7 +310,7 @@ class ReportSeverityField(CapSeverityField):
     """CapSeverityField, documented without an enum component (see _status_field)."""
 
 
-class CitizenReportSerializer(serializers.ModelSerializer):
+class CitizenReportSerializer(ModelSerializer):
     """A line of the moderation queue. No contact: that is on the detail only."""
 
     category = ReportCategorySerializer(read_only=True)

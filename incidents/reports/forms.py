@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.form_fields import IsoDateTimeInput
 from agencies.models import Classification, Severity
 from agencies.validators import validate_latitude, validate_longitude
+from common.dates import validate_record_datetime
 from common.forms import normalise_line_breaks
 from common.types import User
 from incidents import selectors
@@ -128,6 +129,7 @@ class CitizenReportForm(BootstrapForm):
     longitude = CoordinateFormField(validate_longitude, label=_("Longitude"))
     occurred_at = forms.DateTimeField(
         label=_("When did it happen?"),
+        validators=[validate_record_datetime],
         required=False,
         widget=IsoDateTimeInput(),
         help_text=_("Leave empty if it is happening now."),

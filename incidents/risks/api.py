@@ -39,6 +39,7 @@ from agencies.models import Agency, Area, Classification
 from agencies.roles import roles_for
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
 from common.api import ScopedViewSet
+from common.serializers import ModelSerializer, SlugRelatedField
 from incidents.models import Category, RiskAssessment
 
 from . import selectors, services
@@ -59,7 +60,7 @@ FORBIDDEN = OpenApiResponse(
 )
 
 
-class HazardSerializer(serializers.ModelSerializer):
+class HazardSerializer(ModelSerializer):
     name = serializers.CharField(read_only=True, help_text=_("In the request's language"))
 
     class Meta:
@@ -68,7 +69,7 @@ class HazardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RiskSerializer(serializers.ModelSerializer):
+class RiskSerializer(ModelSerializer):
     area = AreaRefSerializer(read_only=True)
     hazard = HazardSerializer(read_only=True)
     assessing_agency = AgencyRefSerializer(read_only=True)
@@ -104,7 +105,7 @@ class RiskSerializer(serializers.ModelSerializer):
 @extend_schema_serializer(component_name="RiskAssessmentUpdate")
 class RiskUpdateSerializer(serializers.Serializer):
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), help_text=_("Area id"))
-    hazard = serializers.SlugRelatedField(
+    hazard = SlugRelatedField(
         slug_field="code", queryset=Category.objects.all(), help_text=_("Category code, e.g. flood")
     )
     likelihood = serializers.IntegerField(min_value=1, max_value=5, help_text=_("1 (rare) to 5 (almost certain)"))

@@ -9,10 +9,11 @@ from django_filters import rest_framework as filters
 
 from agencies.models import Agency, Area, Classification
 from common.dates import IsoDateTimeFilter
+from common.serializers import MAX_ID
 from incidents.models import Alert, Category, Delivery, Threat
 
 from . import cap
-from .serializers import MAX_ID, StateField
+from .serializers import StateField
 
 
 class ThreatFilter(filters.FilterSet):

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from agencies.models import Agency, Area, Classification
 from agencies.selectors import user_agency_ids, user_is_staff
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
+from common.serializers import DateTimeField, IdField, ModelSerializer, SlugRelatedField
 from incidents.models import Alert, CapSender, Category, Delivery, QuickResponse, Threat
 from incidents.serializers import CapUrgencyField, IncidentSeverityField
 
@@ -132,7 +133,7 @@ def threat_state(threat: Threat, now: Any = None) -> str:
 # --- Output ---------------------------------------------------------------------------------
 
 
-class ThreatCategorySerializer(serializers.ModelSerializer):
+class ThreatCategorySerializer(ModelSerializer):
     name = serializers.CharField(read_only=True, help_text=_("In the request language"))
 
     class Meta:
@@ -141,7 +142,7 @@ class ThreatCategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ThreatSerializer(serializers.ModelSerializer):
+class ThreatSerializer(ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-threat-detail")
     cap_url = serializers.SerializerMethodField(help_text=_("This threat as a CAP 1.2 alert"))
     status = serializers.SerializerMethodField(help_text=_("active, cancelled (CAP Cancel) or expired"))
@@ -209,7 +210,7 @@ class ProgressAgencySerializer(serializers.Serializer):
     agency_id = serializers.IntegerField()
     agency = serializers.CharField()
     reason = AlertReasonField()
-    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = DateTimeField(allow_null=True)
     acknowledged_by = serializers.CharField(allow_null=True)
     quick_response = serializers.CharField(allow_blank=True, help_text=_("Quick response code, or empty"))
     quick_response_label = serializers.CharField(
@@ -255,7 +256,7 @@ class ThreatDetailSerializer(ThreatSerializer):
         return ThreatProgressSerializer(threat_selectors.threat_progress(threat=obj)).data
 
 
-class ThreatRefSerializer(serializers.ModelSerializer):
+class ThreatRefSerializer(ModelSerializer):
     msg_type = MsgTypeField(read_only=True)
     category = ThreatCategorySerializer(read_only=True)
     severity = IncidentSeverityField(read_only=True)
@@ -288,7 +289,7 @@ def withdrawable_threat(alert: Alert, withdrawn: bool, context: dict[str, Any]) 
     return None if withdrawn else ThreatRefSerializer(alert.threat, context=context).data
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(ModelSerializer):
     threat = serializers.SerializerMethodField(help_text=WITHDRAWN_HELP)
     status = serializers.SerializerMethodField()
     agency = AgencyRefSerializer(read_only=True)
@@ -329,12 +330,12 @@ class AlertSerializer(serializers.ModelSerializer):
         return threat_selectors.alert_status(obj)
 
 
-class InboxItemSerializer(serializers.ModelSerializer):
+class InboxItemSerializer(ModelSerializer):
     alert = serializers.IntegerField(source="alert_id", read_only=True)
     agency = AgencyRefSerializer(source="alert.agency", read_only=True)
     threat = serializers.SerializerMethodField(help_text=WITHDRAWN_HELP)
     status = serializers.SerializerMethodField()
-    acknowledged_at = serializers.DateTimeField(source="alert.acknowledged_at", read_only=True, allow_null=True)
+    acknowledged_at = DateTimeField(source="alert.acknowledged_at", read_only=True, allow_null=True)
     unread = serializers.SerializerMethodField()
 
     class Meta:
@@ -404,7 +405,7 @@ class ThreatUpdateSerializer(serializers.Serializer):
     headline_en = serializers.CharField(required=False, allow_blank=True, max_length=200)
     description_en = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
     instruction_en = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    category = serializers.SlugRelatedField(
+    category = SlugRelatedField(
         slug_field="code",
         queryset=Category.objects.filter(is_active=True),
         help_text=_("Category code, e.g. terrorism-threat"),
@@ -416,9 +417,9 @@ class ThreatUpdateSerializer(serializers.Serializer):
     cap_status = CapStatusField(required=False, help_text=_("CAP status; Exercise or Test for drills"))
     areas = _areas_field()
     named_agencies = _named_agencies_field()
-    effective_at = serializers.DateTimeField(required=False, allow_null=True)
-    onset_at = serializers.DateTimeField(required=False, allow_null=True)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    effective_at = DateTimeField(required=False, allow_null=True)
+    onset_at = DateTimeField(required=False, allow_null=True)
+    expires_at = DateTimeField(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         effective = attrs["effective_at"] if "effective_at" in attrs else getattr(self.instance, "effective_at", None)
@@ -465,13 +466,9 @@ class AcknowledgeSerializer(serializers.Serializer):
     )
 
 
-# The largest id a BigAutoField holds: a bigger one would overflow in PostgreSQL (a 500).
-MAX_ID = 2**63 - 1
-
-
 class InboxReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        child=IdField(),
         allow_empty=False,
         max_length=1000,
         help_text=_("Inbox item ids to mark read; others' ids are ignored"),
@@ -489,7 +486,7 @@ class ImportQuerySerializer(serializers.Serializer):
 # --- Registered CAP senders -------------------------------------------------------------------
 
 
-class CapSenderSerializer(serializers.ModelSerializer):
+class CapSenderSerializer(ModelSerializer):
     """A CAP sender an agency registered: its signed relays may update or cancel the alerts the
     agency imported from it."""
 
