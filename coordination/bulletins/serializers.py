@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from agencies.models import Agency, Classification
 from agencies.serializers import AgencyRefSerializer, AreaRefSerializer
+from common.serializers import DateTimeField, ModelSerializer, SlugRelatedField
 from coordination.api_fields import agency_field, areas_field
 from coordination.models import Bulletin, BulletinAttachment, BulletinReceipt, BulletinRecipient, BulletinReply
 from incidents.models import Category
@@ -33,7 +34,7 @@ class DistributionSerializer(serializers.Serializer):
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=list(SCOPES)), required=False)
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -45,9 +46,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("bulletin-attachment", args=[attachment.token])
 
 
-class BulletinSerializer(serializers.ModelSerializer):
+class BulletinSerializer(ModelSerializer):
     issuing_agency = AgencyRefSerializer(read_only=True)
-    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category: SlugRelatedField[Category] = SlugRelatedField(slug_field="code", read_only=True)
     areas = AreaRefSerializer(many=True, read_only=True)
     text = serializers.SerializerMethodField(help_text=_("Which text you read: full or releasable."))
     body_html = serializers.SerializerMethodField()
@@ -105,9 +106,7 @@ class BulletinCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=50000)
     classification = serializers.ChoiceField(choices=Classification.choices)
     issuing_agency = agency_field(required=False, allow_null=True)
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
-    )
+    category = SlugRelatedField(slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True)
     areas = areas_field()
     distribution = DistributionSerializer()
     releasable_title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -117,7 +116,7 @@ class BulletinCreateSerializer(serializers.Serializer):
     )
     releasable_distribution = DistributionSerializer(required=False)
     ack_required = serializers.BooleanField(required=False, default=False)
-    ack_deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    ack_deadline = DateTimeField(required=False, allow_null=True, default=None)
 
 
 class BulletinPreviewSerializer(serializers.Serializer):
@@ -157,8 +156,8 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class ReplySerializer(serializers.ModelSerializer):
-    author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+class ReplySerializer(ModelSerializer):
+    author: SlugRelatedField[Any] = SlugRelatedField(slug_field="username", read_only=True)
     agency = AgencyRefSerializer(read_only=True)
 
     class Meta:
@@ -167,11 +166,9 @@ class ReplySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "agency", "created_at"]
 
 
-class RecipientSerializer(serializers.ModelSerializer):
+class RecipientSerializer(ModelSerializer):
     agency = AgencyRefSerializer(read_only=True)
-    acknowledged_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
+    acknowledged_by: SlugRelatedField[Any] = SlugRelatedField(slug_field="username", read_only=True)
     read = serializers.SerializerMethodField()
 
     class Meta:
@@ -192,8 +189,8 @@ class RecipientSerializer(serializers.ModelSerializer):
         return bool(getattr(row, "has_readers", False) or row.acknowledged_at)
 
 
-class ReceiptSerializer(serializers.ModelSerializer):
-    user: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+class ReceiptSerializer(ModelSerializer):
+    user: SlugRelatedField[Any] = SlugRelatedField(slug_field="username", read_only=True)
     agency = AgencyRefSerializer(read_only=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.serializers import AgencyRefSerializer
-from common.serializers import IdField, ModelSerializer
+from common.serializers import DateTimeField, IdField, ModelSerializer
 from coordination.models import InboxItem
 
 from .kinds import GROUPS
@@ -28,7 +28,7 @@ class InboxEntrySerializer(serializers.Serializer):
     key = serializers.CharField(help_text=_('What marking read takes: "alert-ALERT_ID" or "item-ENTRY_ID"'))
     kind = serializers.CharField()
     group = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = DateTimeField()
     unread = serializers.BooleanField()
     needs_ack = serializers.BooleanField()
     withdrawn = serializers.BooleanField()
