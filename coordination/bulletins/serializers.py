@@ -48,7 +48,7 @@ class AttachmentSerializer(ModelSerializer):
 
 class BulletinSerializer(ModelSerializer):
     issuing_agency = AgencyRefSerializer(read_only=True)
-    category: SlugRelatedField[Category] = SlugRelatedField(slug_field="code", read_only=True)
+    category: serializers.SlugRelatedField[Category] = SlugRelatedField(slug_field="code", read_only=True)
     areas = AreaRefSerializer(many=True, read_only=True)
     text = serializers.SerializerMethodField(help_text=_("Which text you read: full or releasable."))
     body_html = serializers.SerializerMethodField()
@@ -157,7 +157,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class ReplySerializer(ModelSerializer):
-    author: SlugRelatedField[Any] = SlugRelatedField(slug_field="username", read_only=True)
+    author: serializers.SlugRelatedField[Any] = SlugRelatedField(slug_field="username", read_only=True)
     agency = AgencyRefSerializer(read_only=True)
 
     class Meta:
@@ -168,7 +168,7 @@ class ReplySerializer(ModelSerializer):
 
 class RecipientSerializer(ModelSerializer):
     agency = AgencyRefSerializer(read_only=True)
-    acknowledged_by: SlugRelatedField[Any] = SlugRelatedField(slug_field="username", read_only=True)
+    acknowledged_by: serializers.SlugRelatedField[Any] = SlugRelatedField(slug_field="username", read_only=True)
     read = serializers.SerializerMethodField()
 
     class Meta:
@@ -190,7 +190,7 @@ class RecipientSerializer(ModelSerializer):
 
 
 class ReceiptSerializer(ModelSerializer):
-    user: SlugRelatedField[Any] = SlugRelatedField(slug_field="username", read_only=True)
+    user: serializers.SlugRelatedField[Any] = SlugRelatedField(slug_field="username", read_only=True)
     agency = AgencyRefSerializer(read_only=True)
 
     class Meta:
