@@ -210,7 +210,7 @@ def bulletins_waiting(*, user: User, scope: Scope) -> Block:
     acknowledgement (those first), each row `can_acknowledge` by the bulletins' rule; the
     whole city's view (staff without an agency) has none: bulletins are received by agencies."""
     qs = desk_bulletins(user=user, agency_id=scope.agency.pk if scope.agency else None)
-    rows = list(qs.select_related(None).select_related("issuing_agency")[:ROWS])
+    rows = list(qs.select_related(None).select_related("issuing_agency").defer("body", "releasable_body")[:ROWS])
     # One query for the three figures (the block's count, unread, waiting): the rows the
     # agency received and the user has not dealt with are few, whatever the bulletins table.
     counts = qs.order_by().aggregate(

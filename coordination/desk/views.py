@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -105,6 +106,11 @@ def _audit(request: HttpRequest, context: dict[str, Any]) -> None:
     the confidential and secret ones it shows (block rows and map points), from the rows
     already read: at most three INSERTs a kind, none when nothing classified is shown."""
     blocks, detail = context["blocks"], request.path
+    with transaction.atomic():  # one transaction for the rows and their links, not one each
+        _audit_rows(request, context, blocks, detail)
+
+
+def _audit_rows(request: HttpRequest, context: dict[str, Any], blocks: dict[str, Any], detail: str) -> None:
     incidents = [*blocks["incidents"].rows, *context["map"].pop("audit")]  # not for the map script
     audit_rows(user=request.user, rows=incidents, object_type="incident", detail=detail)
     audit_rows(

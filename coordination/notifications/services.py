@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from agencies.audit import audit_rows
@@ -115,6 +116,11 @@ def inbox_audit(*, user: User, entries: Iterable[Any], detail: str = "") -> None
     shown by name (a withdrawn entry names nothing), collected from the entries: no query per
     row (`agencies.audit`)."""
     shown = [e for e in entries if not e.withdrawn]
+    with transaction.atomic():  # one transaction for the rows and their links, not one each
+        _audit_entries(user, shown, detail)
+
+
+def _audit_entries(user: User, shown: list[Any], detail: str) -> None:
     audit_rows(
         user=user, rows=[e.alert.threat for e in shown if e.alert is not None], object_type="threat", detail=detail
     )
