@@ -25,6 +25,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from common.request_cache import request_cached
 from common.selectors import get_or_404
 from common.types import User
 
@@ -288,12 +289,20 @@ def partnership_get_for_change(*, user: User, pk: int | str) -> Partnership:
 def partner_agency_ids(*, agency_ids: Iterable[int], scope: str, on: date | None = None) -> set[int]:
     """Agencies bound to any of `agency_ids` by a partnership in force `on` a day (today by
     default) with `scope`: accepted by every party, not ended, between its dates
-    (`partnership_in_force_q`, the one rule)."""
-    agency_ids = list(agency_ids)
-    partnerships = Partnership.objects.filter(partnership_in_force_q(on=on), agencies__in=agency_ids, **{scope: True})
-    return set(
-        Agency.objects.filter(partnerships__in=partnerships).exclude(pk__in=agency_ids).values_list("pk", flat=True)
-    )
+    (`partnership_in_force_q`, the one rule). Read once per request and question."""
+    agency_ids = sorted(set(agency_ids))
+
+    def compute() -> set[int]:
+        partnerships = Partnership.objects.filter(
+            partnership_in_force_q(on=on), agencies__in=agency_ids, **{scope: True}
+        )
+        return set(
+            Agency.objects.filter(partnerships__in=partnerships).exclude(pk__in=agency_ids).values_list("pk", flat=True)
+        )
+
+    # A desk page asks the same question of every block: read once per request
+    # (`common.request_cache`; cleared when a partnership or its answer is saved).
+    return set(request_cached(("partner_agency_ids", tuple(agency_ids), scope, on), compute))
 
 
 # --- Classification: who reads what ----------------------------------------------------------

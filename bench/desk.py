@@ -9,8 +9,10 @@ The world is bench/pages.py's (built by its `build`, in `sinergi_bench_desk` by 
 between runs): Kalimantan Timur's areas, 2,000 agencies, 1M incidents, 20,000 threats alerting
 10 agencies each (200,000 alerts) plus 6,000 alerts of the liaison's agency (a third waiting
 for acknowledgement) with an in-app delivery each, 20,000 patrol shifts over a year around
-today, 5,000 operations, 50,000 citizen reports. Bulletins (issue 12's 50k) do not exist yet:
-they are not in the world, and the desk has no block for them.
+today, 5,000 operations, 50,000 citizen reports; and 50,000 bulletins (issue 12) added to it
+when missing (`add_bulletins`, also to a reused world): every classification, five recipient
+agencies each, the liaison's agency among the recipients of 2,000 (a third asking for an
+acknowledgement, half of those given; half read by the liaison), an inbox entry each.
 
 Printed: p50/p95 of the whole page (the test client, as the liaison, not staff: the visibility
 filters are in every query) and its query count; then each block's own time, and the bare SQL
@@ -36,6 +38,7 @@ from bench.pages import DEFAULT_SERVER_URL, FULL, _admin, _url, build, percentil
 
 DEFAULT_DB = "sinergi_bench_desk"
 SIZES = {**FULL, "shifts": 20_000}
+BULLETINS = 50_000
 TARGET_MS = 150
 
 
@@ -98,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"# built in {time.perf_counter() - started:.1f} s", flush=True)
 
     user = get_user_model().objects.get(username="liaison")
+    add_bulletins(max(1, int(BULLETINS * args.scale)), user)
     client = Client()
     client.force_login(user)
     settings.DEBUG = True
@@ -125,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         "operations": lambda: desk.operations_to_approve(user=user, scope=scope),
         "shifts": lambda: desk.shifts_soon(user=user, scope=scope),
         "actions": lambda: desk.action_items_overdue(user=user, scope=scope),
+        "bulletins": lambda: desk.bulletins_waiting(user=user, scope=scope),
         "map": lambda: desk.desk_map(user=user, scope=scope),
         "30 days": lambda: desk.last_30_days(user=user, scope=scope),
     }
@@ -164,6 +169,79 @@ def run(args: argparse.Namespace) -> int:
         f"\n{'PASS' if ok else 'MISS'}: desk p95 {p95:.1f} ms (target <= {TARGET_MS} ms); load {os.getloadavg()[0]:.2f}"
     )
     return 0 if ok else 1
+
+
+def add_bulletins(n: int, user: object) -> None:
+    """`n` bulletins in the world if it has fewer (set-based INSERTs, a few seconds)."""
+    from django.db import connection
+
+    from agencies.selectors import user_agency_ids
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM coordination_bulletin")
+        if cur.fetchone()[0] >= n:
+            return
+        print(f"# adding {n:,} bulletins", flush=True)
+        t0 = time.perf_counter()
+        mine = min(user_agency_ids(user=user))  # type: ignore[arg-type]
+        cur.execute("DELETE FROM coordination_bulletin")
+        cur.execute("SELECT array_agg(id ORDER BY id) FROM agencies_agency WHERE is_active")
+        (agencies,) = cur.fetchone()
+        params = {"n": n, "agencies": agencies, "mine": mine, "uid": user.pk}  # type: ignore[attr-defined]
+        cur.execute(
+            """
+            INSERT INTO coordination_bulletin (title, body, classification, issuing_agency_id, releasable_title,
+                releasable_body, releasable_classification, ack_required, ack_deadline, distribution, status,
+                version, withdraw_reason, created_at, updated_at)
+            SELECT 'Buletin ' || g, 'Teks buletin nomor ' || g,
+                (ARRAY['public','restricted','confidential','secret'])[1 + g %% 4],
+                (%(agencies)s::int[])[1 + (g * 7) %% array_length(%(agencies)s::int[], 1)],
+                '', '', '', g %% 3 = 0, CASE WHEN g %% 3 = 0 THEN now() + (g %% 96) * interval '1 hour' END,
+                '{}', CASE WHEN g %% 20 = 0 THEN 'withdrawn' ELSE 'sent' END, 1, '',
+                now() - (g %% 365) * interval '1 day' - (g %% 1440) * interval '1 minute', now()
+            FROM generate_series(1, %(n)s) g
+            """,
+            params,
+        )
+        # Five recipients each (full text, named), the liaison's agency for one in 25.
+        cur.execute(
+            """
+            INSERT INTO coordination_bulletinrecipient (bulletin_id, agency_id, tier, reason, named,
+                notified_version, acknowledged_at)
+            SELECT DISTINCT ON (b.id, a) b.id, a, 'full', 'named', true, 1, NULL
+            FROM coordination_bulletin b,
+                 LATERAL (SELECT (%(agencies)s::int[])[1 + (b.id * k * 13) %% array_length(%(agencies)s::int[], 1)] AS a
+                          FROM generate_series(1, 5) k
+                          UNION SELECT %(mine)s WHERE b.id %% 25 = 0) r
+            WHERE a <> b.issuing_agency_id
+            ON CONFLICT DO NOTHING
+            """,
+            params,
+        )
+        cur.execute(
+            """UPDATE coordination_bulletinrecipient r SET acknowledged_at = now()
+               FROM coordination_bulletin b WHERE b.id = r.bulletin_id AND r.agency_id = %(mine)s
+               AND b.ack_required AND b.id %% 2 = 0""",
+            params,
+        )
+        cur.execute(
+            """INSERT INTO coordination_bulletinreceipt (bulletin_id, user_id, agency_id, read_at, read_version)
+               SELECT bulletin_id, %(uid)s, agency_id, now(), 1 FROM coordination_bulletinrecipient
+               WHERE agency_id = %(mine)s AND bulletin_id %% 2 = 1""",
+            params,
+        )
+        cur.execute(
+            """INSERT INTO coordination_inboxitem (user_id, agency_id, kind, bulletin_id, bulletin_version, message,
+                   needs_ack, created_at, read_at)
+               SELECT %(uid)s, r.agency_id, 'bulletin.issued', b.id, 1, '', b.ack_required, b.created_at,
+                   CASE WHEN b.id %% 2 = 1 THEN now() END
+               FROM coordination_bulletinrecipient r JOIN coordination_bulletin b ON b.id = r.bulletin_id
+               WHERE r.agency_id = %(mine)s""",
+            params,
+        )
+        cur.execute("ANALYZE coordination_bulletin, coordination_bulletinrecipient, coordination_bulletinreceipt")
+        cur.execute("ANALYZE coordination_inboxitem")
+    print(f"# bulletins added in {time.perf_counter() - t0:.1f} s", flush=True)
 
 
 if __name__ == "__main__":

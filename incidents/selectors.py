@@ -22,6 +22,7 @@ from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area
 from agencies.selectors import classification_q, user_agency_ids, user_is_staff
 from agencies.services import audit_reads
+from common.request_cache import request_cached
 from common.selectors import get_or_404
 from common.types import User
 
@@ -150,4 +151,10 @@ def moderation_area_paths(*, user: User) -> list[str] | None:
     own = user_agency_ids(user=user)
     if not own:
         return []
-    return list(Area.objects.filter(agencies_with_jurisdiction__in=own).values_list("path", flat=True).distinct())
+    ids = tuple(sorted(own))
+
+    def compute() -> list[str]:
+        return list(Area.objects.filter(agencies_with_jurisdiction__in=ids).values_list("path", flat=True).distinct())
+
+    # The desk asks it for two blocks: read once per request (`common.request_cache`).
+    return list(request_cached(("moderation_area_paths", ids), compute))

@@ -1,10 +1,13 @@
 """Telling the recipients of a bulletin: in the portal always, by e-mail and SMS when the
 agency subscribes to those channels, through the threats' senders (one SMTP connection a batch).
 
-In-app: a bulletin is unread for a member until their `BulletinReceipt` says otherwise, and the
-inbox (issue 12, being built apart) reads `selectors.unread_bulletins` and
-`selectors.awaiting_acknowledgement`; `notify_in_app` is the one place that would also write an
-inbox row, so the inbox can be pointed here when it lands.
+In-app: `notify_in_app` writes the entries of the one inbox (`InboxItem` rows with the
+bulletin's reference, through `notifications.services.inbox_deliver`): issued, amended,
+withdrawn to every member of the recipient agencies; a reminder to the members who may
+acknowledge; an escalation to the commanders. Their text is written when they are read, under
+the bulletin's access rule as it is then. One read state: opening the bulletin marks its
+entries read (`services.bulletin_mark_read`), marking an entry read records the read receipt
+(`notifications.services.inbox_mark_read`); "needs acknowledgement" is the recipient row's.
 
 What travels by e-mail and SMS holds no classified text: the title only for a public or
 restricted text, otherwise the issuer's name, and a link to the portal, where the reader's
@@ -24,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Classification, Membership, Subscription
 from agencies.roles import roles_for
+from common.types import User
 from coordination.models import Bulletin, BulletinRecipient
 from incidents.threats.services import OutgoingEmail, TransportError, email_send_batch, sms_gateway
 
@@ -39,10 +43,32 @@ class Sent:
     failed: int = 0
 
 
-def notify_in_app(*, bulletin: Bulletin, agency_ids: Iterable[int], event: str) -> int:
-    """The in-app side: recipients see the bulletin as unread (or amended since they read it)
-    through the receipts; nothing else is written yet. Returns how many agencies are told."""
-    return len(set(agency_ids))
+def notify_in_app(*, bulletin: Bulletin, agency_ids: Iterable[int], event: str, exclude: User | None = None) -> int:
+    """The inbox entries of an event (`EVENTS`) for the members of `agency_ids`; returns how
+    many were written. Reminders go to who may acknowledge, escalations to the commanders."""
+    from coordination.notifications.services import inbox_deliver
+
+    ids = set(agency_ids)
+    if not ids:
+        return 0
+    user_ids = None
+    if event in ("reminder", "escalation"):
+        capability = "bulletin.acknowledge" if event == "reminder" else "bulletin.escalation_notified"
+        user_ids = Membership.objects.filter(agency_id__in=ids, role__in=list(roles_for(capability))).values_list(
+            "user_id", flat=True
+        )
+    # Reminders and escalations exist only for a bulletin asking for an acknowledgement.
+    needs_ack = event in ("reminder", "escalation") or (event == "issued" and bulletin.ack_required)
+    version = bulletin.version if event in ("issued", "amended") else None
+    return inbox_deliver(
+        agency_ids=ids,
+        kind=f"bulletin.{event}",
+        exclude=exclude,
+        user_ids=user_ids,
+        needs_ack=needs_ack,
+        bulletin_id=bulletin.pk,
+        bulletin_version=version,
+    )
 
 
 def _text(bulletin: Bulletin, tier: str, event: str) -> tuple[str, str]:

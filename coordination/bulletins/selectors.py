@@ -31,6 +31,7 @@ from django.db.models import (
 )
 
 from agencies.models import Agency, Area, Classification
+from agencies.roles import agencies_with
 from agencies.selectors import partner_agency_ids, user_agency_ids, user_is_staff
 from agencies.services import audit_reads
 from common.selectors import get_or_404
@@ -148,6 +149,44 @@ def bulletin_counts(*, user: User) -> dict[str, int]:
         awaiting_acknowledgement=Count("pk", filter=_awaiting_q(user=user)),
     )
     return {key: int(value or 0) for key, value in counts.items()}
+
+
+def desk_bulletins(*, user: User, agency_id: int | None = None) -> QuerySet[Bulletin]:
+    """The desk's block: bulletins in force that `agency_id` (else any of the user's agencies)
+    received and that the user has not read, or that wait for that agency's acknowledgement;
+    the waiting ones first (nearest deadline), then the newest. Each row is annotated
+    `is_unread`, `is_waiting` and `can_acknowledge`: the rule of
+    `services.acknowledging_recipient` (in force, asking for one, not staff, an agency of the
+    user holding "bulletin.acknowledge" that has not acknowledged) as a column, so a page of
+    rows offers the button in no more queries."""
+    own = user_agency_ids(user=user) if user and user.is_authenticated else set()
+    agencies = own & {agency_id} if agency_id else own
+    received = BulletinRecipient.objects.filter(bulletin_id=OuterRef("pk"), agency_id__in=agencies)
+    waiting = Q(ack_required=True) & Q(Exists(received.filter(acknowledged_at__isnull=True)))
+    held = set() if user_is_staff(user) else agencies_with(user=user, capability="bulletin.acknowledge") & agencies
+    acknowledgeable = Q(ack_required=True) & Q(
+        Exists(
+            BulletinRecipient.objects.filter(
+                bulletin_id=OuterRef("pk"), agency_id__in=held, acknowledged_at__isnull=True
+            )
+        )
+    )
+    unread = _unread_q(user=user)
+    flag: BooleanField[bool, bool] = BooleanField()
+    return (
+        bulletins_for(user=user)
+        # The agency's received rows first (`bulletin_recipient_agency_idx`: a few thousand),
+        # then the reading rule on those: an EXISTS here let the planner walk all bulletins.
+        .filter(pk__in=BulletinRecipient.objects.filter(agency_id__in=agencies).values("bulletin_id"))
+        .filter(status=Bulletin.Status.SENT)
+        .filter(unread | waiting)
+        .annotate(
+            is_unread=Case(When(unread, then=Value(True)), default=Value(False), output_field=flag),
+            is_waiting=Case(When(waiting, then=Value(True)), default=Value(False), output_field=flag),
+            can_acknowledge=Case(When(acknowledgeable, then=Value(True)), default=Value(False), output_field=flag),
+        )
+        .order_by("-is_waiting", "ack_deadline", "-created_at", "-id")
+    )
 
 
 def bulletin_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Bulletin]:

@@ -15,7 +15,7 @@ E-mail and SMS are queued after commit (`tasks.bulletin_notify`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,7 @@ from coordination.models import (
     BulletinRecipient,
     BulletinReply,
     BulletinVersion,
+    InboxItem,
 )
 from coordination.rules import holds_capability
 from incidents.models import Category
@@ -285,7 +287,7 @@ def bulletin_create(
     _version(bulletin=bulletin, actor=actor, note="")
     for upload, content_type, _ext in checked:
         _attach(bulletin=bulletin, upload=upload, content_type=content_type)
-    notify_in_app(bulletin=bulletin, agency_ids=[r.agency_id for r in rows], event="issued")
+    notify_in_app(bulletin=bulletin, agency_ids=[r.agency_id for r in rows], event="issued", exclude=actor)
     queue_after_commit(tasks.bulletin_notify, (bulletin.pk, "issued"))
     return bulletin
 
@@ -357,7 +359,10 @@ def bulletin_amend(
     bulletin.save()
     _version(bulletin=bulletin, actor=actor, note=note.strip()[:500])
     notify_in_app(
-        bulletin=bulletin, agency_ids=bulletin.recipients.values_list("agency_id", flat=True), event="amended"
+        bulletin=bulletin,
+        agency_ids=bulletin.recipients.values_list("agency_id", flat=True),
+        event="amended",
+        exclude=actor,
     )
     queue_after_commit(tasks.bulletin_notify, (bulletin.pk, "amended"))
     return bulletin
@@ -374,7 +379,10 @@ def bulletin_withdraw(*, actor: User, bulletin: Bulletin, reason: str = "") -> B
     bulletin.withdraw_reason = reason.strip()[:500]
     bulletin.save(update_fields=["status", "withdrawn_at", "withdraw_reason", "updated_at"])
     notify_in_app(
-        bulletin=bulletin, agency_ids=bulletin.recipients.values_list("agency_id", flat=True), event="withdrawn"
+        bulletin=bulletin,
+        agency_ids=bulletin.recipients.values_list("agency_id", flat=True),
+        event="withdrawn",
+        exclude=actor,
     )
     queue_after_commit(tasks.bulletin_notify, (bulletin.pk, "withdrawn"))
     return bulletin
@@ -385,8 +393,12 @@ def bulletin_withdraw(*, actor: User, bulletin: Bulletin, reason: str = "") -> B
 
 def bulletin_mark_read(*, user: User, bulletin: Bulletin) -> BulletinReceipt | None:
     """The user's read receipt (first read kept, version brought up to date); None for staff
-    and the issuer's members, whose reads are not receipts."""
-    if not user.is_authenticated or user_is_staff(user):
+    and the issuer's members, whose reads are not receipts. The user's inbox entries of the
+    bulletin are read with it (one read state)."""
+    if not user.is_authenticated:
+        return None
+    InboxItem.objects.filter(bulletin=bulletin, user=user, read_at__isnull=True).update(read_at=timezone.now())
+    if user_is_staff(user):
         return None
     own = user_agency_ids(user=user)
     if bulletin.issuing_agency_id in own:
@@ -406,6 +418,50 @@ def bulletin_mark_read(*, user: User, bulletin: Bulletin) -> BulletinReceipt | N
         BulletinReceipt.objects.filter(pk=receipt.pk).update(read_version=bulletin.version)
         receipt.read_version = bulletin.version
     return receipt
+
+
+def bulletin_mark_read_many(*, user: User, bulletin_ids: Iterable[int]) -> int:
+    """`bulletin_mark_read` for many bulletins at once (the inbox's "mark read"), only those the
+    user may read, in a bounded number of queries; returns how many receipts were written."""
+    from .selectors import bulletins_for  # the selectors use this module's predicates
+
+    ids = set(bulletin_ids)
+    if not ids or not user.is_authenticated:
+        return 0
+    now = timezone.now()
+    InboxItem.objects.filter(bulletin_id__in=ids, user=user, read_at__isnull=True).update(read_at=now)
+    if user_is_staff(user):
+        return 0
+    own = user_agency_ids(user=user)
+    versions = dict(
+        bulletins_for(user=user).filter(pk__in=ids).exclude(issuing_agency_id__in=own).values_list("pk", "version")
+    )
+    if not versions:
+        return 0
+    agency_of: dict[int, int] = {}
+    for bulletin_id, agency_id in (
+        BulletinRecipient.objects.filter(bulletin_id__in=versions, agency_id__in=own)
+        .order_by("-agency__name")
+        .values_list("bulletin_id", "agency_id")
+    ):
+        agency_of[bulletin_id] = agency_id  # the first by name wins, as in bulletin_mark_read
+    held = dict(
+        BulletinReceipt.objects.filter(user=user, bulletin_id__in=versions).values_list("bulletin_id", "read_version")
+    )
+    BulletinReceipt.objects.bulk_create(
+        [
+            BulletinReceipt(bulletin_id=b, user=user, agency_id=agency_of.get(b), read_at=now, read_version=v)
+            for b, v in versions.items()
+            if b not in held
+        ],
+        ignore_conflicts=True,
+    )
+    stale = [b for b, v in versions.items() if b in held and held[b] < v]
+    if stale:
+        BulletinReceipt.objects.filter(user=user, bulletin_id__in=stale).update(
+            read_version=Subquery(Bulletin.objects.filter(pk=OuterRef("bulletin_id")).values("version")[:1])
+        )
+    return len(versions) - len(held) + len(stale)
 
 
 @transaction.atomic

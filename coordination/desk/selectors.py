@@ -7,9 +7,9 @@ default); staff see the whole city (or one agency they belong to). Counts stop a
 `COUNT_BOUND` ("100+"): a desk tells what needs doing, the lists behind its links count
 exactly.
 
-Blocks registered by features that do not exist yet (bulletins, meetings) plug in through
-`HOOKS`: a function of (user, scope) returning a `Block` or None; none is registered today,
-so the desk shows nothing for them rather than an empty promise.
+Blocks registered by features that do not exist yet (meetings) plug in through `HOOKS`: a
+function of (user, scope) returning a `Block` or None; none is registered today, so the desk
+shows nothing for them rather than an empty promise.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ from agencies import selectors as agency_selectors
 from agencies.models import Agency, Area
 from agencies.roles import agencies_with
 from common.types import User
+from coordination.bulletins.selectors import desk_bulletins
 from coordination.exercises.selectors import overdue_action_items
 from coordination.operations.selectors import operation_list
 from coordination.patrols.selectors import shift_list
@@ -39,6 +41,7 @@ from incidents.threats import selectors as threat_selectors
 ROWS = 5  # rows a block shows; its link opens the rest
 COUNT_BOUND = 100
 MAP_POINTS = 200
+AUDIT_FIELDS = ("classification", "reporting_agency_id", "lead_agency_id")
 OPEN_STATUSES = ("reported", "verified", "responding", "contained")
 # Citizens' reports should be moderated within this time (SINERGI_REPORT_MODERATION_TARGET_HOURS).
 MODERATION_TARGET = datetime.timedelta(hours=getattr(settings, "SINERGI_REPORT_MODERATION_TARGET_HOURS", 4))
@@ -202,6 +205,29 @@ def shifts_soon(*, user: User, scope: Scope) -> Block:
     )
 
 
+def bulletins_waiting(*, user: User, scope: Scope) -> Block:
+    """Bulletins the agency received that the user has not read, or that wait for the agency's
+    acknowledgement (those first), each row `can_acknowledge` by the bulletins' rule; the
+    whole city's view (staff without an agency) has none: bulletins are received by agencies."""
+    qs = desk_bulletins(user=user, agency_id=scope.agency.pk if scope.agency else None)
+    rows = list(qs.select_related(None).select_related("issuing_agency").defer("body", "releasable_body")[:ROWS])
+    # One query for the three figures (the block's count, unread, waiting): the rows the
+    # agency received and the user has not dealt with are few, whatever the bulletins table.
+    counts = qs.order_by().aggregate(
+        total=Count("pk"),
+        unread=Count("pk", filter=Q(is_unread=True)),
+        waiting=Count("pk", filter=Q(is_waiting=True)),
+    )
+    listing = reverse("bulletin-list")
+    return Block(
+        "bulletins",
+        counts["total"],
+        rows,
+        listing + "?box=unread",
+        {"unread": counts["unread"], "waiting": counts["waiting"], "waiting_url": listing + "?box=awaiting"},
+    )
+
+
 def action_items_overdue(*, user: User, scope: Scope) -> Block:
     qs = overdue_action_items(user=user)
     if scope.agency is not None:
@@ -222,7 +248,9 @@ def desk_map(*, user: User, scope: Scope) -> dict[str, Any]:
         .filter(status__in=OPEN_STATUSES, latitude__isnull=False)
         .filter(_area_q(scope.paths, "area_path"))
         .order_by("-occurred_at", "-id")
-        .values("id", "severity", "latitude", "longitude")[:MAP_POINTS]
+        .values("id", "severity", "latitude", "longitude", "classification", "reporting_agency_id", "lead_agency_id")[
+            :MAP_POINTS
+        ]
     ]
     names = (
         dict(Incident.objects.filter(pk__in=[p["id"] for p in spots]).values_list("id", "reference")) if spots else {}
@@ -244,6 +272,8 @@ def desk_map(*, user: User, scope: Scope) -> dict[str, Any]:
         "threat_id", "threat__headline", "threat__severity", "area__centroid_lat", "area__centroid_lon"
     )
     return {
+        # What the audit of the desk names (`views._audit`): the points' records, not the JSON.
+        "audit": [SimpleNamespace(pk=i["id"], **{k: i[k] for k in AUDIT_FIELDS}) for i in incidents],
         "incidents": [
             {
                 "id": i["id"],
@@ -294,6 +324,7 @@ def desk(*, user: User, agency_id: Any = None, since: datetime.datetime | None =
         operations_to_approve(user=user, scope=scope),
         shifts_soon(user=user, scope=scope),
         action_items_overdue(user=user, scope=scope),
+        bulletins_waiting(user=user, scope=scope),
     ]
     hooked = [b for hook in HOOKS if (b := hook(user, scope)) is not None]
     return {

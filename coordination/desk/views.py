@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from agencies import selectors as agency_selectors
+from agencies.audit import audit_rows
 from agencies.models import Agency, Area, Membership, zone_label
 from common.types import User
 from common.views import map_settings
@@ -87,6 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     key = str(agency_id or "default")
     since = datetime.datetime.fromisoformat(seen[key]) if key in seen else None
     context = selectors.desk(user=request.user, agency_id=agency_id, since=since)
+    _audit(request, context)
     request.session[SEEN_KEY] = {**seen, key: timezone.now().isoformat()}
     scope = context["scope"]
     cards = [c for c in _agency_cards(request.user) if scope.agency is not None and c.agency.pk == scope.agency.pk]
@@ -95,6 +99,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "coordination/desk/dashboard.html",
         {**context, **map_settings(), "cards": cards, "is_member": True, "now": timezone.now()},
     )
+
+
+def _audit(request: HttpRequest, context: dict[str, Any]) -> None:
+    """The list-read audit of the desk (docs/security.md): one row per kind of record naming
+    the confidential and secret ones it shows (block rows and map points), from the rows
+    already read: at most three INSERTs a kind, none when nothing classified is shown."""
+    blocks, detail = context["blocks"], request.path
+    with transaction.atomic():  # one transaction for the rows and their links, not one each
+        _audit_rows(request, context, blocks, detail)
+
+
+def _audit_rows(request: HttpRequest, context: dict[str, Any], blocks: dict[str, Any], detail: str) -> None:
+    incidents = [*blocks["incidents"].rows, *context["map"].pop("audit")]  # not for the map script
+    audit_rows(user=request.user, rows=incidents, object_type="incident", detail=detail)
+    audit_rows(
+        user=request.user, rows=blocks["alerts"].rows, object_type="threat", record=lambda a: a.threat, detail=detail
+    )
+    audit_rows(user=request.user, rows=blocks["operations"].rows, object_type="operation", detail=detail)
+    audit_rows(user=request.user, rows=blocks["bulletins"].rows, object_type="bulletin", detail=detail)
 
 
 def public_home(request: HttpRequest) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from agencies.models import Agency
 
+from .bulletins import Bulletin
 from .operations import JointOperation
 
 
@@ -33,6 +34,9 @@ class InboxItem(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=40)
     operation = models.ForeignKey(JointOperation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    bulletin = models.ForeignKey(Bulletin, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The bulletin's version the entry tells of (an amendment's entry: the version it brought).
+    bulletin_version = models.PositiveIntegerField(null=True, blank=True)
     # The agency the entry is about (added to or removed from the operation).
     subject_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     message = models.CharField(max_length=300, blank=True)
@@ -48,6 +52,10 @@ class InboxItem(models.Model):
             models.Index(fields=["user", "-created_at", "-id"], name="inbox_item_user_idx"),
             # The bell's count (`inbox_counts`): only the unread entries are in it.
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="inbox_item_unread_idx"),
+            # Opening a bulletin marks its entries read (`bulletin_mark_read`).
+            models.Index(
+                fields=["bulletin", "user"], condition=Q(bulletin__isnull=False), name="inbox_item_bulletin_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -62,6 +62,7 @@ class InboxViewSet(ScopedViewSet):
             number=params["page"],
             size=PAGE_SIZE,
         )
+        services.inbox_audit(user=request.user, entries=page.entries, detail=request.path)  # type: ignore[arg-type]
         data = {
             "count": page.count,
             "more": page.more,

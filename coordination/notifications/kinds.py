@@ -33,13 +33,19 @@ KINDS: dict[str, Kind] = {
         Kind("operation.changed", "operation", "operation"),
         Kind("operation.started", "operation", "operation"),
         Kind("operation.removed", "operation", "operation"),
+        Kind("bulletin.issued", "bulletin", "bulletin"),
+        Kind("bulletin.amended", "bulletin", "bulletin"),
+        Kind("bulletin.reminder", "bulletin", "bulletin"),
+        Kind("bulletin.escalation", "bulletin", "bulletin"),
+        Kind("bulletin.withdrawn", "bulletin", "bulletin"),
     )
 }
 
-# The groups the filter offers, in order; "alert" is the threats' deliveries. Bulletins,
-# meetings and assignments add theirs when they exist.
+# The groups the filter offers, in order; "alert" is the threats' deliveries. Meetings and
+# assignments add theirs when they exist.
 GROUPS: dict[str, object] = {
     "alert": _("Alerts"),
+    "bulletin": _("Bulletins"),
     "operation": _("Operations"),
 }
 

@@ -4,16 +4,20 @@ queries whatever the data.
 Two sources, one list. Alerts are the threats' in-app deliveries: the fan-out already writes
 one per member (`incidents/threats/fanout.py`), so copying each into an `InboxItem` would
 double the fan-out's writes (200k alerts times their members) for nothing the inbox needs.
-Every other entry (operations today; bulletins, meetings, assignments later) is an
-`InboxItem`. A page takes the first `offset + size` rows of each source from its index
+Every other entry (operations and bulletins today; meetings, assignments later) is an
+`InboxItem`; a bulletin's entries are read with the bulletin (`bulletins.services`), and
+whether one waits for an acknowledgement is the bulletin recipient row's.
+
+A page takes the first `offset + size` rows of each source from its index
 (`threat_selectors.inbox_rows`, `inbox_item_user_idx`), merges them by time and keeps its
 `size`: two queries and their prefetches, however many rows the user has; the counts are two
 COUNTs, each bounded (`common.pagination.COUNT_BOUND`). The bell's one unread figure is the
 sum of two indexed COUNTs (`inbox_counts`).
 
 What each entry says is written now, for the reader, from the record as it is now: an alert
-whose threat the reader's agency may no longer read, or an entry whose operation the reader
-may no longer read, shows as withdrawn, unnamed and without a link (issue 11, class 4).
+whose threat the reader's agency may no longer read, or an entry whose operation or bulletin
+the reader may no longer read, shows as withdrawn, unnamed and without a link
+(issue 11, class 4).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -33,7 +37,8 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from common.pagination import COUNT_BOUND
 from common.types import User
-from coordination.models import InboxItem
+from coordination.bulletins.selectors import bulletins_for, reads_full
+from coordination.models import BulletinRecipient, InboxItem
 from coordination.operations.selectors import operation_list
 from incidents.threats import selectors as threat_selectors
 
@@ -61,6 +66,7 @@ class Entry:
     zone: str = ""  # the IANA zone its time is shown in (the record's area)
     alert: Any = None  # the Alert, for the acknowledge button
     item: InboxItem | None = None
+    bulletin: Any = None  # the Bulletin the reader may read now (None: hidden, or not one)
 
 
 @dataclass
@@ -129,16 +135,87 @@ def notification_texts(*, user: User, notifications: Iterable[InboxItem]) -> Non
         n.text = n.message or texts.get(n.event, n.kind)  # type: ignore[attr-defined]
 
 
+def bulletin_texts(*, user: User, items: Iterable[InboxItem]) -> None:
+    """Give each bulletin entry its `text`, `bulletin_readable`, `readable_bulletin` and
+    `waiting` (its agency has not acknowledged yet), written now for `user`: two queries.
+
+    The bulletin is named only if the user may read it now (`bulletins_for`, the reader's tier:
+    the releasable title for a releasable reader); otherwise the entry reads "a bulletin you
+    cannot see", without a link. "Waiting" is the recipient row's acknowledgement, the one the
+    bulletin's page and the desk read: acknowledging there answers here too."""
+    rows = [n for n in items if n.bulletin_id]
+    if not rows:
+        return
+    ids = {n.bulletin_id for n in rows}
+    readable = {b.pk: b for b in bulletins_for(user=user).filter(pk__in=ids)}
+    waiting = (
+        set(
+            BulletinRecipient.objects.filter(
+                bulletin_id__in=list(readable),
+                agency_id__in={n.agency_id for n in rows},
+                acknowledged_at__isnull=True,
+                bulletin__ack_required=True,
+                bulletin__status="sent",
+            ).values_list("bulletin_id", "agency_id")
+        )
+        if readable
+        else set()
+    )
+    subjects = {
+        "issued": _("New bulletin: %(title)s"),
+        "amended": _("Bulletin amended: %(title)s"),
+        "withdrawn": _("Bulletin withdrawn: %(title)s"),
+        "reminder": _("Acknowledgement due: %(title)s"),
+        "escalation": _("Not acknowledged by your agency: %(title)s"),
+    }
+    for n in rows:
+        n.event = n.kind.split(".", 1)[-1]  # type: ignore[attr-defined]
+        bulletin = readable.get(n.bulletin_id or 0)
+        n.bulletin_readable = bulletin is not None  # type: ignore[attr-defined]
+        n.readable_bulletin = bulletin  # type: ignore[attr-defined]
+        n.waiting = bulletin is not None and (n.bulletin_id, n.agency_id) in waiting  # type: ignore[attr-defined]
+        if bulletin is None:
+            n.text = _("A bulletin you cannot see.")  # type: ignore[attr-defined]
+            continue
+        title = bulletin.title if reads_full(bulletin) else (bulletin.releasable_title or bulletin.title)
+        n.text = subjects.get(n.event, "%(title)s") % {"title": title}  # type: ignore[attr-defined]
+        if n.event == "amended" and n.bulletin_version:  # type: ignore[attr-defined]
+            n.text += " " + _("(version %(n)s)") % {"n": n.bulletin_version}  # type: ignore[attr-defined]
+
+
 def _item_zone(n: InboxItem, readable: bool) -> str:
     area = next(iter(n.operation.areas.all()), None) if readable and n.operation else None
     area = area or n.agency.headquarters_area
     return area.timezone if area else ""
 
 
+def _bulletin_entry(n: InboxItem) -> Entry:
+    bulletin = getattr(n, "readable_bulletin", None)
+    return Entry(
+        key=f"item-{n.pk}",
+        group="bulletin",
+        kind=n.kind,
+        created_at=n.created_at,
+        unread=n.read_at is None,
+        needs_ack=n.needs_ack and bool(getattr(n, "waiting", False)),
+        text=str(getattr(n, "text", "")),
+        url=reverse("bulletin-detail", args=[n.bulletin_id]) if bulletin is not None else None,
+        agency=n.agency,
+        withdrawn=bulletin is None,
+        zone=n.agency.headquarters_area.timezone if n.agency.headquarters_area else "",
+        item=n,
+        bulletin=bulletin,
+    )
+
+
 def _item_entries(user: User, items: list[InboxItem]) -> list[Entry]:
-    notification_texts(user=user, notifications=items)
+    bulletin_texts(user=user, items=items)
+    notification_texts(user=user, notifications=[n for n in items if not n.bulletin_id])
     entries = []
     for n in items:
+        if n.bulletin_id:
+            entries.append(_bulletin_entry(n))
+            continue
         readable = getattr(n, "operation_readable", False)
         entries.append(
             Entry(
@@ -204,6 +281,18 @@ def _alert_entries(user: User, rows: list[Any]) -> list[Entry]:
 # --- The one inbox -------------------------------------------------------------------------
 
 
+def _item_waiting_q() -> Q:
+    """Entries waiting for an acknowledgement: a bulletin's, while the recipient row of the
+    entry's agency has none and the bulletin is in force; any other, by its own stamp."""
+    unacknowledged = BulletinRecipient.objects.filter(
+        bulletin_id=OuterRef("bulletin_id"), agency_id=OuterRef("agency_id"), acknowledged_at__isnull=True
+    )
+    return Q(needs_ack=True) & (
+        Q(bulletin__isnull=True, acknowledged_at__isnull=True)
+        | Q(bulletin__status="sent", bulletin__ack_required=True) & Q(Exists(unacknowledged))
+    )
+
+
 def inbox_page(
     *,
     user: User,
@@ -231,7 +320,7 @@ def inbox_page(
     if group != "alert":
         qs = notification_list(user=user, unread=unread, group=group)
         if needs_ack:
-            qs = qs.filter(needs_ack=True, acknowledged_at__isnull=True)
+            qs = qs.filter(_item_waiting_q())
         items = list(qs[:window])
         count += qs[: COUNT_BOUND + 1].count()
     merged = sorted(

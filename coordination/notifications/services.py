@@ -1,6 +1,6 @@
 """Writes of the one inbox: delivering entries to members, marking them read.
 
-`inbox_deliver` is the one entry point every feature calls (operations today; bulletins,
+`inbox_deliver` is the one entry point every feature calls (operations and bulletins today;
 meetings and assignments when they exist); `notify_agencies` is the operations' shorthand."""
 
 from __future__ import annotations
@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
+from agencies.audit import audit_rows
 from agencies.models import Agency, Membership
 from common.types import User
+from coordination.bulletins.services import bulletin_mark_read_many
 from coordination.models import InboxItem, JointOperation
 from incidents.threats.services import inbox_mark_alerts_read
 
@@ -75,13 +78,21 @@ def notify_agencies(
 
 
 def notification_mark_read(*, user: User, ids: Sequence[int] | None = None) -> int:
-    """Mark the user's inbox entries read (the given ones, or all); returns how many changed."""
+    """Mark the user's inbox entries read (the given ones, or all); returns how many changed.
+
+    A bulletin's entry is read with the bulletin: marking it read records the user's read
+    receipt of the bulletin (if they may read it) and reads its other entries, as opening the
+    bulletin does (`bulletins.services.bulletin_mark_read`): one read state."""
     if not user.is_authenticated:  # an anonymous visitor has no inbox
         return 0
     qs = InboxItem.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
+    bulletin_ids = set(qs.filter(bulletin__isnull=False).values_list("bulletin_id", flat=True))
+    marked = qs.update(read_at=timezone.now())
+    if bulletin_ids:
+        bulletin_mark_read_many(user=user, bulletin_ids=bulletin_ids)
+    return marked
 
 
 def inbox_mark_read(*, user: User, entries: Sequence[str] | None = None) -> int:
@@ -97,3 +108,24 @@ def inbox_mark_read(*, user: User, entries: Sequence[str] | None = None) -> int:
     if alerts:
         marked += inbox_mark_alerts_read(user=user, alert_ids=alerts)
     return marked
+
+
+def inbox_audit(*, user: User, entries: Iterable[Any], detail: str = "") -> None:
+    """The list-read audit of an inbox page (or the desk's inbox rows): one row per kind of
+    record naming the confidential and secret threats, bulletins and operations the reader was
+    shown by name (a withdrawn entry names nothing), collected from the entries: no query per
+    row (`agencies.audit`)."""
+    shown = [e for e in entries if not e.withdrawn]
+    with transaction.atomic():  # one transaction for the rows and their links, not one each
+        _audit_entries(user, shown, detail)
+
+
+def _audit_entries(user: User, shown: list[Any], detail: str) -> None:
+    audit_rows(
+        user=user, rows=[e.alert.threat for e in shown if e.alert is not None], object_type="threat", detail=detail
+    )
+    audit_rows(
+        user=user, rows=[e.bulletin for e in shown if e.bulletin is not None], object_type="bulletin", detail=detail
+    )
+    operations = [e.item.operation for e in shown if e.item is not None and e.item.operation_id]
+    audit_rows(user=user, rows=operations, object_type="operation", detail=detail)

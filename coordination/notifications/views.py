@@ -30,6 +30,7 @@ STOP_POLLING = 286
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET)
     page = selectors.inbox_page(user=request.user, size=PAGE_SIZE, **form.params())  # type: ignore[arg-type]
+    services.inbox_audit(user=request.user, entries=page.entries, detail=request.path)  # type: ignore[arg-type]
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     context = {
         "form": form,

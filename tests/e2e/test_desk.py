@@ -84,3 +84,55 @@ def test_charlie_never_sees_bobs_alert(desk_world, page, live_server, login, sho
     expect(page.get_by_test_id("inbox-entry")).to_have_count(0)
     assert Alert.objects.filter(acknowledged_at__isnull=True).count() == 1
     shot("desk-charlie-inbox-empty")
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_bob_finds_a_bulletin_on_his_desk_and_in_his_inbox(e2e_world, page, live_server, login, shot, viewport):
+    """Alice (Polres) sends BPBD a bulletin asking for an acknowledgement: it waits on Bob's desk
+    and in his inbox; he acknowledges from the desk, opens it from the inbox, and the entry is
+    read there too (one read state)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from coordination.models import BulletinRecipient, InboxItem
+    from tests.coordination.bulletins.helpers import issue
+
+    w = e2e_world
+    page.set_viewport_size(viewport)
+    size = "phone" if viewport is PHONE else "laptop"
+    bulletin = issue(
+        w,
+        title="Waspada banjir rob di pesisir Bontang",
+        distribution={"agencies": [w.b.pk]},
+        ack_required=True,
+        ack_deadline=timezone.now() + datetime.timedelta(hours=6),
+    )
+    login("bob")
+    block = page.get_by_test_id("block-bulletins")
+    expect(block).to_contain_text("Waspada banjir rob di pesisir Bontang")
+    expect(block.get_by_test_id("block-count")).to_have_text("1")
+    expect(block.get_by_test_id("bulletin-waiting")).to_be_visible()
+    expect(page.get_by_test_id("nav-alerts")).to_have_attribute("data-unread", "1")
+    block.scroll_into_view_if_needed()
+    shot(f"desk-bulletin-{size}")
+
+    block.get_by_test_id("desk-bulletin-ack").locator("button").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert BulletinRecipient.objects.get(bulletin=bulletin, agency=w.b).acknowledged_by == w.bob
+    expect(page.get_by_test_id("block-bulletins").get_by_test_id("bulletin-waiting")).to_have_count(0)
+
+    page.goto(f"{live_server.url}/inbox/?kind=bulletin")
+    entries = page.get_by_test_id("inbox-entry")
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text("Waspada banjir rob di pesisir Bontang")
+    expect(entries.first).to_have_attribute("data-kind", "bulletin")
+    shot(f"inbox-bulletin-{size}")
+    entries.first.get_by_test_id("entry-open").click()
+    page.wait_for_url(f"{live_server.url}/bulletins/{bulletin.pk}/")
+    page.goto(f"{live_server.url}/inbox/?kind=bulletin")
+    expect(page.get_by_test_id("inbox-entry").first).to_have_attribute("data-unread", "false")
+    assert InboxItem.objects.get(bulletin=bulletin, user=w.bob).read_at is not None
+    expect(page.get_by_test_id("nav-alerts")).to_have_attribute("data-unread", "0")
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_test_id("block-bulletins").get_by_test_id("block-count")).to_have_text("0")
