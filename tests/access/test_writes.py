@@ -49,7 +49,13 @@ def _allowed(entry: Write, persona: Persona, level: str) -> bool:
     if persona.relation == "staff":
         return entry.staff
     if entry.readers:
-        return may_do(persona, entry.roles, anywhere=True) and may_read(persona, entry.kind, level)
+        return may_do(persona, entry.roles, anywhere=True) and may_read(persona, entry.reads or entry.kind, level)
+    if entry.recipients:  # the world's bulletins go to I and P
+        return (
+            persona.relation in {"isp", "partner"}
+            and persona.role in entry.roles
+            and may_read(persona, entry.kind, level)
+        )
     if entry.parties:
         return persona.relation in {"owner", "isp"} and persona.role in entry.roles
     return may_do(persona, entry.roles, anywhere=entry.create)
