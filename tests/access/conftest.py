@@ -11,8 +11,22 @@ from .world import World, build_world
 
 
 @pytest.fixture(scope="module")
-def matrix(django_db_setup, django_db_blocker) -> World:
-    with django_db_blocker.unblock():
+def matrix_media(tmp_path_factory):
+    """Where the world's files (bulletin attachments) are kept, for the whole module."""
+    return tmp_path_factory.mktemp("matrix-private")
+
+
+@pytest.fixture(autouse=True)
+def _matrix_media(_private_media, settings, matrix_media):
+    """Each test reads the private storage the world was written to (not its own empty one)."""
+    settings.PRIVATE_MEDIA_ROOT = matrix_media
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup, django_db_blocker, matrix_media) -> World:
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(PRIVATE_MEDIA_ROOT=matrix_media):
         outer = transaction.atomic()
         outer.__enter__()
         try:

@@ -31,6 +31,13 @@ TOKENS: dict[str, str] = {
     "report": "report",
     "cap_sender": "capsender",
     "partnership": "partnership",
+    "bulletin": "bulletinrel",  # the releasable version's title and text
+    "bulletin_full": "bulletin",  # the full title
+    "bulletin_body": "bulletinfull",  # the full text
+    "bulletin_attachment": "bulletinfile",  # an attachment's name
+    "bulletin_reply": "bulletinreply",  # the thread
+    "notification": "inbox",  # owner-commander's inbox entry
+    "notification_isp": "inboxisp",  # isp-viewer's
 }
 
 
@@ -44,7 +51,7 @@ def forbidden_tokens(persona: Persona) -> set[str]:
     if persona.relation == "anonymous":  # a citizen reads what is public, where a public page shows it
         persona = Persona("anonymous", "none")
     # An action item's text is part of its exercise (the exercise page lists them): its rule.
-    text_rule = {"action_item": "exercise", "alert": "threat"}
+    text_rule = {"action_item": "exercise", "alert": "threat", "bulletin_body": "bulletin_full"}
     found = {
         token(TOKENS[kind], level)
         for kind in TOKENS
@@ -60,6 +67,14 @@ def forbidden_tokens(persona: Persona) -> set[str]:
 
 def shown_tokens(persona: Persona, kind: str) -> set[str]:
     """The tokens a list of `kind` must show the persona (nothing over-hidden)."""
+    if kind == "bulletin":  # the full title where the persona reads it, else the releasable one
+        return {
+            token("bulletin" if may_read(persona, "bulletin_full", level) else "bulletinrel", level)
+            for level in levels(kind)
+            if may_read(persona, kind, level)
+        }
+    if kind == "notification":  # an inbox: the user's own entries, whoever they are
+        return {token(TOKENS[k]) for k in ("notification", "notification_isp") if may_read(persona, k)}
     if kind not in TOKENS:
         return set()
     return {token(TOKENS[kind], level) for level in levels(kind) if may_read(persona, kind, level)}
@@ -81,11 +96,16 @@ def api_clients(world: World) -> dict[str, APIClient]:
 
 
 def page_clients(world: World) -> dict[str, Client]:
+    """Sessions as a real login gives them: verified with a second factor for those who must use
+    one (staff, commanders). The module-scoped clients log in before the function-scoped fixture
+    that does this on `force_login` (tests/conftest.py) is in place: it is called here."""
+    from tests.two_factor import verified_force_login
+
     clients = {}
     for persona in PERSONAS:
         client = Client()
         if world.users[persona.name] is not None:
-            client.force_login(world.users[persona.name])
+            verified_force_login(client, world.users[persona.name])
         clients[persona.name] = client
     return clients
 
@@ -111,6 +131,8 @@ def page_url(world: World, name: str, kind: str | None, level: str = "") -> str:
     kwargs: dict[str, Any] = {}
     if "pk" in params:
         kwargs["pk"] = world.record(kind, level).pk
+    if "token" in params:  # a file served by its token (a bulletin's attachment)
+        kwargs["token"] = world.record(kind, level).token
     if "participation_id" in params:
         kwargs["participation_id"] = _participation(world, kind, level)
     return reverse(name, kwargs=kwargs)

@@ -35,6 +35,7 @@ Body = dict[str, Any] | Callable[[Any], dict[str, Any]]
 class Detail:
     kind: str
     audited: bool = True  # a confidential or secret read writes an audit row (False: say why)
+    anonymous: int | None = None  # what an anonymous user gets, when not the login (pages) or 401 (API)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class Write:
     readers: bool = False  # roles held in any agency that reads the record (a note, a threat raised from it)
     parties: bool = False  # roles held in any party of the record (a partnership: O and I)
     staff: bool = True  # staff may (False: it needs an agency of one's own)
+    recipients: bool = False  # roles held in an agency the record was sent to (a bulletin's acknowledgement)
+    reads: str | None = None  # with `readers`: the rule of what the write needs to read, when not `kind`'s
 
 
 @dataclass(frozen=True)
@@ -345,7 +348,45 @@ API: dict[str, Any] = {
     "GET /api/v1/coverage/": Read(query=lambda w: {"area": w.agencies.areas.bontang.pk}),
     "POST /api/v1/coverage/fill/": Write(None, cap("patrol.plan"), {}, create=True, ok=False),
     "POST /api/v1/calendar-feed/": Write(None, cap("patrol.feed"), {}, create=True, ok=False),
-    # the API's own documents
+    # bulletins: the oracle reads the issuer's bulletins of every classification (world.py)
+    "GET /api/v1/bulletins/": List("bulletin"),
+    "POST /api/v1/bulletins/": Write(
+        None,
+        cap("bulletin.issue"),
+        lambda w: {
+            "title": "Baru",
+            "body": "Isi",
+            "classification": "restricted",
+            "distribution": {"agencies": [w.agencies.isp.pk, w.agencies.outsider.pk]},
+        },
+        create=True,
+        staff=False,
+    ),
+    "POST /api/v1/bulletins/preview/": Write(
+        None,
+        cap("bulletin.issue"),
+        lambda w: {"classification": "secret", "distribution": {"agencies": [w.agencies.isp.pk]}},
+        create=True,
+        staff=False,
+    ),
+    "GET /api/v1/bulletins/counts/": Read(),
+    "GET /api/v1/bulletins/{id}/": Detail("bulletin"),
+    "POST /api/v1/bulletins/{id}/read/": Write("bulletin", ANYONE, readers=True),
+    "POST /api/v1/bulletins/{id}/acknowledge/": Write(
+        "bulletin", cap("bulletin.acknowledge"), recipients=True, staff=False
+    ),
+    "POST /api/v1/bulletins/{id}/amend/": Write("bulletin", cap("bulletin.issue"), {"body": "Diubah", "note": "x"}),
+    "POST /api/v1/bulletins/{id}/withdraw/": Write("bulletin", cap("bulletin.issue"), {"reason": "Salah"}),
+    "POST /api/v1/bulletins/{id}/attachments/": Write("bulletin", cap("bulletin.issue"), ok=False),  # no file: 400
+    "GET /api/v1/bulletins/{id}/replies/": Detail("bulletin_full", audited=False),  # the thread of the full text
+    "POST /api/v1/bulletins/{id}/replies/": Write(
+        "bulletin", cap("bulletin.reply"), {"body": "Balasan"}, readers=True, reads="bulletin_full"
+    ),
+    "GET /api/v1/bulletins/{id}/progress/": Form("bulletin", cap("bulletin.follow")),
+    # the one inbox: the user's own entries (test_inbox.py: never another user's)
+    "GET /api/v1/my-inbox/": List("notification"),
+    "GET /api/v1/my-inbox/counts/": Read(),
+    "POST /api/v1/my-inbox/read/": Write(None, (), own=True, ok=False),
 }
 API.update(
     {
@@ -385,6 +426,10 @@ PAGES: dict[str, Any] = {
     "password_reset_done": Exempt("a static confirmation"),
     "password_reset_confirm": Exempt("Django's reset token check"),
     "password_reset_complete": Exempt("a static confirmation"),
+    "two-factor-setup": Exempt("the user's own second factor (its device): tests/agencies/accounts"),
+    "two-factor-verify": Exempt("the user's own login step (the code of their device): tests/agencies/accounts"),
+    "two-factor-recovery": Exempt("the user's own recovery codes: tests/agencies/accounts"),
+    "two-factor-recovery-regenerate": Exempt("the user's own recovery codes, replaced: tests/agencies/accounts"),
     # the public intake
     "report-create": Exempt("the public form: anyone may post (rate-limited); tests/incidents/reports"),
     "report-submitted": Exempt("the citizen's confirmation, by tracking code"),
@@ -396,6 +441,7 @@ PAGES: dict[str, Any] = {
     "agency-list": List("agency"),
     "agency-detail": Detail("agency"),
     "agency-audit": Form("agency", cap("audit.read"), own_agency=True),
+    "agency-two-factor": Write("agency", cap("agency.two_factor"), {"two_factor_required": "1"}),
     "partnership-propose": Write(
         "agency",
         cap("partnership.propose"),
@@ -478,7 +524,29 @@ PAGES: dict[str, Any] = {
         ok=False,
     ),
     "action-item-status": Write("action_item", cap("action_item.update"), {"status": "in_progress"}),
-    "notification-list": List("notification"),
+    "notification-list": Exempt("a redirect to the one inbox (`inbox`), which shows nothing itself"),
+    "inbox": List("notification"),
+    "inbox-badge": Read(anonymous=286),
+    "inbox-read": Write(None, (), own=True, ok=False),
+    "bulletin-list": List("bulletin"),
+    "bulletin-create": Form(None, cap("bulletin.issue"), create=True, staff=False),
+    "bulletin-preview": Write(
+        None,
+        cap("bulletin.issue"),
+        lambda w: {"classification": "secret", "dist_agencies": [w.agencies.isp.pk]},
+        create=True,
+        staff=False,
+        ok=False,
+    ),
+    "bulletin-detail": Detail("bulletin"),
+    "bulletin-progress": Form("bulletin", cap("bulletin.follow")),
+    "bulletin-acknowledge": Write("bulletin", cap("bulletin.acknowledge"), recipients=True, staff=False),
+    "bulletin-amend": Form("bulletin", cap("bulletin.issue")),
+    "bulletin-withdraw": Write("bulletin", cap("bulletin.issue"), {"reason": "Salah"}),
+    "bulletin-reply": Write(
+        "bulletin", cap("bulletin.reply"), {"body": "Balasan"}, readers=True, reads="bulletin_full"
+    ),
+    "bulletin-attachment": Detail("bulletin_attachment", audited=False, anonymous=404),
     "patrol-calendar": List("shift"),
     "patrol-shift-create": Form(None, cap("patrol.plan")),  # needs an operation one plans: O's
     "patrol-shift-detail": Detail("shift"),

@@ -15,7 +15,7 @@ from .world import CONFIDENTIAL, PERSONAS, SECRET, may_do, may_read
 
 # Reads of these kinds' confidential and secret records are written to the audit log
 # (docs/security.md "Audit"): a detail read one row, a list read one row naming them.
-AUDITED = {"incident", "risk", "threat", "alert", "operation", "shift", "exercise"}
+AUDITED = {"incident", "risk", "threat", "alert", "operation", "shift", "exercise", "bulletin"}
 
 pytestmark = pytest.mark.django_db
 

@@ -76,7 +76,26 @@ PERSONAS: list[Persona] = [
 BY_NAME = {p.name: p for p in PERSONAS}
 
 # Kinds whose records carry a classification: one record of each at every level.
-CLASSIFIED = ("incident", "risk", "threat", "alert", "operation", "shift", "sitrep", "exercise", "action_item")
+CLASSIFIED = (
+    "incident",
+    "risk",
+    "threat",
+    "alert",
+    "operation",
+    "shift",
+    "sitrep",
+    "exercise",
+    "action_item",
+    "bulletin",
+    "bulletin_full",
+    "bulletin_body",
+    "bulletin_attachment",
+    "bulletin_reply",
+)
+# Bulletins: O issues one at every classification to its partners by partnership scope (I by
+# information sharing, P by joint patrol), each confidential and secret one with a releasable
+# version (restricted) for the same partners; X is on no list.
+BULLETIN_SCOPES = ["information_sharing", "joint_patrol"]
 
 
 def token(kind: str, level: str = "") -> str:
@@ -103,11 +122,31 @@ def may_read_level(persona: Persona, level: str) -> bool:
     return level == CONFIDENTIAL and relation == "isp"
 
 
+def may_read_bulletin(persona: Persona, level: str, *, full: bool) -> bool:
+    """docs/security.md on bulletins restated for the world's: the issuer (and staff) read all;
+    a recipient reached by partnership scope reads the full text when it is public or restricted,
+    confidential too when it is an information-sharing partner, never secret (named one by one
+    only); else the releasable version (restricted), which every recipient reads. Non-recipients
+    (X, a user of no agency) nothing, whatever the classification."""
+    relation = persona.relation
+    if relation in {"owner", "staff"}:
+        return True
+    if relation not in {"isp", "partner"}:
+        return False
+    if level in {PUBLIC, RESTRICTED} or (level == CONFIDENTIAL and relation == "isp"):
+        return True
+    return not full  # the releasable version
+
+
 def may_read(persona: Persona, kind: str, level: str = "") -> bool:
     """May `persona` read the world's record of `kind` (at `level`)?"""
     relation = persona.relation
     if relation == "anonymous":
         return False
+    if kind == "bulletin":  # either text
+        return may_read_bulletin(persona, level, full=False)
+    if kind in {"bulletin_full", "bulletin_attachment", "bulletin_reply"}:  # the full text, its files, its thread
+        return may_read_bulletin(persona, level, full=True)
     if kind == "action_item":  # the items of the owner agency's own (action_item_list)
         return relation in {"owner", "staff"}
     if kind in CLASSIFIED and kind != "alert":
@@ -122,6 +161,8 @@ def may_read(persona: Persona, kind: str, level: str = "") -> bool:
         return relation in {"owner", "staff"}
     if kind == "notification":  # the user's own
         return persona.name == "owner-commander"
+    if kind == "notification_isp":  # another user's own: the information-sharing partner's viewer
+        return persona.name == "isp-viewer"
     if kind == "area":
         return True
     raise KeyError(kind)
@@ -274,8 +315,20 @@ def build_world() -> World:
             due_date=timezone.localdate() + datetime.timedelta(days=10),
         )
     rec[("notification", "")] = InboxItem.objects.create(
-        user=users["owner-commander"], agency=owner, operation=rec[("operation", RESTRICTED)], kind="operation.added"
+        user=users["owner-commander"],
+        agency=owner,
+        operation=rec[("operation", RESTRICTED)],
+        kind="operation.added",
+        message="Pesan MTXinbox",
     )
+    rec[("notification_isp", "")] = InboxItem.objects.create(
+        user=users["isp-viewer"],
+        agency=isp,
+        operation=rec[("operation", RESTRICTED)],
+        kind="operation.added",
+        message="Pesan MTXinboxisp",
+    )
+    _bulletins(world, users["owner-commander"])
     from incidents.models import CapSender
 
     rec[("cap_sender", "")] = CapSender.objects.create(
@@ -283,3 +336,39 @@ def build_world() -> World:
     )
     assert Partnership.objects.count() == 2
     return world
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _bulletins(world: World, issuer) -> None:
+    """One bulletin at every classification through the service (its recipient rows are what
+    sending resolves; the oracle above says who may read them, independently), each with an
+    attachment and a reply; the releasable version (restricted) where the level is above it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coordination.bulletins.services import bulletin_create, bulletin_reply
+    from coordination.models import BulletinReply
+
+    for level in LEVELS:
+        wider = level in {CONFIDENTIAL, SECRET}
+        bulletin = bulletin_create(
+            actor=issuer,
+            title=f"Buletin {token('bulletin', level)}",
+            body=f"Isi {token('bulletinfull', level)}",
+            classification=level,
+            distribution={"scopes": BULLETIN_SCOPES},
+            releasable_title=f"Rilis {token('bulletinrel', level)}" if wider else "",
+            releasable_body=f"Isi rilis {token('bulletinrel', level)}" if wider else "",
+            releasable_classification=RESTRICTED if wider else "",
+            releasable_distribution={"scopes": BULLETIN_SCOPES} if wider else None,
+            ack_required=True,
+            ack_deadline=timezone.now() + datetime.timedelta(days=2),
+            attachments=[SimpleUploadedFile(f"Lampiran {token('bulletinfile', level)}.pdf", PDF)],
+        )
+        world.records[("bulletin", level)] = bulletin
+        world.records[("bulletin_full", level)] = bulletin
+        world.records[("bulletin_attachment", level)] = bulletin.attachments.get()
+        bulletin.reads_full = True  # type: ignore[attr-defined]  # the issuer's (bulletin_reply checks it)
+        reply = bulletin_reply(actor=issuer, bulletin=bulletin, body=f"Balasan {token('bulletinreply', level)}")
+        world.records[("bulletin_reply", level)] = BulletinReply.objects.get(pk=reply.pk)
