@@ -31,6 +31,8 @@ from common.types import User
 from coordination.models import Bulletin, BulletinRecipient
 from incidents.threats.services import OutgoingEmail, TransportError, email_send_batch, sms_gateway
 
+from .subjects import event_subject
+
 EVENTS = ("issued", "amended", "withdrawn", "reminder", "escalation")
 # One SMTP connection carries a batch; a few hundred messages take a few seconds.
 EMAIL_BATCH = 200
@@ -75,14 +77,7 @@ def _text(bulletin: Bulletin, tier: str, event: str) -> tuple[str, str]:
     classification = bulletin.releasable_classification if tier == BulletinRecipient.Tier.RELEASABLE else None
     open_title = (classification or bulletin.classification) in (Classification.PUBLIC, Classification.RESTRICTED)
     title = bulletin.title if open_title else _("a bulletin from %(agency)s") % {"agency": bulletin.issuing_agency}
-    subjects = {
-        "issued": _("New bulletin: %(title)s"),
-        "amended": _("Bulletin amended: %(title)s"),
-        "withdrawn": _("Bulletin withdrawn: %(title)s"),
-        "reminder": _("Acknowledgement due: %(title)s"),
-        "escalation": _("Not acknowledged by your agency: %(title)s"),
-    }
-    subject = subjects[event] % {"title": title}
+    subject = event_subject(event, title)
     link = settings.SITE_URL.rstrip("/") + reverse("bulletin-detail", args=[bulletin.pk])
     return subject, f"{subject}\n\n{link}"
 

@@ -39,6 +39,7 @@ from common.types import User
 from coordination.models import Bulletin, BulletinReceipt, BulletinRecipient, BulletinReply
 
 from .services import require_follower, require_issuer
+from .subjects import event_subject  # noqa: F401  (the inbox reads it from here)
 
 OPEN = (Classification.PUBLIC, Classification.RESTRICTED)
 

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from common.pagination import COUNT_BOUND
 from common.types import User
-from coordination.bulletins.selectors import bulletins_for, reads_full
+from coordination.bulletins.selectors import bulletins_for, event_subject, reads_full
 from coordination.models import BulletinRecipient, InboxItem
 from coordination.operations.selectors import operation_list
 from incidents.threats import selectors as threat_selectors
@@ -161,13 +161,6 @@ def bulletin_texts(*, user: User, items: Iterable[InboxItem]) -> None:
         if readable
         else set()
     )
-    subjects = {
-        "issued": _("New bulletin: %(title)s"),
-        "amended": _("Bulletin amended: %(title)s"),
-        "withdrawn": _("Bulletin withdrawn: %(title)s"),
-        "reminder": _("Acknowledgement due: %(title)s"),
-        "escalation": _("Not acknowledged by your agency: %(title)s"),
-    }
     for n in rows:
         n.event = n.kind.split(".", 1)[-1]  # type: ignore[attr-defined]
         bulletin = readable.get(n.bulletin_id or 0)
@@ -178,7 +171,7 @@ def bulletin_texts(*, user: User, items: Iterable[InboxItem]) -> None:
             n.text = _("A bulletin you cannot see.")  # type: ignore[attr-defined]
             continue
         title = bulletin.title if reads_full(bulletin) else (bulletin.releasable_title or bulletin.title)
-        n.text = subjects.get(n.event, "%(title)s") % {"title": title}  # type: ignore[attr-defined]
+        n.text = event_subject(n.event, title)  # type: ignore[attr-defined]
         if n.event == "amended" and n.bulletin_version:  # type: ignore[attr-defined]
             n.text += " " + _("(version %(n)s)") % {"n": n.bulletin_version}  # type: ignore[attr-defined]
 
