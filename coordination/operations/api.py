@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -170,6 +171,8 @@ class OperationViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
     def sitreps(self, request: Request, pk: str | None = None) -> Response:
         operation = self.get_object()
         if request.method == "POST":
+            if not services.can_report_operation(user=request.user, operation=operation):
+                raise PermissionDenied(_("Only members of the agencies taking part may report on this operation."))
             sitrep = services.sitrep_create(
                 actor=request.user, operation=operation, **self.validated(SitRepCreateSerializer)
             )

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -212,6 +212,9 @@ def operation_participation_remove(request: HttpRequest, pk: int, participation_
 @forbidden_page
 def operation_sitrep(request: HttpRequest, pk: int) -> HttpResponse:
     operation = selectors.operation_get(user=request.user, pk=pk)
+    if not services.can_report_operation(user=request.user, operation=operation):
+        # Who may not report hears so (403) before anything is said of their input.
+        raise PermissionDenied(_("Only members of the agencies taking part may report on this operation."))
     form = forms.SitRepForm(request.POST, zone=zone_of_areas(operation.areas.all()))
     if form.is_valid():
         try:

@@ -357,6 +357,7 @@ class ShiftViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
     def check_ins(self, request: Request, pk: str | None = None) -> Response:
         shift = selectors.shift_get(user=request.user, pk=pk, audit=request.method == "GET")
         if request.method == "POST":
+            services.require_check_in(user=request.user, shift=shift)
             data = self.validated(CheckInInSerializer)
             checkpoint = None
             if data.get("checkpoint") is not None:

@@ -374,6 +374,16 @@ def coverage_fill(
 
 
 @transaction.atomic
+def require_check_in(*, user: User, shift: PatrolShift) -> set[int]:
+    """The contributing agencies in which the user may check in, or PermissionDenied: asked
+    before the API reads the check-in's body, so that who may not check in hears so (403), not
+    what is wrong with their input (400)."""
+    acting = check_in_agency_ids(user=user, shift=shift)
+    if not acting:
+        raise PermissionDenied(_("Only members of an agency contributing to this shift check in."))
+    return acting
+
+
 def checkin_create(
     *,
     user: User,
@@ -384,9 +394,7 @@ def checkin_create(
     at: datetime.datetime | None = None,
 ) -> CheckIn:
     """A member (not a viewer or analyst) of a contributing agency checks in at a checkpoint."""
-    acting = check_in_agency_ids(user=user, shift=shift)
-    if not acting:
-        raise PermissionDenied(_("Only members of an agency contributing to this shift check in."))
+    acting = require_check_in(user=user, shift=shift)
     if checkpoint is not None and checkpoint.shift_id != shift.pk:
         raise ValidationError({"checkpoint": [_("This checkpoint is not on the shift's route.")]})
     check_in = CheckIn(

@@ -322,6 +322,16 @@ def test_non_participants_and_viewers_may_not_file_sitreps(api_as, world):
     assert SitRep.objects.count() == 0
 
 
+def test_who_may_not_file_a_sitrep_hears_403_before_anything_about_the_body(api_as, client, world):
+    """The refusal comes first: a viewer's malformed report is 403, not a 400 on its fields,
+    in the API and on the page."""
+    op = make_operation(world)
+    assert api_as(world.vera).post(url(op, "sitreps/"), {"summary": ""}, format="json").status_code == 403
+    client.force_login(world.vera)
+    assert client.post(reverse("operation-sitrep", args=[op.pk]), {"summary": ""}).status_code == 403
+    assert SitRep.objects.count() == 0
+
+
 def test_linking_an_incident_the_actor_cannot_see_is_refused(api_as, world):
     op = make_operation(world)
     hidden = IncidentFactory(

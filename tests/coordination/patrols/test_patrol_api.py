@@ -262,6 +262,8 @@ def test_check_ins_by_a_contributing_member_and_their_statuses(api_as, world):
         .status_code
         == 403
     )
+    # Who may not check in hears so before anything about the body: 403, not a 400 on its fields.
+    assert api_as(world.bob).post(url, {"checkpoint": "x", "latitude": "north"}, format="json").status_code == 403
     assert (
         api_as(world.alice)
         .post(url, {"checkpoint": cp.pk, "latitude": "48.0", "longitude": "2.0"}, format="json")
