@@ -49,6 +49,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("--server-url", default=None)
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args()
     server_url = args.server_url or os.environ.get("DATABASE_URL", "")
     if not server_url.startswith(("postgres", "pgsql")):
@@ -66,6 +67,8 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
+        if args.drop:
+            _admin(server_url, f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -226,9 +226,10 @@ def build(sizes: dict[str, int]) -> None:
         cur.execute(
             """
             INSERT INTO agencies_agency (created_at, updated_at, name, code, kind, address, duty_phone,
-                                         duty_email, duty_radio, is_active)
+                                         duty_email, duty_radio, is_active, two_factor_required)
             SELECT now(), now(), 'Instansi ' || lpad(g::text, 4, '0'), 'agency-' || g,
-                   (ARRAY['police','military','bpbd','fire','health','local_gov'])[1 + g %% 6], '', '', '', '', true
+                   (ARRAY['police','military','bpbd','fire','health','local_gov'])[1 + g %% 6], '', '', '', '', true,
+                   false
             FROM generate_series(0, %s - 1) AS g
             """,
             [sizes["agencies"]],

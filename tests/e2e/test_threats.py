@@ -87,7 +87,15 @@ def test_a_threat_reaches_charlie_and_his_acknowledgement_reaches_alice_live(
     expect(bell.get_by_test_id("nav-alerts-unread")).to_have_text(re.compile(r"^\s*1\b"))
     expect(bell.get_by_test_id("nav-alerts-unacknowledged")).to_contain_text("1")
     bell.click()
-    charlie_page.wait_for_url(f"{live_server.url}/alerts/")
+    # The bell opens the one inbox; the alert is there, unread.
+    charlie_page.wait_for_url(f"{live_server.url}/inbox/")
+    entry = charlie_page.get_by_test_id("inbox-entry")
+    expect(entry).to_have_count(1)
+    expect(entry).to_have_attribute("data-unread", "true")
+    expect(entry).to_contain_text("Ancaman bom di Pelabuhan Lok Tuan")
+    _shot(charlie_page, "one-inbox-desktop")
+    # The alerts' own inbox answers with a quick response.
+    charlie_page.goto(f"{live_server.url}/alerts/")
     row = charlie_page.get_by_test_id("inbox-row")
     expect(row).to_have_count(1)
     expect(row).to_have_attribute("data-unread", "true")

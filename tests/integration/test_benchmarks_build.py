@@ -49,6 +49,15 @@ def test_the_pages_benchmark_builds_its_world_and_measures_every_page():
 
 
 @pytest.mark.django_db
+def test_the_desk_benchmark_builds_its_world_and_measures_the_desk():
+    db = f"sinergi_bench_smoke_{uuid.uuid4().hex[:8]}"
+    done = _run("bench/desk.py", "--scale", "0.0005", "--repeat", "1", "--db", db, "--drop")
+    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
+    assert "Traceback" not in done.stderr, done.stderr[-4000:]
+    assert "p95" in done.stdout
+
+
+@pytest.mark.django_db
 def test_the_incidents_benchmark_builds_its_table_and_measures():
     done = _run("bench/incidents.py", "--rows", "2000", "--repeat", "1")
     assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
