@@ -342,7 +342,8 @@ API: dict[str, Any] = {
     "PATCH /api/v1/shifts/{id}/": Write("shift", cap("patrol.plan"), {"title": "Diubah"}, method="patch"),
     "DELETE /api/v1/shifts/{id}/": Write("shift", cap("patrol.plan"), method="delete"),
     "GET /api/v1/shifts/{id}/check-ins/": Detail("shift"),
-    "POST /api/v1/shifts/{id}/check-ins/": Write("shift", cap("patrol.check_in"), ok=False),
+    # Staff check in for no agency (members of none): refused before the body is read.
+    "POST /api/v1/shifts/{id}/check-ins/": Write("shift", cap("patrol.check_in"), ok=False, staff=False),
     "GET /api/v1/shifts/conflicts/": Read(),
     "POST /api/v1/shifts/generate/": Write(None, cap("patrol.plan"), {}, create=True, ok=False),
     "GET /api/v1/coverage/": Read(query=lambda w: {"area": w.agencies.areas.bontang.pk}),
