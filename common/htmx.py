@@ -7,6 +7,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+# htmx stops polling an element when its request answers 286 (the poll of a threat's or a
+# bulletin's progress once settled, the bell of a session that has ended).
+STOP_POLLING = 286
+
 
 def wants_partial(request: HttpRequest) -> bool:
     """True for an htmx request that swaps a results fragment into the page it came from

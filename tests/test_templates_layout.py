@@ -113,3 +113,20 @@ def test_every_template_sits_in_its_app_or_feature_folder():
         if not ok:
             misplaced.append(name)
     assert not misplaced, f"templates outside templates/<app>/[<feature>/][partials/]: {misplaced}"
+
+
+PAGE_LINK = re.compile(r"""href="([^"]*(?<![\w-])page=[^"]*)\"""")
+
+
+def test_page_links_keep_the_filters_of_the_list():
+    """A link to another page of a list keeps the list's filters: it is built by `{% querystring %}`
+    (the shared agencies/partials/pagination.html does), never as a bare `?page=N`, which sent a
+    user filtering by status back to the unfiltered list on page 2 (bulletins, exercises), or
+    kept only one of several values of a filter (operations, `request.GET.items`)."""
+    by_hand = [
+        f"{path.relative_to(BASE)}: {match.group(1)}"
+        for path in _files("templates/*.html")
+        for match in PAGE_LINK.finditer(path.read_text(encoding="utf-8"))
+        if "{% querystring" not in match.group(1)
+    ]
+    assert not by_hand, "page links built by hand (use {% querystring page=... %}):\n" + "\n".join(by_hand)

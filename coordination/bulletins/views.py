@@ -25,7 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 from agencies.audit import audit_page
 from agencies.form_fields import zone_of_areas
 from agencies.models import Agency
-from common.htmx import render_list
+from common.htmx import STOP_POLLING, render_list
 from common.pagination import paginate
 from common.views import forbidden_page, forbidden_response
 from coordination.form_fields import zone_context
@@ -34,7 +34,6 @@ from coordination.models import Bulletin
 from . import forms, presenters, selectors, services
 
 PAGE_SIZE = 25
-STOP_POLLING = 286  # htmx stops polling on this status
 
 
 @login_required

@@ -4,8 +4,6 @@ its operation entries."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,14 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.htmx import wants_partial
+from common.htmx import STOP_POLLING, wants_partial
 
 from . import selectors, services
 from .forms import InboxFilterForm
 
 PAGE_SIZE = 25
 # htmx stops polling on this status: a session that ended removes the bell.
-STOP_POLLING = 286
 
 
 @login_required
@@ -31,11 +28,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET)
     page = selectors.inbox_page(user=request.user, size=PAGE_SIZE, **form.params())  # type: ignore[arg-type]
     services.inbox_audit(user=request.user, entries=page.entries, detail=request.path)  # type: ignore[arg-type]
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
     context = {
         "form": form,
         "page": page,
-        "query": urlencode(query),
         "counts": selectors.inbox_counts(user=request.user),
     }
     template = "coordination/notifications/partials/inbox_results.html" if wants_partial(request) else None

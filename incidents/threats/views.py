@@ -39,7 +39,7 @@ from agencies import selectors as agency_selectors
 from agencies.audit import audit_page
 from agencies.models import Classification
 from agencies.roles import roles_for
-from common.htmx import wants_partial
+from common.htmx import STOP_POLLING, wants_partial
 from common.pagination import paginate
 from common.types import User
 from common.views import forbidden_page
@@ -60,8 +60,6 @@ from .forms import (
 
 THREAT_PAGE_SIZE = 25
 INBOX_PAGE_SIZE = 25
-# htmx stops polling an element when its request answers 286.
-STOP_POLLING = 286
 
 
 def _threat_for_change(request: HttpRequest, pk: int) -> Threat:
