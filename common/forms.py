@@ -1,5 +1,5 @@
 """Form plumbing every dashboard form shares: a service's errors on the form, line breaks
-stored as typed, a single select for a multiple-choice filter, and how many filters a list
+stored as typed, several files in one input, a single select for a multiple-choice filter, and how many filters a list
 page's filter set has set."""
 
 from __future__ import annotations
@@ -20,6 +20,26 @@ def normalise_line_breaks(form: forms.BaseForm) -> None:
         value = cleaned.get(name)
         if isinstance(field.widget, forms.Textarea) and isinstance(value, str) and "\r" in value:
             cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """`<input type=file multiple>`, optional unless said: cleans to a list of uploads (maybe
+    empty), each checked by `FileField` (the citizens' photos, a bulletin's attachments)."""
+
+    def __init__(self, *, accept: str = "", **kwargs: Any) -> None:
+        attrs = {"class": "form-control", **({"accept": accept} if accept else {})}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        uploads = data if isinstance(data, (list, tuple)) else [data]
+        single = super().clean
+        return [single(upload, initial) for upload in uploads if upload]
 
 
 class ListSelect(QuickSelect):

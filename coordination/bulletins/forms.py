@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, Area, Classification
 from agencies.roles import agencies_with
 from agencies.selectors import user_is_staff
-from common.forms import ServiceErrorsMixin
+from common.forms import MultipleFileField, ServiceErrorsMixin
 from common.types import User
 from coordination.form_fields import (
     AreasZoneMixin,
@@ -41,21 +41,6 @@ REASON_LABELS = [
     ("jurisdiction", _("jurisdiction")),
     ("partnership", _("partnership")),
 ]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data]
-        return [super().clean(data, initial)] if data else []
 
 
 def _multi(choices: Any = None, queryset: QuerySet[Any] | None = None, label: Any = "", size: int = 5) -> forms.Field:
@@ -108,7 +93,7 @@ class BulletinForm(ServiceErrorsMixin, AreasZoneMixin, forms.Form):
     rel_areas = _multi(queryset=Area.objects.none(), label=_("Agencies with jurisdiction over"))
     rel_scopes = _multi(choices=SCOPE_CHOICES, label=_("Our partners, by partnership scope"), size=4)
     attachments = MultipleFileField(
-        label=_("Attachments"), required=False, help_text=_("PDF, images or office documents, 10 MB each at most.")
+        label=_("Attachments"), help_text=_("PDF, images or office documents, 10 MB each at most.")
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

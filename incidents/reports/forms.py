@@ -23,7 +23,7 @@ from agencies.form_fields import IsoDateTimeInput
 from agencies.models import Classification, Severity
 from agencies.validators import validate_latitude, validate_longitude
 from common.dates import validate_record_datetime
-from common.forms import normalise_line_breaks
+from common.forms import MultipleFileField, normalise_line_breaks
 from common.types import User
 from incidents import selectors
 from incidents.models import Category, Incident
@@ -98,24 +98,6 @@ class CoordinateFormField(forms.DecimalField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """`<input type=file multiple>`: cleans to a list of uploads (maybe empty)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}))
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        uploads = data if isinstance(data, (list, tuple)) else [data]
-        single = super().clean
-        return [single(upload, initial) for upload in uploads if upload]
-
-
 class CitizenReportForm(BootstrapForm):
     category = forms.ChoiceField(label=_("What happened?"))
     description = forms.CharField(
@@ -144,6 +126,7 @@ class CitizenReportForm(BootstrapForm):
         help_text=_("Only the officers who handle your report see it, to ask you more if needed."),
     )
     photos = MultipleFileField(
+        accept=PHOTO_ACCEPT,
         label=_("Photos (optional)"),
         help_text=_("Up to 3 photos, JPEG, PNG or WebP, at most 10 MB each. Location data in them is removed."),
     )
