@@ -154,7 +154,6 @@ class BulletinVersion(models.Model):
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     body = models.TextField()
-    releasable_title = models.CharField(_("releasable title"), max_length=200, blank=True)
     releasable_title = models.CharField(max_length=200, blank=True)
     releasable_body = models.TextField(blank=True)
     note = models.CharField(_("what changed"), max_length=500, blank=True)
