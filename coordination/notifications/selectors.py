@@ -235,7 +235,7 @@ def _item_entries(user: User, items: list[InboxItem]) -> list[Entry]:
 def _alert_rows(user: User, *, unread: bool | None, needs_ack: bool | None) -> QuerySet[Any]:
     rows: QuerySet[Any] = threat_selectors.inbox_rows(user=user)
     if unread is not None:
-        rows = rows.filter(**{"unread": unread})  # the annotation of `inbox_rows`
+        rows = rows.filter(unread=unread)  # the annotation of `inbox_rows`
     if needs_ack:
         rows = rows.filter(threat_selectors.alert_waiting_q("alert__"))
     return rows
