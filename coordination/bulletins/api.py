@@ -118,12 +118,16 @@ class BulletinViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
 
     @extend_schema(
         summary=_("Acknowledge for your agency"),
-        request=None,
+        request=s.BulletinAcknowledgeSerializer,
         responses={200: s.RecipientSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
-        recipient = services.bulletin_acknowledge(actor=request.user, bulletin=self.get_object())
+        bulletin = self.get_object()
+        if not services.can_acknowledge(actor=request.user, bulletin=bulletin):
+            services.bulletin_acknowledge(actor=request.user, bulletin=bulletin)  # says why not: 400 or 403
+        data = self.validated(s.BulletinAcknowledgeSerializer)
+        recipient = services.bulletin_acknowledge(actor=request.user, bulletin=bulletin, agency_id=data.get("agency"))
         return Response(s.RecipientSerializer(recipient).data)
 
     @extend_schema(

@@ -148,6 +148,14 @@ class BulletinAmendSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class BulletinAcknowledgeSerializer(serializers.Serializer):
+    agency = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("The agency you acknowledge for, when you are a member of several recipients"),
+    )
+
+
 class BulletinWithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 

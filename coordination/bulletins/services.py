@@ -105,19 +105,31 @@ def require_follower(*, actor: User, bulletin: Bulletin) -> None:
         raise PermissionDenied(_("Only the issuing agency follows who read this bulletin."))
 
 
-def acknowledging_recipient(*, actor: User, bulletin: Bulletin) -> BulletinRecipient | None:
-    """The recipient row the actor would acknowledge for: an agency of theirs that received the
-    bulletin, has not acknowledged yet, in which they hold "bulletin.acknowledge"; None else."""
+def acknowledging_recipients(*, actor: User, bulletin: Bulletin) -> list[BulletinRecipient]:
+    """The recipient rows the actor may acknowledge for: agencies of theirs that received the
+    bulletin, have not acknowledged yet, in which they hold "bulletin.acknowledge" (by name)."""
     if bulletin.is_withdrawn or not bulletin.ack_required or user_is_staff(actor):
-        return None
+        return []
     held = agencies_with(user=actor, capability="bulletin.acknowledge")
     if not held:
-        return None
-    return (
+        return []
+    return list(
         BulletinRecipient.objects.filter(bulletin=bulletin, agency_id__in=held, acknowledged_at__isnull=True)
+        .select_related("agency")
         .order_by("agency__name")
-        .first()
     )
+
+
+def acknowledging_recipient(
+    *, actor: User, bulletin: Bulletin, agency_id: int | None = None
+) -> BulletinRecipient | None:
+    """The row the actor would acknowledge for: the one of `agency_id` when given (a member of
+    several agencies acknowledges for the one they act as), else the first by name; None when
+    there is none."""
+    rows = acknowledging_recipients(actor=actor, bulletin=bulletin)
+    if agency_id is not None:
+        rows = [row for row in rows if row.agency_id == agency_id]
+    return rows[0] if rows else None
 
 
 def can_acknowledge(*, actor: User, bulletin: Bulletin) -> bool:
@@ -465,13 +477,16 @@ def bulletin_mark_read_many(*, user: User, bulletin_ids: Iterable[int]) -> int:
 
 
 @transaction.atomic
-def bulletin_acknowledge(*, actor: User, bulletin: Bulletin) -> BulletinRecipient:
-    """Acknowledge for the actor's agency (once: a conditional UPDATE, so a double click or two
-    members at once record one acknowledgement)."""
-    recipient = acknowledging_recipient(actor=actor, bulletin=bulletin)
+def bulletin_acknowledge(*, actor: User, bulletin: Bulletin, agency_id: int | None = None) -> BulletinRecipient:
+    """Acknowledge for one of the actor's agencies (`agency_id`; without it the first by name)
+    (once: a conditional UPDATE, so a double click or two members at once record one
+    acknowledgement)."""
+    recipient = acknowledging_recipient(actor=actor, bulletin=bulletin, agency_id=agency_id)
     if recipient is None:
         if bulletin.is_withdrawn or not bulletin.ack_required:
             raise ValidationError({"non_field_errors": _("This bulletin asks for no acknowledgement.")})
+        if agency_id is not None and acknowledging_recipients(actor=actor, bulletin=bulletin):
+            raise ValidationError({"agency": _("This agency has nothing to acknowledge here.")})
         raise PermissionDenied(_("Your agency has nothing to acknowledge here."))
     now = timezone.now()
     BulletinRecipient.objects.filter(pk=recipient.pk, acknowledged_at__isnull=True).update(

@@ -132,7 +132,8 @@ def _detail_context(request: HttpRequest, bulletin: Bulletin, **forms_given: Any
         "changes": presenters.version_changes(versions=versions, releasable=not selectors.reads_full(bulletin)),
         "receipt": receipt,
         "can_amend": services.can_amend(actor=user, bulletin=bulletin),
-        "can_acknowledge": services.can_acknowledge(actor=user, bulletin=bulletin),
+        # One button per agency of the user's still to acknowledge (a member of several).
+        "ack_rows": services.acknowledging_recipients(actor=user, bulletin=bulletin),
         "can_follow": can_follow,
         "can_reply": can_reply,
         "replies": list(selectors.bulletin_replies(bulletin=bulletin)) if selectors.reads_full(bulletin) else [],
@@ -187,12 +188,16 @@ def bulletin_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @forbidden_page
 def bulletin_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = selectors.bulletin_get(user=request.user, pk=pk, audit=False)
+    raw = request.POST.get("agency") or ""
     try:
-        services.bulletin_acknowledge(actor=request.user, bulletin=bulletin)
+        agency_id = int(raw) if raw else None
+        recipient = services.bulletin_acknowledge(actor=request.user, bulletin=bulletin, agency_id=agency_id)
+    except ValueError:
+        messages.error(request, _("Choose the agency you acknowledge for."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Acknowledged for your agency."))
+        messages.success(request, _("Acknowledged for %(agency)s.") % {"agency": recipient.agency.name})
     target = request.POST.get("next") or ""  # the desk's button comes back to the desk
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)

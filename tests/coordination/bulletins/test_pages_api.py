@@ -150,3 +150,28 @@ def test_an_agency_id_past_the_databases_integers_is_a_400_not_a_500(world, api_
     payload = {"classification": "restricted", "distribution": {"agencies": [2**63], "areas": [1]}}
     response = api_as(world.alice).post("/api/v1/bulletins/preview/", payload, format="json")
     assert response.status_code == 400 and "distribution" in response.json()
+
+
+def test_a_member_of_two_recipients_acknowledges_for_the_agency_they_act_as(world, client):
+    """Bob is a liaison of B and of C, both recipients: the desk scoped to C acknowledges for C
+    (not the first agency by name), the bulletin's page offers one button per agency, and the
+    API takes the agency in its body (400 naming `agency` for one that has nothing to do)."""
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=world.bob, agency=world.c, role="liaison")
+    bulletin = with_ack(world)
+    client.force_login(world.bob)
+    page = client.get(f"/bulletins/{bulletin.pk}/").content.decode()
+    assert page.count('data-testid="ack-form"') == 2
+    desk = client.get(f"/?agency={world.c.pk}").content.decode()
+    assert f'name="agency" value="{world.c.pk}"' in desk
+    response = client.post(f"/bulletins/{bulletin.pk}/acknowledge/", {"agency": world.c.pk, "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    rows = dict(BulletinRecipient.objects.filter(bulletin=bulletin).values_list("agency_id", "acknowledged_by"))
+    assert rows[world.c.pk] == world.bob.pk and rows[world.b.pk] is None
+    api = f"/api/v1/bulletins/{bulletin.pk}/acknowledge/"
+    assert client.post(api, {"agency": world.c.pk}, content_type="application/json").status_code == 400
+    assert client.post(api, {"agency": "x"}, content_type="application/json").status_code == 400
+    answer = client.post(api, {"agency": world.b.pk}, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert BulletinRecipient.objects.get(bulletin=bulletin, agency=world.b).acknowledged_by == world.bob
