@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import translation
@@ -133,14 +134,18 @@ def send_external(*, bulletin_id: int, agency_ids: Iterable[int], event: str, co
 
 
 def claim_issue_notices(*, bulletin: Bulletin) -> list[int]:
-    """Agencies not yet told of the bulletin's current version, claimed with a conditional
-    UPDATE so that a task run twice sends once."""
-    pending = list(
-        BulletinRecipient.objects.filter(bulletin=bulletin, notified_version__lt=bulletin.version).values_list(
-            "pk", "agency_id"
+    """Agencies not yet told of the bulletin's current version, each claimed by one caller: the
+    rows are locked (PostgreSQL: FOR UPDATE SKIP LOCKED, so a task run twice at once sends each
+    notice once, the second getting only what the first did not lock) and marked told in the
+    same transaction. Before, both runs read the same pending rows and each sent them all as
+    soon as its UPDATE claimed any one of them."""
+    with transaction.atomic():
+        pending = list(
+            BulletinRecipient.objects.select_for_update(skip_locked=True)
+            .filter(bulletin=bulletin, notified_version__lt=bulletin.version)
+            .values_list("pk", "agency_id")
         )
-    )
-    claimed = BulletinRecipient.objects.filter(
-        pk__in=[pk for pk, _agency in pending], notified_version__lt=bulletin.version
-    ).update(notified_version=bulletin.version)
-    return [agency for _pk, agency in pending] if claimed else []
+        BulletinRecipient.objects.filter(pk__in=[pk for pk, _agency in pending]).update(
+            notified_version=bulletin.version
+        )
+    return [agency for _pk, agency in pending]
