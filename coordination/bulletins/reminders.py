@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from coordination.models import Bulletin, BulletinRecipient
@@ -40,12 +41,17 @@ def _claim(filters: dict[str, object], stamp: str) -> dict[int, list[int]]:
         acknowledged_at__isnull=True,
         **filters,
     )
-    rows = list(due.values_list("pk", "bulletin_id", "agency_id")[:5000])
     claimed: dict[int, list[int]] = defaultdict(list)
-    for pk, bulletin_id, agency_id in rows:
-        # One UPDATE a row keeps the claim exact; a sweep handles a few hundred late agencies.
-        if BulletinRecipient.objects.filter(pk=pk, **{f"{stamp}__isnull": True}).update(**{stamp: now}):
-            claimed[bulletin_id].append(agency_id)
+    # Each late agency claimed once by one sweep, in two statements whatever their number: the
+    # rows are locked (PostgreSQL: FOR UPDATE SKIP LOCKED; a sweep running at the same time
+    # takes the others) and stamped together.
+    with transaction.atomic():
+        rows = list(
+            due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", "bulletin_id", "agency_id")[:5000]
+        )
+        BulletinRecipient.objects.filter(pk__in=[pk for pk, _b, _a in rows]).update(**{stamp: now})
+    for _pk, bulletin_id, agency_id in rows:
+        claimed[bulletin_id].append(agency_id)
     return dict(claimed)
 
 
