@@ -17,7 +17,7 @@ rights are checked again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -39,11 +39,18 @@ EVENTS = ("issued", "amended", "withdrawn", "reminder", "escalation")
 EMAIL_BATCH = 200
 
 
+# A message a transport refused is tried again by `tasks.bulletin_messages_retry`, after 1, 2,
+# 4, 8 then 16 minutes; then it is given up (logged). The task carries the message itself
+# (recipient, subject, text): the wording of a bulletin's notice holds no confidential title.
+RETRY_ATTEMPTS = 5
+
+
 @dataclass
 class Sent:
     email: int = 0
     sms: int = 0
     failed: int = 0
+    retry: list[dict[str, str]] = field(default_factory=list)  # the refused messages, to try again
 
 
 def notify_in_app(*, bulletin: Bulletin, agency_ids: Iterable[int], event: str, exclude: User | None = None) -> int:
@@ -119,17 +126,42 @@ def send_external(*, bulletin_id: int, agency_ids: Iterable[int], event: str, co
                 emails.append(OutgoingEmail(key=key, to=email, subject=subject, body=body))
             if wants_sms and phone:
                 sms.append((phone, body))
+    return deliver(
+        [{"channel": "email", "to": m.to, "subject": m.subject, "body": m.body} for m in emails]
+        + [{"channel": "sms", "to": phone, "body": text} for phone, text in sms]
+    )
+
+
+def deliver(messages: list[dict[str, str]]) -> Sent:
+    """Send e-mails (in batches, one SMTP connection each) and SMS; never raises on a transport
+    failure: counts it and hands the message back in `retry` (not when it can never pass)."""
+    result = Sent()
+    emails = [
+        OutgoingEmail(key=key, to=m["to"], subject=m.get("subject", ""), body=m["body"])
+        for key, m in enumerate(messages)
+        if m["channel"] == "email"
+    ]
     for start in range(0, len(emails), EMAIL_BATCH):
         outcome = email_send_batch(emails[start : start + EMAIL_BATCH])
-        result.email += sum(1 for error in outcome.values() if error is None)
-        result.failed += sum(1 for error in outcome.values() if error is not None)
-    gateway = sms_gateway()
-    for phone, text in sms:
+        for key, error in outcome.items():
+            if error is None:
+                result.email += 1
+            else:
+                result.failed += 1
+                if not error.permanent:
+                    result.retry.append(messages[key])
+    gateway = None
+    for m in messages:
+        if m["channel"] != "sms":
+            continue
+        gateway = gateway or sms_gateway()
         try:
-            gateway.send(to=phone, text=text)
+            gateway.send(to=m["to"], text=m["body"])
             result.sms += 1
-        except TransportError:
+        except TransportError as error:
             result.failed += 1
+            if not error.permanent:
+                result.retry.append(m)
     return result
 
 

@@ -88,3 +88,41 @@ def test_the_reminder_task_is_scheduled_by_beat(settings):
     tasks_named = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "coordination.bulletins.tasks.bulletins_remind" in tasks_named
     assert tasks.bulletins_remind.name == "coordination.bulletins.tasks.bulletins_remind"
+
+
+def test_a_message_the_transport_refused_is_tried_again_until_it_passes(
+    world, subscribed, django_capture_on_commit_callbacks, monkeypatch
+):
+    """An SMS gateway down for two tries: the texts go on the third (eager Celery runs the
+    retries at once; a worker waits 1 then 2 minutes). A permanent refusal is not retried."""
+    from coordination.bulletins import notify
+    from incidents.threats.transports import TransportError
+
+    calls = []
+
+    class Flaky:
+        def send(self, *, to: str, text: str) -> None:
+            calls.append(to)
+            if len(calls) <= 4:  # two texts, refused twice each
+                raise TransportError("gateway down")
+            ConsoleSmsGateway.sent.append((to, text))
+
+    monkeypatch.setattr(notify, "sms_gateway", Flaky)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue(world, distribution={"agencies": [world.c.pk]})
+    assert len(calls) == 6 and len(ConsoleSmsGateway.sent) == 2
+
+    class Broken:
+        def send(self, *, to: str, text: str) -> None:
+            calls.append(to)
+            raise TransportError("no such number", permanent=True)
+
+    monkeypatch.setattr(notify, "sms_gateway", Broken)
+    calls.clear()
+    assert notify.deliver([{"channel": "sms", "to": "+62", "body": "x"}]).retry == []
+    assert tasks.bulletin_messages_retry([{"channel": "sms", "to": "+62", "body": "x"}], 1) == {
+        "email": 0,
+        "sms": 0,
+        "failed": 1,
+    }
+    assert len(calls) == 2
