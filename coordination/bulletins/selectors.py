@@ -216,10 +216,12 @@ def bulletin_list(*, user: User, filters: dict[str, Any] | None = None) -> Query
     )
 
 
-def bulletin_get(*, user: User, pk: int | str, audit: bool = True) -> Bulletin:
-    """One bulletin the user may read, with its areas and attachments, or 404."""
+def bulletin_get(*, user: User, pk: int | str, audit: bool = True, attachments: bool = True) -> Bulletin:
+    """One bulletin the user may read, with its areas (and attachments, unless the caller shows
+    none: the receipts panel polled every few seconds), or 404."""
     qs = bulletins_for(user=user).prefetch_related(
-        Prefetch("areas", queryset=Area.objects.only("id", "name", "level").order_by("name")), "attachments"
+        Prefetch("areas", queryset=Area.objects.only("id", "name", "level").order_by("name")),
+        *(["attachments"] if attachments else []),
     )
     bulletin = get_or_404(qs, pk=pk)
     if audit:  # confidential and secret ones only (audit_reads decides on the classification)
@@ -236,7 +238,7 @@ def bulletin_get_for_change(*, user: User, pk: int | str) -> Bulletin:
 
 def bulletin_get_for_follow(*, user: User, pk: int | str) -> Bulletin:
     """One bulletin whose receipts the user may follow (a member of the issuer, or staff)."""
-    bulletin = bulletin_get(user=user, pk=pk, audit=False)
+    bulletin = bulletin_get(user=user, pk=pk, audit=False, attachments=False)
     require_follower(actor=user, bulletin=bulletin)
     return bulletin
 
