@@ -1,0 +1,240 @@
+"""The one search box: every registered kind (`kinds.KINDS`) searched for what the user may read,
+each kind's best hits ranked, then merged.
+
+How a kind is searched (a constant number of queries whatever the data: one or two a kind):
+- PostgreSQL: full-text search of the kind's documents (`sinergi_search_tsv`: the `simple`
+  configuration over unaccented, lower-cased text, so Indonesian words are matched as they
+  are written, with no English stemming), every word required, the last ones as prefixes;
+  when that finds fewer hits than wanted, a second query matches the typo fields by trigram
+  word similarity (pg_trgm, `%>`), which finds "kebakarn" for "kebakaran". Both are answered
+  by GIN expression indexes (coordination/migrations/0008_search.py). Each query takes a
+  bounded set of candidates (the newest `CANDIDATES` matches, by primary key: an index walk
+  for a common word, a bitmap of the GIN index for a rare one, whichever the planner finds
+  cheaper), ranks them (`ts_rank` plus the trigram word similarity of the typo fields), and
+  keeps the best.
+- elsewhere (SQLite, the demo and the default tests): every word `icontains` in one of the
+  document's fields, the newest `CANDIDATES`, ranked in Python (words found in the title count
+  more).
+The candidates are always built on the kind's scoped queryset (its feature's list selector),
+so a record the user may not read is never a candidate.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.contrib.postgres.search import SearchQueryField, SearchVectorField
+from django.db import connection
+from django.db.models import BooleanField, Case, F, FloatField, Func, Q, QuerySet, TextField, Value, When
+from django.utils.functional import Promise
+
+from common.types import User
+
+from .kinds import KINDS, Document, SearchKind
+
+MIN_LENGTH = 2
+MAX_LENGTH = 200
+MAX_WORDS = 8
+CANDIDATES = 50  # per kind and query: the bound of what is ranked
+PER_KIND = 5  # hits a kind adds to the merged list when every kind is searched
+LIMIT = 30  # hits shown at most
+SNIPPET = 160  # characters around the first word found
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class Hit:
+    kind: str
+    kind_label: str | Promise
+    title: str
+    snippet: str
+    url: str
+    rank: float
+    record: Any = field(repr=False, default=None)
+
+
+@dataclass
+class SearchResult:
+    q: str
+    kind: str | None
+    hits: list[Hit] = field(default_factory=list)
+    too_short: bool = False
+
+
+def search_words(q: str) -> list[str]:
+    """The words of a query (letters and digits; at most `MAX_WORDS`)."""
+    return _WORD.findall(q[:MAX_LENGTH])[:MAX_WORDS]
+
+
+def search(*, user: User, q: str, kind: str | None = None, limit: int = LIMIT) -> SearchResult:
+    """What `user` may read that matches `q`, best first; one kind (`kind`, a registered slug) or
+    all of them. A query shorter than `MIN_LENGTH` characters (or without a word) finds nothing
+    and says so (`too_short`)."""
+    q = (q or "").strip()[:MAX_LENGTH]
+    result = SearchResult(q=q, kind=kind)
+    words = search_words(q)
+    if len(q) < MIN_LENGTH or not words:
+        result.too_short = True
+        return result
+    kinds = [k for k in KINDS if kind in (None, "", k.slug)]
+    per_kind = limit if len(kinds) == 1 else PER_KIND
+    run = _postgres if connection.vendor == "postgresql" else _fallback
+    hits: list[Hit] = []
+    for k in kinds:
+        hits.extend(_hit(k, row, rank) for row, rank in run(k, user, q, words, per_kind))
+    hits.sort(key=lambda h: -h.rank)
+    result.hits = hits[:limit]
+    for hit in result.hits:
+        hit.snippet = snippet(hit.snippet, words)
+    return result
+
+
+def _hit(kind: SearchKind, row: Any, rank: float) -> Hit:
+    return Hit(
+        kind=kind.slug,
+        kind_label=kind.label,
+        title=kind.title(row),
+        snippet=kind.text(row) or "",
+        url=kind.url(row),
+        rank=float(rank or 0),
+        record=row,
+    )
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+class _Tsv(Func):
+    """sinergi_search_tsv(field, ...): the indexed document (migration 0008_search)."""
+
+    function = "sinergi_search_tsv"
+    output_field = SearchVectorField()
+
+
+def _text(*expressions: Any) -> Func:
+    """sinergi_search_text(field, ...): unaccented, lower-cased text (the trigram indexes)."""
+    return Func(*expressions, function="sinergi_search_text", output_field=TextField())
+
+
+def _tsquery(words: list[str]) -> Func:
+    # Each word quoted (only letters and digits reach here); words of 3+ characters as prefixes,
+    # so that "bont" finds Bontang while "di" stays the word "di".
+    text = " & ".join(f"'{w}':*" if len(w) >= 3 else f"'{w}'" for w in words)
+    return Func(
+        _text(Value(text)),
+        template="to_tsquery('simple'::regconfig, %(expressions)s)",
+        output_field=SearchQueryField(),
+    )
+
+
+def _matches(doc: Document, words: list[str]) -> Func:
+    return Func(
+        _Tsv(*[F(f) for f in doc.fields]),
+        _tsquery(words),
+        template="%(expressions)s",
+        arg_joiner=" @@ ",
+        output_field=BooleanField(),
+    )
+
+
+def _similar(doc: Document, q: str) -> Func:
+    return Func(
+        _text(*[F(f) for f in doc.typo_fields]),
+        _text(Value(q)),
+        template="%(expressions)s",
+        arg_joiner=" %%> ",
+        output_field=BooleanField(),
+    )
+
+
+def _rank(doc: Document, q: str, words: list[str]) -> Func:
+    return Func(
+        Func(_Tsv(*[F(f) for f in doc.fields]), _tsquery(words), function="ts_rank", output_field=FloatField()),
+        Func(_text(Value(q)), _text(*[F(f) for f in doc.typo_fields]), function="word_similarity"),
+        template="(%(expressions)s)",
+        arg_joiner=" + ",
+        output_field=FloatField(),
+    )
+
+
+def _match_q(kind: SearchKind, make: Any) -> Q:
+    return reduce(or_, [(doc.when or Q()) & Q(make(doc)) for doc in kind.documents])
+
+
+def _rank_expr(kind: SearchKind, q: str, words: list[str]) -> Any:
+    if len(kind.documents) == 1:
+        return _rank(kind.documents[0], q, words)
+    whens = [When(doc.when or Q(), then=_rank(doc, q, words)) for doc in kind.documents]
+    return Case(*whens, default=Value(0.0), output_field=FloatField())
+
+
+def _ranked(kind: SearchKind, base: QuerySet[Any], match: Q, q: str, words: list[str], n: int) -> list[Any]:
+    candidates = base.filter(match).order_by("-pk").values("pk")[:CANDIDATES]
+    rows = base.filter(pk__in=candidates).annotate(search_rank=_rank_expr(kind, q, words))
+    return list(rows.order_by("-search_rank", "-pk")[:n])
+
+
+def _postgres(kind: SearchKind, user: User, q: str, words: list[str], n: int) -> list[tuple[Any, float]]:
+    base = kind.queryset(user)
+    rows = _ranked(kind, base, _match_q(kind, lambda d: _matches(d, words)), q, words, n)
+    if len(rows) < n:  # few exact words: typos and other spellings by trigram similarity
+        seen = [r.pk for r in rows]
+        typo = _match_q(kind, lambda d: _similar(d, q))
+        rows += _ranked(kind, base.exclude(pk__in=seen), typo, q, words, n - len(rows))
+    return [(r, r.search_rank) for r in rows]
+
+
+# --- Elsewhere (SQLite) --------------------------------------------------------------------
+
+
+def _fallback(kind: SearchKind, user: User, q: str, words: list[str], n: int) -> list[tuple[Any, float]]:
+    def doc_q(doc: Document) -> Q:
+        every = Q()
+        for word in words:
+            every &= reduce(or_, [Q(**{f"{f}__icontains": word}) for f in doc.fields])
+        return (doc.when or Q()) & every
+
+    match = reduce(or_, [doc_q(doc) for doc in kind.documents])
+    rows = list(kind.queryset(user).filter(match).order_by("-pk")[:CANDIDATES])
+    scored = [(row, _score(kind, row, q, words)) for row in rows]
+    scored.sort(key=lambda pair: -pair[1])
+    return scored[:n]
+
+
+def _score(kind: SearchKind, row: Any, q: str, words: list[str]) -> float:
+    """Words in the title count three, in the text one; the whole query in the title one more."""
+    title, text = fold(kind.title(row)), fold(kind.text(row) or "")
+    score = sum(3.0 if fold(w) in title else 1.0 if fold(w) in text else 0.0 for w in words)
+    return score / len(words) + (1.0 if fold(q) in title else 0.0)
+
+
+# --- Snippets ------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Lower-cased, without accents: "Café" and "cafe" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def snippet(text: str, words: Iterable[str], size: int = SNIPPET) -> str:
+    """About `size` characters of `text` around the first of `words` it holds (else its start)."""
+    text = " ".join((text or "").split())
+    if len(text) <= size:
+        return text
+    folded = fold(text)
+    # Folding may change the length (ligatures); positions are only used when it did not.
+    at = -1
+    if len(folded) == len(text):
+        found = [i for i in (folded.find(fold(w)) for w in words) if i >= 0]
+        at = min(found) if found else -1
+    start = max(0, at - size // 3) if at >= 0 else 0
+    piece = text[start : start + size]
+    return ("…" if start else "") + piece.strip() + ("…" if start + size < len(text) else "")
