@@ -107,15 +107,16 @@ def add_more(n: int, user: object) -> None:
                        (%(last)s::text[])[1 + (g / 7) %% cardinality(%(last)s::text[])] || ' ' || g,
                        'anggota' || g || '@contoh.go.id', false, true, now()
                 FROM generate_series(1, %(n)s) g
+                ON CONFLICT DO NOTHING
                 """,
                 {"n": n, "first": FIRST_NAMES, "last": LAST_NAMES},
             )
             cur.execute(
                 """
-                INSERT INTO agencies_membership (user_id, agency_id, role, title, phone, is_active)
-                SELECT u.id, (SELECT min(id) FROM agencies_agency) + u.id %% (SELECT count(*) FROM agencies_agency),
-                       'viewer', 'Anggota', '', true
-                FROM auth_user u WHERE u.username LIKE 'anggota%%'
+                INSERT INTO agencies_membership (user_id, agency_id, role, title, phone, is_active, created_at, updated_at)
+                SELECT u.id, (SELECT min(id) FROM agencies_agency) + u.id % (SELECT count(*) FROM agencies_agency),
+                       'viewer', 'Anggota', '', true, now(), now()
+                FROM auth_user u WHERE u.username LIKE 'anggota%'
                 ON CONFLICT DO NOTHING
                 """
             )
@@ -135,7 +136,7 @@ def add_more(n: int, user: object) -> None:
                 """,
                 {"k": n - have, "names": VILLAGES},
             )
-        cur.execute("SELECT count(*) FROM incidents_incident WHERE title LIKE 'Penyelundupan trenggiling%%'")
+        cur.execute("SELECT count(*) FROM incidents_incident WHERE title LIKE 'Penyelundupan trenggiling%'")
         if not cur.fetchone()[0]:
             cur.execute(
                 """UPDATE incidents_incident SET title = 'Penyelundupan trenggiling ' || id

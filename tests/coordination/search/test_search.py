@@ -92,7 +92,8 @@ def test_members_agencies_and_areas_are_found_by_name(world, client):
     result = search(user=world.alice, q="rahmawati")
     assert [(h.kind, h.title) for h in result.hits] == [("member", "Siti Rahmawati")]
     assert result.hits[0].url == f"/agencies/{world.b.pk}/"
-    assert [h.kind for h in search(user=world.alice, q="Damkar Balikpapan").hits] == ["agency"]
+    # (on PostgreSQL the areas named Balikpapan follow by trigram similarity, ranked below)
+    assert [h.kind for h in search(user=world.alice, q="Damkar Balikpapan").hits][:1] == ["agency"]
     assert "area" in {h.kind for h in search(user=world.alice, q="bontang").hits}
 
 
