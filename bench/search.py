@@ -231,7 +231,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"| {label:<36} | {statistics.median(bare):7.1f} | {percentile(bare, 0.95):7.1f} | {n:7d} |")
     worst = max(p95 for _p50, p95, _n in results.values())
     ok = worst <= TARGET_MS
-    print(f"\n{'PASS' if ok else 'MISS'}: search p95 {worst:.1f} ms (target <= {TARGET_MS} ms); load {os.getloadavg()[0]:.2f}")
+    print(
+        f"\n{'PASS' if ok else 'MISS'}: search p95 {worst:.1f} ms (target <= {TARGET_MS} ms); load {os.getloadavg()[0]:.2f}"
+    )
     return 0 if ok else 1
 
 

@@ -15,7 +15,9 @@ class SearchForm(forms.Form):
         max_length=MAX_LENGTH,
         required=False,
         strip=True,
-        widget=forms.TextInput(attrs={"class": "form-control", "type": "search", "autocomplete": "off", "data-search-field": ""}),
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "type": "search", "autocomplete": "off", "data-search-field": ""}
+        ),
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False, widget=forms.Select(attrs={"class": "form-select"}))
 

@@ -13,7 +13,7 @@ Adding a kind (meetings, say) takes an entry here and two indexes in a migration
 
     register(SearchKind(
         slug="meeting", label=_("Meeting"), queryset=lambda user: meeting_list(user=user),
-        documents=(Document(fields=("title", "agenda", "place")),),
+        documents=(Document(fields=("title", "agenda", "place"), index="meeting_search_tsv"),),
         title=lambda m: m.title, text=lambda m: m.agenda, url=lambda m: reverse("meeting-detail", args=[m.pk]),
     ))
 
@@ -45,10 +45,12 @@ from incidents.threats.selectors import threat_list
 @dataclass(frozen=True)
 class Document:
     """The searchable text of a record: `fields` (the full-text document, in index order), the
-    fields matched against typos (`typo`, the first field by default), and `when`, a condition
+    fields matched against typos (`typo`, the first field by default), its tsvector index's name
+    (`index`), and `when`, a condition
     on the row for the kinds whose readers read different texts (a bulletin's releasable version)."""
 
     fields: tuple[str, ...]
+    index: str  # the name of its tsvector index (migration 0008_search): its statistics decide the plan
     typo: tuple[str, ...] = ()
     when: Q | None = None
 
@@ -92,7 +94,9 @@ register(
         slug="incident",
         label=_("Incident"),
         queryset=lambda user: incident_list(user=user),
-        documents=(Document(fields=("reference", "title", "description"), typo=("title",)),),
+        documents=(
+            Document(fields=("reference", "title", "description"), index="incident_search_tsv", typo=("title",)),
+        ),
         title=lambda i: f"{i.reference} · {i.title}",
         text=lambda i: i.description,
         url=lambda i: reverse("incident-detail", args=[i.pk]),
@@ -104,7 +108,9 @@ register(
         slug="report",
         label=_("Citizen report"),
         queryset=lambda user: citizen_report_list(user=user),
-        documents=(Document(fields=("tracking_code", "description"), typo=("description",)),),
+        documents=(
+            Document(fields=("tracking_code", "description"), index="report_search_tsv", typo=("description",)),
+        ),
         title=lambda r: f"{r.tracking_code} · {r.category}",
         text=lambda r: r.description,
         url=lambda r: reverse("report-detail", args=[r.pk]),
@@ -115,7 +121,12 @@ register(
         slug="threat",
         label=_("Threat"),
         queryset=lambda user: threat_list(user=user),
-        documents=(Document(fields=("headline", "description", "instruction", "headline_en", "description_en")),),
+        documents=(
+            Document(
+                fields=("headline", "description", "instruction", "headline_en", "description_en"),
+                index="threat_search_tsv",
+            ),
+        ),
         title=lambda t: t.headline,
         text=lambda t: t.description,
         url=lambda t: reverse("threat-detail", args=[t.pk]),
@@ -129,8 +140,12 @@ register(
         queryset=lambda user: bulletins_for(user=user),
         # A reader of the releasable version searches (and sees) that text only, never the full one.
         documents=(
-            Document(fields=("title", "body"), when=Q(reads_full=True)),
-            Document(fields=("releasable_title", "releasable_body"), when=Q(reads_full=False)),
+            Document(fields=("title", "body"), index="bulletin_search_tsv", when=Q(reads_full=True)),
+            Document(
+                fields=("releasable_title", "releasable_body"),
+                index="bulletin_rel_search_tsv",
+                when=Q(reads_full=False),
+            ),
         ),
         title=lambda b: b.title if b.reads_full else b.releasable_title,
         text=lambda b: b.body if b.reads_full else b.releasable_body,
@@ -143,7 +158,7 @@ register(
         slug="operation",
         label=_("Operation"),
         queryset=lambda user: operation_list(user=user),
-        documents=(Document(fields=("name", "objectives", "command_post")),),
+        documents=(Document(fields=("name", "objectives", "command_post"), index="operation_search_tsv"),),
         title=lambda o: o.name,
         text=lambda o: o.objectives,
         url=lambda o: reverse("operation-detail", args=[o.pk]),
@@ -155,7 +170,7 @@ register(
         slug="agency",
         label=_("Agency"),
         queryset=lambda user: agency_list(user=user),
-        documents=(Document(fields=("name", "code", "address")),),
+        documents=(Document(fields=("name", "code", "address"), index="agency_search_tsv"),),
         title=lambda a: a.name,
         text=lambda a: a.address,
         url=lambda a: reverse("agency-detail", args=[a.pk]),
@@ -166,7 +181,7 @@ register(
         slug="area",
         label=_("Area"),
         queryset=lambda user: area_list(),
-        documents=(Document(fields=("name", "code", "postal_code")),),
+        documents=(Document(fields=("name", "code", "postal_code"), index="area_search_tsv"),),
         title=lambda a: a.name,
         text=lambda a: f"{a.get_level_display()} · {a.parent.name}" if a.parent_id else str(a.get_level_display()),
         url=lambda a: reverse("area-detail", args=[a.pk]),
@@ -181,6 +196,7 @@ register(
         documents=(
             Document(
                 fields=("user__first_name", "user__last_name", "user__username"),
+                index="user_search_tsv",
                 typo=("user__first_name", "user__last_name"),
             ),
         ),

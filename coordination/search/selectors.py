@@ -1,19 +1,20 @@
 """The one search box: every registered kind (`kinds.KINDS`) searched for what the user may read,
 each kind's best hits ranked, then merged.
 
-How a kind is searched (a constant number of queries whatever the data: one or two a kind):
+How a kind is searched (a constant number of queries whatever the data: one a kind, two when
+nothing is found):
 - PostgreSQL: full-text search of the kind's documents (`sinergi_search_tsv`: the `simple`
   configuration over unaccented, lower-cased text, so Indonesian words are matched as they
-  are written, with no English stemming), every word required, the last ones as prefixes;
-  when that finds fewer hits than wanted, a second query matches the typo fields by trigram
+  are written, with no English stemming), every word required as written;
+  when no kind finds anything that way, a second round matches the typo fields by trigram
   word similarity (pg_trgm, `%>`), which finds "kebakarn" for "kebakaran". Both are answered
   by GIN expression indexes (coordination/migrations/0008_search.py). Each query takes a
-  bounded set of candidates (the newest `CANDIDATES` matches, by primary key: an index walk
+  bounded set of candidates (the newest `_candidates(n)` matches: 2n + 10, by primary key: an index walk
   for a common word, a bitmap of the GIN index for a rare one, whichever the planner finds
-  cheaper), ranks them (`ts_rank` plus the trigram word similarity of the typo fields), and
-  keeps the best.
+  cheaper) with their rank (`ts_rank` plus the trigram word similarity of the typo fields,
+  computed for those rows only), and keeps the best.
 - elsewhere (SQLite, the demo and the default tests): every word `icontains` in one of the
-  document's fields, the newest `CANDIDATES`, ranked in Python (words found in the title count
+  document's fields, the newest 2n + 10, ranked in Python (words found in the title count
   more).
 The candidates are always built on the kind's scoped queryset (its feature's list selector),
 so a record the user may not read is never a candidate.
@@ -22,6 +23,7 @@ so a record the user may not read is never a candidate.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,8 +32,8 @@ from operator import or_
 from typing import Any
 
 from django.contrib.postgres.search import SearchQueryField, SearchVectorField
-from django.db import connection
-from django.db.models import BooleanField, Case, F, FloatField, Func, Q, QuerySet, TextField, Value, When
+from django.db import OperationalError, connection, transaction
+from django.db.models import BooleanField, Case, F, FloatField, Func, Q, TextField, Value, When
 from django.utils.functional import Promise
 
 from common.types import User
@@ -41,9 +43,8 @@ from .kinds import KINDS, Document, SearchKind
 MIN_LENGTH = 2
 MAX_LENGTH = 200
 MAX_WORDS = 8
-CANDIDATES = 50  # per kind and query: the bound of what is ranked
 PER_KIND = 5  # hits a kind adds to the merged list when every kind is searched
-LIMIT = 30  # hits shown at most
+LIMIT = 20  # hits shown at most (all of one kind when the search is narrowed to it)
 SNIPPET = 160  # characters around the first word found
 
 _WORD = re.compile(r"[^\W_]+")
@@ -85,10 +86,14 @@ def search(*, user: User, q: str, kind: str | None = None, limit: int = LIMIT) -
         return result
     kinds = [k for k in KINDS if kind in (None, "", k.slug)]
     per_kind = limit if len(kinds) == 1 else PER_KIND
-    run = _postgres if connection.vendor == "postgresql" else _fallback
+    postgres = connection.vendor == "postgresql"
     hits: list[Hit] = []
     for k in kinds:
-        hits.extend(_hit(k, row, rank) for row, rank in run(k, user, q, words, per_kind))
+        found = (_postgres if postgres else _fallback)(k, user, q, words, per_kind)
+        hits.extend(_hit(k, row, rank) for row, rank in found)
+    if postgres and not hits:  # no word as written anywhere: a typo or another spelling?
+        for k in kinds:
+            hits.extend(_hit(k, row, rank) for row, rank in _postgres_typos(k, user, q, words, per_kind))
     hits.sort(key=lambda h: -h.rank)
     result.hits = hits[:limit]
     for hit in result.hits:
@@ -124,9 +129,12 @@ def _text(*expressions: Any) -> Func:
 
 
 def _tsquery(words: list[str]) -> Func:
-    # Each word quoted (only letters and digits reach here); words of 3+ characters as prefixes,
-    # so that "bont" finds Bontang while "di" stays the word "di".
-    text = " & ".join(f"'{w}':*" if len(w) >= 3 else f"'{w}'" for w in words)
+    # Each word quoted (only letters and digits reach here) and matched as written, never as a
+    # prefix: the planner estimates a prefix at 0.5% of the rows whatever it is, and so walks the
+    # primary key computing every row's document for a word nobody wrote (15 s over a million
+    # incidents); an exact word has its statistics. A word begun ("bont") finds Bontang through
+    # the typo round.
+    text = " & ".join(f"'{w}'" for w in words)
     return Func(
         _text(Value(text)),
         template="to_tsquery('simple'::regconfig, %(expressions)s)",
@@ -175,20 +183,79 @@ def _rank_expr(kind: SearchKind, q: str, words: list[str]) -> Any:
     return Case(*whens, default=Value(0.0), output_field=FloatField())
 
 
-def _ranked(kind: SearchKind, base: QuerySet[Any], match: Q, q: str, words: list[str], n: int) -> list[Any]:
-    candidates = base.filter(match).order_by("-pk").values("pk")[:CANDIDATES]
-    rows = base.filter(pk__in=candidates).annotate(search_rank=_rank_expr(kind, q, words))
-    return list(rows.order_by("-search_rank", "-pk")[:n])
+def _candidates(n: int) -> int:
+    return 2 * n + 10
+
+
+# The words each tsvector index's statistics know as common (pg_stats.most_common_elems of the
+# index expression, kept by ANALYZE), read once per process for five minutes.
+_COMMON_TTL = 300.0
+_common: tuple[float, dict[str, frozenset[str]]] = (0.0, {})
+
+
+def common_words() -> dict[str, frozenset[str]]:
+    global _common
+    loaded_at, by_index = _common
+    if time.monotonic() - loaded_at > _COMMON_TTL:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT tablename, most_common_elems::text::text[] FROM pg_stats"
+                " WHERE tablename LIKE %s AND most_common_elems IS NOT NULL",
+                ["%search_tsv"],
+            )
+            by_index = {name: frozenset(words or ()) for name, words in cur.fetchall()}
+        _common = (time.monotonic(), by_index)
+    return by_index
+
+
+def _rare(kind: SearchKind, words: list[str]) -> bool:
+    """No word is among the common ones of the kind's indexes: few rows match. The planner
+    would guess otherwise (a word it has no statistics of is taken for half the rarest common
+    one, 0.5% of a million incidents) and walk the primary key computing every row's document
+    looking for a word nobody wrote (15 s): for rare words the GIN index's bitmap is forced."""
+    common = common_words()
+    folded = {fold(w) for w in words}
+    return not any(folded & common.get(doc.index, frozenset()) for doc in kind.documents)
+
+
+def _ranked(
+    kind: SearchKind, user: User, match: Q, q: str, words: list[str], n: int, *, bitmap: bool = False
+) -> list[tuple[Any, float]]:
+    # One query: the newest candidates with their rank. PostgreSQL computes the rank (an
+    # expensive target: it recomputes the document) after the LIMIT, for those rows only.
+    # `bitmap`: ordered by an expression no index gives (pk + 0), so the GIN index is read.
+    order = (F("pk") + 0).desc() if bitmap else F("pk").desc()
+    rows = kind.queryset(user).filter(match).annotate(search_rank=_rank_expr(kind, q, words))
+    ranked = [(row, float(row.search_rank or 0)) for row in rows.order_by(order)[: _candidates(n)]]
+    ranked.sort(key=lambda pair: -pair[1])
+    return ranked[:n]
 
 
 def _postgres(kind: SearchKind, user: User, q: str, words: list[str], n: int) -> list[tuple[Any, float]]:
-    base = kind.queryset(user)
-    rows = _ranked(kind, base, _match_q(kind, lambda d: _matches(d, words)), q, words, n)
-    if len(rows) < n:  # few exact words: typos and other spellings by trigram similarity
-        seen = [r.pk for r in rows]
-        typo = _match_q(kind, lambda d: _similar(d, q))
-        rows += _ranked(kind, base.exclude(pk__in=seen), typo, q, words, n - len(rows))
-    return [(r, r.search_rank) for r in rows]
+    match = _match_q(kind, lambda d: _matches(d, words))
+    return _ranked(kind, user, match, q, words, n, bitmap=_rare(kind, words))
+
+
+TYPO_TIMEOUT_MS = 300
+
+
+def _postgres_typos(kind: SearchKind, user: User, q: str, words: list[str], n: int) -> list[tuple[Any, float]]:
+    """The typo round of a kind, within TYPO_TIMEOUT_MS: trigram matches have no statistics,
+    and a misspelt rare word over a million rows may cost more than a search may; then this
+    kind finds nothing rather than hold the page."""
+    match = _match_q(kind, lambda d: _similar(d, q))
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(
+                "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                [str(TYPO_TIMEOUT_MS)],
+            )
+            (previous, _new) = cur.fetchone()
+            found = _ranked(kind, user, match, q, words, n)
+            cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return found
+    except OperationalError:  # the time bound (QueryCanceled); the savepoint undid the setting
+        return []
 
 
 # --- Elsewhere (SQLite) --------------------------------------------------------------------
@@ -202,7 +269,7 @@ def _fallback(kind: SearchKind, user: User, q: str, words: list[str], n: int) ->
         return (doc.when or Q()) & every
 
     match = reduce(or_, [doc_q(doc) for doc in kind.documents])
-    rows = list(kind.queryset(user).filter(match).order_by("-pk")[:CANDIDATES])
+    rows = list(kind.queryset(user).filter(match).order_by("-pk")[: _candidates(n)])
     scored = [(row, _score(kind, row, q, words)) for row in rows]
     scored.sort(key=lambda pair: -pair[1])
     return scored[:n]

@@ -62,4 +62,4 @@ def test_every_kind_reads_its_gin_indexes(world, fire, django_assert_max_num_que
     finally:
         with connection.cursor() as cur:
             cur.execute("SET enable_seqscan = on")
-    assert selectors.CANDIDATES <= 100
+    assert selectors._candidates(selectors.LIMIT) <= 100

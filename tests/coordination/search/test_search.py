@@ -39,7 +39,9 @@ def test_the_api_answers_hits_with_their_kind(world, incidents, api_as):
     response = api_as(world.alice).get("/api/v1/search/", {"q": "banjir permukiman"})
     assert response.status_code == 200
     hits = response.json()["results"]
-    assert [(h["kind"], h["title"]) for h in hits] == [("incident", f"{incidents['flood'].reference} · Banjir di permukiman warga")]
+    assert [(h["kind"], h["title"]) for h in hits] == [
+        ("incident", f"{incidents['flood'].reference} · Banjir di permukiman warga")
+    ]
     assert hits[0]["url"] == f"/incidents/{incidents['flood'].pk}/"
 
 
