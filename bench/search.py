@@ -113,7 +113,8 @@ def add_more(n: int, user: object) -> None:
             )
             cur.execute(
                 """
-                INSERT INTO agencies_membership (user_id, agency_id, role, title, phone, is_active, created_at, updated_at)
+                INSERT INTO agencies_membership (user_id, agency_id, role, title, phone, is_active,
+                                                 created_at, updated_at)
                 SELECT u.id, (SELECT min(id) FROM agencies_agency) + u.id % (SELECT count(*) FROM agencies_agency),
                        'viewer', 'Anggota', '', true, now(), now()
                 FROM auth_user u WHERE u.username LIKE 'anggota%'
@@ -231,9 +232,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"| {label:<36} | {statistics.median(bare):7.1f} | {percentile(bare, 0.95):7.1f} | {n:7d} |")
     worst = max(p95 for _p50, p95, _n in results.values())
     ok = worst <= TARGET_MS
-    print(
-        f"\n{'PASS' if ok else 'MISS'}: search p95 {worst:.1f} ms (target <= {TARGET_MS} ms); load {os.getloadavg()[0]:.2f}"
-    )
+    verdict = "PASS" if ok else "MISS"
+    print(f"\n{verdict}: search p95 {worst:.1f} ms (target <= {TARGET_MS} ms); load {os.getloadavg()[0]:.2f}")
     return 0 if ok else 1
 
 

@@ -16,7 +16,7 @@ from .serializers import SearchAnswerSerializer, SearchQuerySerializer
 
 class SearchViewSet(ScopedViewSet):
     serializer_class = SearchAnswerSerializer
-    pagination_class = None
+    pagination_class = None  # type: ignore[assignment]  # one ranked list, bounded (selectors.LIMIT)
     http_method_names = ["get", "head", "options"]
 
     @extend_schema(

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def incidents(world):
-    own = dict(reporting_agency=world.a, area=world.areas.bontang_utara)
+    own = {"reporting_agency": world.a, "area": world.areas.bontang_utara}
     return {
         "fire": IncidentFactory(title="Kebakaran gudang pelabuhan", description="Api besar di gudang.", **own),
         "flood": IncidentFactory(title="Banjir di permukiman warga", description="Air setinggi lutut.", **own),
@@ -113,7 +113,7 @@ def test_reports_are_found_only_in_the_moderation_queue(world):
 
 
 def test_the_title_ranks_above_the_text(world):
-    own = dict(reporting_agency=world.a)
+    own = {"reporting_agency": world.a}
     later = IncidentFactory(title="Pencurian motor", description="Terjadi di dekat gudang.", **own)
     first = IncidentFactory(title="Gudang terbakar", description="Api.", **own)
     hits = search(user=world.alice, q="gudang", kind="incident").hits
