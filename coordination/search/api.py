@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +15,20 @@ from . import selectors, services
 from .serializers import SearchAnswerSerializer, SearchQuerySerializer
 
 
+class _OneAnswer(AutoSchema):
+    """The `list` action answers one object (the query and its ranked hits), not an array."""
+
+    def _is_list_view(self, serializer: object = None) -> bool:
+        return False
+
+
 class SearchViewSet(ScopedViewSet):
+    """What the user may read that matches `q` (incidents, citizens' reports, threats,
+    bulletins, operations, agencies, areas, members; one of them with `kind`), best first,
+    each hit with its kind, title, a snippet and the link of its page. 400 with field messages
+    for a missing, too short or too long `q` or an unknown `kind`."""
+
+    schema = _OneAnswer()
     serializer_class = SearchAnswerSerializer
     pagination_class = None  # type: ignore[assignment]  # one ranked list, bounded (selectors.LIMIT)
     http_method_names = ["get", "head", "options"]
