@@ -92,8 +92,7 @@ def search(*, user: User, q: str, kind: str | None = None, limit: int = LIMIT) -
         found = (_postgres if postgres else _fallback)(k, user, q, words, per_kind)
         hits.extend(_hit(k, row, rank) for row, rank in found)
     if postgres and not hits:  # no word as written anywhere: a typo or another spelling?
-        for k in kinds:
-            hits.extend(_hit(k, row, rank) for row, rank in _postgres_typos(k, user, q, words, per_kind))
+        hits = _postgres_typos(kinds, user, q, words, per_kind)
     hits.sort(key=lambda h: -h.rank)
     result.hits = hits[:limit]
     for hit in result.hits:
@@ -239,11 +238,12 @@ def _postgres(kind: SearchKind, user: User, q: str, words: list[str], n: int) ->
 TYPO_TIMEOUT_MS = 300
 
 
-def _postgres_typos(kind: SearchKind, user: User, q: str, words: list[str], n: int) -> list[tuple[Any, float]]:
-    """The typo round of a kind, within TYPO_TIMEOUT_MS: trigram matches have no statistics,
-    and a misspelt rare word over a million rows may cost more than a search may; then this
-    kind finds nothing rather than hold the page."""
-    match = _match_q(kind, lambda d: _similar(d, q))
+def _postgres_typos(kinds: list[SearchKind], user: User, q: str, words: list[str], n: int) -> list[Hit]:
+    """The typo round: each kind's typo fields by trigram word similarity, in one transaction
+    whose statements may each take TYPO_TIMEOUT_MS at most. Trigram matches have no statistics,
+    and a misspelt rare word over a million rows may cost more than a search may: then the
+    round ends there with what it found, rather than hold the page."""
+    hits: list[Hit] = []
     try:
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute(
@@ -251,11 +251,13 @@ def _postgres_typos(kind: SearchKind, user: User, q: str, words: list[str], n: i
                 [str(TYPO_TIMEOUT_MS)],
             )
             (previous, _new) = cur.fetchone()
-            found = _ranked(kind, user, match, q, words, n)
+            for kind in kinds:
+                match = _match_q(kind, lambda d: _similar(d, q))
+                hits.extend(_hit(kind, row, rank) for row, rank in _ranked(kind, user, match, q, words, n))
             cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
-            return found
-    except OperationalError:  # the time bound (QueryCanceled); the savepoint undid the setting
-        return []
+    except OperationalError:  # the time bound (QueryCanceled); the rollback undid the setting
+        pass
+    return hits
 
 
 # --- Elsewhere (SQLite) --------------------------------------------------------------------
