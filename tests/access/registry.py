@@ -388,6 +388,10 @@ API: dict[str, Any] = {
     "GET /api/v1/my-inbox/": List("notification"),
     "GET /api/v1/my-inbox/counts/": Read(),
     "POST /api/v1/my-inbox/read/": Write(None, (), own=True, ok=False),
+    # the search box: every record carries its token "MTX...", so "MTX" finds them all and no
+    # persona's answer may show one it may not read (tests/coordination/search/test_visibility.py:
+    # kind by kind, nothing hidden either)
+    "GET /api/v1/search/": Read(query={"q": "MTX"}),
 }
 API.update(
     {
@@ -530,6 +534,7 @@ PAGES: dict[str, Any] = {
     "inbox-badge": Read(anonymous=286),
     "inbox-read": Write(None, (), own=True, ok=False),
     "bulletin-list": List("bulletin"),
+    "search": Read(query={"q": "MTX"}),
     "bulletin-create": Form(None, cap("bulletin.issue"), create=True, staff=False),
     "bulletin-preview": Write(
         None,
