@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("coordination.exercises.api_urls")),
     path("", include("coordination.notifications.api_urls")),
     path("", include("coordination.bulletins.api_urls")),
+    path("", include("coordination.meetings.api_urls")),
 ]

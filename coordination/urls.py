@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("coordination.exercises.urls")),
     path("", include("coordination.notifications.urls")),
     path("", include("coordination.bulletins.urls")),
+    path("", include("coordination.meetings.urls")),
 ]

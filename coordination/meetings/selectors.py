@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.selectors import user_agency_ids, user_is_staff
@@ -77,12 +78,27 @@ def meeting_get_for_change(*, user: User, pk: int | str) -> Meeting:
     return meeting
 
 
-def upcoming_meetings(*, user: User, agency_id: int | None, limit: int) -> tuple[list[Meeting], QuerySet[Meeting]]:
-    """The next scheduled meetings (not ended) the agency organises or is invited to (the whole
-    readable set for `agency_id` None), soonest first: the desk's block."""
+# --- The desk's block ----------------------------------------------------------------------
+
+
+def desk_upcoming_meetings(user: User, scope: Any) -> Any:
+    """The desk's "upcoming meetings" block (a hook of `coordination.desk.selectors.HOOKS`,
+    registered by `coordination.apps`): the next scheduled meetings of the agency looked at
+    (organised or invited), each with the agency's answer; two queries whatever the data."""
+    from coordination.desk.selectors import ROWS, Block, bounded_count
+
+    agency_id = scope.agency.pk if scope.agency is not None else None
     qs = meeting_list(user=user, filters={"status": Meeting.Status.SCHEDULED, "upcoming": True})
     if agency_id is not None:
-        invited = MeetingInvitee.objects.filter(meeting_id=OuterRef("pk"), agency_id=agency_id)
-        qs = qs.filter(Q(organiser_id=agency_id) | Q(Exists(invited)))
-    rows = list(qs.order_by("starts_at", "id")[:limit])
-    return rows, qs
+        invited = MeetingInvitee.objects.filter(meeting_id=OuterRef("pk"), agency_id=agency_id, user__isnull=True)
+        qs = qs.filter(Q(organiser_id=agency_id) | Q(Exists(invited))).annotate(
+            agency_rsvp=Subquery(invited.values("rsvp")[:1])
+        )
+    rows = list(qs.order_by("starts_at", "id")[:ROWS])
+    return Block(
+        "meetings",
+        bounded_count(qs),
+        rows,
+        reverse("meeting-list") + "?upcoming=true&status=scheduled",
+        {"template": "coordination/meetings/partials/desk_block.html"},
+    )
