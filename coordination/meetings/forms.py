@@ -63,7 +63,11 @@ class MeetingForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
     ends_at = datetime_field(_("Ends"))
     place = forms.CharField(label=_("Place"), max_length=300, required=False, widget=text_input())
     online_url = forms.URLField(
-        label=_("Online link"), max_length=500, required=False, widget=forms.URLInput(attrs={"class": "form-control"})
+        label=_("Online link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "form-control"}),
     )
     invited_agencies = forms.ModelMultipleChoiceField(
         label=_("Invited agencies"), queryset=Agency.objects.filter(is_active=True).order_by("name"), widget=_multi()
