@@ -40,7 +40,9 @@ class ActionItemSerializer(ModelSerializer):
     owner_agency = AgencyRefSerializer(read_only=True)
     exercise: serializers.PrimaryKeyRelatedField[Exercise] = serializers.PrimaryKeyRelatedField(read_only=True)
     meeting: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True)
-    owner_person = serializers.PrimaryKeyRelatedField(read_only=True, help_text=_("User id"))
+    owner_person: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text=_("User id")
+    )
     overdue = serializers.SerializerMethodField()
 
     class Meta:

@@ -66,7 +66,7 @@ def item_parent(item: ActionItem) -> tuple[int, str]:
     exercise's lead ("exercise.plan"), a meeting's organiser ("meeting.minutes"). Action items
     are one model for exercises and meetings (evaluations next): its rules are written here,
     where it began."""
-    if item.meeting_id:
+    if item.meeting is not None:
         return item.meeting.organiser_id, "meeting.minutes"
     assert item.exercise is not None
     return item.exercise.lead_agency_id, "exercise.plan"

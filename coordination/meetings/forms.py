@@ -42,6 +42,11 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
+class PersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 def person_choices(*, current: Any = None) -> QuerySet[Any]:
     """Active members of active agencies (the service checks each is of an invited agency),
     plus the persons the meeting has already."""
@@ -163,7 +168,7 @@ class MeetingActionItemForm(ServiceErrorsMixin, forms.Form):
         agency_field = self.fields["owner_agency"]
         assert isinstance(agency_field, forms.ModelChoiceField)
         agency_field.queryset = Agency.objects.filter(pk__in=ids, is_active=True).order_by("name")
-        person_field = forms.ModelChoiceField(
+        person_field = PersonField(
             label=_("Owner person"),
             queryset=get_user_model()
             .objects.filter(memberships__agency_id__in=ids, memberships__is_active=True, is_active=True)
@@ -173,7 +178,6 @@ class MeetingActionItemForm(ServiceErrorsMixin, forms.Form):
             widget=select(),
             empty_label=_("Anyone of the agency"),
         )
-        person_field.label_from_instance = lambda u: u.get_full_name() or u.get_username()  # type: ignore[method-assign]
         self.fields["owner_person"] = person_field
 
 

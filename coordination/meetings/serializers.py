@@ -152,7 +152,7 @@ class PresenceSerializer(serializers.Serializer):
 
 
 class AttendanceSerializer(serializers.Serializer):
-    present = PresenceSerializer(many=True, max_length=2000)
+    present = serializers.ListField(child=PresenceSerializer(), max_length=2000)
 
 
 class MinutesSerializer(serializers.Serializer):
