@@ -183,3 +183,16 @@ def test_an_action_item_belongs_to_exactly_one_parent(world):
     for parents in ({}, {"exercise": exercise, "meeting": meeting}):
         with pytest.raises(IntegrityError), transaction.atomic():
             ActionItem.objects.create(description="x", owner_agency=world.a, due_date=due, **parents)
+
+
+def test_the_inbox_names_the_meeting_only_while_the_reader_may_read_it(world, django_capture_on_commit_callbacks):
+    from coordination.notifications.selectors import inbox_page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = make_meeting(world)
+    [entry] = inbox_page(user=world.bob, group="meeting").entries
+    assert entry.text == f"Anda diundang ke {meeting.title}." or meeting.title in entry.text
+    assert entry.url == f"/meetings/{meeting.pk}/" and not entry.withdrawn
+    services.meeting_update(actor=world.alice, meeting=meeting, invited_agencies=[world.c], invited_persons=[])
+    [entry] = inbox_page(user=world.bob, group="meeting").entries
+    assert entry.withdrawn and entry.url is None and meeting.title not in entry.text
