@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.form_fields import IsoDateField, IsoDateInput, ZonedFormMixin
-from agencies.models import Agency, Area
+from agencies.models import Agency, Area, Membership
 from agencies.roles import agencies_with
 from agencies.selectors import filter_agency_choices
 from common.dates import CalendarDateTimeField
@@ -37,14 +37,27 @@ def _multi(size: int = 6) -> forms.SelectMultiple:
     return forms.SelectMultiple(attrs={"class": "form-select", "size": size})
 
 
+def person_label(user: Any) -> str:
+    """ "Rina Marlina (BNN Kota Bontang)": the person and their agencies (prefetched by
+    `with_agencies`), so an organiser picks the right one."""
+    agencies = ", ".join(m.agency.name for m in getattr(user, "active_memberships", []))
+    name = user.get_full_name() or user.get_username()
+    return f"{name} ({agencies})" if agencies else name
+
+
+def with_agencies(qs: QuerySet[Any]) -> QuerySet[Any]:
+    active = Membership.objects.filter(is_active=True, agency__is_active=True).select_related("agency")
+    return qs.prefetch_related(Prefetch("memberships", queryset=active, to_attr="active_memberships"))
+
+
 class PersonChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return person_label(obj)
 
 
 class PersonField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return person_label(obj)
 
 
 def person_choices(*, current: Any = None) -> QuerySet[Any]:
@@ -52,7 +65,9 @@ def person_choices(*, current: Any = None) -> QuerySet[Any]:
     plus the persons the meeting has already."""
     ids = [getattr(p, "pk", p) for p in current or []]
     members = Q(memberships__is_active=True, memberships__agency__is_active=True, is_active=True)
-    return get_user_model().objects.filter(members | Q(pk__in=ids)).distinct().order_by("first_name", "username")
+    return with_agencies(
+        get_user_model().objects.filter(members | Q(pk__in=ids)).distinct().order_by("first_name", "username")
+    )
 
 
 class MeetingForm(ServiceErrorsMixin, ZonedFormMixin, forms.Form):
@@ -170,10 +185,12 @@ class MeetingActionItemForm(ServiceErrorsMixin, forms.Form):
         agency_field.queryset = Agency.objects.filter(pk__in=ids, is_active=True).order_by("name")
         person_field = PersonField(
             label=_("Owner person"),
-            queryset=get_user_model()
-            .objects.filter(memberships__agency_id__in=ids, memberships__is_active=True, is_active=True)
-            .distinct()
-            .order_by("first_name", "username"),
+            queryset=with_agencies(
+                get_user_model()
+                .objects.filter(memberships__agency_id__in=ids, memberships__is_active=True, is_active=True)
+                .distinct()
+                .order_by("first_name", "username")
+            ),
             required=False,
             widget=select(),
             empty_label=_("Anyone of the agency"),
