@@ -16,6 +16,9 @@ from .models import (
     Exercise,
     InboxItem,
     JointOperation,
+    Meeting,
+    MeetingDecision,
+    MeetingInvitee,
     OperationEvent,
     Participation,
     PatrolShift,
@@ -168,6 +171,36 @@ class ActionItemInline(admin.TabularInline):
     model = ActionItem
     extra = 0
     autocomplete_fields = ("owner_agency",)
+    raw_id_fields = ("owner_person",)
+    exclude = ("meeting",)
+
+
+class MeetingActionItemInline(ActionItemInline):
+    exclude = ("exercise",)
+
+
+class MeetingInviteeInline(admin.TabularInline):
+    model = MeetingInvitee
+    extra = 0
+    autocomplete_fields = ("agency",)
+    raw_id_fields = ("user", "rsvp_by")
+
+
+class MeetingDecisionInline(admin.TabularInline):
+    model = MeetingDecision
+    extra = 0
+    raw_id_fields = ("created_by",)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ("title", "organiser", "starts_at", "status")
+    list_filter = ("status",)
+    list_select_related = ("organiser",)
+    search_fields = ("title", "organiser__name")
+    autocomplete_fields = ("organiser", "area")
+    raw_id_fields = ("created_by",)
+    inlines = [MeetingInviteeInline, MeetingDecisionInline, MeetingActionItemInline]
 
 
 @admin.register(Exercise)
@@ -183,8 +216,9 @@ class ExerciseAdmin(admin.ModelAdmin):
 
 @admin.register(ActionItem)
 class ActionItemAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "exercise", "owner_agency", "due_date", "status")
+    list_display = ("__str__", "exercise", "meeting", "owner_agency", "due_date", "status")
     list_filter = ("status",)
-    list_select_related = ("exercise", "owner_agency")
-    search_fields = ("description", "owner_agency__name", "exercise__name")
-    autocomplete_fields = ("exercise", "owner_agency")
+    list_select_related = ("exercise", "meeting", "owner_agency")
+    search_fields = ("description", "owner_agency__name", "exercise__name", "meeting__title")
+    autocomplete_fields = ("exercise", "meeting", "owner_agency")
+    raw_id_fields = ("owner_person",)

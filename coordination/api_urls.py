@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("coordination.exercises.api_urls")),
     path("", include("coordination.notifications.api_urls")),
     path("", include("coordination.bulletins.api_urls")),
+    path("", include("coordination.meetings.api_urls")),
     path("", include("coordination.search.api_urls")),
 ]

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CoordinationConfig(AppConfig):
     name = "coordination"
     verbose_name = _("Coordination")
+
+    def ready(self) -> None:
+        # The desk's blocks of other features (coordination.desk.selectors.HOOKS).
+        from coordination.desk import selectors as desk
+        from coordination.meetings.selectors import desk_upcoming_meetings
+
+        if desk_upcoming_meetings not in desk.HOOKS:
+            desk.HOOKS.append(desk_upcoming_meetings)

@@ -1,6 +1,7 @@
 """Demo activity on top of agencies.demo's world: incidents, citizen reports, risks, a threat, a
-joint operation with its patrols, and an exercise. Everything goes through the services, as a
-user would, so the demo shows real reference numbers, timelines, alerts and conflicts.
+joint operation with its patrols, an exercise, a bulletin and two coordination meetings.
+Everything goes through the services, as a user would, so the demo shows real reference
+numbers, timelines, alerts and conflicts.
 
 Idempotent: each item is looked up by its title first and left alone when it exists.
 """
@@ -24,7 +25,8 @@ from incidents.threats import services as threat_services
 from .bulletins import selectors as bulletin_selectors
 from .bulletins import services as bulletin_services
 from .exercises import services as exercise_services
-from .models import Bulletin, Exercise, JointOperation
+from .meetings import services as meeting_services
+from .models import Bulletin, Exercise, JointOperation, Meeting
 from .operations import services as operation_services
 from .patrols import services as patrol_services
 
@@ -175,7 +177,16 @@ def _area(name: str) -> Area:
 
 def seed_activity() -> dict[str, int]:
     """Create the demo activity that is missing; returns how many items of each kind were made."""
-    made = {"incidents": 0, "reports": 0, "risks": 0, "threats": 0, "operations": 0, "exercises": 0, "bulletins": 0}
+    made = {
+        "incidents": 0,
+        "reports": 0,
+        "risks": 0,
+        "threats": 0,
+        "operations": 0,
+        "exercises": 0,
+        "bulletins": 0,
+        "meetings": 0,
+    }
     now = timezone.now()
     for title, code, area, moves, severity, classification, who, lat, lon, hours in INCIDENTS:
         if Incident.objects.filter(title=title).exists():
@@ -313,6 +324,7 @@ def seed_activity() -> dict[str, int]:
         )
         made["exercises"] += 1
     made["bulletins"] += _seed_bulletin(now)
+    made["meetings"] += _seed_meetings(now)
     return made
 
 
@@ -352,3 +364,67 @@ def _seed_bulletin(now: datetime.datetime) -> int:
         actor=liaison, bulletin=bulletin, body=bulletin.body + "\n- foto kapal dilampirkan bila ada", note="Tambahan"
     )
     return 1
+
+
+def _seed_meetings(now: datetime.datetime) -> int:
+    """Two coordination meetings organised by Polres Bontang: one next week (BNN, Kodim and
+    BPBD invited, BNN's liaison by name, Kodim has accepted) and one held last week with its
+    attendance, minutes, decisions and an overdue action item of BPBD's."""
+    made = 0
+    liaison = _user("liaison.bontang")
+    agencies = [Agency.objects.get(code=c) for c in ("bnn-bontang", "kodim-bontang", "bpbd-bontang")]
+    title = "Rapat koordinasi pengamanan Natal dan Tahun Baru"
+    if not Meeting.objects.filter(title=title).exists():
+        start = (now + datetime.timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+        meeting = meeting_services.meeting_create(
+            actor=liaison,
+            title=title,
+            area=_area("Kota Bontang"),
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            place="Aula Mako Polres Bontang",
+            online_url="https://meet.example.org/rakor-nataru",
+            invited_agencies=agencies,
+            invited_persons=[_user("liaison.bnn")],
+            agenda="1. Pembukaan\n2. Titik rawan malam Natal\n3. Pembagian pos pengamanan\n4. Lain-lain",
+        )
+        meeting_services.meeting_rsvp(actor=_user("liaison.kodim"), meeting=meeting, response="accepted")
+        made += 1
+    title = "Rapat evaluasi kesiapsiagaan banjir Bontang Barat"
+    if not Meeting.objects.filter(title=title).exists():
+        start = (now - datetime.timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+        meeting = meeting_services.meeting_create(
+            actor=liaison,
+            title=title,
+            area=_area("Kota Bontang"),
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            place="Kantor BPBD Bontang",
+            invited_agencies=agencies,
+            agenda="1. Laporan curah hujan\n2. Jalur evakuasi",
+        )
+        rows = list(meeting.invitees.all())
+        meeting_services.meeting_attendance(
+            actor=liaison, meeting=meeting, present={r.pk: r.agency.code != "kodim-bontang" for r in rows}
+        )
+        meeting_services.meeting_minutes(
+            actor=liaison,
+            meeting=meeting,
+            minutes=(
+                "Rapat dibuka pukul 09.00 oleh Kapolres.\n\n"
+                "- BPBD melaporkan curah hujan tinggi\n- Dua jalur evakuasi tergenang"
+            ),
+        )
+        meeting_services.meeting_decision_add(
+            actor=liaison, meeting=meeting, text="Posko siaga banjir dibuka di Kelurahan Gunung Elai."
+        )
+        meeting_services.meeting_action_item_create(
+            actor=liaison,
+            meeting=meeting,
+            description="Petakan ulang jalur evakuasi Bontang Barat",
+            owner_agency=Agency.objects.get(code="bpbd-bontang"),
+            owner_person=_user("liaison.bpbd"),
+            due_date=timezone.localdate() - datetime.timedelta(days=2),
+        )
+        made += 1
+    return made

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("coordination.exercises.urls")),
     path("", include("coordination.notifications.urls")),
     path("", include("coordination.bulletins.urls")),
+    path("", include("coordination.meetings.urls")),
     path("", include("coordination.search.urls")),
 ]

@@ -38,6 +38,11 @@ NONE_TEXT = re.compile(r"\bNone\b")
 pytestmark = pytest.mark.django_db
 
 
+# Nullable only as one of several: an action item has exactly one parent (a check constraint),
+# so its parent is never NULL in life.
+ONE_OF = {("coordination.ActionItem", "exercise"), ("coordination.ActionItem", "meeting")}
+
+
 def nullable_relations() -> dict[str, list[models.Field]]:
     """label -> the model's concrete many-to-one and one-to-one fields with null=True."""
     found: dict[str, list[models.Field]] = {}
@@ -45,7 +50,12 @@ def nullable_relations() -> dict[str, list[models.Field]]:
         if model._meta.app_label not in PROJECT_APPS:
             continue
         fields = [
-            f for f in model._meta.concrete_fields if f.is_relation and (f.many_to_one or f.one_to_one) and f.null
+            f
+            for f in model._meta.concrete_fields
+            if f.is_relation
+            and (f.many_to_one or f.one_to_one)
+            and f.null
+            and (model._meta.label, f.name) not in ONE_OF
         ]
         if fields:
             found[model._meta.label] = fields
@@ -263,6 +273,27 @@ PAGES: dict[str, tuple[Callable[[], models.Model], Pages]] = {
             reverse("api-exercise-detail", args=[x.pk]),
         ],
     ),
+    "coordination.Meeting": (
+        lambda: apps.get_model("coordination.Meeting").objects.order_by("pk").first(),
+        lambda m: _meeting_pages(m),
+    ),
+    "coordination.MeetingInvitee": (
+        lambda: apps.get_model("coordination.MeetingInvitee").objects.filter(rsvp_by__isnull=False).first(),
+        lambda i: _meeting_pages(i.meeting),
+    ),
+    "coordination.MeetingDecision": (
+        lambda: apps.get_model("coordination.MeetingDecision").objects.first(),
+        lambda d: _meeting_pages(d.meeting),
+    ),
+    "coordination.ActionItem": (
+        lambda: apps.get_model("coordination.ActionItem").objects.filter(meeting__isnull=False).first(),
+        lambda a: [
+            *_meeting_pages(a.meeting),
+            reverse("action-item-list"),
+            reverse("api-action-item-list"),
+            reverse("api-action-item-detail", args=[a.pk]),
+        ],
+    ),
     "coordination.Bulletin": (
         lambda: apps.get_model("coordination.Bulletin").objects.first(),
         lambda b: _bulletin_pages(b),
@@ -293,6 +324,18 @@ COMPANIONS: dict[str, Callable[[], dict]] = {
     "coordination.JointOperation": lambda: {"approved_at": timezone.now()},
     "coordination.BulletinRecipient": lambda: {"acknowledged_at": timezone.now()},
 }
+
+
+def _meeting_pages(m) -> list[str]:
+    return [
+        reverse("meeting-list"),
+        reverse("meeting-detail", args=[m.pk]),
+        reverse("meeting-ics", args=[m.pk]),
+        reverse("api-meeting-list"),
+        reverse("api-meeting-detail", args=[m.pk]),
+        reverse("api-meeting-action-items", args=[m.pk]),
+        reverse("api-meeting-decisions", args=[m.pk]),
+    ]
 
 
 def _bulletin_pages(b) -> list[str]:

@@ -7,9 +7,9 @@ default); staff see the whole city (or one agency they belong to). Counts stop a
 `COUNT_BOUND` ("100+"): a desk tells what needs doing, the lists behind its links count
 exactly.
 
-Blocks registered by features that do not exist yet (meetings) plug in through `HOOKS`: a
-function of (user, scope) returning a `Block` or None; none is registered today, so the desk
-shows nothing for them rather than an empty promise.
+Blocks of other features plug in through `HOOKS`: a function of (user, scope) returning a
+`Block` (with `extra["template"]`, the block's partial) or None, registered when the app is
+ready (`coordination.apps`): the meetings' "upcoming meetings" today.
 """
 
 from __future__ import annotations
@@ -77,8 +77,12 @@ class Block:
 HOOKS: list[Callable[[User, Scope], Block | None]] = []
 
 
-def _count(qs: QuerySet[Any]) -> int:
+def bounded_count(qs: QuerySet[Any]) -> int:
+    """A block's count, stopped at `COUNT_BOUND` + 1 (shown "100+")."""
     return qs[: COUNT_BOUND + 1].count()
+
+
+_count = bounded_count
 
 
 def _area_q(paths: list[str] | None, field_name: str) -> Q:
@@ -229,11 +233,13 @@ def bulletins_waiting(*, user: User, scope: Scope) -> Block:
 
 
 def action_items_overdue(*, user: User, scope: Scope) -> Block:
+    """Action items (of exercises and meetings) owned by the agency, not done, due before
+    today; the link opens the owner's action-items page."""
     qs = overdue_action_items(user=user)
     if scope.agency is not None:
         qs = qs.filter(owner_agency=scope.agency)
     rows = list(qs.order_by("due_date", "id")[:ROWS])
-    return Block("actions", _count(qs), rows, reverse("exercise-list"))
+    return Block("actions", _count(qs), rows, reverse("action-item-list") + "?overdue=true")
 
 
 def desk_map(*, user: User, scope: Scope) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""REST API of exercises and action items, mounted under /api/v1/ (see
+"""REST API of exercises and action items (of exercises and meetings alike), mounted under /api/v1/ (see
 coordination/exercises/api_urls.py).
 
 - `/exercises/`: list (filters of `ExerciseFilter`), create, retrieve, PATCH; `review/` (POST)
@@ -39,11 +39,26 @@ from .filters import ActionItemFilter, ExerciseFilter
 class ActionItemSerializer(ModelSerializer):
     owner_agency = AgencyRefSerializer(read_only=True)
     exercise: serializers.PrimaryKeyRelatedField[Exercise] = serializers.PrimaryKeyRelatedField(read_only=True)
+    meeting: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True)
+    owner_person: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text=_("User id")
+    )
     overdue = serializers.SerializerMethodField()
 
     class Meta:
         model = ActionItem
-        fields = ["id", "exercise", "description", "owner_agency", "due_date", "status", "overdue", "updated_at"]
+        fields = [
+            "id",
+            "exercise",
+            "meeting",
+            "description",
+            "owner_agency",
+            "owner_person",
+            "due_date",
+            "status",
+            "overdue",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_overdue(self, item: ActionItem) -> bool:
@@ -239,7 +254,9 @@ class ActionItemViewSet(mixins.ListModelMixin, ScopedViewSet):
         return self.render(self.get_object())
 
     @extend_schema(
-        summary=_("Change an action item (its status: the owner agency or the exercise's lead)"),
+        summary=_(
+            "Change an action item (its status: the owner agency, or the exercise's lead or meeting's organiser)"
+        ),
         request=ActionItemUpdateSerializer,
         responses={200: ActionItemSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.form_fields import IsoDateField, IsoDateInput
 from agencies.models import Agency, Classification
-from common.forms import ServiceErrorsMixin
+from agencies.selectors import filter_agency_choices
+from common.forms import ListSelect, ServiceErrorsMixin
 from common.types import User
+from common.widgets import QuickSelect
 from coordination.form_fields import (
     PlanFormMixin,
     areas_field,
@@ -24,7 +26,7 @@ from coordination.form_fields import (
 )
 from coordination.models import ActionItem, Exercise
 
-from .filters import ExerciseFilter
+from .filters import ActionItemFilter, ExerciseFilter
 
 
 class ExerciseForm(ServiceErrorsMixin, PlanFormMixin, forms.Form):
@@ -70,3 +72,26 @@ class ExercisePageFilter(ExerciseFilter):
     def __init__(self, data: Any = None, *, queryset: QuerySet[Exercise], user: User) -> None:
         super().__init__(data, queryset=queryset)
         filter_widgets(self.form, Exercise.Kind.choices, user=user)
+
+
+class ActionItemPageFilter(ActionItemFilter):
+    """The action-items page's filters: single selects, the user's agencies."""
+
+    def __init__(self, data: Any = None, *, queryset: QuerySet[ActionItem], user: User) -> None:
+        super().__init__(data, queryset=queryset)
+        fields = self.form.fields
+        fields["status"].widget = ListSelect(
+            attrs={"class": "form-select"}, choices=[("", _("Any status")), *ActionItem.Status.choices]
+        )
+        fields["overdue"].widget = forms.Select(
+            attrs={"class": "form-select"},
+            choices=[("", _("Any")), ("true", _("Overdue")), ("false", _("Not overdue"))],
+        )
+        selected = self.form.data.get("owner_agency") if self.form.data else None
+        fields["owner_agency"].widget = QuickSelect(
+            attrs={"class": "form-select"},
+            choices=[
+                ("", _("All agencies")),
+                *filter_agency_choices(user=user, selected=selected).values_list("pk", "name"),
+            ],
+        )

@@ -68,15 +68,19 @@ def exercise_action_items(*, exercise: Exercise) -> QuerySet[ActionItem]:
 
 
 def action_item_list(*, user: User) -> QuerySet[ActionItem]:
-    """Action items owned by the user's agencies, or of exercises they can read that their
-    agencies lead (staff: all)."""
-    qs = ActionItem.objects.select_related("owner_agency", "exercise", "exercise__lead_agency")
+    """Action items (of exercises and meetings) owned by the user's agencies, or of exercises
+    their agencies lead and meetings they organise (staff: all)."""
+    qs = ActionItem.objects.select_related(
+        "owner_agency", "owner_person", "exercise", "exercise__lead_agency", "meeting", "meeting__organiser"
+    )
     if user_is_staff(user):
         return qs
     own = user_agency_ids(user=user)
     if not own:
         return qs.none()
-    return qs.filter(Q(owner_agency_id__in=own) | Q(exercise__lead_agency_id__in=own))
+    return qs.filter(
+        Q(owner_agency_id__in=own) | Q(exercise__lead_agency_id__in=own) | Q(meeting__organiser_id__in=own)
+    )
 
 
 def action_item_get(*, user: User, pk: int | str) -> ActionItem:
@@ -85,7 +89,8 @@ def action_item_get(*, user: User, pk: int | str) -> ActionItem:
 
 def action_item_get_for_change(*, user: User, pk: int | str) -> ActionItem:
     """One action item the user may read (else 404) and move along (else PermissionDenied: an
-    acting member of its owner agency, a planner of the exercise's lead agency, or staff)."""
+    acting member of its owner agency, a planner of its exercise's lead agency or meeting's
+    organiser, or staff)."""
     item = action_item_get(user=user, pk=pk)
     require_action_item_updater(actor=user, item=item)
     return item
@@ -97,7 +102,8 @@ def action_item_is_overdue(item: ActionItem, *, today: date | None = None) -> bo
 
 
 def overdue_action_items(*, user: User | None) -> QuerySet[ActionItem]:
-    """Items owned by the user's agencies, not done, due before today (the dashboard's list).
+    """Items (of exercises and meetings) owned by the user's agencies, not done, due before
+    today (the desk's block and the action-items page's "overdue").
 
     Served by the partial index `action_open_idx` (owner agency, due date, where not done).
     """
@@ -107,6 +113,6 @@ def overdue_action_items(*, user: User | None) -> QuerySet[ActionItem]:
     return (
         ActionItem.objects.filter(owner_agency_id__in=own, due_date__lt=timezone.localdate())
         .exclude(status=ActionItem.Status.DONE)
-        .select_related("owner_agency", "exercise")
+        .select_related("owner_agency", "owner_person", "exercise", "meeting")
         .order_by("due_date", "id")
     )

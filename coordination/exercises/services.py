@@ -61,21 +61,45 @@ def can_plan_exercise(*, actor: User, exercise: Exercise) -> bool:
     return holds_capability(actor=actor, agency_ids=[exercise.lead_agency_id], capability="exercise.plan")
 
 
+def item_parent(item: ActionItem) -> tuple[int, str]:
+    """The agency that keeps the item's parent and the capability it plans it with: an
+    exercise's lead ("exercise.plan"), a meeting's organiser ("meeting.minutes"). Action items
+    are one model for exercises and meetings (evaluations next): its rules are written here,
+    where it began."""
+    if item.meeting is not None:
+        return item.meeting.organiser_id, "meeting.minutes"
+    assert item.exercise is not None
+    return item.exercise.lead_agency_id, "exercise.plan"
+
+
+def require_item_planner(*, actor: User, item: ActionItem) -> None:
+    """A planner of the item's parent (its exercise's lead, its meeting's organiser), or staff."""
+    agency_id, capability = item_parent(item)
+    require_capability(
+        actor=actor,
+        agency_ids=[agency_id],
+        capability=capability,
+        message=_("Only the planners of the exercise's lead or the meeting's organiser may change this item."),
+    )
+
+
 def can_update_action_item(*, actor: User, item: ActionItem) -> bool:
     """Whether the actor may move the item's status: an acting member of its owner agency, a
-    planner of the exercise's lead agency, or staff."""
+    planner of its exercise's lead agency or meeting's organiser, or staff."""
     if user_is_staff(actor):
         return True
-    lead = item.exercise.lead_agency_id
-    roles = user_roles_in(user=actor, agency_ids=[item.owner_agency_id, lead])
-    return roles.get(item.owner_agency_id) in roles_for("action_item.update") or roles.get(lead) in roles_for(
-        "exercise.plan"
+    parent, capability = item_parent(item)
+    roles = user_roles_in(user=actor, agency_ids=[item.owner_agency_id, parent])
+    return roles.get(item.owner_agency_id) in roles_for("action_item.update") or roles.get(parent) in roles_for(
+        capability
     )
 
 
 def require_action_item_updater(*, actor: User, item: ActionItem) -> None:
     if not can_update_action_item(actor=actor, item=item):
-        raise PermissionDenied(_("Only the owner agency and the exercise's lead agency may update this item."))
+        raise PermissionDenied(
+            _("Only the owner agency and the planners of its exercise or meeting may update this item.")
+        )
 
 
 # --- Exercises -----------------------------------------------------------------------------
@@ -183,11 +207,12 @@ def action_item_create(
 
 @transaction.atomic
 def action_item_update(*, actor: User, item: ActionItem, **fields: Any) -> ActionItem:
-    """Change an item: its status by the owner agency's acting members or the lead's planners;
-    its description, owner and due date by the lead's planners only. `fields` are among
+    """Change an item (of an exercise or a meeting): its status by the owner agency's acting
+    members or the parent's planners; its description, owner and due date by the parent's
+    planners only. `fields` are among
     ACTION_ITEM_FIELDS (ValueError else)."""
     if ACTION_ITEM_PLANNING_FIELDS & set(fields):
-        require_exercise_planner(actor=actor, exercise=item.exercise)
+        require_item_planner(actor=actor, item=item)
     else:
         require_action_item_updater(actor=actor, item=item)
     model_update(instance=item, fields=fields, allowed=ACTION_ITEM_FIELDS)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("exercises/<int:pk>/", views.exercise_detail, name="exercise-detail"),
     path("exercises/<int:pk>/review/", views.exercise_review, name="exercise-review"),
     path("exercises/<int:pk>/action-items/", views.exercise_action_item_add, name="exercise-action-item-add"),
+    path("action-items/", views.action_item_list, name="action-item-list"),
     path("action-items/<int:pk>/status/", views.action_item_status, name="action-item-status"),
 ]

@@ -1,4 +1,4 @@
-"""Dashboard pages of joint exercises and their action items.
+"""Dashboard pages of joint exercises, and of action items (of exercises and meetings alike).
 
 Access, as `coordination.exercises.selectors` and `.services` decide it: every page needs a
 session (anonymous visitors go to the login page); what a user may not read answers 404 on
@@ -20,6 +20,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -170,4 +172,39 @@ def action_item_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The action item is updated."))
     else:
         messages.error(request, _("Choose a status."))
-    return redirect("exercise-detail", pk=item.exercise_id)
+    return redirect(_item_return(request, item))
+
+
+def _item_return(request: HttpRequest, item: ActionItem) -> str:
+    """Back where the status was changed (`next`, a path of this site), else the item's parent."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    if item.meeting_id:
+        return reverse("meeting-detail", args=[item.meeting_id])
+    return reverse("exercise-detail", args=[item.exercise_id])
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def action_item_list(request: HttpRequest) -> HttpResponse:
+    """The action items of the user's agencies (and of the exercises and meetings they plan),
+    of exercises and meetings alike: where the desk's overdue block leads."""
+    filterset = forms.ActionItemPageFilter(
+        request.GET or None, queryset=selectors.action_item_list(user=request.user), user=request.user
+    )
+    qs = filterset.qs.order_by("due_date", "id")
+    page = paginate(request, qs, PAGE_SIZE)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "rows": presenters.action_item_rows(user=request.user, items=page.object_list),
+        "statuses": ActionItem.Status.choices,
+    }
+    return render_list(
+        request,
+        "coordination/exercises/action_item_list.html",
+        "coordination/exercises/partials/action_item_results.html",
+        context,
+    )

@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0009_agency_two_factor_required"),
         ("incidents", "0014_threat_expires_index"),
-        ("coordination", "0006_inbox_item_bulletin"),
+        ("coordination", "0007_meetings"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 

@@ -1,11 +1,13 @@
 """Working together: joint operations and their situation reports, patrol shifts (joint patrols
 and siskamling rosters) with check-ins, joint exercises with their after-action reviews,
-the one inbox (`InboxItem`), and bulletins shared between agencies.
+coordination meetings, the action items of both, the one inbox (`InboxItem`), and bulletins
+shared between agencies.
 
 One module per feature; every model is re-exported here, so `from coordination.models import X`
 works wherever X lives.
 """
 
+from .action_items import ActionItem
 from .bulletins import (
     Bulletin,
     BulletinAttachment,
@@ -14,7 +16,8 @@ from .bulletins import (
     BulletinReply,
     BulletinVersion,
 )
-from .exercises import ActionItem, Exercise
+from .exercises import Exercise
+from .meetings import Meeting, MeetingDecision, MeetingInvitee
 from .notifications import InboxItem
 from .operations import JointOperation, OperationEvent, Participation, SitRep
 from .patrols import (
@@ -44,6 +47,9 @@ __all__ = [
     "Exercise",
     "InboxItem",
     "JointOperation",
+    "Meeting",
+    "MeetingDecision",
+    "MeetingInvitee",
     "OperationEvent",
     "Participation",
     "PatrolShift",

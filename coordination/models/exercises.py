@@ -1,5 +1,5 @@
-"""Joint exercises (training, tabletop, field drill) with their after-action review and the
-action items that follow from it."""
+"""Joint exercises (training, tabletop, field drill) with their after-action review; the
+action items that follow are `coordination.models.action_items`."""
 
 from __future__ import annotations
 
@@ -50,31 +50,3 @@ class Exercise(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ActionItem(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-
-    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="action_items")
-    description = models.TextField(_("description"))
-    owner_agency = models.ForeignKey(
-        Agency, verbose_name=_("owner agency"), on_delete=models.PROTECT, related_name="action_items"
-    )
-    due_date = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("action item")
-        verbose_name_plural = _("action items")
-        ordering = ["due_date", "id"]
-        indexes = [
-            # The owner agency's dashboard: overdue items not done.
-            models.Index(fields=["owner_agency", "due_date"], name="action_open_idx", condition=~Q(status="done")),
-        ]
-
-    def __str__(self) -> str:
-        return self.description[:60]

@@ -38,14 +38,18 @@ KINDS: dict[str, Kind] = {
         Kind("bulletin.reminder", "bulletin", "bulletin"),
         Kind("bulletin.escalation", "bulletin", "bulletin"),
         Kind("bulletin.withdrawn", "bulletin", "bulletin"),
+        Kind("meeting.invited", "meeting", "meeting"),
+        Kind("meeting.changed", "meeting", "meeting"),
+        Kind("meeting.cancelled", "meeting", "meeting"),
     )
 }
 
-# The groups the filter offers, in order; "alert" is the threats' deliveries. Meetings and
-# assignments add theirs when they exist.
+# The groups the filter offers, in order; "alert" is the threats' deliveries. Assignments add
+# theirs when they exist.
 GROUPS: dict[str, object] = {
     "alert": _("Alerts"),
     "bulletin": _("Bulletins"),
+    "meeting": _("Meetings"),
     "operation": _("Operations"),
 }
 

@@ -4,7 +4,7 @@ queries whatever the data.
 Two sources, one list. Alerts are the threats' in-app deliveries: the fan-out already writes
 one per member (`incidents/threats/fanout.py`), so copying each into an `InboxItem` would
 double the fan-out's writes (200k alerts times their members) for nothing the inbox needs.
-Every other entry (operations and bulletins today; meetings, assignments later) is an
+Every other entry (operations, bulletins and meetings today; assignments later) is an
 `InboxItem`; a bulletin's entries are read with the bulletin (`bulletins.services`), and
 whether one waits for an acknowledgement is the bulletin recipient row's.
 
@@ -38,6 +38,7 @@ from agencies.models import Agency
 from common.pagination import COUNT_BOUND
 from common.types import User
 from coordination.bulletins.selectors import bulletins_for, event_subject, reads_full
+from coordination.meetings.selectors import meeting_list
 from coordination.models import BulletinRecipient, InboxItem
 from coordination.operations.selectors import operation_list
 from incidents.threats import selectors as threat_selectors
@@ -95,7 +96,7 @@ def notification_list(*, user: User, unread: bool | None = None, group: str | No
         return InboxItem.objects.none()
     qs = (
         InboxItem.objects.filter(user=user)
-        .select_related("agency__headquarters_area", "operation", "subject_agency")
+        .select_related("agency__headquarters_area", "operation", "subject_agency", "meeting__area")
         .prefetch_related("operation__areas")
         .order_by("-created_at", "-id")
     )
@@ -176,6 +177,46 @@ def bulletin_texts(*, user: User, items: Iterable[InboxItem]) -> None:
             n.text += " " + _("(version %(n)s)") % {"n": n.bulletin_version}  # type: ignore[attr-defined]
 
 
+def meeting_texts(*, user: User, items: Iterable[InboxItem]) -> None:
+    """Give each meeting entry its `text` and `meeting_readable`, written now for `user`: the
+    meeting is named only while the user may read it (`meeting_list`, one query)."""
+    rows = [n for n in items if n.meeting_id]
+    if not rows:
+        return
+    readable = set(meeting_list(user=user).filter(pk__in={n.meeting_id for n in rows}).values_list("pk", flat=True))
+    for n in rows:
+        n.event = n.kind.split(".", 1)[-1]  # type: ignore[attr-defined]
+        n.meeting_readable = n.meeting_id in readable  # type: ignore[attr-defined]
+        if not n.meeting_readable:  # type: ignore[attr-defined]
+            n.text = _("A meeting you cannot see.")  # type: ignore[attr-defined]
+            continue
+        assert n.meeting is not None
+        texts = {
+            "invited": _("You are invited to %(title)s."),
+            "changed": _("The time or place of %(title)s changed."),
+            "cancelled": _("%(title)s is cancelled."),
+        }
+        n.text = texts.get(n.event, n.kind) % {"title": n.meeting.title}  # type: ignore[attr-defined]
+
+
+def _meeting_entry(n: InboxItem) -> Entry:
+    readable = bool(getattr(n, "meeting_readable", False))
+    return Entry(
+        key=f"item-{n.pk}",
+        group="meeting",
+        kind=n.kind,
+        created_at=n.created_at,
+        unread=n.read_at is None,
+        needs_ack=False,
+        text=str(getattr(n, "text", "")),
+        url=reverse("meeting-detail", args=[n.meeting_id]) if readable else None,
+        agency=n.agency,
+        withdrawn=not readable,
+        zone=n.meeting.area.timezone if readable and n.meeting else "",
+        item=n,
+    )
+
+
 def _item_zone(n: InboxItem, readable: bool) -> str:
     area = next(iter(n.operation.areas.all()), None) if readable and n.operation else None
     area = area or n.agency.headquarters_area
@@ -203,11 +244,15 @@ def _bulletin_entry(n: InboxItem) -> Entry:
 
 def _item_entries(user: User, items: list[InboxItem]) -> list[Entry]:
     bulletin_texts(user=user, items=items)
-    notification_texts(user=user, notifications=[n for n in items if not n.bulletin_id])
+    meeting_texts(user=user, items=items)
+    notification_texts(user=user, notifications=[n for n in items if not n.bulletin_id and not n.meeting_id])
     entries = []
     for n in items:
         if n.bulletin_id:
             entries.append(_bulletin_entry(n))
+            continue
+        if n.meeting_id:
+            entries.append(_meeting_entry(n))
             continue
         readable = getattr(n, "operation_readable", False)
         entries.append(

@@ -25,6 +25,8 @@ TOKENS: dict[str, str] = {
     "sitrep": "sitrep",
     "exercise": "exercise",
     "action_item": "actionitem",
+    "meeting": "meeting",
+    "meeting_action_item": "meetingitem",
     "vital_object": "vitalobject",
     "camera": "camera",
     "subscription": "subscription",
@@ -50,8 +52,13 @@ def forbidden_tokens(persona: Persona) -> set[str]:
     of readable records that are not its (docs/security.md "Fields shown to the right role")."""
     if persona.relation == "anonymous":  # a citizen reads what is public, where a public page shows it
         persona = Persona("anonymous", "none")
-    # An action item's text is part of its exercise (the exercise page lists them): its rule.
-    text_rule = {"action_item": "exercise", "alert": "threat", "bulletin_body": "bulletin_full"}
+    # An action item's text is part of its exercise or meeting (whose page lists them): its rule.
+    text_rule = {
+        "action_item": "exercise",
+        "meeting_action_item": "meeting",  # listed on the meeting's page to its readers
+        "alert": "threat",
+        "bulletin_body": "bulletin_full",
+    }
     found = {
         token(TOKENS[kind], level)
         for kind in TOKENS

@@ -4,7 +4,8 @@ written rules alone (docs/security.md, "Access"), who may read and change what.
 The oracle never calls the code under test: it is the rule restated, so that a change to a
 selector or to the capability table that lets a record leak (or hides it) fails the matrix.
 
-Agencies: O (the owner of every record), I (O's partner with an accepted information-sharing
+Agencies: O (the owner of every record; the organiser of the meeting, to which I and P are
+invited), I (O's partner with an accepted information-sharing
 partnership), P (O's partner with an accepted joint-patrol-only partnership), X (an outsider in
 another city). Every record carries a unique token (`MTX<kind><classification>`) in its title or
 text, so a response that shows a record the persona may not read is caught wherever it shows it.
@@ -19,7 +20,15 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from agencies.models import Agency, Classification, Membership, Partnership
-from coordination.models import ActionItem, Exercise, JointOperation, Participation, SitRep
+from coordination.models import (
+    ActionItem,
+    Exercise,
+    JointOperation,
+    Meeting,
+    MeetingInvitee,
+    Participation,
+    SitRep,
+)
 from coordination.models.notifications import InboxItem
 from coordination.models.patrols import PatrolShift, ShiftContribution
 from incidents.models import Alert, Threat
@@ -147,8 +156,10 @@ def may_read(persona: Persona, kind: str, level: str = "") -> bool:
         return may_read_bulletin(persona, level, full=False)
     if kind in {"bulletin_full", "bulletin_attachment", "bulletin_reply"}:  # the full text, its files, its thread
         return may_read_bulletin(persona, level, full=True)
-    if kind == "action_item":  # the items of the owner agency's own (action_item_list)
+    if kind in {"action_item", "meeting_action_item"}:  # the owner agency's own (action_item_list)
         return relation in {"owner", "staff"}
+    if kind == "meeting":  # its organiser (O) and invited agencies (I, P); no classification
+        return relation in {"owner", "isp", "partner", "staff"}
     if kind in CLASSIFIED and kind != "alert":
         return may_read_level(persona, level)
     if kind == "alert":  # alerts to O: its members (while O reads the threat: O issued it) and staff
@@ -314,6 +325,25 @@ def build_world() -> World:
             owner_agency=owner,
             due_date=timezone.localdate() + datetime.timedelta(days=10),
         )
+    # A meeting O organises (begun an hour ago, so attendance and minutes may be taken), I and P
+    # invited; an action item of it owned by O.
+    meeting = Meeting.objects.create(
+        title=f"Rapat {token('meeting')}",
+        agenda=f"Agenda {token('meeting')}",
+        area=bontang,
+        place="Aula",
+        organiser=owner,
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(days=3),
+    )
+    MeetingInvitee.objects.bulk_create([MeetingInvitee(meeting=meeting, agency=a) for a in (isp, partner)])
+    rec[("meeting", "")] = meeting
+    rec[("meeting_action_item", "")] = ActionItem.objects.create(
+        meeting=meeting,
+        description=f"Tindak lanjut {token('meetingitem')}",
+        owner_agency=owner,
+        due_date=timezone.localdate() + datetime.timedelta(days=10),
+    )
     rec[("notification", "")] = InboxItem.objects.create(
         user=users["owner-commander"],
         agency=owner,

@@ -1,0 +1,1 @@
+"""Coordination meetings (rapat koordinasi): invitations, RSVP, attendance, minutes, decisions, action items."""
