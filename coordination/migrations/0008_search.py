@@ -48,6 +48,8 @@ INDEXES = [
     ("bulletin_rel_search_trgm", "coordination_bulletin", "sinergi_search_text(releasable_title) gin_trgm_ops"),
     ("operation_search_tsv", "coordination_jointoperation", "sinergi_search_tsv(name, objectives, command_post)"),
     ("operation_search_trgm", "coordination_jointoperation", "sinergi_search_text(name) gin_trgm_ops"),
+    ("meeting_search_tsv", "coordination_meeting", "sinergi_search_tsv(title, agenda, place)"),
+    ("meeting_search_trgm", "coordination_meeting", "sinergi_search_text(title) gin_trgm_ops"),
     ("agency_search_tsv", "agencies_agency", "sinergi_search_tsv(name, code, address)"),
     ("agency_search_trgm", "agencies_agency", "sinergi_search_text(name) gin_trgm_ops"),
     ("area_search_tsv", "agencies_area", "sinergi_search_tsv(name, code, postal_code)"),

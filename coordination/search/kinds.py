@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.selectors import agency_list, area_list, membership_list
 from common.types import User
 from coordination.bulletins.selectors import bulletins_for
+from coordination.meetings.selectors import meeting_list
 from coordination.operations.selectors import operation_list
 from incidents.reports.selectors import citizen_report_list
 from incidents.selectors import incident_list
@@ -163,6 +164,17 @@ register(
         text=lambda o: o.objectives,
         url=lambda o: reverse("operation-detail", args=[o.pk]),
         audit_type="operation",
+    )
+)
+register(
+    SearchKind(
+        slug="meeting",
+        label=_("Meeting"),
+        queryset=lambda user: meeting_list(user=user),
+        documents=(Document(fields=("title", "agenda", "place"), index="meeting_search_tsv"),),
+        title=lambda m: m.title,
+        text=lambda m: m.agenda,
+        url=lambda m: reverse("meeting-detail", args=[m.pk]),
     )
 )
 register(

@@ -24,6 +24,7 @@ MATRIX_KIND = {
     "threat": "threat",
     "bulletin": "bulletin",
     "operation": "operation",
+    "meeting": "meeting",
 }
 
 
