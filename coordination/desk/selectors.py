@@ -21,7 +21,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
 
@@ -210,14 +210,25 @@ def bulletins_waiting(*, user: User, scope: Scope) -> Block:
     acknowledgement (those first), each row `can_acknowledge` by the bulletins' rule; the
     whole city's view (staff without an agency) has none: bulletins are received by agencies."""
     qs = desk_bulletins(user=user, agency_id=scope.agency.pk if scope.agency else None)
-    rows = list(qs.select_related(None).select_related("issuing_agency").defer("body", "releasable_body")[:ROWS])
-    # One query for the three figures (the block's count, unread, waiting): the rows the
-    # agency received and the user has not dealt with are few, whatever the bulletins table.
-    counts = qs.order_by().aggregate(
-        total=Count("pk"),
-        unread=Count("pk", filter=Q(is_unread=True)),
-        waiting=Count("pk", filter=Q(is_waiting=True)),
+    # The rows and the three figures (the block's count, unread, waiting) in one query: the
+    # figures as window counts over the rows the sort reads anyway. A second query for them
+    # read the agency's received bulletins and planned the reading rule a second time.
+    rows = list(
+        qs.select_related(None)
+        .select_related("issuing_agency")
+        .defer("body", "releasable_body")
+        .annotate(
+            n_total=Window(Count("pk")),
+            n_unread=Window(Count("pk", filter=Q(is_unread=True))),
+            n_waiting=Window(Count("pk", filter=Q(is_waiting=True))),
+        )[:ROWS]
     )
+    first = rows[0] if rows else None
+    counts = {
+        "total": getattr(first, "n_total", 0),
+        "unread": getattr(first, "n_unread", 0),
+        "waiting": getattr(first, "n_waiting", 0),
+    }
     listing = reverse("bulletin-list")
     return Block(
         "bulletins",

@@ -353,10 +353,11 @@ def inbox_counts(*, user: User, bound: int | None = None) -> dict[str, int]:
         return {"unread": 0, "unacknowledged": 0, "alerts": 0, "items": 0}
     unread_alerts, unacked = threat_selectors.inbox_count_querysets(user=user)
     items = InboxItem.objects.filter(user=user, read_at__isnull=True)
-    if (
-        bound is not None
-    ):  # in the order of their indexes (delivery_inbox_idx, alert_waiting_idx, inbox_item_unread_idx)
-        unread_alerts = unread_alerts.order_by("-created_at")
+    if bound is not None:
+        # The waiting alerts in the order of `alert_waiting_idx`; the other two unordered (an
+        # order on the deliveries sorted all the user's unread ones: their join to the alerts
+        # of the agency is estimated at a few rows).
+        unread_alerts = unread_alerts.order_by()
         unacked = unacked.order_by("agency_id", "created_at")
         items = items.order_by()
     row = (
