@@ -45,6 +45,7 @@ ROWS = 5  # rows a block shows; its link opens the rest
 COUNT_BOUND = 100
 MAP_POINTS = 200
 AUDIT_FIELDS = ("classification", "reporting_agency_id", "lead_agency_id")
+THREAT_TEXTS = ("description", "instruction", "description_en", "instruction_en", "cap_areas")
 OPEN_STATUSES = ("reported", "verified", "responding", "contained")
 # Citizens' reports should be moderated within this time (SINERGI_REPORT_MODERATION_TARGET_HOURS).
 MODERATION_TARGET = datetime.timedelta(hours=getattr(settings, "SINERGI_REPORT_MODERATION_TARGET_HOURS", 4))
@@ -175,6 +176,9 @@ def alerts_waiting(*, user: User, scope: Scope, counts: Counts | None = None) ->
     rows = list(
         qs.select_related(None)
         .select_related("threat", "agency")
+        # The block shows a threat's headline and severity: its texts and CAP areas would be
+        # carried through the sort of every waiting alert for nothing.
+        .defer(*(f"threat__{f}" for f in THREAT_TEXTS))
         .annotate(n_waiting=Window(Count("pk")))
         .order_by("-threat__severity", "created_at", "id")[:ROWS]
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from agencies import selectors as agency_selectors
-from agencies.audit import audit_rows
+from agencies.audit import audit_kinds
 from agencies.models import Agency, Area, Membership, zone_label
 from common.types import User
 from common.views import map_settings
@@ -104,20 +104,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _audit(request: HttpRequest, context: dict[str, Any]) -> None:
     """The list-read audit of the desk (docs/security.md): one row per kind of record naming
     the confidential and secret ones it shows (block rows and map points), from the rows
-    already read: at most three INSERTs a kind, none when nothing classified is shown."""
-    blocks, detail = context["blocks"], request.path
-    with transaction.atomic():  # one transaction for the rows and their links, not one each
-        _audit_rows(request, context, blocks, detail)
-
-
-def _audit_rows(request: HttpRequest, context: dict[str, Any], blocks: dict[str, Any], detail: str) -> None:
-    incidents = [*blocks["incidents"].rows, *context["map"].pop("audit")]  # not for the map script
-    audit_rows(user=request.user, rows=incidents, object_type="incident", detail=detail)
-    audit_rows(
-        user=request.user, rows=blocks["alerts"].rows, object_type="threat", record=lambda a: a.threat, detail=detail
-    )
-    audit_rows(user=request.user, rows=blocks["operations"].rows, object_type="operation", detail=detail)
-    audit_rows(user=request.user, rows=blocks["bulletins"].rows, object_type="bulletin", detail=detail)
+    already read: three INSERTs for all the kinds, none when nothing classified is shown."""
+    blocks = context["blocks"]
+    kinds = [
+        ("incident", [*blocks["incidents"].rows, *context["map"].pop("audit")]),  # not for the map script
+        ("threat", [alert.threat for alert in blocks["alerts"].rows]),
+        ("operation", blocks["operations"].rows),
+        ("bulletin", blocks["bulletins"].rows),
+    ]
+    with transaction.atomic():  # one transaction for the rows and their links
+        audit_kinds(user=request.user, kinds=kinds, detail=request.path)
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
