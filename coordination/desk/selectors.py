@@ -34,6 +34,7 @@ from agencies.roles import agencies_with
 from common.types import User
 from coordination.bulletins.selectors import desk_bulletins
 from coordination.exercises.selectors import overdue_action_items
+from coordination.models import CheckIn
 from coordination.operations.selectors import operation_list
 from coordination.patrols.selectors import shift_list
 from incidents.models import Incident, Threat
@@ -249,9 +250,12 @@ def shifts_soon(*, user: User, scope: Scope, counts: Counts | None = None) -> Bl
         filters["agency"] = scope.agency
     qs = shift_list(user=user, filters=filters).select_related(None).select_related("operation").prefetch_related(None)
     rows = list(qs.order_by("starts_at", "id")[:ROWS])
-    checked = Q(check_ins__isnull=False)
+    # Missed: no check-in (of the agency) at all; an anti-join on the check-ins' shift index
+    # rather than "not among the same visible shifts that have one" (the visibility rule, the
+    # window and the agency's units planned and compiled twice).
+    checked = CheckIn.objects.filter(shift_id=OuterRef("pk"))
     if scope.agency is not None:
-        checked = Q(check_ins__agency=scope.agency)
+        checked = checked.filter(agency_id=scope.agency.pk)
     missed_filters = {**filters, "from": now - datetime.timedelta(hours=48), "to": now}
     missed_qs = (
         shift_list(user=user, filters=missed_filters)
@@ -259,7 +263,7 @@ def shifts_soon(*, user: User, scope: Scope, counts: Counts | None = None) -> Bl
         .select_related("operation")
         .prefetch_related(None)
         .filter(starts_at__lt=now)
-        .exclude(pk__in=shift_list(user=user, filters=missed_filters).filter(checked).values("pk"))
+        .exclude(Exists(checked))
     )
     missed = list(missed_qs.order_by("-starts_at", "-id")[:ROWS])
     prefetch_related_objects(
