@@ -40,8 +40,11 @@ class AgencyCard:
     partnership_count: int = 0
 
 
-def _agency_cards(user: User) -> list[AgencyCard]:
+def _agency_cards(user: User, only: int | None = None) -> list[AgencyCard]:
+    """The cards of the user's agencies (`only` that one of them)."""
     agency_ids = agency_selectors.user_agency_ids(user=user)
+    if only is not None:
+        agency_ids = agency_ids & {only}
     if not agency_ids or not user.is_authenticated:
         return []
     agencies = {
@@ -54,8 +57,13 @@ def _agency_cards(user: User) -> list[AgencyCard]:
         user=user, is_active=True, agency_id__in=agency_ids
     )
     cards = [AgencyCard(membership=m, agency=agencies[m.agency_id]) for m in memberships if m.agency_id in agencies]
+    # The parties' names only: the list's proposer and ender (four joins under a DISTINCT cost
+    # more to plan than to run) and its answers are not on a card.
     partnerships = (
         agency_selectors.partnership_list(user=user)
+        .select_related(None)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("agencies", queryset=Agency.objects.only("id", "name", "code")))
         .filter(agency_selectors.partnership_in_force_q(), agencies__in=agency_ids)
         .distinct()
     )
@@ -93,7 +101,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _audit(request, context)
     request.session[SEEN_KEY] = {**seen, key: timezone.now().isoformat()}
     scope = context["scope"]
-    cards = [c for c in _agency_cards(request.user) if scope.agency is not None and c.agency.pk == scope.agency.pk]
+    cards = _agency_cards(request.user, only=scope.agency.pk) if scope.agency is not None else []
     return render(
         request,
         "coordination/desk/dashboard.html",
