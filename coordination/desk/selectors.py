@@ -150,7 +150,17 @@ def desk_scope(*, user: User, agency_id: Any = None) -> Scope:
     name); staff without one (or asking for none) see the whole city."""
     staff = agency_selectors.user_is_staff(user)
     ids = agency_selectors.user_agency_ids(user=user)
-    choices = list(Agency.objects.filter(pk__in=ids, is_active=True).order_by("name")) if ids else []
+    # The user's agencies as the directory reads them (member counts) with their jurisdiction:
+    # the scope's paths and the desk's agency card both come from these two queries.
+    choices = (
+        list(
+            agency_selectors.agency_list(user=user)
+            .filter(pk__in=ids, is_active=True)
+            .prefetch_related(Prefetch("jurisdiction", queryset=Area.objects.only("id", "name", "level", "path")))
+        )
+        if ids
+        else []
+    )
     chosen = next((a for a in choices if str(a.pk) == str(agency_id)), None)
     if chosen is None and not (staff and (agency_id in (None, "", "all") or not choices)):
         chosen = choices[0] if choices else None
@@ -158,7 +168,7 @@ def desk_scope(*, user: User, agency_id: Any = None) -> Scope:
         chosen = None
     paths = None
     if chosen is not None:
-        paths = list(Area.objects.filter(agencies_with_jurisdiction=chosen).values_list("path", flat=True))
+        paths = [area.path for area in chosen.jurisdiction.all()]
     elif not staff:
         paths = []
     return Scope(agency=chosen, choices=choices, staff=staff, paths=paths)

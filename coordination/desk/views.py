@@ -40,19 +40,23 @@ class AgencyCard:
     partnership_count: int = 0
 
 
-def _agency_cards(user: User, only: int | None = None) -> list[AgencyCard]:
-    """The cards of the user's agencies (`only` that one of them)."""
+def _agency_cards(user: User, only: Agency | None = None) -> list[AgencyCard]:
+    """The cards of the user's agencies; `only` one of them, read already by `agency_list` with
+    its jurisdiction (the desk's scope)."""
     agency_ids = agency_selectors.user_agency_ids(user=user)
     if only is not None:
-        agency_ids = agency_ids & {only}
+        agency_ids = agency_ids & {only.pk}
     if not agency_ids or not user.is_authenticated:
         return []
-    agencies = {
-        agency.pk: agency
-        for agency in agency_selectors.agency_list(user=user)
-        .filter(pk__in=agency_ids)
-        .prefetch_related(Prefetch("jurisdiction", queryset=Area.objects.only("id", "name", "level")))
-    }
+    if only is not None:
+        agencies = {only.pk: only}
+    else:
+        agencies = {
+            agency.pk: agency
+            for agency in agency_selectors.agency_list(user=user)
+            .filter(pk__in=agency_ids)
+            .prefetch_related(Prefetch("jurisdiction", queryset=Area.objects.only("id", "name", "level")))
+        }
     memberships = agency_selectors.membership_list(user=user).filter(
         user=user, is_active=True, agency_id__in=agency_ids
     )
@@ -101,7 +105,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _audit(request, context)
     request.session[SEEN_KEY] = {**seen, key: timezone.now().isoformat()}
     scope = context["scope"]
-    cards = _agency_cards(request.user, only=scope.agency.pk) if scope.agency is not None else []
+    cards = _agency_cards(request.user, only=scope.agency) if scope.agency is not None else []
     return render(
         request,
         "coordination/desk/dashboard.html",
