@@ -193,8 +193,9 @@ def test_the_desk_reads_as_many_queries_with_30_rows_a_block_as_with_1(
     with django_assert_max_num_queries(one):
         client.get(reverse("dashboard"))
     # 2 of them the savepoint of the audit's transaction inside the test's, 1 the two-factor device of
-    # a verified session (django-otp).
-    assert one <= 48
+    # a verified session (django-otp). 33 for carol (a liaison) since the desk reads its counts in
+    # one query (issue 12's speed pass; 48 before): a few to spare for a hooked block.
+    assert one <= 36, one
 
 
 def test_a_started_shift_without_my_agencys_check_in_is_missed(world):
