@@ -19,7 +19,7 @@ from typing import Any
 
 from common.types import User
 
-from .services import audit_list_read
+from .services import audit_list_read, audit_list_reads
 
 
 def audit_rows(
@@ -41,6 +41,12 @@ def audit_rows(
         detail=detail,
         reader_ids=reader_ids,
     )
+
+
+def audit_kinds(*, user: User | None, kinds: Iterable[tuple[str, Iterable[Any]]], detail: str = "") -> None:
+    """`audit_rows` for a page showing several kinds of records (object type, records): one row
+    per kind, all in the same three INSERTs."""
+    audit_list_reads(user=user, reads=[(object_type, list(records)) for object_type, records in kinds], detail=detail)
 
 
 def audit_page(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from agencies import selectors as agency_selectors
-from agencies.audit import audit_rows
+from agencies.audit import audit_kinds
 from agencies.models import Agency, Area, Membership, zone_label
 from common.types import User
 from common.views import map_settings
@@ -40,22 +40,34 @@ class AgencyCard:
     partnership_count: int = 0
 
 
-def _agency_cards(user: User) -> list[AgencyCard]:
+def _agency_cards(user: User, only: Agency | None = None) -> list[AgencyCard]:
+    """The cards of the user's agencies; `only` one of them, read already by `agency_list` with
+    its jurisdiction (the desk's scope)."""
     agency_ids = agency_selectors.user_agency_ids(user=user)
+    if only is not None:
+        agency_ids = agency_ids & {only.pk}
     if not agency_ids or not user.is_authenticated:
         return []
-    agencies = {
-        agency.pk: agency
-        for agency in agency_selectors.agency_list(user=user)
-        .filter(pk__in=agency_ids)
-        .prefetch_related(Prefetch("jurisdiction", queryset=Area.objects.only("id", "name", "level")))
-    }
+    if only is not None:
+        agencies = {only.pk: only}
+    else:
+        agencies = {
+            agency.pk: agency
+            for agency in agency_selectors.agency_list(user=user)
+            .filter(pk__in=agency_ids)
+            .prefetch_related(Prefetch("jurisdiction", queryset=Area.objects.only("id", "name", "level")))
+        }
     memberships = agency_selectors.membership_list(user=user).filter(
         user=user, is_active=True, agency_id__in=agency_ids
     )
     cards = [AgencyCard(membership=m, agency=agencies[m.agency_id]) for m in memberships if m.agency_id in agencies]
+    # The parties' names only: the list's proposer and ender (four joins under a DISTINCT cost
+    # more to plan than to run) and its answers are not on a card.
     partnerships = (
         agency_selectors.partnership_list(user=user)
+        .select_related(None)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("agencies", queryset=Agency.objects.only("id", "name", "code")))
         .filter(agency_selectors.partnership_in_force_q(), agencies__in=agency_ids)
         .distinct()
     )
@@ -93,7 +105,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _audit(request, context)
     request.session[SEEN_KEY] = {**seen, key: timezone.now().isoformat()}
     scope = context["scope"]
-    cards = [c for c in _agency_cards(request.user) if scope.agency is not None and c.agency.pk == scope.agency.pk]
+    cards = _agency_cards(request.user, only=scope.agency) if scope.agency is not None else []
     return render(
         request,
         "coordination/desk/dashboard.html",
@@ -104,20 +116,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _audit(request: HttpRequest, context: dict[str, Any]) -> None:
     """The list-read audit of the desk (docs/security.md): one row per kind of record naming
     the confidential and secret ones it shows (block rows and map points), from the rows
-    already read: at most three INSERTs a kind, none when nothing classified is shown."""
-    blocks, detail = context["blocks"], request.path
-    with transaction.atomic():  # one transaction for the rows and their links, not one each
-        _audit_rows(request, context, blocks, detail)
-
-
-def _audit_rows(request: HttpRequest, context: dict[str, Any], blocks: dict[str, Any], detail: str) -> None:
-    incidents = [*blocks["incidents"].rows, *context["map"].pop("audit")]  # not for the map script
-    audit_rows(user=request.user, rows=incidents, object_type="incident", detail=detail)
-    audit_rows(
-        user=request.user, rows=blocks["alerts"].rows, object_type="threat", record=lambda a: a.threat, detail=detail
-    )
-    audit_rows(user=request.user, rows=blocks["operations"].rows, object_type="operation", detail=detail)
-    audit_rows(user=request.user, rows=blocks["bulletins"].rows, object_type="bulletin", detail=detail)
+    already read: three INSERTs for all the kinds, none when nothing classified is shown."""
+    blocks = context["blocks"]
+    kinds = [
+        ("incident", [*blocks["incidents"].rows, *context["map"].pop("audit")]),  # not for the map script
+        ("threat", [alert.threat for alert in blocks["alerts"].rows]),
+        ("operation", blocks["operations"].rows),
+        ("bulletin", blocks["bulletins"].rows),
+    ]
+    with transaction.atomic():  # one transaction for the rows and their links
+        audit_kinds(user=request.user, kinds=kinds, detail=request.path)
 
 
 def public_home(request: HttpRequest) -> HttpResponse:

@@ -123,8 +123,15 @@ class BulletinRecipient(models.Model):
             models.UniqueConstraint(fields=["bulletin", "agency"], name="bulletin_recipient_unique"),
         ]
         indexes = [
-            # bulletins_for / the desk's "waiting for my agency's acknowledgement".
-            models.Index(fields=["agency", "bulletin"], name="bulletin_recipient_agency_idx"),
+            # bulletins_for / the desk's "waiting for my agency's acknowledgement". With the
+            # columns the reading rule and the desk's flags look at (tier, named, acknowledged_at),
+            # the desk's EXISTS on the agency's received rows are read from the index alone: hashed,
+            # they read every heap page of those rows four times (1,650 pages each, 5-16 ms).
+            models.Index(
+                fields=["agency", "bulletin"],
+                include=["tier", "named", "acknowledged_at"],
+                name="bulletin_recipient_agency_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,6 +149,11 @@ class BulletinReceipt(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bulletin", "user"], name="bulletin_receipt_unique")]
+        indexes = [
+            # "Unread by me" (`bulletins.selectors._unread_q`, once per received bulletin on the desk
+            # and the lists) from the index alone.
+            models.Index(fields=["bulletin", "user"], include=["read_version"], name="bulletin_receipt_reader_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.bulletin_id} read by {self.user_id}"

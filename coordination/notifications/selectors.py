@@ -374,25 +374,44 @@ def inbox_page(
     return InboxPage([by_key[k] for k in keys], min(count, COUNT_BOUND), more, number, size)
 
 
-def _count(qs: QuerySet[Any]) -> Subquery:
-    """COUNT(*) of `qs` as a scalar subquery (one row: grouped by a constant)."""
+def _count(qs: QuerySet[Any], bound: int | None = None) -> Subquery:
+    """COUNT(*) of `qs` as a scalar subquery (one row: grouped by a constant); with `bound`,
+    of its first `bound` rows in `qs`'s order only (give it the order of an index: without
+    one, PostgreSQL expected to find the first hundred alerts early in a sequential scan of
+    the table and read 200k rows when they sat at its end)."""
+    if bound is not None:
+        qs = qs.model._default_manager.filter(pk__in=qs.values("pk")[:bound])
     return Subquery(qs.order_by().values(one=Value(1)).annotate(n=Count("*")).values("n")[:1])
 
 
-def inbox_counts(*, user: User) -> dict[str, int]:
+# The bell shows "99+" past 99: counting further read every unread alert of a busy agency
+# (thousands, 30-60 ms on every page over 200k alerts) for a figure nobody sees.
+BELL_BOUND = 100
+
+
+def inbox_counts(*, user: User, bound: int | None = None) -> dict[str, int]:
     """The bell: `unread` (alerts and entries, one figure), and the alerts of the user's
-    agencies waiting for an acknowledgement: one query of three indexed COUNTs."""
+    agencies waiting for an acknowledgement: one query of three indexed COUNTs. With `bound`
+    (the bell's `BELL_BOUND`) each COUNT stops at `bound`: `unread` and `unacknowledged` are
+    then exact below `bound` and at least `bound` otherwise."""
     if not user or not user.is_authenticated:
         return {"unread": 0, "unacknowledged": 0, "alerts": 0, "items": 0}
     unread_alerts, unacked = threat_selectors.inbox_count_querysets(user=user)
     items = InboxItem.objects.filter(user=user, read_at__isnull=True)
+    if bound is not None:
+        # The waiting alerts in the order of `alert_waiting_idx`; the other two unordered (an
+        # order on the deliveries sorted all the user's unread ones: their join to the alerts
+        # of the agency is estimated at a few rows).
+        unread_alerts = unread_alerts.order_by()
+        unacked = unacked.order_by("agency_id", "created_at")
+        items = items.order_by()
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
         .values(
-            alerts=Coalesce(_count(unread_alerts), 0),
-            items=Coalesce(_count(items), 0),
-            unacknowledged=Coalesce(_count(unacked), 0),
+            alerts=Coalesce(_count(unread_alerts, bound), 0),
+            items=Coalesce(_count(items, bound), 0),
+            unacknowledged=Coalesce(_count(unacked, bound), 0),
         )
         .first()
     ) or {"alerts": 0, "items": 0, "unacknowledged": 0}

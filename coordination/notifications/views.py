@@ -60,7 +60,7 @@ def inbox_badge(request: HttpRequest) -> HttpResponse:
     """The navbar's bell alone: it refreshes itself on a page left open."""
     if not request.user.is_authenticated:
         return HttpResponse(status=STOP_POLLING)
-    counts = selectors.inbox_counts(user=request.user)
+    counts = selectors.inbox_counts(user=request.user, bound=selectors.BELL_BOUND)
     return render(request, "coordination/notifications/partials/nav_inbox.html", {"inbox_bell": counts})
 
 

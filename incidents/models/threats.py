@@ -123,6 +123,10 @@ class Threat(models.Model):
                 name="threat_fanout_pending_idx",
                 condition=Q(fanned_out_revision__lt=models.F("revision")),
             ),
+            # "Not cancelled" (`alert_waiting_q`, the bell's and the desk's waiting alerts) is a
+            # NOT EXISTS on the few cancel messages: without it PostgreSQL read all 20k threats
+            # once per query to find none (6-10 ms on every page with the bell).
+            models.Index(fields=["id"], name="threat_cancel_idx", condition=Q(msg_type="Cancel")),
         ]
 
     def __str__(self) -> str:
@@ -233,6 +237,12 @@ class Alert(models.Model):
             # acknowledged yet.
             models.Index(fields=["created_at"], name="alert_unacked_idx", condition=Q(acknowledged_at__isnull=True)),
             models.Index(fields=["agency", "-created_at"], name="alert_agency_idx"),
+            # An agency's alerts waiting for its acknowledgement: the bell's bounded count (in
+            # this order, `notifications.selectors.inbox_counts`) and the desk's alerts block
+            # read only those (a third of the agency's alerts) instead of all of them.
+            models.Index(
+                fields=["agency", "created_at"], name="alert_waiting_idx", condition=Q(acknowledged_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

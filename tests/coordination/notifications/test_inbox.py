@@ -45,6 +45,21 @@ def test_alerts_and_operation_entries_share_one_list_and_one_unread_figure(clien
     assert 'data-testid="nav-alerts" data-unread="2"' in body
 
 
+def test_the_bell_counts_each_figure_up_to_its_bound_only(client, world, mixed):
+    for i in range(3):
+        alert = alert_for(world, make_threat(world, i + 10, headline=f"Banjir {i}"), world.b)
+        in_app(world, alert, world.bob)
+    exact = selectors.inbox_counts(user=world.bob)
+    assert exact == {"unread": 5, "alerts": 4, "items": 1, "unacknowledged": 4}
+    bounded = selectors.inbox_counts(user=world.bob, bound=2)
+    assert bounded == {"unread": 3, "alerts": 2, "items": 1, "unacknowledged": 2}
+    with pytest.MonkeyPatch.context() as mp:  # the bell says "99+" past 99: it counts no further
+        mp.setattr(selectors, "BELL_BOUND", 2)
+        client.force_login(world.bob)
+        body = client.get(reverse("inbox-badge")).content.decode()
+    assert 'data-unacknowledged="2"' in body
+
+
 def test_the_filters_kind_unread_and_needs_ack(world, mixed):
     assert [e.group for e in selectors.inbox_page(user=world.bob, group="alert").entries] == ["alert"]
     assert [e.group for e in selectors.inbox_page(user=world.bob, group="operation").entries] == ["operation"]
