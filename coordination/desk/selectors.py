@@ -139,7 +139,6 @@ def bounded_count(qs: QuerySet[Any]) -> int:
     return qs[: COUNT_BOUND + 1].count()
 
 
-
 def _area_q(paths: list[str] | None, field_name: str) -> Q:
     if paths is None:
         return Q()
