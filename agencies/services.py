@@ -108,9 +108,26 @@ AGENCY_FIELDS = (
     "duty_radio",
     "is_active",
     "two_factor_required",
+    "capacity_personnel",
+    "capacity_vehicles",
+    "capacity_boats",
+    "capacity_medical_teams",
+    "capacity_declared_at",
 )
 # What an agency's commander may change of it (staff: every field).
-AGENCY_CONTACT_FIELDS = ("address", "latitude", "longitude", "duty_phone", "duty_email", "duty_radio")
+AGENCY_CONTACT_FIELDS = (
+    "address",
+    "latitude",
+    "longitude",
+    "duty_phone",
+    "duty_email",
+    "duty_radio",
+    "capacity_personnel",
+    "capacity_vehicles",
+    "capacity_boats",
+    "capacity_medical_teams",
+    "capacity_declared_at",
+)
 # Whether every member must use two-factor login (capability agency.two_factor).
 AGENCY_SECURITY_FIELDS = ("two_factor_required",)
 

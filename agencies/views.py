@@ -34,6 +34,7 @@ from common.views import forbidden_page
 from . import selectors, services
 from .filters import AuditLogFilter
 from .forms import AgencyDirectoryFilter, AreaSearchForm, PartnershipProposeForm
+from .manage import services as manage_services
 from .models import Agency, Area, Camera, Membership, Partnership, PartnershipAnswer, VitalObject
 
 AGENCY_PAGE_SIZE = 20
@@ -161,6 +162,9 @@ def _agency_page(
             "is_own_agency": agency.pk in selectors.user_agency_ids(user=user),
             "can_read_audit": selectors.can_read_audit(user=user, agency=agency),
             "can_require_two_factor": services.can_require_two_factor(user=user, agency=agency),
+            "can_manage_members": manage_services.can_manage_members(user=user, agency=agency),
+            "can_manage_agency": manage_services.can_manage_agency(user=user, agency=agency),
+            "can_edit_contact": manage_services.can_edit_contact(user=user, agency=agency),
         },
         status=status,
     )
