@@ -158,6 +158,9 @@ def agency_update(*, actor: User, agency: Agency, jurisdiction: Sequence[Area] |
             require_capability(user=actor, agency_id=agency.pk, capability="agency.edit")
         if set(fields) - set(AGENCY_CONTACT_FIELDS) - set(AGENCY_SECURITY_FIELDS) or jurisdiction is not None:
             raise PermissionDenied(_("Only platform administrators may change an agency's identity or jurisdiction."))
+    capacity = [k for k in AGENCY_CONTACT_FIELDS if k.startswith("capacity_") and k != "capacity_declared_at"]
+    if "capacity_declared_at" not in fields and any(k in fields and getattr(agency, k) != fields[k] for k in capacity):
+        fields["capacity_declared_at"] = timezone.localdate()  # a declaration is dated the day it changes
     model_update(instance=agency, fields=fields, allowed=AGENCY_FIELDS)
     if agency.parent_id and agency.parent_id == agency.pk:
         raise ValidationError({"parent": _("An agency cannot be its own parent.")})

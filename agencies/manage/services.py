@@ -227,10 +227,8 @@ def membership_change(*, actor: User, membership: Membership, **fields: Any) -> 
 @transaction.atomic
 def agency_contact_update(*, actor: User, agency: Agency, **fields: Any) -> Agency:
     """Change the duty contact and declared capacity (a commander of the agency, or staff);
-    a change of capacity dates its declaration today."""
+    `agency_update` dates a changed capacity today."""
     fields = {k: v for k, v in fields.items() if k in CONTACT_FIELDS}
-    if any(getattr(agency, k) != fields[k] for k in CAPACITY_FIELDS if k in fields):
-        fields["capacity_declared_at"] = timezone.localdate()
     agency_services.agency_update(actor=actor, agency=agency, **fields)
     _audit(
         actor=actor,
