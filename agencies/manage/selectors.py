@@ -26,10 +26,9 @@ def invitation_list(*, user: User, agency: Agency | None = None) -> QuerySet[Inv
 
 
 def invitation_get(*, user: User, pk: int | str) -> Invitation:
-    """One invitation: 404 outside the user's agencies, PermissionDenied below `agency.members`."""
-    invitation = get_or_404(Invitation.objects.select_related("agency"), pk=pk)
-    require_capability(user=user, agency_id=invitation.agency_id, capability="agency.members")
-    return invitation
+    """One invitation of an agency whose members the user manages, else 404: read and changed
+    by the same capability (who may not manage members does not learn who was invited)."""
+    return get_or_404(invitation_list(user=user), pk=pk)
 
 
 def invitation_get_for_change(*, user: User, pk: int | str) -> Invitation:

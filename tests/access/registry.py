@@ -149,6 +149,15 @@ API: dict[str, Any] = {
     ),
     "DELETE /api/v1/subscriptions/{id}/": Write("subscription", cap("agency.manage"), method="delete"),
     "POST /api/v1/subscriptions/{id}/rotate-secret/": Write("subscription", cap("agency.manage")),
+    "POST /api/v1/subscriptions/{id}/test-alert/": Write("subscription", cap("agency.manage")),
+    "GET /api/v1/invitations/": List("invitation"),
+    "POST /api/v1/invitations/": Write(
+        None,
+        cap("agency.members"),
+        lambda w: {"agency": w.agencies.owner.pk, "email": "baru@mtx.test", "role": "viewer"},
+    ),
+    "GET /api/v1/invitations/{id}/": Detail("invitation"),
+    "POST /api/v1/invitations/{id}/revoke/": Write("invitation", cap("agency.members")),
     "GET /api/v1/vital-objects/": List("vital_object"),
     "POST /api/v1/vital-objects/": Write(
         None,
@@ -463,6 +472,22 @@ PAGES: dict[str, Any] = {
     "partnership-end": Write(
         "partnership", cap("partnership.end"), lambda w: {"agency": w.agencies.owner.pk}, ok=False
     ),
+    "agency-members": Form("agency", cap("agency.members"), own_agency=True),
+    "invitation-create": Write("agency", cap("agency.members"), {"email": "baru@mtx.test", "role": "viewer"}),
+    "invitation-revoke": Write("invitation", cap("agency.members")),
+    "invitation-accept": Exempt("the one-time link: read by its token, not as a user; tests/agencies/manage"),
+    "invitation-switch-user": Exempt("signs the user out, then back to the link: tests/agencies/manage"),
+    "membership-role": Write(
+        "membership", cap("agency.members"), lambda w: {f"m{w.record('membership').pk}-role": "analyst"}
+    ),
+    "membership-active": Write("membership", cap("agency.members"), {"is_active": "1"}),
+    "agency-contact": Form("agency", cap("agency.edit"), own_agency=True),
+    "agency-subscriptions": Form("agency", cap("agency.manage"), own_agency=True),
+    "subscription-create": Form("agency", cap("agency.manage"), own_agency=True),
+    "subscription-edit": Form("subscription", cap("agency.manage")),
+    "subscription-active": Write("subscription", cap("agency.manage"), {"is_active": "1"}),
+    "subscription-rotate-secret": Write("subscription", cap("agency.manage")),
+    "subscription-test-alert": Write("subscription", cap("agency.manage")),
     "area-browser": Read(),
     "area-detail": Detail("area"),
     "report-queue": List("report"),
