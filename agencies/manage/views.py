@@ -24,7 +24,7 @@ from common.views import forbidden_page
 
 from .. import selectors as agency_selectors
 from .. import services as agency_services
-from ..models import Agency
+from ..models import Agency, Membership
 from ..selectors import require_capability
 from . import selectors, services
 from .forms import AcceptNewUserForm, ContactForm, InviteForm, MemberRoleForm, SubscriptionForm
@@ -38,6 +38,7 @@ def _members_page(
     request: HttpRequest, agency: Agency, invite_form: InviteForm | None = None, status: int = 200
 ) -> HttpResponse:
     members = list(selectors.member_list(user=request.user, agency=agency))
+    commanders = [m.pk for m in members if m.is_active and m.role == Membership.Role.COMMANDER]
     invitations = list(selectors.invitation_list(user=request.user, agency=agency)[:INVITATION_LIMIT])
     return render(
         request,
@@ -46,6 +47,8 @@ def _members_page(
             "agency": agency,
             "members": [(m, MemberRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}")) for m in members],
             "invitations": invitations,
+            # The services refuse to demote or deactivate the last active commander: not offered.
+            "last_commanders": commanders if len(commanders) == 1 else [],
             "invite_form": invite_form or InviteForm(),
         },
         status=status,
