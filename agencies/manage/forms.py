@@ -11,7 +11,7 @@ from common.forms import ServiceErrorsMixin
 from common.widgets import QuickSelectMultiple
 
 from ..forms import regency_choices
-from ..models import Agency, Membership, Severity, Subscription
+from ..models import Agency, Camera, Membership, Severity, Subscription, VitalObject
 
 _TEXT = {"class": "form-control"}
 
@@ -164,3 +164,90 @@ class SubscriptionForm(ServiceErrorsMixin, forms.Form):
             "channel_webhook": "webhook" in channels,
             "webhook_url": data["webhook_url"] or "",
         }
+
+
+def _area_choices(current: Any = None) -> list[Any]:
+    """Regencies and cities by province (one query), plus the record's own area when it is
+    another level, so that editing never drops it."""
+    choices: list[Any] = list(regency_choices())
+    if current is not None and current.level != 2:
+        choices.insert(0, (_("Current"), [(current.pk, current.name)]))
+    return choices
+
+
+_NUMBER = {"class": "form-control", "step": "any", "inputmode": "decimal"}
+
+
+class VitalObjectForm(ServiceErrorsMixin, forms.ModelForm):
+    area = forms.TypedChoiceField(label=_("Area"), coerce=int, widget=forms.Select(attrs={"class": "form-select"}))
+    guarding_agencies = forms.ModelMultipleChoiceField(
+        label=_("Guarding agencies"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=QuickSelectMultiple(attrs={"class": "form-select", "size": "5"}),
+    )
+
+    class Meta:
+        model = VitalObject
+        fields = ["name", "kind", "is_national", "latitude", "longitude", "address", "notes"]
+        widgets = {
+            "name": forms.TextInput(attrs=_TEXT),
+            "kind": forms.Select(attrs={"class": "form-select"}),
+            "is_national": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            "latitude": forms.NumberInput(attrs=_NUMBER),
+            "longitude": forms.NumberInput(attrs=_NUMBER),
+            "address": forms.TextInput(attrs=_TEXT),
+            "notes": forms.Textarea(attrs={**_TEXT, "rows": 3}),
+        }
+
+    def __init__(self, *args: Any, operator: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.instance.area if self.instance.pk else None
+        self.fields["area"].choices = _area_choices(current)  # type: ignore[attr-defined]
+        if current is not None:
+            self.initial["area"] = current.pk
+            self.initial["guarding_agencies"] = [a.pk for a in self.instance.guarding_agencies.all()]
+        self.fields["guarding_agencies"].queryset = (  # type: ignore[attr-defined]
+            Agency.objects.filter(is_active=True).exclude(pk=operator.pk).only("id", "name").order_by("name")
+        )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        from ..selectors import area_get
+
+        data = dict(self.cleaned_data)
+        data["area"] = area_get(pk=data["area"])
+        data["guarding_agencies"] = list(data["guarding_agencies"])
+        return data
+
+
+class CameraForm(ServiceErrorsMixin, forms.ModelForm):
+    area = forms.TypedChoiceField(label=_("Area"), coerce=int, widget=forms.Select(attrs={"class": "form-select"}))
+
+    class Meta:
+        model = Camera
+        fields = ["code", "name", "vital_object", "status", "latitude", "longitude", "stream_url"]
+        widgets = {
+            "code": forms.TextInput(attrs=_TEXT),
+            "name": forms.TextInput(attrs=_TEXT),
+            "vital_object": forms.Select(attrs={"class": "form-select"}),
+            "status": forms.Select(attrs={"class": "form-select"}),
+            "latitude": forms.NumberInput(attrs=_NUMBER),
+            "longitude": forms.NumberInput(attrs=_NUMBER),
+            "stream_url": forms.URLInput(attrs={**_TEXT, "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args: Any, operator: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.instance.area if self.instance.pk else None
+        self.fields["area"].choices = _area_choices(current)  # type: ignore[attr-defined]
+        if current is not None:
+            self.initial["area"] = current.pk
+        self.fields["vital_object"].queryset = VitalObject.objects.filter(operator=operator).order_by("name")  # type: ignore[attr-defined]
+        self.fields["stream_url"].assume_scheme = "https"  # type: ignore[attr-defined]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        from ..selectors import area_get
+
+        data = dict(self.cleaned_data)
+        data["area"] = area_get(pk=data["area"])
+        return data

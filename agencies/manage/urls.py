@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import assets, views
 
 urlpatterns = [
     path("agencies/<int:pk>/members/", views.agency_members, name="agency-members"),
@@ -18,4 +18,11 @@ urlpatterns = [
     path("subscriptions/<int:pk>/edit/", views.subscription_edit, name="subscription-edit"),
     path("subscriptions/<int:pk>/active/", views.subscription_active, name="subscription-active"),
     path("subscriptions/<int:pk>/rotate-secret/", views.subscription_rotate, name="subscription-rotate-secret"),
+    path("agencies/<int:pk>/assets/", assets.agency_assets, name="agency-assets"),
+    path("agencies/<int:pk>/vital-objects/new/", assets.vital_object_create, name="vital-object-create"),
+    path("vital-objects/<int:pk>/", assets.vital_object_detail, name="vital-object-detail"),
+    path("vital-objects/<int:pk>/edit/", assets.vital_object_edit, name="vital-object-edit"),
+    path("agencies/<int:pk>/cameras/new/", assets.camera_create, name="camera-create"),
+    path("cameras/<int:pk>/", assets.camera_detail, name="camera-detail"),
+    path("cameras/<int:pk>/edit/", assets.camera_edit, name="camera-edit"),
 ]
