@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_latitude, validate_longitude, validate_webhook_url
+from .validators import private_storage, validate_latitude, validate_longitude, validate_webhook_url
 
 
 class Classification(models.TextChoices):
@@ -308,7 +308,8 @@ class Partnership(TimeStampedModel):
     training = models.BooleanField(_("training"), default=False)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    document = models.FileField(_("document"), upload_to="partnerships/%Y/", blank=True)
+    # The MoU: private storage, served only to the parties' members (agencies/manage/mou.py).
+    document = models.FileField(_("document"), upload_to="partnerships/%Y/", blank=True, storage=private_storage)
     notes = models.TextField(_("notes"), blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED, db_index=True

@@ -87,6 +87,8 @@ class PartnershipRow:
     # What the user may do on behalf of the page's agency (`agencies.partnerships` predicates).
     can_answer: bool
     can_end: bool
+    can_read_document: bool
+    can_upload_document: bool
 
 
 @dataclass
@@ -117,6 +119,8 @@ def _partnership_rows(user: User, agency: Agency) -> list[PartnershipRow]:
             answers=list(p.answers.all()),
             can_answer=agency.pk in services.partnership_answer_agencies(user=user, partnership=p),
             can_end=services.can_end_partnership(user=user, partnership=p, agency=agency),
+            can_read_document=bool(p.document) and manage_services.can_read_document(user=user, partnership=p),
+            can_upload_document=manage_services.can_upload_document(user=user, partnership=p, agency=agency),
         )
         for p in selectors.partnership_list(user=user, filters={"agency": agency})
     ]

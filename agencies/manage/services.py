@@ -239,3 +239,17 @@ def agency_contact_update(*, actor: User, agency: Agency, **fields: Any) -> Agen
         detail=", ".join(sorted(fields)),
     )
     return agency
+
+
+def can_read_document(*, user: User, partnership: Any) -> bool:
+    """Staff, or a member of one of the partnership's parties: its MoU document (mou.py)."""
+    from .mou import can_read_document as rule
+
+    return rule(user=user, partnership=partnership)
+
+
+def can_upload_document(*, user: User, partnership: Any, agency: Agency) -> bool:
+    """Staff, or a commander of `agency`, a party: upload the MoU for it (mou.py)."""
+    from .mou import can_upload_document as rule
+
+    return rule(user=user, partnership=partnership, agency=agency)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import assets, views
+from . import assets, mou, views
 
 urlpatterns = [
     path("agencies/<int:pk>/members/", views.agency_members, name="agency-members"),
@@ -25,4 +25,6 @@ urlpatterns = [
     path("agencies/<int:pk>/cameras/new/", assets.camera_create, name="camera-create"),
     path("cameras/<int:pk>/", assets.camera_detail, name="camera-detail"),
     path("cameras/<int:pk>/edit/", assets.camera_edit, name="camera-edit"),
+    path("partnerships/<int:pk>/document/", mou.partnership_document, name="partnership-document"),
+    path("partnerships/<int:pk>/document/upload/", mou.partnership_document_upload, name="partnership-document-upload"),
 ]

@@ -495,6 +495,10 @@ PAGES: dict[str, Any] = {
     "camera-detail": Detail("camera"),
     "camera-create": Form("agency", cap("agency.manage"), own_agency=True),
     "camera-edit": Form("camera", cap("agency.manage"), own_agency=True),
+    "partnership-document": Exempt("served only to the parties' members and staff: tests/agencies/manage/test_mou.py"),
+    "partnership-document-upload": Write(
+        "partnership", cap("partnership.propose"), lambda w: {"agency": w.agencies.owner.pk}, ok=False, parties=True
+    ),
     "area-browser": Read(),
     "area-detail": Detail("area"),
     "report-queue": List("report"),
