@@ -159,3 +159,23 @@ def test_alice_registers_a_vital_object_and_sees_it_on_the_map(page: Page, live_
     page.reload()
     assert _fits(page)
     shot("agency-assets-phone")
+
+
+def test_carol_uploads_the_mou_of_a_partnership(page: Page, live_server, e2e_world, login, shot, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    login("carol")
+    page.goto(f"{live_server.url}/agencies/{e2e_world.a.pk}/")
+    form = page.get_by_test_id("mou-upload").first
+    form.locator("input[type=file]").set_input_files(
+        files=[{"name": "mou.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}]
+    )
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("mou-link").first).to_be_visible()
+    shot("partnership-mou-desktop")
+    with page.expect_download() as download:
+        page.get_by_test_id("mou-link").first.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert _fits(page)
+    shot("partnership-mou-phone")
