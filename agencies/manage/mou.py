@@ -107,10 +107,9 @@ def partnership_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, partnership=partnership, agency=agency, upload=request.FILES.get("document")
         )
     except ValidationError as exc:
+        # As the partnership's other steps on the agency page: the reason as a message, back there.
         messages.error(request, " ".join(exc.messages))
-        response = redirect("agency-detail", pk=agency.pk)
-        response.status_code = 303
-        return response
+        return redirect("agency-detail", pk=agency.pk)
     messages.success(request, _("The MoU document is saved."))
     return redirect("agency-detail", pk=agency.pk)
 
