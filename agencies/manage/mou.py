@@ -102,6 +102,12 @@ def partnership_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     agency = parties.get(int(raw)) if raw.isdigit() else None
     if agency is None:
         raise PermissionDenied(_("Say for which of its parties you act."))
+    if not can_upload_document(user=request.user, partnership=partnership, agency=agency):
+        # A commander of another party (the page of a partner agency): upload for their own.
+        agency = next(
+            (a for a in parties.values() if can_upload_document(user=request.user, partnership=partnership, agency=a)),
+            agency,
+        )
     try:
         partnership_document_set(
             actor=request.user, partnership=partnership, agency=agency, upload=request.FILES.get("document")
