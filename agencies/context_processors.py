@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from .accounts.selectors import two_factor_pending, user_memberships
-from .roles import remember_roles
+from .roles import remember_roles, roles_for
 
 
 def portal(request: HttpRequest) -> dict:
@@ -12,6 +12,12 @@ def portal(request: HttpRequest) -> dict:
     if user is not None and user.is_authenticated:
         memberships = user_memberships(user=user)
         remember_roles(user=user, memberships=memberships)
+        # "Manage my agency" in the user menu, for who holds a management capability there.
+        members, manage = roles_for("agency.members"), roles_for("agency.manage")
+        for m in memberships:
+            m.manage_page = (  # type: ignore[attr-defined]
+                "agency-members" if m.role in members else "agency-subscriptions" if m.role in manage else ""
+            )
     return {
         "portal_memberships": memberships,
         "SITE_URL": settings.SITE_URL,

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_latitude, validate_longitude, validate_webhook_url
+from .validators import private_storage, validate_latitude, validate_longitude, validate_webhook_url
 
 
 class Classification(models.TextChoices):
@@ -165,6 +165,12 @@ class Agency(TimeStampedModel):
     duty_phone = models.CharField(_("24-hour duty phone"), max_length=32, blank=True)
     duty_email = models.EmailField(_("24-hour duty email"), blank=True)
     duty_radio = models.CharField(_("duty radio channel"), max_length=60, blank=True)
+    # What the agency declares it can put in the field (its commander keeps it current; none: not declared).
+    capacity_personnel = models.PositiveIntegerField(_("personnel"), null=True, blank=True)
+    capacity_vehicles = models.PositiveIntegerField(_("vehicles"), null=True, blank=True)
+    capacity_boats = models.PositiveIntegerField(_("boats"), null=True, blank=True)
+    capacity_medical_teams = models.PositiveIntegerField(_("medical teams"), null=True, blank=True)
+    capacity_declared_at = models.DateField(_("capacity declared on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # Every member must sign in with a second factor (commanders and staff always must):
     # agencies.accounts.selectors.two_factor_state.
@@ -208,6 +214,50 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.agency} ({self.get_role_display()})"
+
+
+class Invitation(TimeStampedModel):
+    """A one-time link that makes its holder a member of an agency (`agencies/manage/`).
+
+    Only the SHA-256 of the token is stored: the link is in the e-mail, never in the database.
+    Used once (`accepted_at`), void after `expires_at` or once revoked.
+    """
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices, default=Membership.Role.VIEWER)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} @ {self.agency_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
 def partnership_in_force_q(*, on: datetime.date | None = None, prefix: str = "") -> Q:
@@ -258,7 +308,8 @@ class Partnership(TimeStampedModel):
     training = models.BooleanField(_("training"), default=False)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    document = models.FileField(_("document"), upload_to="partnerships/%Y/", blank=True)
+    # The MoU: private storage, served only to the parties' members (agencies/manage/mou.py).
+    document = models.FileField(_("document"), upload_to="partnerships/%Y/", blank=True, storage=private_storage)
     notes = models.TextField(_("notes"), blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED, db_index=True

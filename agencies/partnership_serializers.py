@@ -4,12 +4,14 @@ and the answer requests (agencies/api.py)."""
 from __future__ import annotations
 
 from django.contrib.auth.models import User as AuthUser
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from common.serializers import ModelSerializer
 
+from .manage.services import can_read_document
 from .models import (
     Agency,
     Partnership,
@@ -53,6 +55,9 @@ class PartnershipSerializer(ModelSerializer):
         slug_field="username", read_only=True, allow_null=True
     )
     ended_by_agency = AgencyRefSerializer(read_only=True, allow_null=True)
+    document = serializers.SerializerMethodField(
+        help_text=_("Where the parties' members download the MoU (null: none, or not a party)")
+    )
 
     class Meta:
         model = Partnership
@@ -82,6 +87,13 @@ class PartnershipSerializer(ModelSerializer):
 
     def get_is_current(self, obj: Partnership) -> bool:
         return obj.is_in_force()
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_document(self, obj: Partnership) -> str | None:
+        request = self.context.get("request")
+        if not obj.document or request is None or not can_read_document(user=request.user, partnership=obj):
+            return None
+        return request.build_absolute_uri(reverse("partnership-document", args=[obj.pk]))
 
 
 @extend_schema_serializer(component_name="Partnership")

@@ -170,6 +170,11 @@ class AgencySerializer(ModelSerializer):
             "duty_radio",
             "is_active",
             "two_factor_required",
+            "capacity_personnel",
+            "capacity_vehicles",
+            "capacity_boats",
+            "capacity_medical_teams",
+            "capacity_declared_at",
             "member_count",
         ]
         read_only_fields = fields
@@ -178,8 +183,8 @@ class AgencySerializer(ModelSerializer):
 
 @extend_schema_serializer(component_name="Agency")
 class AgencyWriteSerializer(ModelSerializer):
-    """What staff may set; a commander of the agency only its contact fields (address, coordinates, duty_*)
-    and `two_factor_required`."""
+    """What staff may set; a commander of the agency only its contact fields (address, coordinates, duty_*),
+    its declared capacity (capacity_*: dated the day it changes) and `two_factor_required`."""
 
     latitude = CoordinateField(validate_latitude)
     longitude = CoordinateField(validate_longitude)
@@ -201,6 +206,10 @@ class AgencyWriteSerializer(ModelSerializer):
             "duty_radio",
             "is_active",
             "two_factor_required",
+            "capacity_personnel",
+            "capacity_vehicles",
+            "capacity_boats",
+            "capacity_medical_teams",
         ]
         extra_kwargs = {"jurisdiction": {"help_text": _("Area ids")}}
 

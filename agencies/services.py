@@ -108,9 +108,26 @@ AGENCY_FIELDS = (
     "duty_radio",
     "is_active",
     "two_factor_required",
+    "capacity_personnel",
+    "capacity_vehicles",
+    "capacity_boats",
+    "capacity_medical_teams",
+    "capacity_declared_at",
 )
 # What an agency's commander may change of it (staff: every field).
-AGENCY_CONTACT_FIELDS = ("address", "latitude", "longitude", "duty_phone", "duty_email", "duty_radio")
+AGENCY_CONTACT_FIELDS = (
+    "address",
+    "latitude",
+    "longitude",
+    "duty_phone",
+    "duty_email",
+    "duty_radio",
+    "capacity_personnel",
+    "capacity_vehicles",
+    "capacity_boats",
+    "capacity_medical_teams",
+    "capacity_declared_at",
+)
 # Whether every member must use two-factor login (capability agency.two_factor).
 AGENCY_SECURITY_FIELDS = ("two_factor_required",)
 
@@ -141,6 +158,9 @@ def agency_update(*, actor: User, agency: Agency, jurisdiction: Sequence[Area] |
             require_capability(user=actor, agency_id=agency.pk, capability="agency.edit")
         if set(fields) - set(AGENCY_CONTACT_FIELDS) - set(AGENCY_SECURITY_FIELDS) or jurisdiction is not None:
             raise PermissionDenied(_("Only platform administrators may change an agency's identity or jurisdiction."))
+    capacity = [k for k in AGENCY_CONTACT_FIELDS if k.startswith("capacity_") and k != "capacity_declared_at"]
+    if "capacity_declared_at" not in fields and any(k in fields and getattr(agency, k) != fields[k] for k in capacity):
+        fields["capacity_declared_at"] = timezone.localdate()  # a declaration is dated the day it changes
     model_update(instance=agency, fields=fields, allowed=AGENCY_FIELDS)
     if agency.parent_id and agency.parent_id == agency.pk:
         raise ValidationError({"parent": _("An agency cannot be its own parent.")})

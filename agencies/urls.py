@@ -14,4 +14,5 @@ urlpatterns = [
     path("areas/", views.area_browser, name="area-browser"),
     path("areas/<int:pk>/", views.area_detail, name="area-detail"),
     path("", include("agencies.accounts.urls")),
+    path("", include("agencies.manage.urls")),
 ]

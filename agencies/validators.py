@@ -1,11 +1,13 @@
 """Validators shared by every app (agencies is the bottom of the dependency chain)."""
 
 import ipaddress
+import os
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.utils.translation import gettext_lazy as _
 
 # Indonesia's extent with a margin for its outer islands and territorial sea:
@@ -94,3 +96,24 @@ def validate_webhook_url(value: str) -> None:
             code="private_address",
             params={"host": host},
         )
+
+
+class PrivateStorage(FileSystemStorage):
+    """Partnership documents (MoUs) live in PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT and without
+    a public URL: only a view that checks the reader is a party's member serves them. The
+    location is read from settings at each use, so tests can point it at a temporary folder."""
+
+    def __init__(self) -> None:
+        super().__init__(base_url="/no-public-url/")
+
+    @property
+    def base_location(self) -> str:  # type: ignore[override]
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:  # type: ignore[override]
+        return os.path.abspath(self.base_location)
+
+
+def private_storage() -> PrivateStorage:
+    return PrivateStorage()

@@ -34,6 +34,7 @@ from common.views import forbidden_page
 from . import selectors, services
 from .filters import AuditLogFilter
 from .forms import AgencyDirectoryFilter, AreaSearchForm, PartnershipProposeForm
+from .manage import services as manage_services
 from .models import Agency, Area, Camera, Membership, Partnership, PartnershipAnswer, VitalObject
 
 AGENCY_PAGE_SIZE = 20
@@ -86,6 +87,8 @@ class PartnershipRow:
     # What the user may do on behalf of the page's agency (`agencies.partnerships` predicates).
     can_answer: bool
     can_end: bool
+    can_read_document: bool
+    can_upload_document: bool
 
 
 @dataclass
@@ -116,6 +119,8 @@ def _partnership_rows(user: User, agency: Agency) -> list[PartnershipRow]:
             answers=list(p.answers.all()),
             can_answer=agency.pk in services.partnership_answer_agencies(user=user, partnership=p),
             can_end=services.can_end_partnership(user=user, partnership=p, agency=agency),
+            can_read_document=bool(p.document) and manage_services.can_read_document(user=user, partnership=p),
+            can_upload_document=manage_services.can_upload_document(user=user, partnership=p, agency=agency),
         )
         for p in selectors.partnership_list(user=user, filters={"agency": agency})
     ]
@@ -161,6 +166,9 @@ def _agency_page(
             "is_own_agency": agency.pk in selectors.user_agency_ids(user=user),
             "can_read_audit": selectors.can_read_audit(user=user, agency=agency),
             "can_require_two_factor": services.can_require_two_factor(user=user, agency=agency),
+            "can_manage_members": manage_services.can_manage_members(user=user, agency=agency),
+            "can_manage_agency": manage_services.can_manage_agency(user=user, agency=agency),
+            "can_edit_contact": manage_services.can_edit_contact(user=user, agency=agency),
         },
         status=status,
     )

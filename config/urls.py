@@ -22,6 +22,7 @@ api_v1: list[URLPattern | URLResolver] = [
     # are the hottest path (bench/report_intake.py).
     path("", include("incidents.reports.api_urls")),
     path("", include("agencies.api_urls")),
+    path("", include("agencies.manage.api_urls")),
     path("", include("incidents.api_urls")),
     path("", include("incidents.risks.api_urls")),
     path("", include("incidents.threats.api_urls")),

@@ -58,13 +58,14 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencies import selectors as agency_selectors
 from agencies.audit import AuditedListMixin
-from agencies.models import Agency, Area
+from agencies.models import Agency, Area, Subscription
 from common.api import ScopedViewSet
 from common.throttling import WindowsThrottle
 from incidents.models import Alert, CapSender, Delivery, Threat
 
-from . import cap
+from . import cap, test_alert
 from . import selectors as threat_selectors
 from . import services as threat_services
 from .filters import AlertFilter, InboxFilter, ThreatFilter
@@ -79,6 +80,7 @@ from .serializers import (
     InboxItemSerializer,
     InboxReadResultSerializer,
     InboxReadSerializer,
+    TestAlertSerializer,
     ThreatCancelSerializer,
     ThreatCreateSerializer,
     ThreatDetailSerializer,
@@ -465,6 +467,7 @@ class InboxViewSet(AuditedListMixin, mixins.ListModelMixin, ScopedViewSet):
         return Response(InboxCountsSerializer(threat_selectors.inbox_counts(user=request.user)).data)
 
 
+SUBSCRIPTION_NOT_FOUND = OpenApiResponse(response=_DETAIL, description=_("No such subscription of your agencies."))
 CAP_SENDER_NOT_FOUND = OpenApiResponse(
     response=_DETAIL, description=_("No such CAP sender among the agencies whose senders you manage.")
 )
@@ -528,3 +531,26 @@ class CapSenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     def destroy(self, request: Request, pk: str | None = None) -> Response:
         cap.cap_sender_delete(actor=request.user, cap_sender=self._for_change())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SubscriptionTestAlertView(GenericAPIView):
+    """Send a test through every channel of a subscription, now, and answer each outcome."""
+
+    queryset = Subscription.objects.none()
+    serializer_class = TestAlertSerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        operation_id="subscriptions_test_alert",
+        summary=_(
+            "Send a test alert through the subscription's channels (a commander or liaison of its agency, "
+            "or staff); each channel's outcome, failures included"
+        ),
+        request=None,
+        responses={200: TestAlertSerializer, 403: FORBIDDEN, 404: SUBSCRIPTION_NOT_FOUND},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        subscription = agency_selectors.subscription_get_for_change(user=request.user, pk=pk)
+        results = test_alert.subscription_test_alert(actor=request.user, subscription=subscription)
+        return Response(TestAlertSerializer({"results": [vars(r) for r in results]}).data)

@@ -19,6 +19,11 @@ router.register("cap-senders", api.CapSenderViewSet, basename="api-cap-sender")
 
 urlpatterns = [
     path("threats/<int:pk>/cap.xml", api.ThreatCapView.as_view(), name="api-threat-cap"),
+    path(
+        "subscriptions/<int:pk>/test-alert/",
+        api.SubscriptionTestAlertView.as_view(),
+        name="api-subscription-test-alert",
+    ),
     path("public/cap/feed.atom", api.PublicCapFeedView.as_view(), name="api-public-cap-feed"),
     re_path(
         r"^public/cap/(?P<identifier>.+)\.xml$",

@@ -531,3 +531,17 @@ class CapSenderUpdateSerializer(serializers.Serializer):
     sender = serializers.CharField(max_length=200, required=False)
     certificate = serializers.CharField(required=False)
     is_active = serializers.BooleanField(required=False)
+
+
+class TestAlertResultSerializer(serializers.Serializer):
+    """One channel's outcome of a subscription's test alert."""
+
+    channel = serializers.ChoiceField(choices=["in_app", "email", "sms", "webhook"])
+    ok = serializers.BooleanField(help_text=_("Sent and accepted by the receiver"))
+    target = serializers.CharField(help_text=_("The address, phone number or URL it went to"))
+    detail = serializers.CharField(help_text=_("What happened: the HTTP status, or the error"))
+    answer = serializers.CharField(help_text=_("The start of the receiver's answer (webhook, SMS gateway)"))
+
+
+class TestAlertSerializer(serializers.Serializer):
+    results = TestAlertResultSerializer(many=True)

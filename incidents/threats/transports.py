@@ -28,10 +28,23 @@ from agencies.validators import address_is_public, private_webhooks_allowed
 
 
 class TransportError(Exception):
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, answer: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.answer = answer  # the start of what the receiver answered, when it answered
+
+
+# How much of a receiver's answer is kept to show (a test alert's result page).
+ANSWER_EXCERPT = 300
+
+
+def answer_excerpt(data: bytes | str | None) -> str:
+    """The start of a receiver's answer as text, for a person to read."""
+    if not data:
+        return ""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    return text[:ANSWER_EXCERPT]
 
 
 # --- Webhooks ------------------------------------------------------------------------------
@@ -86,8 +99,9 @@ def webhook_post(
     event: str,
     timeout: float | None = None,
     pool: urllib3.PoolManager | None = None,
-) -> None:
-    """POST the JSON payload, signed. Raises TransportError on anything but a 2xx."""
+) -> tuple[int, str]:
+    """POST the JSON payload, signed. Returns the HTTP status and the start of the answer;
+    raises TransportError on anything but a 2xx."""
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
     headers = {
@@ -112,12 +126,13 @@ def webhook_post(
     except (urllib3.exceptions.HTTPError, ValueError) as exc:
         raise TransportError(f"connection failed: {exc.__class__.__name__}") from None
     status = response.status
+    answer = answer_excerpt(response.data)
     if 200 <= status < 300:
-        return
+        return status, answer
     # 4xx means the receiver refuses this request as it is: sending it again changes nothing.
     # 429 (slow down) and 5xx (the receiver is unwell) are worth another try later.
     permanent = 400 <= status < 500 and status != 429
-    raise TransportError(f"HTTP {status}", permanent=permanent)
+    raise TransportError(f"HTTP {status}", permanent=permanent, answer=answer)
 
 
 # Where each webhook host resolved, and when: a fan-out sends thousands of webhooks to a few
@@ -214,8 +229,8 @@ def email_send_batch(messages: Sequence[OutgoingEmail]) -> dict[int, TransportEr
 
 
 class SmsGateway(Protocol):
-    def send(self, *, to: str, text: str) -> None:
-        """Send one SMS or raise TransportError."""
+    def send(self, *, to: str, text: str) -> str:
+        """Send one SMS (returning what the gateway answered) or raise TransportError."""
 
 
 class HttpSmsGateway:
@@ -231,7 +246,7 @@ class HttpSmsGateway:
         self.timeout = timeout
         self.session = session or requests.Session()
 
-    def send(self, *, to: str, text: str) -> None:
+    def send(self, *, to: str, text: str) -> str:
         if not to:
             raise TransportError("no phone number", permanent=True)
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -245,7 +260,10 @@ class HttpSmsGateway:
             raise TransportError(f"SMS gateway unreachable: {exc.__class__.__name__}") from None
         if response.status_code >= 300:
             permanent = 400 <= response.status_code < 500 and response.status_code != 429
-            raise TransportError(f"SMS gateway HTTP {response.status_code}", permanent=permanent)
+            raise TransportError(
+                f"SMS gateway HTTP {response.status_code}", permanent=permanent, answer=answer_excerpt(response.text)
+            )
+        return f"HTTP {response.status_code} {answer_excerpt(response.text)}".strip()
 
 
 class ConsoleSmsGateway:
@@ -253,11 +271,12 @@ class ConsoleSmsGateway:
 
     sent: list[tuple[str, str]] = []
 
-    def send(self, *, to: str, text: str) -> None:
+    def send(self, *, to: str, text: str) -> str:
         if not to:
             raise TransportError("no phone number", permanent=True)
         ConsoleSmsGateway.sent.append((to, text))
         print(f"[SMS to {to}] {text}")  # noqa: T201
+        return "console: printed, not sent (no SMS gateway configured)"
 
 
 def sms_gateway() -> SmsGateway:

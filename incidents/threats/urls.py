@@ -12,6 +12,7 @@ urlpatterns = [
     path("threats/<int:pk>/cancel/", views.threat_cancel, name="threat-cancel"),
     path("threats/<int:pk>/progress/", views.threat_progress, name="threat-progress"),
     path("incidents/<int:pk>/raise-threat/", views.threat_from_incident, name="threat-from-incident"),
+    path("subscriptions/<int:pk>/test-alert/", views.subscription_test_alert, name="subscription-test-alert"),
     path("alerts/", views.alert_inbox, name="alert-inbox"),
     path("alerts/badge/", views.alert_badge, name="alert-badge"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),

@@ -46,7 +46,7 @@ from common.views import forbidden_page
 from incidents import selectors
 from incidents.models import Alert, Threat
 
-from . import presenters
+from . import presenters, test_alert
 from . import selectors as threat_selectors
 from . import services as threat_services
 from .forms import (
@@ -377,3 +377,17 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Alert acknowledged for %(agency)s.") % {"agency": alert.agency.name})
     return redirect(_safe_next(request, reverse("alert-detail", args=[alert.pk])))
+
+
+@login_required
+@require_POST
+@forbidden_page
+def subscription_test_alert(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "send a test alert" button of a subscription: each channel's outcome on the page."""
+    subscription = agency_selectors.subscription_get_for_change(user=request.user, pk=pk)
+    results = test_alert.subscription_test_alert(actor=request.user, subscription=subscription)
+    return render(
+        request,
+        "incidents/threats/test_alert.html",
+        {"subscription": subscription, "agency": subscription.agency, "results": results},
+    )

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from agencies.models import Agency, Classification, Membership, Partnership
+from agencies.models import Agency, Classification, Invitation, Membership, Partnership
 from coordination.models import (
     ActionItem,
     Exercise,
@@ -166,6 +166,8 @@ def may_read(persona: Persona, kind: str, level: str = "") -> bool:
         return relation in {"owner", "staff"}
     if kind in {"agency", "membership", "partnership", "vital_object", "camera"}:
         return relation != "none"  # directory data: restricted
+    if kind == "invitation":  # the commanders' (invitation_list: agency.members)
+        return may_do(persona, ("commander",))
     if kind == "cap_sender":  # read and changed by the same capability (cap_sender_list)
         return may_do(persona, ("commander", "liaison"))
     if kind in {"subscription", "report"}:  # the agency's own business / its queue
@@ -253,6 +255,13 @@ def build_world() -> World:
     rec[("vital_object", "")] = VitalObjectFactory(name="Kilang MTXvitalobject", area=guntung, operator=owner)
     rec[("camera", "")] = CameraFactory(
         name="Kamera MTXcamera", area=guntung, operator=owner, stream_url="rtsp://user:MTXstreamsecret@cam.test/1"
+    )
+    rec[("invitation", "")] = Invitation.objects.create(
+        agency=owner,
+        email="MTXinvitation@mtx.test",
+        role="viewer",
+        token_hash="0" * 64,
+        expires_at=now + datetime.timedelta(days=7),
     )
     rec[("subscription", "")] = SubscriptionFactory(agency=owner, name="Langganan MTXsubscription", areas=[bontang])
     rec[("report", "")] = CitizenReportFactory(
