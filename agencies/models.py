@@ -15,7 +15,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .validators import private_storage, validate_latitude, validate_longitude, validate_webhook_url
+from .validators import (
+    private_storage,
+    validate_latitude,
+    validate_longitude,
+    validate_stream_url,
+    validate_webhook_url,
+)
 
 
 class Classification(models.TextChoices):
@@ -541,7 +547,13 @@ class Camera(TimeStampedModel):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_longitude]
     )
-    stream_url = models.URLField(_("stream URL"), blank=True)
+    stream_url = models.CharField(
+        _("stream URL"),
+        max_length=500,
+        blank=True,
+        validators=[validate_stream_url],
+        help_text=_("rtsp://, rtsps://, rtmp://, http:// or https://"),
+    )
 
     class Meta:
         verbose_name = _("camera")

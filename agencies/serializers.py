@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -31,7 +32,7 @@ from .models import (
     Subscription,
     VitalObject,
 )
-from .validators import validate_latitude, validate_longitude
+from .validators import validate_latitude, validate_longitude, validate_stream_url
 
 # --- Shared fields --------------------------------------------------------------------------
 
@@ -485,12 +486,21 @@ class CameraSerializer(ModelSerializer):
         return data
 
 
+class StreamURLField(OptionalURLField):
+    """A camera's stream address: RTSP and RTMP as well as HTTP(S) (`validate_stream_url`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, URLValidator)] + [validate_stream_url]
+
+
 @extend_schema_serializer(component_name="Camera")
 class CameraWriteSerializer(ModelSerializer):
     """`last_seen_at` is not written here: heartbeats record it (services.camera_heartbeat)."""
 
     latitude = CoordinateField(validate_latitude)
     longitude = CoordinateField(validate_longitude)
+    stream_url = StreamURLField(max_length=500)
 
     class Meta:
         model = Camera

@@ -8,12 +8,22 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 # Indonesia's extent with a margin for its outer islands and territorial sea:
 # Sabang (5.9 N, 95.3 E) to Merauke (8.5 S, 141.0 E), Rote (11.0 S) and Miangas (5.6 N).
 INDONESIA_LAT = (Decimal("-11.5"), Decimal("6.5"))
 INDONESIA_LON = (Decimal("94.5"), Decimal("141.5"))
+
+
+# A camera's stream: CCTV speaks RTSP (rtsp://user:pass@10.0.0.5:554/stream1) far more often than
+# HTTP, and a camera sits on the operator's own network, so private addresses are allowed here
+# (unlike a webhook, which the portal itself calls).
+validate_stream_url = URLValidator(
+    schemes=["rtsp", "rtsps", "http", "https", "rtmp", "rtmps"],
+    message=_("Enter the stream's address: rtsp://, rtsps://, rtmp://, http:// or https://."),
+)
 
 
 def validate_latitude(value) -> None:

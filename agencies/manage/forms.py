@@ -243,7 +243,6 @@ class CameraForm(ServiceErrorsMixin, forms.ModelForm):
         if current is not None:
             self.initial["area"] = current.pk
         self.fields["vital_object"].queryset = VitalObject.objects.filter(operator=operator).order_by("name")  # type: ignore[attr-defined]
-        self.fields["stream_url"].assume_scheme = "https"  # type: ignore[attr-defined]
 
     def service_kwargs(self) -> dict[str, Any]:
         from ..selectors import area_get

@@ -131,3 +131,22 @@ def test_the_admin_rotates_a_webhook_secret_and_shows_it_once(client, world):
     assert new != SECRET
     assert new in response.content.decode()
     assert new not in client.get(reverse("admin:agencies_subscription_change", args=[sub.pk])).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("address", "status"),
+    [
+        ("rtsp://admin:kunci@10.20.0.5:554/Streaming/Channels/101", 201),  # CCTV on the operator's network
+        ("rtmp://stream.example.test/live/gerbang", 201),
+        ("ftp://cctv.example.test/x", 400),
+        ("javascript:alert(1)", 400),
+    ],
+)
+def test_a_camera_takes_an_rtsp_stream_and_refuses_other_schemes(api_as, world, address, status):
+    body = {"code": "cam-r", "name": "Gerbang", "area": world.areas.guntung.pk, "operator": world.a.pk}
+    response = api_as(world.alice).post("/api/v1/cameras/", {**body, "stream_url": address}, format="json")
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert "stream_url" in response.json()
+    else:
+        assert response.json()["stream_url"] == address

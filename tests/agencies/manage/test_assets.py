@@ -87,7 +87,7 @@ def test_a_liaison_registers_a_camera_and_only_the_operators_members_read_its_st
             "name": "Simpang",
             "area": world.areas.bontang.pk,
             "status": "online",
-            "stream_url": "https://u:rahasia@cam.example.id/live/1",
+            "stream_url": "rtsp://u:rahasia@10.1.2.3:554/live/1",  # CCTV speaks RTSP
         },
     )
     camera = Camera.objects.get(code="cctv-9")
