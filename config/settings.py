@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "OperationStatusEnum": "coordination.models.JointOperation.Status",
         "ExerciseKindEnum": "coordination.models.Exercise.Kind",
         "ActionItemStatusEnum": "coordination.models.ActionItem.Status",
+        "MeetingStatusEnum": "coordination.models.Meeting.Status",
         "ShiftKindEnum": "coordination.models.PatrolShift.Kind",
         "AgencyKindEnum": "agencies.models.Agency.Kind",
         "ClassificationEnum": "agencies.models.Classification",

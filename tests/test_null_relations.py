@@ -180,6 +180,14 @@ PAGES: dict[str, tuple[Callable[[], models.Model], Pages]] = {
         ],
     ),
     "agencies.AuditLog": (lambda: apps.get_model("agencies.AuditLog").objects.first(), lambda _: []),
+    "agencies.Invitation": (
+        lambda: apps.get_model("agencies.Invitation").objects.order_by("pk").first(),
+        lambda i: [
+            reverse("agency-members", args=[i.agency_id]),
+            reverse("api-invitation-list"),
+            reverse("api-invitation-detail", args=[i.pk]),
+        ],
+    ),
     "agencies.Partnership": (
         lambda: apps.get_model("agencies.Partnership").objects.order_by("pk").first(),
         lambda p: [
@@ -351,10 +359,10 @@ def _bulletin_pages(b) -> list[str]:
 
 
 def _complete_the_demo() -> None:
-    """What seed_demo does not create: a sitrep, a checkpoint and a check-in, a conflict
-    override, an audit log entry, a participation's liaison and a registered CAP sender, each
+    """What seed_demo does not create: a sitrep, a checkpoint and a check-in, an invitation, a
+    conflict override, an audit log entry, a participation's liaison and a registered CAP sender, each
     with its nullable relations filled."""
-    from agencies.models import AuditLog, Classification
+    from agencies.models import AuditLog, Classification, Invitation
     from coordination.models import (
         CheckIn,
         Checkpoint,
@@ -380,6 +388,16 @@ def _complete_the_demo() -> None:
     shift = PatrolShift.objects.order_by("starts_at").first()
     checkpoint = Checkpoint.objects.create(shift=shift, order=1, name="Pos Guntung", latitude=0.13, longitude=117.49)
     CheckIn.objects.create(shift=shift, checkpoint=checkpoint, user=user, agency=operation.lead_agency, at=now)
+    Invitation.objects.create(  # used: its inviter and the user who accepted it filled
+        agency=operation.lead_agency,
+        email="undangan@example.id",
+        role="viewer",
+        token_hash="0" * 64,
+        invited_by=user,
+        accepted_by=user,
+        accepted_at=now,
+        expires_at=now + timedelta(days=7),
+    )
     ConflictOverride.objects.create(shift=shift, user=user, reason="Pengganti", conflicts=[])
     AuditLog.objects.create(
         user=user, action="read", object_type="incident", object_id="1", classification=Classification.RESTRICTED

@@ -1,6 +1,8 @@
 """The search box's indexes (PostgreSQL only; coordination/search/selectors.py reads them).
 
-- the `unaccent` and `pg_trgm` extensions (trusted: the database owner may create them);
+- the `unaccent` extension (trusted: the database owner may create it), and `pg_trgm` if it is not
+  there yet (incidents 0007 created it first and owns it: going back, this migration drops
+  `unaccent` only, never pg_trgm, which that migration's indexes still need);
 - two IMMUTABLE functions: `sinergi_search_text(VARIADIC text[])`, the fields joined, without
   accents (unaccent with its dictionary named, so that the result depends on the arguments
   only: what an index expression requires) and lower-cased; `sinergi_search_tsv(VARIADIC
@@ -14,7 +16,6 @@ The expressions must be written as the selectors write them (same function, same
 same order), or the planner does not use them. SQLite: nothing runs.
 """
 
-from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
 from django.db import migrations
 
 FUNCTIONS = """
@@ -62,6 +63,8 @@ INDEXES = [
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     schema_editor.execute(FUNCTIONS)
     for name, table, expression in INDEXES:
         schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin ({expression})')
@@ -78,6 +81,7 @@ def drop(apps, schema_editor):
         schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
     schema_editor.execute("DROP FUNCTION IF EXISTS sinergi_search_tsv(VARIADIC text[])")
     schema_editor.execute("DROP FUNCTION IF EXISTS sinergi_search_text(VARIADIC text[])")
+    schema_editor.execute("DROP EXTENSION IF EXISTS unaccent")
 
 
 class Migration(migrations.Migration):
@@ -89,7 +93,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        UnaccentExtension(),
-        TrigramExtension(),
         migrations.RunPython(create, drop, elidable=False),
     ]

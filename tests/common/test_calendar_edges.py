@@ -28,6 +28,8 @@ import agencies.filters
 import agencies.forms
 import coordination.exercises.filters
 import coordination.exercises.forms
+import coordination.meetings.filters
+import coordination.meetings.forms
 import coordination.operations.filters
 import coordination.operations.forms
 import coordination.patrols.filters
@@ -47,6 +49,8 @@ MODULES = (
     agencies.forms,
     coordination.exercises.filters,
     coordination.exercises.forms,
+    coordination.meetings.filters,
+    coordination.meetings.forms,
     coordination.operations.filters,
     coordination.operations.forms,
     coordination.patrols.filters,
@@ -81,6 +85,8 @@ PAGES = {
     "risk-heatmap": incidents.risks.forms.RiskPageFilter,
     "operation-list": coordination.operations.forms.OperationPageFilter,
     "exercise-list": coordination.exercises.forms.ExercisePageFilter,
+    "action-item-list": coordination.exercises.forms.ActionItemPageFilter,
+    "meeting-list": coordination.meetings.forms.MeetingPageFilter,
     "agency-list": agencies.forms.AgencyDirectoryFilter,
     "patrol-calendar": coordination.patrols.forms.CalendarFilterForm,
 }
