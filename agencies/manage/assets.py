@@ -7,6 +7,7 @@ carry credentials, only the operator's members and staff (`camera_can_see_stream
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -113,27 +114,56 @@ def camera_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _form_page(request: HttpRequest, template: str, agency: Agency, form: Any, obj: Any = None) -> HttpResponse:
+def _asset_form(
+    request: HttpRequest,
+    *,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    saved: str,
+    detail: str,
+    template: str,
+    agency: Agency,
+    kind: str,
+    heading: str,
+    obj: Any = None,
+) -> HttpResponse:
+    """A vital object's or a camera's form (`kind`, under `heading`): on a valid post, `save`
+    (the service) with the form's arguments, then its page; a service's refusal on the form (400)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = save(form.service_kwargs())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, saved)
+            return redirect(detail, pk=record.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, template, {"agency": agency, "form": form, "object": obj}, status=status)
+    context = {"agency": agency, "form": form, "object": obj, "kind": kind, "current": heading}
+    return render(request, template, context, status=status)
+
+
+def _operator_for_create(request: HttpRequest, pk: int) -> Agency:
+    agency = agency_selectors.agency_get(user=request.user, pk=pk)
+    require_capability(user=request.user, agency_id=agency.pk, capability="agency.manage")
+    return agency
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def vital_object_create(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = agency_selectors.agency_get(user=request.user, pk=pk)
-    require_capability(user=request.user, agency_id=agency.pk, capability="agency.manage")
-    form = VitalObjectForm(request.POST or None, operator=agency)
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = agency_services.vital_object_create(actor=request.user, operator=agency, **form.service_kwargs())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The vital object is saved."))
-            return redirect("vital-object-detail", pk=obj.pk)
-    return _form_page(request, "agencies/manage/vital_object_form.html", agency, form)
+    agency = _operator_for_create(request, pk)
+    return _asset_form(
+        request,
+        form=VitalObjectForm(request.POST or None, operator=agency),
+        save=lambda kwargs: agency_services.vital_object_create(actor=request.user, operator=agency, **kwargs),
+        saved=_("The vital object is saved."),
+        detail="vital-object-detail",
+        template="agencies/manage/vital_object_form.html",
+        agency=agency,
+        kind="vital_object",
+        heading=_("New vital object"),
+    )
 
 
 @login_required
@@ -141,34 +171,36 @@ def vital_object_create(request: HttpRequest, pk: int) -> HttpResponse:
 @forbidden_page
 def vital_object_edit(request: HttpRequest, pk: int) -> HttpResponse:
     obj: VitalObject = agency_selectors.vital_object_get_for_change(user=request.user, pk=pk)
-    form = VitalObjectForm(request.POST or None, instance=obj, operator=obj.operator)
-    if request.method == "POST" and form.is_valid():
-        try:
-            agency_services.vital_object_update(actor=request.user, vital_object=obj, **form.service_kwargs())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The vital object is saved."))
-            return redirect("vital-object-detail", pk=obj.pk)
-    return _form_page(request, "agencies/manage/vital_object_form.html", obj.operator, form, obj)
+    return _asset_form(
+        request,
+        form=VitalObjectForm(request.POST or None, instance=obj, operator=obj.operator),
+        save=lambda kwargs: agency_services.vital_object_update(actor=request.user, vital_object=obj, **kwargs),
+        saved=_("The vital object is saved."),
+        detail="vital-object-detail",
+        template="agencies/manage/vital_object_form.html",
+        agency=obj.operator,
+        kind="vital_object",
+        heading=_("Edit the vital object"),
+        obj=obj,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def camera_create(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = agency_selectors.agency_get(user=request.user, pk=pk)
-    require_capability(user=request.user, agency_id=agency.pk, capability="agency.manage")
-    form = CameraForm(request.POST or None, operator=agency)
-    if request.method == "POST" and form.is_valid():
-        try:
-            camera = agency_services.camera_create(actor=request.user, operator=agency, **form.service_kwargs())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The camera is saved."))
-            return redirect("camera-detail", pk=camera.pk)
-    return _form_page(request, "agencies/manage/camera_form.html", agency, form)
+    agency = _operator_for_create(request, pk)
+    return _asset_form(
+        request,
+        form=CameraForm(request.POST or None, operator=agency),
+        save=lambda kwargs: agency_services.camera_create(actor=request.user, operator=agency, **kwargs),
+        saved=_("The camera is saved."),
+        detail="camera-detail",
+        template="agencies/manage/camera_form.html",
+        agency=agency,
+        kind="camera",
+        heading=_("New camera"),
+    )
 
 
 @login_required
@@ -176,13 +208,15 @@ def camera_create(request: HttpRequest, pk: int) -> HttpResponse:
 @forbidden_page
 def camera_edit(request: HttpRequest, pk: int) -> HttpResponse:
     camera: Camera = agency_selectors.camera_get_for_change(user=request.user, pk=pk)
-    form = CameraForm(request.POST or None, instance=camera, operator=camera.operator)
-    if request.method == "POST" and form.is_valid():
-        try:
-            agency_services.camera_update(actor=request.user, camera=camera, **form.service_kwargs())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The camera is saved."))
-            return redirect("camera-detail", pk=camera.pk)
-    return _form_page(request, "agencies/manage/camera_form.html", camera.operator, form, camera)
+    return _asset_form(
+        request,
+        form=CameraForm(request.POST or None, instance=camera, operator=camera.operator),
+        save=lambda kwargs: agency_services.camera_update(actor=request.user, camera=camera, **kwargs),
+        saved=_("The camera is saved."),
+        detail="camera-detail",
+        template="agencies/manage/camera_form.html",
+        agency=camera.operator,
+        kind="camera",
+        heading=_("Edit the camera"),
+        obj=camera,
+    )
