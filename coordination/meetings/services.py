@@ -15,8 +15,10 @@ Who may do what (staff: everything):
   ("meeting.minutes"); an item's status also its owner agency ("action_item.update").
 
 Invitees hear of it through the one inbox (`meeting.invited`, `.changed`, `.cancelled`): an
-agency invited with named persons through those persons, otherwise through every member. A
-change of time, place or status raises the meeting's iCalendar SEQUENCE.
+agency invited with named persons through those persons, otherwise through every member; and
+by e-mail with the calendar file (`notify.py`): named persons, and the managing members of an
+agency invited as a whole that takes e-mail. A change of time, place or status raises the
+meeting's iCalendar SEQUENCE.
 """
 
 from __future__ import annotations
@@ -35,9 +37,12 @@ from agencies.roles import agencies_with, roles_for
 from agencies.selectors import user_roles_in
 from agencies.services import acting_agency
 from common.services import model_update, signed_in
+from common.tasks import queue_now
 from common.types import User
 from coordination.models import ActionItem, Meeting, MeetingDecision, MeetingInvitee
 from coordination.rules import check_window, holds_capability, require_capability
+
+from . import tasks
 
 MEETING_FIELDS = ("title", "agenda", "place", "online_url", "area", "starts_at", "ends_at")
 # What calendars and invitees are told about when it changes.
@@ -151,7 +156,8 @@ def _set_invitees(meeting: Meeting, rows: list[tuple[int, int | None]]) -> list[
 
 def _tell(meeting: Meeting, kind: str, *, actor: User, rows: Iterable[tuple[int, int | None]] | None = None) -> None:
     """Inbox entries of `kind` for the invitees (or `rows` of them): an agency with named
-    persons through them, else every member. Imported here: the inbox reads meetings."""
+    persons through them, else every member; and their e-mails (`notify.py`). Imported here:
+    the inbox reads meetings."""
     from coordination.notifications.services import inbox_deliver
 
     every = list(meeting.invitees.values_list("agency_id", "user_id")) if rows is None else list(rows)
@@ -163,6 +169,8 @@ def _tell(meeting: Meeting, kind: str, *, actor: User, rows: Iterable[tuple[int,
         inbox_deliver(agency_ids=whole, kind=kind, exclude=actor, meeting=meeting)
     if persons:
         inbox_deliver(agency_ids=persons_agencies, user_ids=persons, kind=kind, exclude=actor, meeting=meeting)
+    # The e-mails with the calendar file, in the background (`notify.send`).
+    queue_now(tasks.meeting_email, (meeting.pk, kind, [list(row) for row in every], getattr(actor, "pk", None)))
 
 
 # --- Meetings ------------------------------------------------------------------------------

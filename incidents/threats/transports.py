@@ -196,6 +196,8 @@ class OutgoingEmail:
     to: str
     subject: str
     body: str
+    # (file name, content, MIME type): a meeting's invitation carries its .ics.
+    attachments: tuple[tuple[str, bytes, str], ...] = ()
 
 
 def email_send_batch(messages: Sequence[OutgoingEmail]) -> dict[int, TransportError | None]:
@@ -214,7 +216,9 @@ def email_send_batch(messages: Sequence[OutgoingEmail]) -> dict[int, TransportEr
                 outcome[m.key] = TransportError("no valid email address", permanent=True)
                 continue
             try:
-                EmailMessage(m.subject, m.body, to=[m.to], connection=connection).send()
+                EmailMessage(
+                    m.subject, m.body, to=[m.to], connection=connection, attachments=list(m.attachments)
+                ).send()
                 outcome[m.key] = None
             except Exception as exc:  # noqa: BLE001 - smtplib raises many kinds
                 permanent = exc.__class__.__name__ in ("SMTPRecipientsRefused", "SMTPNotSupportedError")
