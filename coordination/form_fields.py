@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.form_fields import IsoDateInput, ZonedDateTimeField, ZonedFormMixin, zone_of_areas
-from agencies.models import Agency, Area, zone_label
+from agencies.models import Agency, Area, Membership, zone_label
 from agencies.selectors import filter_agency_choices, user_agency_ids, user_is_staff
 from common.dates import CalendarDateTimeField
 from common.forms import ListSelect
@@ -206,3 +206,29 @@ def filter_widgets(form: forms.Form, kind_choices: Any, status_choices: Any = No
             required=False,
             widget=IsoDateInput(attrs={"class": "form-control"}),
         )
+
+
+# --- Persons of agencies (meeting invitees, action items' owners) ----------------------------
+
+
+def person_label(user: Any) -> str:
+    """ "Rina Marlina (BNN Kota Bontang)": the person and their agencies (prefetched by
+    `with_agencies`), so an organiser picks the right one."""
+    agencies = ", ".join(m.agency.name for m in getattr(user, "active_memberships", []))
+    name = user.get_full_name() or user.get_username()
+    return f"{name} ({agencies})" if agencies else name
+
+
+def with_agencies(qs: QuerySet[Any]) -> QuerySet[Any]:
+    active = Membership.objects.filter(is_active=True, agency__is_active=True).select_related("agency")
+    return qs.prefetch_related(Prefetch("memberships", queryset=active, to_attr="active_memberships"))
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return person_label(obj)
+
+
+class PersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return person_label(obj)

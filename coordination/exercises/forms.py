@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from common.forms import ListSelect, ServiceErrorsMixin
 from common.types import User
 from common.widgets import QuickSelect
 from coordination.form_fields import (
+    PersonField,
     PlanFormMixin,
     areas_field,
     datetime_field,
@@ -23,6 +25,7 @@ from coordination.form_fields import (
     select,
     text_input,
     textarea,
+    with_agencies,
 )
 from coordination.models import ActionItem, Exercise
 
@@ -62,6 +65,52 @@ class ActionItemForm(ServiceErrorsMixin, forms.Form):
         empty_label=_("Choose an agency"),
     )
     due_date = IsoDateField(label=_("Due date"), widget=IsoDateInput(attrs={"class": "form-control"}))
+
+
+class ActionItemEditForm(ServiceErrorsMixin, forms.Form):
+    """An item's text, owner (agency, and optionally a person of it) and due date: its parent's
+    planners change them; the service checks the person is a member of the agency."""
+
+    description = forms.CharField(
+        label=_("Description"), max_length=5000, widget=forms.Textarea(attrs={"class": "form-control", "rows": 3})
+    )
+    owner_agency = forms.ModelChoiceField(
+        label=_("Owner agency"),
+        queryset=Agency.objects.filter(is_active=True).order_by("name"),
+        widget=select(),
+        empty_label=_("Choose an agency"),
+    )
+    owner_person = PersonField(
+        label=_("Owner person"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=select(),
+        empty_label=_("Anyone of the agency"),
+    )
+    due_date = IsoDateField(label=_("Due date"), widget=IsoDateInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args: Any, item: ActionItem, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "description": item.description,
+                "owner_agency": item.owner_agency_id,
+                "owner_person": item.owner_person_id,
+                "due_date": item.due_date,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        # The persons of the agency the item has, or of the one chosen in the form.
+        agency = self.data.get("owner_agency") if self.is_bound else None
+        agency_ids = {item.owner_agency_id, *([int(agency)] if str(agency or "").isdigit() else [])}
+        person_field = self.fields["owner_person"]
+        assert isinstance(person_field, forms.ModelChoiceField)
+        person_field.queryset = with_agencies(
+            get_user_model()
+            .objects.filter(memberships__agency_id__in=agency_ids, memberships__is_active=True, is_active=True)
+            .distinct()
+            .order_by("first_name", "username")
+        )
 
 
 class ActionItemStatusForm(forms.Form):

@@ -9,7 +9,9 @@ exercises are audited by `exercise_get`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -22,7 +24,12 @@ from common.types import User
 from coordination.models import ActionItem, Exercise
 from coordination.rules import plan_visibility_q
 
-from .services import require_action_item_updater, require_exercise_planner
+from .services import (
+    action_item_rights,
+    require_action_item_updater,
+    require_exercise_planner,
+    require_item_planner,
+)
 
 
 def exercise_visibility_q(*, user: User) -> Q | None:
@@ -96,9 +103,35 @@ def action_item_get_for_change(*, user: User, pk: int | str) -> ActionItem:
     return item
 
 
+def action_item_get_for_edit(*, user: User, pk: int | str) -> ActionItem:
+    """One action item the user may read (else 404) and edit: its text, owner and due date
+    (else PermissionDenied: the planners of its exercise's lead or meeting's organiser, staff)."""
+    item = action_item_get(user=user, pk=pk)
+    require_item_planner(actor=user, item=item)
+    return item
+
+
 def action_item_is_overdue(item: ActionItem, *, today: date | None = None) -> bool:
     """Not done and due before today (`overdue_action_items` is the same rule as a query)."""
     return item.status != ActionItem.Status.DONE and item.due_date < (today or timezone.localdate())
+
+
+def action_item_rows(*, user: User, items: Iterable[ActionItem]) -> list[dict[str, Any]]:
+    """Action items as the pages list them (an exercise's, a meeting's, the owner's page): each
+    with whether it is overdue, and whether the user may move its status and edit it (the
+    services' rules, `services.action_item_rights`, read in one query for all the items)."""
+    today = timezone.localdate()
+    items = list(items)
+    rights = action_item_rights(actor=user, items=items)
+    return [
+        {
+            "item": item,
+            "overdue": action_item_is_overdue(item, today=today),
+            "can_update": rights[item.pk][0],
+            "can_edit": rights[item.pk][1],
+        }
+        for item in items
+    ]
 
 
 def overdue_action_items(*, user: User | None) -> QuerySet[ActionItem]:

@@ -13,7 +13,7 @@ member of its owner agency ("action_item.update"). Platform staff may do everyth
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -31,9 +31,9 @@ from coordination.models import ActionItem, Exercise
 from coordination.rules import check_window, holds_capability, lead_agency_of_actor, require_capability
 
 EXERCISE_FIELDS = ("name", "kind", "scenario", "starts_at", "ends_at", "classification")
-ACTION_ITEM_FIELDS = ("description", "owner_agency", "due_date", "status")
+ACTION_ITEM_FIELDS = ("description", "owner_agency", "owner_person", "due_date", "status")
 # What only the lead agency's planners change on an action item (its owner agency may move its status).
-ACTION_ITEM_PLANNING_FIELDS = frozenset({"description", "owner_agency", "due_date"})
+ACTION_ITEM_PLANNING_FIELDS = frozenset({"description", "owner_agency", "owner_person", "due_date"})
 
 
 # --- Who may do what -----------------------------------------------------------------------
@@ -83,16 +83,41 @@ def require_item_planner(*, actor: User, item: ActionItem) -> None:
     )
 
 
-def can_update_action_item(*, actor: User, item: ActionItem) -> bool:
-    """Whether the actor may move the item's status: an acting member of its owner agency, a
-    planner of its exercise's lead agency or meeting's organiser, or staff."""
+def action_item_rights(*, actor: User, items: Iterable[ActionItem]) -> dict[int, tuple[bool, bool]]:
+    """{item id: (may move its status, may edit it)} for each item, with one query of the
+    actor's roles. Moving the status: an acting member of the owner agency ("action_item.update")
+    or a planner of the parent; editing the text, owner and due date: a planner of the parent
+    (its exercise's lead, its meeting's organiser: `item_parent`); staff both."""
+    items = list(items)
     if user_is_staff(actor):
-        return True
-    parent, capability = item_parent(item)
-    roles = user_roles_in(user=actor, agency_ids=[item.owner_agency_id, parent])
-    return roles.get(item.owner_agency_id) in roles_for("action_item.update") or roles.get(parent) in roles_for(
-        capability
+        return {item.pk: (True, True) for item in items}
+    parents = {item.pk: item_parent(item) for item in items}
+    roles = user_roles_in(
+        user=actor, agency_ids={i.owner_agency_id for i in items} | {agency for agency, _c in parents.values()}
     )
+    rights = {}
+    for item in items:
+        parent, capability = parents[item.pk]
+        edit = roles.get(parent) in roles_for(capability)
+        rights[item.pk] = (edit or roles.get(item.owner_agency_id) in roles_for("action_item.update"), edit)
+    return rights
+
+
+def can_update_action_item(*, actor: User, item: ActionItem) -> bool:
+    """Whether the actor may move the item's status (`action_item_rights`)."""
+    return action_item_rights(actor=actor, items=[item])[item.pk][0]
+
+
+def can_edit_action_item(*, actor: User, item: ActionItem) -> bool:
+    """Whether the actor may change the item's text, owner and due date (`action_item_rights`;
+    `require_item_planner` enforces it)."""
+    return action_item_rights(actor=actor, items=[item])[item.pk][1]
+
+
+def check_owner_person(*, owner_agency: Agency, owner_person: Any) -> None:
+    """An item's owner person is an active member of its owner agency (ValidationError)."""
+    if owner_person is not None and not owner_person.memberships.filter(agency=owner_agency, is_active=True).exists():
+        raise ValidationError({"owner_person": _("The owner person must be a member of the owner agency.")})
 
 
 def require_action_item_updater(*, actor: User, item: ActionItem) -> None:
@@ -216,6 +241,10 @@ def action_item_update(*, actor: User, item: ActionItem, **fields: Any) -> Actio
     else:
         require_action_item_updater(actor=actor, item=item)
     model_update(instance=item, fields=fields, allowed=ACTION_ITEM_FIELDS)
+    if {"owner_agency", "owner_person"} & set(fields):
+        if not item.owner_agency.is_active and "owner_agency" in fields:
+            raise ValidationError({"owner_agency": _("This agency is not active.")})
+        check_owner_person(owner_agency=item.owner_agency, owner_person=item.owner_person)
     item.full_clean()
     item.save()
     return item

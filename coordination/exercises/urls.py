@@ -12,4 +12,5 @@ urlpatterns = [
     path("exercises/<int:pk>/action-items/", views.exercise_action_item_add, name="exercise-action-item-add"),
     path("action-items/", views.action_item_list, name="action-item-list"),
     path("action-items/<int:pk>/status/", views.action_item_status, name="action-item-status"),
+    path("action-items/<int:pk>/edit/", views.action_item_edit, name="action-item-edit"),
 ]

@@ -34,7 +34,7 @@ from common.views import forbidden_page, forbidden_response
 from coordination.form_fields import zone_context
 from coordination.models import ActionItem, Exercise
 
-from . import forms, presenters, selectors, services
+from . import forms, selectors, services
 
 PAGE_SIZE = 25
 
@@ -93,7 +93,7 @@ def _exercise_context(
     return {
         "exercise": exercise,
         "can_plan": can_plan,
-        "items": presenters.action_item_rows(user=user, items=exercise.action_items.all()),
+        "items": selectors.action_item_rows(user=user, items=exercise.action_items.all()),
         "statuses": ActionItem.Status.choices,
         "review_form": review_form or (forms.ExerciseReviewForm(initial=initial) if can_plan else None),
         "item_form": item_form or (forms.ActionItemForm() if can_plan else None),
@@ -175,9 +175,30 @@ def action_item_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_item_return(request, item))
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+@forbidden_page
+def action_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an item's text, owner and due date (its parent's planners; others who read it get
+    the 403 page, the rest 404)."""
+    item = selectors.action_item_get_for_edit(user=request.user, pk=pk)
+    form = forms.ActionItemEditForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_item_update(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as error:
+            item.refresh_from_db()
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The action item is updated."))
+            return redirect(_item_return(request, item))
+    context = {"item": item, "form": form, "back": _item_return(request, item)}
+    return render(request, "coordination/exercises/action_item_form.html", context)
+
+
 def _item_return(request: HttpRequest, item: ActionItem) -> str:
     """Back where the status was changed (`next`, a path of this site), else the item's parent."""
-    target = request.POST.get("next", "")
+    target = request.POST.get("next", "") or request.GET.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     if item.meeting_id:
@@ -199,7 +220,7 @@ def action_item_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": page,
-        "rows": presenters.action_item_rows(user=request.user, items=page.object_list),
+        "rows": selectors.action_item_rows(user=request.user, items=page.object_list),
         "statuses": ActionItem.Status.choices,
     }
     return render_list(

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.form_fields import IsoDateField, IsoDateInput, ZonedFormMixin
-from agencies.models import Agency, Area, Membership
+from agencies.models import Agency, Area
 from agencies.roles import agencies_with
 from agencies.selectors import filter_agency_choices
 from common.dates import CalendarDateTimeField
@@ -21,12 +21,15 @@ from common.forms import ListSelect, ServiceErrorsMixin
 from common.types import User
 from common.widgets import QuickSelect
 from coordination.form_fields import (
+    PersonChoiceField,
+    PersonField,
     area_choices_with_current,
     check_window,
     datetime_field,
     select,
     text_input,
     textarea,
+    with_agencies,
 )
 from coordination.models import Meeting, MeetingInvitee
 
@@ -35,29 +38,6 @@ from .filters import MeetingFilter
 
 def _multi(size: int = 6) -> forms.SelectMultiple:
     return forms.SelectMultiple(attrs={"class": "form-select", "size": size})
-
-
-def person_label(user: Any) -> str:
-    """ "Rina Marlina (BNN Kota Bontang)": the person and their agencies (prefetched by
-    `with_agencies`), so an organiser picks the right one."""
-    agencies = ", ".join(m.agency.name for m in getattr(user, "active_memberships", []))
-    name = user.get_full_name() or user.get_username()
-    return f"{name} ({agencies})" if agencies else name
-
-
-def with_agencies(qs: QuerySet[Any]) -> QuerySet[Any]:
-    active = Membership.objects.filter(is_active=True, agency__is_active=True).select_related("agency")
-    return qs.prefetch_related(Prefetch("memberships", queryset=active, to_attr="active_memberships"))
-
-
-class PersonChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return person_label(obj)
-
-
-class PersonField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return person_label(obj)
 
 
 def person_choices(*, current: Any = None) -> QuerySet[Any]:

@@ -7,13 +7,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils import timezone
-
 from common.markdown import render_markdown
-from common.types import User
-from coordination.exercises.selectors import action_item_is_overdue
-from coordination.exercises.services import can_update_action_item
-from coordination.models import ActionItem, Meeting, MeetingInvitee
+from coordination.models import Meeting, MeetingInvitee
 
 
 def meeting_zone(meeting: Meeting) -> str:
@@ -37,18 +32,6 @@ def invitee_rows(invitees: Iterable[MeetingInvitee]) -> list[dict[str, Any]]:
 def rsvp_counts(invitees: Iterable[MeetingInvitee]) -> dict[str, int]:
     counts = Counter(r.rsvp for r in invitees if r.user_id is None)
     return {choice: counts.get(choice, 0) for choice in MeetingInvitee.Rsvp.values}
-
-
-def action_item_rows(*, user: User, items: Iterable[ActionItem]) -> list[dict[str, Any]]:
-    today = timezone.localdate()
-    return [
-        {
-            "item": item,
-            "overdue": action_item_is_overdue(item, today=today),
-            "can_update": can_update_action_item(actor=user, item=item),
-        }
-        for item in items
-    ]
 
 
 def text_html(meeting: Meeting) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from agencies.services import acting_agency
 from common.services import model_update, signed_in
 from common.tasks import queue_now
 from common.types import User
+from coordination.exercises.services import check_owner_person
 from coordination.models import ActionItem, Meeting, MeetingDecision, MeetingInvitee
 from coordination.rules import check_window, holds_capability, require_capability
 
@@ -370,11 +371,7 @@ def meeting_action_item_create(
     require_minutes_keeper(actor=actor, meeting=meeting)
     if not owner_agency.is_active:
         raise ValidationError({"owner_agency": _("This agency is not active.")})
-    if (
-        owner_person is not None
-        and not Membership.objects.filter(user=owner_person, agency=owner_agency, is_active=True).exists()
-    ):
-        raise ValidationError({"owner_person": _("The owner person must be a member of the owner agency.")})
+    check_owner_person(owner_agency=owner_agency, owner_person=owner_person)
     item = ActionItem(
         meeting=meeting,
         description=description,

@@ -25,6 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 from common.htmx import render_list
 from common.pagination import paginate
 from common.views import forbidden_page, forbidden_response
+from coordination.exercises.selectors import action_item_rows
 from coordination.form_fields import zone_context
 from coordination.models import ActionItem, Meeting, MeetingInvitee
 
@@ -126,7 +127,7 @@ def _context(request: HttpRequest, meeting: Meeting, **forms_given: Any) -> dict
         or (forms.MinutesForm(initial={"minutes": meeting.minutes}) if attendance else None),
         "decision_form": forms_given.get("decision_form") or (forms.DecisionForm() if keeper else None),
         "item_form": forms_given.get("item_form") or (forms.MeetingActionItemForm(meeting=meeting) if keeper else None),
-        "items": presenters.action_item_rows(user=user, items=meeting.action_items.all()),
+        "items": action_item_rows(user=user, items=meeting.action_items.all()),
         "statuses": ActionItem.Status.choices,
         "rsvp_labels": dict(MeetingInvitee.Rsvp.choices),
         **presenters.text_html(meeting),

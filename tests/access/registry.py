@@ -538,6 +538,7 @@ PAGES: dict[str, Any] = {
         ok=False,
     ),
     "action-item-status": Write("action_item", cap("action_item.update"), {"status": "in_progress"}),
+    "action-item-edit": Form("action_item", cap("exercise.plan")),
     "action-item-list": List("action_item"),
     "notification-list": Exempt("a redirect to the one inbox (`inbox`), which shows nothing itself"),
     "inbox": List("notification"),

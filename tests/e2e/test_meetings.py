@@ -85,6 +85,16 @@ def test_a_meeting_from_invitation_to_the_overdue_item(e2e_world, page, live_ser
     both(page, shot, "meeting-record")
     item = ActionItem.objects.get()
     assert (item.meeting, item.owner_agency, item.owner_person, item.due_date) == (meeting, w.b, w.bob, yesterday)
+    # The organiser corrects the item's text in its own page and comes back to the meeting.
+    page.get_by_test_id("action-item").get_by_test_id("action-item-edit").click()
+    edit = page.get_by_test_id("action-item-edit-form")
+    expect(edit.locator("select[name=owner_person]")).to_have_value(str(w.bob.pk))
+    expect(edit.locator("input[name=due_date]")).to_have_value(yesterday.isoformat())
+    edit.locator("textarea[name=description]").fill("Siapkan peta titik rawan dan jalur evakuasi")
+    both(page, shot, "meeting-action-item-edit")
+    edit.locator("button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server.url}/meetings/{meeting.pk}/")
+    expect(page.get_by_test_id("action-item")).to_contain_text("jalur evakuasi")
 
     page.context.clear_cookies()
     login("bob")
