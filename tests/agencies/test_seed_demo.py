@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from agencies.models import Agency, Area, Membership, Partnership, Subscription
+from agencies.models import Agency, Area, Invitation, Membership, Partnership, Subscription
 from coordination.models import Exercise, JointOperation, PatrolShift
 from incidents.models import Alert, CitizenReport, Incident, RiskAssessment, Threat
 
@@ -20,6 +20,8 @@ def _snapshot():
         JointOperation.objects.count(),
         PatrolShift.objects.count(),
         Exercise.objects.count(),
+        sorted(Invitation.objects.values_list("agency__code", "email", "role")),
+        sorted(Agency.objects.exclude(capacity_personnel=None).values_list("code", "capacity_personnel", "duty_radio")),
     )
 
 
@@ -43,6 +45,10 @@ def test_seed_demo_builds_the_four_cities_and_is_idempotent(db, capsys, django_c
     assert Incident.objects.filter(reference__startswith="BON-").count() >= 5
     assert Alert.objects.filter(threat__isnull=False).exists()
     assert PatrolShift.objects.filter(operation__status="approved").count() == 14
+    # A commander finds a pending invitation on the members page and a declared capacity.
+    polres = Agency.objects.get(code="polres-bontang")
+    assert polres.capacity_personnel and polres.capacity_declared_at and polres.duty_radio
+    assert Invitation.objects.filter(agency=polres, accepted_at=None, revoked_at=None).count() == 1
     before = _snapshot()
     call_command("seed_demo")
     assert _snapshot() == before

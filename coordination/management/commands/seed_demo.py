@@ -5,11 +5,13 @@ import time
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management.base import BaseCommand, CommandParser
 from django.test.utils import override_settings
 
 from agencies.demo import seed_demo
+from agencies.manage.demo import seed_manage_demo
 from coordination.demo import seed_activity
 
 # Loggers that report each eager Celery task and each broker connection: noise during a seed.
@@ -71,6 +73,8 @@ class Command(BaseCommand):
         with quiet_side_effects() as sent:
             result = seed_demo()
             made = seed_activity()
+            admin = get_user_model().objects.get(username="admin")
+            made.update(seed_manage_demo(actor=admin))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready in {time.monotonic() - started:.1f} s: {result.agencies} agencies, "
