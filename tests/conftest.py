@@ -13,6 +13,7 @@ import tempfile
 import traceback
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
@@ -175,6 +176,28 @@ def pytest_report_header(config):
 def pytest_configure(config):
     _boundary.allowed = _allowed_roots(config)
     sys.addaudithook(_audit)  # hooks cannot be removed; `watching` turns it off between phases
+    _cache_of_this_worker()
+
+
+def _cache_of_this_worker() -> None:
+    """Under pytest-xdist (`make test` runs the suite in TEST_WORKERS processes), each worker keeps
+    its cache in a Redis database of its own: tests clear the cache (a rate limit's window), and
+    Redis clears a whole database at once, so two workers sharing one would clear each other's
+    windows mid-test. Worker gwN takes the database N after REDIS_URL's (wrapping at 16); the
+    broker stays on REDIS_URL's (each test consumes a queue of its own). pytest-django already
+    gives each worker a database of its own (test_<name>_gwN)."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if not worker.startswith("gw") or not str(location).startswith("redis://"):
+        return
+    url = urlsplit(str(location))
+    number = (int(url.path.strip("/") or 0) + int(worker[2:])) % 16
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url._replace(path=f"/{number}").geturl()}}
+    from django.core.cache import caches
+
+    caches.__dict__.pop("settings", None)  # read again from the settings at the next use
 
 
 def _outside_message() -> str:
