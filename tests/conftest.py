@@ -243,7 +243,35 @@ def pytest_runtest_call(item):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    return (yield from _watch_phase())
+    result = yield from _watch_phase()
+    if nextitem is not None:  # after the last test the test database is gone
+        _taxonomy_after_flush(item)
+    return result
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))) or bool(
+        marker and (marker.kwargs.get("transaction") or (len(marker.args) > 0 and marker.args[0]))
+    )
+
+
+def _taxonomy_after_flush(item) -> None:
+    """A transactional test (browser, integration) truncates every table once it has run, the
+    category taxonomy of the data migration included; put the taxonomy back then, for whatever
+    test this process runs next. Under pytest-xdist a process may run a module of ordinary tests
+    after a transactional one, which pytest-django's ordering would never do in one process."""
+    if not _transactional(item):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from incidents.models import Category
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if not Category.objects.exists():
+            from .factories import category
+
+            category("crime")
 
 
 @pytest.fixture
@@ -357,18 +385,6 @@ def _private_media(settings, tmp_path):
     """Uploads of a test go to its own temporary folder, never into the work tree."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy_after_flush(request):
-    """Transactional tests truncate every table after they run, the category taxonomy of the
-    data migration included: the next transactional test (browser tests, integration) gets it
-    back before anything reads it."""
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
-        request.getfixturevalue("transactional_db")
-        from .factories import category
-
-        category("crime")
 
 
 @pytest.fixture(autouse=True)
