@@ -68,13 +68,17 @@ check: $(VENV)/.dev-installed
 # with the server itself in WIT, New Year's Eve. Try your own instants, `@Zone` setting the
 # server's zone: `make test-dates CLOCKS=2027-02-28T23:59+09:00,2027-03-01T00:05+07:00@Asia/Makassar`.
 CLOCKS ?= awkward
+# The suite runs in parallel processes (pytest-xdist), a module's tests in one process so that
+# its fixtures are built once; `make test TEST_WORKERS=0` runs it in this one process.
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadscope
 
 test: $(VENV)/.dev-installed chromium check
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
-	$(VENV)/bin/pytest -m dates --clock=$(CLOCKS) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(XDIST) -m dates --clock=$(CLOCKS) $(PYTEST_ARGS)
 
 test-dates: $(VENV)/.dev-installed chromium
-	$(VENV)/bin/pytest -m dates --clock=$(CLOCKS) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(XDIST) -m dates --clock=$(CLOCKS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -13,6 +13,7 @@ import tempfile
 import traceback
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
@@ -175,6 +176,28 @@ def pytest_report_header(config):
 def pytest_configure(config):
     _boundary.allowed = _allowed_roots(config)
     sys.addaudithook(_audit)  # hooks cannot be removed; `watching` turns it off between phases
+    _cache_of_this_worker()
+
+
+def _cache_of_this_worker() -> None:
+    """Under pytest-xdist (`make test` runs the suite in TEST_WORKERS processes), each worker keeps
+    its cache in a Redis database of its own: tests clear the cache (a rate limit's window), and
+    Redis clears a whole database at once, so two workers sharing one would clear each other's
+    windows mid-test. Worker gwN takes the database N after REDIS_URL's (wrapping at 16); the
+    broker stays on REDIS_URL's (each test consumes a queue of its own). pytest-django already
+    gives each worker a database of its own (test_<name>_gwN)."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if not worker.startswith("gw") or not str(location).startswith("redis://"):
+        return
+    url = urlsplit(str(location))
+    number = (int(url.path.strip("/") or 0) + int(worker[2:])) % 16
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url._replace(path=f"/{number}").geturl()}}
+    from django.core.cache import caches
+
+    caches.__dict__.pop("settings", None)  # read again from the settings at the next use
 
 
 def _outside_message() -> str:
@@ -220,7 +243,35 @@ def pytest_runtest_call(item):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    return (yield from _watch_phase())
+    result = yield from _watch_phase()
+    if nextitem is not None:  # after the last test the test database is gone
+        _taxonomy_after_flush(item)
+    return result
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))) or bool(
+        marker and (marker.kwargs.get("transaction") or (len(marker.args) > 0 and marker.args[0]))
+    )
+
+
+def _taxonomy_after_flush(item) -> None:
+    """A transactional test (browser, integration) truncates every table once it has run, the
+    category taxonomy of the data migration included; put the taxonomy back then, for whatever
+    test this process runs next. Under pytest-xdist a process may run a module of ordinary tests
+    after a transactional one, which pytest-django's ordering would never do in one process."""
+    if not _transactional(item):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from incidents.models import Category
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if not Category.objects.exists():
+            from .factories import category
+
+            category("crime")
 
 
 @pytest.fixture
@@ -334,18 +385,6 @@ def _private_media(settings, tmp_path):
     """Uploads of a test go to its own temporary folder, never into the work tree."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy_after_flush(request):
-    """Transactional tests truncate every table after they run, the category taxonomy of the
-    data migration included: the next transactional test (browser tests, integration) gets it
-    back before anything reads it."""
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
-        request.getfixturevalue("transactional_db")
-        from .factories import category
-
-        category("crime")
 
 
 @pytest.fixture(autouse=True)
