@@ -10,7 +10,7 @@ from coordination.community.programmes import services
 
 
 def make_programme(world, *, hours=24, partners=None, approve=False, **fields):
-    start = timezone.now() + timedelta(hours=hours)
+    start = (timezone.now() + timedelta(hours=hours)).replace(second=0, microsecond=0)
     programme = services.programme_create(
         actor=fields.pop("actor", world.alice),
         kind=fields.pop("kind", "law_literacy"),
