@@ -232,11 +232,10 @@ def programme_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def programme_attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    """Attendance per target group against the plan, and photos: the programme is then held."""
+    """Attendance per target group against the plan, and photos: the programme is then held.
+    Before it may be (not approved or not begun) the page says so and a post is refused (400)."""
     programme = selectors.programme_get(user=request.user, pk=pk)
     services.require_reporter(actor=request.user, programme=programme)
-    if not services.can_hold(actor=request.user, programme=programme):
-        return forbidden_response(request, _("Attendance is recorded once the approved programme has begun."))
     form = forms.AttendanceForm(request.POST or None, request.FILES or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,7 +250,12 @@ def programme_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The attendance is recorded."))
             return redirect("programme-detail", pk=programme.pk)
-    context = {"programme": programme, "form": form, **zone_context(presenters.programme_zone(programme))}
+    context = {
+        "programme": programme,
+        "form": form,
+        "open": services.can_hold(actor=request.user, programme=programme),
+        **zone_context(presenters.programme_zone(programme)),
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "coordination/community/programmes/programme_attendance.html", context, status=status)
 
@@ -262,8 +266,6 @@ def programme_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_report(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(user=request.user, pk=pk)
     services.require_reporter(actor=request.user, programme=programme)
-    if not services.can_report(actor=request.user, programme=programme):
-        return forbidden_response(request, _("A programme is reported once it is held."))
     initial = {k: getattr(programme, k) for k in ("objectives", "activities", "results", "lessons")}
     form = forms.ReportForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -274,7 +276,12 @@ def programme_report(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The report is saved."))
             return redirect("programme-detail", pk=programme.pk)
-    context = {"programme": programme, "form": form, "attendance": presenters.attendance_rows(programme)}
+    context = {
+        "programme": programme,
+        "form": form,
+        "open": services.can_report(actor=request.user, programme=programme),
+        "attendance": presenters.attendance_rows(programme),
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "coordination/community/programmes/programme_report.html", context, status=status)
 
