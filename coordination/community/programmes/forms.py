@@ -98,7 +98,8 @@ class ProgrammeForm(ServiceErrorsMixin, forms.Form):
             self.order_fields(["kind", "title", "organiser"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
             self.add_error("longitude", _("Give both the latitude and the longitude, or neither."))
         return cleaned
@@ -133,7 +134,8 @@ class TargetGroupForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("group") and cleaned.get("planned") is None and not self.has_error("planned"):
             self.add_error("planned", _("How many are planned?"))
         if cleaned.get("planned") and not cleaned.get("group"):
@@ -152,7 +154,8 @@ class GoodsForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("item") and cleaned.get("quantity") is None and not self.has_error("quantity"):
             self.add_error("quantity", _("How many?"))
         if cleaned.get("quantity") and not cleaned.get("item"):
@@ -266,12 +269,17 @@ class MaterialForm(ServiceErrorsMixin, forms.Form):
     )
 
 
+class PersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.get_username())
+
+
 class ProgrammeActionItemForm(ServiceErrorsMixin, forms.Form):
     description = forms.CharField(label=_("Description"), max_length=5000, widget=text_input())
     owner_agency = forms.ModelChoiceField(
         label=_("Owner agency"), queryset=Agency.objects.none(), widget=select(), empty_label=_("Choose an agency")
     )
-    owner_person = forms.ModelChoiceField(
+    owner_person = PersonField(
         label=_("Owner person"),
         queryset=get_user_model().objects.none(),
         required=False,
@@ -293,7 +301,6 @@ class ProgrammeActionItemForm(ServiceErrorsMixin, forms.Form):
             .distinct()
             .order_by("first_name", "username")
         )
-        person_field.label_from_instance = lambda u: u.get_full_name() or u.get_username()  # type: ignore[method-assign]
 
 
 class ProgrammePageFilter(ProgrammeFilter):

@@ -175,17 +175,17 @@ class ProgrammeUpdateSerializer(serializers.Serializer):
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     is_public = serializers.BooleanField(required=False)
     partners = agency_field(many=True, required=False)
-    sessions = SessionInputSerializer(many=True, required=False, max_length=30)
-    target_groups = TargetGroupInputSerializer(many=True, required=False, max_length=20)
-    goods = GoodsInputSerializer(many=True, required=False, max_length=20)
+    sessions = serializers.ListField(child=SessionInputSerializer(), required=False, max_length=30)
+    target_groups = serializers.ListField(child=TargetGroupInputSerializer(), required=False, max_length=20)
+    goods = serializers.ListField(child=GoodsInputSerializer(), required=False, max_length=20)
 
 
 class ProgrammeCreateSerializer(ProgrammeUpdateSerializer):
     kind = serializers.ChoiceField(choices=Programme.Kind.choices)
     title = serializers.CharField(max_length=200)
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), help_text=_("Area id"))
-    sessions = SessionInputSerializer(many=True, min_length=1, max_length=30)
-    target_groups = TargetGroupInputSerializer(many=True, min_length=1, max_length=20)
+    sessions = serializers.ListField(child=SessionInputSerializer(), min_length=1, max_length=30)
+    target_groups = serializers.ListField(child=TargetGroupInputSerializer(), min_length=1, max_length=20)
     organiser = agency_field(required=False, allow_null=True)
 
 
@@ -195,7 +195,7 @@ class AttendanceRowSerializer(serializers.Serializer):
 
 
 class AttendanceSerializer(serializers.Serializer):
-    attendance = AttendanceRowSerializer(many=True, max_length=20)
+    attendance = serializers.ListField(child=AttendanceRowSerializer(), max_length=20)
 
 
 class ReportSerializer(serializers.Serializer):

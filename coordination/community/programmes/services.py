@@ -202,11 +202,11 @@ def _save_children(
         wanted = {(g["group"], g["age_band"], g["sex"]) for g in groups}
         TargetGroup.objects.filter(pk__in=[g.pk for k, g in existing.items() if k not in wanted]).delete()
         for data in groups:
-            row = existing.get((data["group"], data["age_band"], data["sex"])) or TargetGroup(programme=programme)
+            group = existing.get((data["group"], data["age_band"], data["sex"])) or TargetGroup(programme=programme)
             for name, value in data.items():
-                setattr(row, name, value)
-            row.full_clean(exclude=["programme"])
-            row.save()
+                setattr(group, name, value)
+            group.full_clean(exclude=["programme"])
+            group.save()
     if goods is not None:
         programme.goods.all().delete()
         rows_goods = [DistributedGoods(programme=programme, **g) for g in goods]
