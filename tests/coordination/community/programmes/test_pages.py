@@ -237,3 +237,18 @@ def test_registrations_are_rate_limited_per_address(client, world, settings):
     assert response.status_code == 429 and response["Retry-After"]
     assert 'value="Warga lagi"' in response.content.decode()
     assert ProgrammeRegistration.objects.count() == 2
+
+
+def test_partners_find_the_approval_in_their_inbox_until_they_may_no_longer_read_it(
+    client, world, django_capture_on_commit_callbacks
+):
+    programme = make_programme(world, title="Penyuluhan MTX inbox")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.programme_approve(actor=world.carol, programme=programme)
+    client.force_login(world.bob)
+    html = client.get(reverse("inbox")).content.decode()
+    assert "Penyuluhan MTX inbox" in html and reverse("programme-detail", args=[programme.pk]) in html
+    programme.partners.clear()  # B is no longer a partner: the entry no longer names it
+    html = client.get(reverse("inbox")).content.decode()
+    assert "Penyuluhan MTX inbox" not in html
+    assert reverse("programme-detail", args=[programme.pk]) not in html
