@@ -8,6 +8,30 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The search's two indexes of programmes (coordination/search/kinds.py, "programme"), over the
+# functions of 0008_search; PostgreSQL only (SQLite searches with icontains).
+SEARCH_INDEXES = [
+    ("programme_search_tsv", "sinergi_search_tsv(title, description, venue)"),
+    ("programme_search_trgm", "sinergi_search_text(title) gin_trgm_ops"),
+]
+
+
+def create_search_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, expression in SEARCH_INDEXES:
+        schema_editor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "coordination_programme" USING gin ({expression})'
+        )
+
+
+def drop_search_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, _expression in SEARCH_INDEXES:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -236,4 +260,5 @@ class Migration(migrations.Migration):
             model_name='targetgroup',
             constraint=models.UniqueConstraint(fields=('programme', 'group', 'age_band', 'sex'), name='programme_group_uniq'),
         ),
+        migrations.RunPython(create_search_indexes, drop_search_indexes, elidable=False),
     ]
