@@ -86,7 +86,8 @@ class ProgrammeViewSet(mixins.ListModelMixin, ScopedViewSet):
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         programme = self.get_object()
-        data = self.validated(ProgrammeUpdateSerializer, partial=True)
+        # Not `partial`: it would reach the rows of sessions and groups, which are whole or refused.
+        data = self.validated(ProgrammeUpdateSerializer)
         return self.render(services.programme_update(actor=request.user, programme=programme, **data))
 
     @extend_schema(

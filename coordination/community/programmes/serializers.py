@@ -148,6 +148,8 @@ class SessionInputSerializer(serializers.Serializer):
     ends_at = DateTimeField()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "starts_at" not in attrs or "ends_at" not in attrs:
+            raise serializers.ValidationError(_("Give the start and the end."))
         if attrs["ends_at"] <= attrs["starts_at"]:
             raise serializers.ValidationError({"ends_at": _("The end must come after the start.")})
         return attrs

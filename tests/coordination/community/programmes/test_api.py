@@ -116,3 +116,15 @@ def test_the_schema_documents_the_programmes_api(world, api_as):
     schema = api_as(world.alice).get("/api/v1/schema/", HTTP_ACCEPT="application/json").content.decode()
     for path in ("/api/v1/programmes/", "/api/v1/programmes/{id}/approve/", "/api/v1/programmes/{id}/hold/"):
         assert path in schema
+
+
+def test_a_patch_with_half_a_session_or_group_is_a_400(world, api_as):
+    programme = make_programme(world)
+    alice = api_as(world.alice)
+    url = f"{URL}{programme.pk}/"
+    assert alice.patch(url, {"sessions": [{"ends_at": "2026-12-20T10:00:00+08:00"}]}, format="json").status_code == 400
+    assert alice.patch(url, {"target_groups": [{"group": "youth"}]}, format="json").status_code == 400
+    assert alice.patch(url, {"goods": [{"quantity": 3}]}, format="json").status_code == 400
+    response = alice.patch(url, {"venue": "Aula baru"}, format="json")
+    assert response.status_code == 200 and response.json()["venue"] == "Aula baru"
+    assert response.json()["target_groups"][0]["planned"] == 60  # the rows left out stay
