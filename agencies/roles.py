@@ -83,6 +83,12 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "meeting.rsvp": MEMBER,
     "meeting.minutes": PLANNING,
     "meeting.notified": MANAGING,
+    # Community programmes: the organiser's planners plan (change, cancel) them, its commander
+    # approves them, its planners hold them (attendance, photos) and report them (the report,
+    # action items).
+    "programme.plan": PLANNING,
+    "programme.approve": COMMANDING,
+    "programme.report": PLANNING,
     "agency.manage": MANAGING,
     "agency.members": COMMANDING,
     "agency.edit": COMMANDING,
@@ -134,6 +140,9 @@ DESCRIPTIONS: dict[str, str] = {
     "meeting.rsvp": "answer a meeting invitation for their agency",
     "meeting.minutes": "take attendance, write minutes, decisions and action items of a meeting their agency organises",
     "meeting.notified": "receive their agency's meeting invitations and changes by e-mail, with the calendar file",
+    "programme.plan": "plan a community programme organised by their agency, change and cancel it",
+    "programme.approve": "approve a community programme their agency organises",
+    "programme.report": "record the attendance, photos, report and action items of a programme their agency organises",
     "agency.manage": "manage their agency's subscriptions, vital objects and cameras",
     "agency.members": "add, change and remove their agency's members",
     "agency.edit": "change their agency's contact details",

@@ -22,9 +22,12 @@ from .models import (
     OperationEvent,
     Participation,
     PatrolShift,
+    Programme,
+    ProgrammeSession,
     RosterEntry,
     ShiftContribution,
     SitRep,
+    TargetGroup,
 )
 
 
@@ -172,11 +175,15 @@ class ActionItemInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ("owner_agency",)
     raw_id_fields = ("owner_person",)
-    exclude = ("meeting",)
+    exclude = ("meeting", "programme")
 
 
 class MeetingActionItemInline(ActionItemInline):
-    exclude = ("exercise",)
+    exclude = ("exercise", "programme")
+
+
+class ProgrammeActionItemInline(ActionItemInline):
+    exclude = ("exercise", "meeting")
 
 
 class MeetingInviteeInline(admin.TabularInline):
@@ -222,3 +229,24 @@ class ActionItemAdmin(admin.ModelAdmin):
     search_fields = ("description", "owner_agency__name", "exercise__name", "meeting__title")
     autocomplete_fields = ("exercise", "meeting", "owner_agency")
     raw_id_fields = ("owner_person",)
+
+
+class ProgrammeSessionInline(admin.TabularInline):
+    model = ProgrammeSession
+    extra = 0
+
+
+class TargetGroupInline(admin.TabularInline):
+    model = TargetGroup
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "organiser", "starts_at", "status", "is_public")
+    list_filter = ("status", "kind", "is_public")
+    list_select_related = ("organiser",)
+    search_fields = ("title", "venue", "organiser__name")
+    autocomplete_fields = ("organiser", "partners", "area")
+    raw_id_fields = ("created_by", "approved_by")
+    inlines = [ProgrammeSessionInline, TargetGroupInline, ProgrammeActionItemInline]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("coordination.notifications.api_urls")),
     path("", include("coordination.bulletins.api_urls")),
     path("", include("coordination.meetings.api_urls")),
+    path("", include("coordination.community.programmes.api_urls")),
     path("", include("coordination.search.api_urls")),
 ]

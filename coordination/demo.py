@@ -1,5 +1,6 @@
 """Demo activity on top of agencies.demo's world: incidents, citizen reports, risks, a threat, a
-joint operation with its patrols, an exercise, a bulletin and two coordination meetings.
+joint operation with its patrols, an exercise, a bulletin, two coordination meetings and four
+community programmes.
 Everything goes through the services, as a user would, so the demo shows real reference
 numbers, timelines, alerts and conflicts.
 
@@ -24,9 +25,10 @@ from incidents.threats import services as threat_services
 
 from .bulletins import selectors as bulletin_selectors
 from .bulletins import services as bulletin_services
+from .community.programmes import services as programme_services
 from .exercises import services as exercise_services
 from .meetings import services as meeting_services
-from .models import Bulletin, Exercise, JointOperation, Meeting
+from .models import Bulletin, Exercise, JointOperation, Meeting, Programme
 from .operations import services as operation_services
 from .patrols import services as patrol_services
 
@@ -186,6 +188,7 @@ def seed_activity() -> dict[str, int]:
         "exercises": 0,
         "bulletins": 0,
         "meetings": 0,
+        "programmes": 0,
     }
     now = timezone.now()
     for title, code, area, moves, severity, classification, who, lat, lon, hours in INCIDENTS:
@@ -325,6 +328,7 @@ def seed_activity() -> dict[str, int]:
         made["exercises"] += 1
     made["bulletins"] += _seed_bulletin(now)
     made["meetings"] += _seed_meetings(now)
+    made["programmes"] += _seed_programmes(now)
     return made
 
 
@@ -427,4 +431,118 @@ def _seed_meetings(now: datetime.datetime) -> int:
             due_date=timezone.localdate() - datetime.timedelta(days=2),
         )
         made += 1
+    return made
+
+
+# title, kind, organiser's planner, partners, venue, area, days from now (each session), public,
+# target groups (group, age band, sex, planned), goods, how far it has gone
+PROGRAMMES: list[tuple[str, str, str, list[str], str, str, list[int], bool, list[tuple], list[tuple], str]] = [
+    (
+        "Penyuluhan bahaya narkoba di SMA Harapan Bontang",
+        "law_literacy",
+        "liaison.bontang",
+        ["bnn-bontang", "sma-harapan-bontang"],
+        "SMA Harapan Bontang",
+        "Kota Bontang",
+        [-10],
+        False,
+        [("students", "13-17", "female", 80), ("students", "13-17", "male", 70)],
+        [("Brosur bahaya narkoba", 150)],
+        "reported",
+    ),
+    (
+        "Kampanye keselamatan lalu lintas: helm untuk pelajar",
+        "traffic_safety",
+        "liaison.bontang",
+        ["dishub-bontang"],
+        "Simpang Tugu Bontang Baru",
+        "Bontang Baru",
+        [5],
+        True,
+        [("students", "13-17", "any", 100), ("workers", "26-59", "any", 50)],
+        [("Helm SNI", 100), ("Brosur tertib lalu lintas", 300)],
+        "approved",
+    ),
+    (
+        "Pelatihan siskamling warga Guntung",
+        "siskamling_training",
+        "liaison.bontang",
+        ["siskamling-guntung"],
+        "Balai Kelurahan Guntung",
+        "Guntung",
+        [-2, 5, 12],
+        True,
+        [("residents", "26-59", "male", 30), ("youth", "18-25", "any", 15)],
+        [],
+        "held",
+    ),
+    (
+        "Bakti sosial TNI-Polri di Kelurahan Guntung",
+        "social_service",
+        "liaison.kodim",
+        ["polres-bontang"],
+        "Lapangan Kelurahan Guntung",
+        "Guntung",
+        [14],
+        True,
+        [("residents", "any", "any", 200)],
+        [("Paket sembako", 200)],
+        "planned",
+    ),
+]
+
+
+def _seed_programmes(now: datetime.datetime) -> int:
+    """Four community programmes through the services, in every state a user meets: a law
+    literacy session reported with its follow-up, a public traffic-safety campaign approved and
+    upcoming, a siskamling training series being held, a social service still planned."""
+    made = 0
+    commanders = {"polres-bontang": "komandan.bontang", "kodim-bontang": "komandan.kodim"}
+    for title, kind, who, partners, venue, area, days, public, groups, goods, state in PROGRAMMES:
+        if Programme.objects.filter(title=title).exists():
+            continue
+        actor = _user(who)
+        base = now.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
+        sessions = [(base + datetime.timedelta(days=d), base + datetime.timedelta(days=d, hours=3)) for d in days]
+        programme = programme_services.programme_create(
+            actor=actor,
+            kind=kind,
+            title=title,
+            area=_area(area),
+            venue=venue,
+            is_public=public,
+            sessions=sessions,
+            target_groups=[{"group": g, "age_band": a, "sex": x, "planned": n} for g, a, x, n in groups],
+            goods=[{"item": i, "quantity": q} for i, q in goods],
+            partners=list(Agency.objects.filter(code__in=partners)),
+            description=f"{title}: bersama mitra, terbuka bagi warga." if public else title,
+        )
+        made += 1
+        if state == "planned":
+            continue
+        commander = _user(commanders[programme.organiser.code])
+        programme_services.programme_approve(actor=commander, programme=programme)
+        if state == "approved":
+            continue
+        rows = list(programme.target_groups.all())
+        programme_services.programme_hold(
+            actor=actor, programme=programme, attendance={g.pk: g.planned - 7 * (i + 1) for i, g in enumerate(rows)}
+        )
+        if state == "held":
+            continue
+        programme_services.programme_report(
+            actor=actor,
+            programme=programme,
+            objectives="Siswa memahami bahaya narkoba dan jerat hukumnya.",
+            activities="Ceramah BNN, pemutaran film, tanya jawab dan ikrar anti narkoba.",
+            results="136 siswa hadir; 12 siswa mendaftar sebagai duta anti narkoba.",
+            lessons="Sesi tanya jawab perlu waktu lebih panjang; libatkan orang tua.",
+        )
+        programme_services.programme_action_item_create(
+            actor=actor,
+            programme=programme,
+            description="Bentuk kelompok duta anti narkoba sekolah",
+            owner_agency=Agency.objects.get(code="bnn-bontang"),
+            due_date=timezone.localdate() + datetime.timedelta(days=20),
+        )
     return made

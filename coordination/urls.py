@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("coordination.notifications.urls")),
     path("", include("coordination.bulletins.urls")),
     path("", include("coordination.meetings.urls")),
+    path("", include("coordination.community.programmes.urls")),
     path("", include("coordination.search.urls")),
 ]

@@ -40,7 +40,11 @@ pytestmark = pytest.mark.django_db
 
 # Nullable only as one of several: an action item has exactly one parent (a check constraint),
 # so its parent is never NULL in life.
-ONE_OF = {("coordination.ActionItem", "exercise"), ("coordination.ActionItem", "meeting")}
+ONE_OF = {
+    ("coordination.ActionItem", "exercise"),
+    ("coordination.ActionItem", "meeting"),
+    ("coordination.ActionItem", "programme"),
+}
 
 
 def nullable_relations() -> dict[str, list[models.Field]]:
@@ -300,6 +304,18 @@ PAGES: dict[str, tuple[Callable[[], models.Model], Pages]] = {
             reverse("action-item-list"),
             reverse("api-action-item-list"),
             reverse("api-action-item-detail", args=[a.pk]),
+        ],
+    ),
+    "coordination.Programme": (  # the demo's approved public one: every page, the public ones too
+        lambda: apps.get_model("coordination.Programme").objects.filter(status="approved", is_public=True).first(),
+        lambda p: [
+            reverse("programme-list"),
+            reverse("programme-map"),
+            reverse("programme-detail", args=[p.pk]),
+            reverse("api-programme-list"),
+            reverse("api-programme-detail", args=[p.pk]),
+            reverse("public-programme-list"),
+            reverse("public-programme-detail", args=[p.pk]),
         ],
     ),
     "coordination.Bulletin": (

@@ -40,6 +40,7 @@ class ActionItemSerializer(ModelSerializer):
     owner_agency = AgencyRefSerializer(read_only=True)
     exercise: serializers.PrimaryKeyRelatedField[Exercise] = serializers.PrimaryKeyRelatedField(read_only=True)
     meeting: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True)
+    programme: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True)
     owner_person: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text=_("User id")
     )
@@ -51,6 +52,7 @@ class ActionItemSerializer(ModelSerializer):
             "id",
             "exercise",
             "meeting",
+            "programme",
             "description",
             "owner_agency",
             "owner_person",

@@ -75,10 +75,17 @@ def exercise_action_items(*, exercise: Exercise) -> QuerySet[ActionItem]:
 
 
 def action_item_list(*, user: User) -> QuerySet[ActionItem]:
-    """Action items (of exercises and meetings) owned by the user's agencies, or of exercises
-    their agencies lead and meetings they organise (staff: all)."""
+    """Action items (of exercises, meetings and programmes) owned by the user's agencies, or of
+    exercises their agencies lead and meetings and programmes they organise (staff: all)."""
     qs = ActionItem.objects.select_related(
-        "owner_agency", "owner_person", "exercise", "exercise__lead_agency", "meeting", "meeting__organiser"
+        "owner_agency",
+        "owner_person",
+        "exercise",
+        "exercise__lead_agency",
+        "meeting",
+        "meeting__organiser",
+        "programme",
+        "programme__organiser",
     )
     if user_is_staff(user):
         return qs
@@ -86,7 +93,10 @@ def action_item_list(*, user: User) -> QuerySet[ActionItem]:
     if not own:
         return qs.none()
     return qs.filter(
-        Q(owner_agency_id__in=own) | Q(exercise__lead_agency_id__in=own) | Q(meeting__organiser_id__in=own)
+        Q(owner_agency_id__in=own)
+        | Q(exercise__lead_agency_id__in=own)
+        | Q(meeting__organiser_id__in=own)
+        | Q(programme__organiser_id__in=own)
     )
 
 
@@ -146,6 +156,6 @@ def overdue_action_items(*, user: User | None) -> QuerySet[ActionItem]:
     return (
         ActionItem.objects.filter(owner_agency_id__in=own, due_date__lt=timezone.localdate())
         .exclude(status=ActionItem.Status.DONE)
-        .select_related("owner_agency", "owner_person", "exercise", "meeting")
+        .select_related("owner_agency", "owner_person", "exercise", "meeting", "programme")
         .order_by("due_date", "id")
     )

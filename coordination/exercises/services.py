@@ -63,23 +63,26 @@ def can_plan_exercise(*, actor: User, exercise: Exercise) -> bool:
 
 def item_parent(item: ActionItem) -> tuple[int, str]:
     """The agency that keeps the item's parent and the capability it plans it with: an
-    exercise's lead ("exercise.plan"), a meeting's organiser ("meeting.minutes"). Action items
-    are one model for exercises and meetings (evaluations next): its rules are written here,
-    where it began."""
+    exercise's lead ("exercise.plan"), a meeting's organiser ("meeting.minutes"), a programme's
+    organiser ("programme.report"). Action items are one model for exercises, meetings and
+    programmes (evaluations next): its rules are written here, where it began."""
     if item.meeting is not None:
         return item.meeting.organiser_id, "meeting.minutes"
+    if item.programme is not None:
+        return item.programme.organiser_id, "programme.report"
     assert item.exercise is not None
     return item.exercise.lead_agency_id, "exercise.plan"
 
 
 def require_item_planner(*, actor: User, item: ActionItem) -> None:
-    """A planner of the item's parent (its exercise's lead, its meeting's organiser), or staff."""
+    """A planner of the item's parent (its exercise's lead, its meeting's or programme's
+    organiser), or staff."""
     agency_id, capability = item_parent(item)
     require_capability(
         actor=actor,
         agency_ids=[agency_id],
         capability=capability,
-        message=_("Only the planners of the exercise's lead or the meeting's organiser may change this item."),
+        message=_("Only the planners of the item's exercise, meeting or programme may change this item."),
     )
 
 
@@ -123,7 +126,7 @@ def check_owner_person(*, owner_agency: Agency, owner_person: Any) -> None:
 def require_action_item_updater(*, actor: User, item: ActionItem) -> None:
     if not can_update_action_item(actor=actor, item=item):
         raise PermissionDenied(
-            _("Only the owner agency and the planners of its exercise or meeting may update this item.")
+            _("Only the owner agency and the planners of its exercise, meeting or programme may update this item.")
         )
 
 

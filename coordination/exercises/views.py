@@ -203,6 +203,8 @@ def _item_return(request: HttpRequest, item: ActionItem) -> str:
         return target
     if item.meeting_id:
         return reverse("meeting-detail", args=[item.meeting_id])
+    if item.programme_id:
+        return reverse("programme-detail", args=[item.programme_id])
     return reverse("exercise-detail", args=[item.exercise_id])
 
 

@@ -1,6 +1,6 @@
 """Working together: joint operations and their situation reports, patrol shifts (joint patrols
 and siskamling rosters) with check-ins, joint exercises with their after-action reviews,
-coordination meetings, the action items of both, the one inbox (`InboxItem`), and bulletins
+coordination meetings, community programmes, the action items of all three, the one inbox (`InboxItem`), and bulletins
 shared between agencies.
 
 One module per feature; every model is re-exported here, so `from coordination.models import X`
@@ -30,6 +30,15 @@ from .patrols import (
     RosterEntry,
     ShiftContribution,
 )
+from .programmes import (
+    DistributedGoods,
+    Programme,
+    ProgrammeMaterial,
+    ProgrammePhoto,
+    ProgrammeRegistration,
+    ProgrammeSession,
+    TargetGroup,
+)
 
 __all__ = [
     "Bulletin",
@@ -56,4 +65,11 @@ __all__ = [
     "RosterEntry",
     "ShiftContribution",
     "SitRep",
+    "DistributedGoods",
+    "Programme",
+    "ProgrammeMaterial",
+    "ProgrammePhoto",
+    "ProgrammeRegistration",
+    "ProgrammeSession",
+    "TargetGroup",
 ]

@@ -1,5 +1,5 @@
-"""Action items: the one model of the follow-ups of exercises and meetings (evaluations will be
-a third parent): what is to be done, by which agency (and person), by when, and how far it is.
+"""Action items: the one model of the follow-ups of exercises, meetings and programmes
+(evaluations will be a fourth parent): what is to be done, by which agency (and person), by when, and how far it is.
 
 An item belongs to exactly one parent (a check constraint); a new parent adds its nullable
 foreign key and joins the constraint."""
@@ -15,6 +15,7 @@ from agencies.models import Agency
 
 from .exercises import Exercise
 from .meetings import Meeting
+from .programmes import Programme
 
 
 class ActionItem(models.Model):
@@ -25,6 +26,9 @@ class ActionItem(models.Model):
 
     exercise = models.ForeignKey(Exercise, null=True, blank=True, on_delete=models.CASCADE, related_name="action_items")
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="action_items")
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="action_items"
+    )
     description = models.TextField(_("description"))
     owner_agency = models.ForeignKey(
         Agency, verbose_name=_("owner agency"), on_delete=models.PROTECT, related_name="action_items"
@@ -47,8 +51,9 @@ class ActionItem(models.Model):
         ordering = ["due_date", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(exercise__isnull=False, meeting__isnull=True)
-                | Q(exercise__isnull=True, meeting__isnull=False),
+                condition=Q(exercise__isnull=False, meeting__isnull=True, programme__isnull=True)
+                | Q(exercise__isnull=True, meeting__isnull=False, programme__isnull=True)
+                | Q(exercise__isnull=True, meeting__isnull=True, programme__isnull=False),
                 name="action_item_one_parent",
             ),
         ]

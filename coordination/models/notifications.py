@@ -14,6 +14,7 @@ from agencies.models import Agency
 from .bulletins import Bulletin
 from .meetings import Meeting
 from .operations import JointOperation
+from .programmes import Programme
 
 
 class InboxItem(models.Model):
@@ -37,6 +38,7 @@ class InboxItem(models.Model):
     operation = models.ForeignKey(JointOperation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     bulletin = models.ForeignKey(Bulletin, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # The bulletin's version the entry tells of (an amendment's entry: the version it brought).
     bulletin_version = models.PositiveIntegerField(null=True, blank=True)
     # The agency the entry is about (added to or removed from the operation).

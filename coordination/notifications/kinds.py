@@ -41,6 +41,8 @@ KINDS: dict[str, Kind] = {
         Kind("meeting.invited", "meeting", "meeting"),
         Kind("meeting.changed", "meeting", "meeting"),
         Kind("meeting.cancelled", "meeting", "meeting"),
+        Kind("programme.approved", "programme", "programme"),
+        Kind("programme.cancelled", "programme", "programme"),
     )
 }
 
@@ -51,6 +53,7 @@ GROUPS: dict[str, object] = {
     "bulletin": _("Bulletins"),
     "meeting": _("Meetings"),
     "operation": _("Operations"),
+    "programme": _("Programmes"),
 }
 
 

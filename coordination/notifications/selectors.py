@@ -38,6 +38,7 @@ from agencies.models import Agency
 from common.pagination import COUNT_BOUND
 from common.types import User
 from coordination.bulletins.selectors import bulletins_for, event_subject, reads_full
+from coordination.community.programmes.selectors import programme_list
 from coordination.meetings.selectors import meeting_list
 from coordination.models import BulletinRecipient, InboxItem
 from coordination.operations.selectors import operation_list
@@ -96,7 +97,7 @@ def notification_list(*, user: User, unread: bool | None = None, group: str | No
         return InboxItem.objects.none()
     qs = (
         InboxItem.objects.filter(user=user)
-        .select_related("agency__headquarters_area", "operation", "subject_agency", "meeting__area")
+        .select_related("agency__headquarters_area", "operation", "subject_agency", "meeting__area", "programme__area")
         .prefetch_related("operation__areas")
         .order_by("-created_at", "-id")
     )
@@ -217,6 +218,41 @@ def _meeting_entry(n: InboxItem) -> Entry:
     )
 
 
+def programme_texts(*, user: User, items: Iterable[InboxItem]) -> None:
+    """Give each programme entry its `text` and `programme_readable`, written now for `user`:
+    the programme is named only while the user may read it (`programme_list`, one query)."""
+    rows = [n for n in items if n.programme_id]
+    if not rows:
+        return
+    readable = set(programme_list(user=user).filter(pk__in={n.programme_id for n in rows}).values_list("pk", flat=True))
+    texts = {"approved": _("%(title)s is approved."), "cancelled": _("%(title)s is cancelled.")}
+    for n in rows:
+        n.programme_readable = n.programme_id in readable  # type: ignore[attr-defined]
+        if not n.programme_readable or n.programme is None:  # type: ignore[attr-defined]
+            n.text = _("A programme you cannot see.")  # type: ignore[attr-defined]
+            continue
+        event = n.kind.split(".", 1)[-1]
+        n.text = texts.get(event, n.kind) % {"title": n.programme.title}  # type: ignore[attr-defined]
+
+
+def _programme_entry(n: InboxItem) -> Entry:
+    readable = bool(getattr(n, "programme_readable", False))
+    return Entry(
+        key=f"item-{n.pk}",
+        group="programme",
+        kind=n.kind,
+        created_at=n.created_at,
+        unread=n.read_at is None,
+        needs_ack=False,
+        text=str(getattr(n, "text", "")),
+        url=reverse("programme-detail", args=[n.programme_id]) if readable else None,
+        agency=n.agency,
+        withdrawn=not readable,
+        zone=n.programme.area.timezone if readable and n.programme else "",
+        item=n,
+    )
+
+
 def _item_zone(n: InboxItem, readable: bool) -> str:
     area = next(iter(n.operation.areas.all()), None) if readable and n.operation else None
     area = area or n.agency.headquarters_area
@@ -245,7 +281,10 @@ def _bulletin_entry(n: InboxItem) -> Entry:
 def _item_entries(user: User, items: list[InboxItem]) -> list[Entry]:
     bulletin_texts(user=user, items=items)
     meeting_texts(user=user, items=items)
-    notification_texts(user=user, notifications=[n for n in items if not n.bulletin_id and not n.meeting_id])
+    programme_texts(user=user, items=items)
+    notification_texts(
+        user=user, notifications=[n for n in items if not n.bulletin_id and not n.meeting_id and not n.programme_id]
+    )
     entries = []
     for n in items:
         if n.bulletin_id:
@@ -253,6 +292,9 @@ def _item_entries(user: User, items: list[InboxItem]) -> list[Entry]:
             continue
         if n.meeting_id:
             entries.append(_meeting_entry(n))
+            continue
+        if n.programme_id:
+            entries.append(_programme_entry(n))
             continue
         readable = getattr(n, "operation_readable", False)
         entries.append(

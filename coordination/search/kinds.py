@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.selectors import agency_list, area_list, membership_list
 from common.types import User
 from coordination.bulletins.selectors import bulletins_for
+from coordination.community.programmes.selectors import programme_list
 from coordination.meetings.selectors import meeting_list
 from coordination.operations.selectors import operation_list
 from incidents.reports.selectors import citizen_report_list
@@ -175,6 +176,17 @@ register(
         title=lambda m: m.title,
         text=lambda m: m.agenda,
         url=lambda m: reverse("meeting-detail", args=[m.pk]),
+    )
+)
+register(
+    SearchKind(
+        slug="programme",
+        label=_("Programme"),
+        queryset=lambda user: programme_list(user=user),
+        documents=(Document(fields=("title", "description", "venue"), index="programme_search_tsv"),),
+        title=lambda p: p.title,
+        text=lambda p: p.description or p.venue,
+        url=lambda p: reverse("programme-detail", args=[p.pk]),
     )
 )
 register(

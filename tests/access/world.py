@@ -5,7 +5,7 @@ The oracle never calls the code under test: it is the rule restated, so that a c
 selector or to the capability table that lets a record leak (or hides it) fails the matrix.
 
 Agencies: O (the owner of every record; the organiser of the meeting, to which I and P are
-invited), I (O's partner with an accepted information-sharing
+invited, and of the programmes, the internal one with I as partner), I (O's partner with an accepted information-sharing
 partnership), P (O's partner with an accepted joint-patrol-only partnership), X (an outsider in
 another city). Every record carries a unique token (`MTX<kind><classification>`) in its title or
 text, so a response that shows a record the persona may not read is caught wherever it shows it.
@@ -160,6 +160,12 @@ def may_read(persona: Persona, kind: str, level: str = "") -> bool:
         return relation in {"owner", "staff"}
     if kind == "meeting":  # its organiser (O) and invited agencies (I, P); no classification
         return relation in {"owner", "isp", "partner", "staff"}
+    if kind in {"programme", "programme_material", "programme_photo"}:  # internal: O, partner I
+        return relation in {"owner", "isp", "staff"}
+    if kind == "programme_public":  # a public programme: anyone signed in
+        return True
+    if kind == "programme_registration":  # who registered: the organiser's (and partners') members
+        return relation in {"owner", "staff"}
     if kind in CLASSIFIED and kind != "alert":
         return may_read_level(persona, level)
     if kind == "alert":  # alerts to O: its members (while O reads the threat: O issued it) and staff
@@ -353,6 +359,7 @@ def build_world() -> World:
         owner_agency=owner,
         due_date=timezone.localdate() + datetime.timedelta(days=10),
     )
+    _programmes(world)
     rec[("notification", "")] = InboxItem.objects.create(
         user=users["owner-commander"],
         agency=owner,
@@ -411,3 +418,66 @@ def _bulletins(world: World, issuer) -> None:
         bulletin.reads_full = True  # type: ignore[attr-defined]  # the issuer's (bulletin_reply checks it)
         reply = bulletin_reply(actor=issuer, bulletin=bulletin, body=f"Balasan {token('bulletinreply', level)}")
         world.records[("bulletin_reply", level)] = BulletinReply.objects.get(pk=reply.pk)
+
+
+def _programmes(world: World) -> None:
+    """O's internal programme (I its partner), approved and begun an hour ago (attendance may be
+    taken), with a material and a photo; O's public programme, approved, tomorrow, with a
+    citizen's registration."""
+    from django.core.files.base import ContentFile
+
+    from coordination.models import (
+        Programme,
+        ProgrammeMaterial,
+        ProgrammePhoto,
+        ProgrammeRegistration,
+        ProgrammeSession,
+        TargetGroup,
+    )
+
+    now = timezone.now()
+    owner, rec = world.agencies.owner, world.records
+    rows = {}
+    for kind, start, public in (
+        ("programme", now - datetime.timedelta(hours=1), False),
+        ("programme_public", now + datetime.timedelta(days=1), True),
+    ):
+        programme = Programme.objects.create(
+            kind=Programme.Kind.LAW_LITERACY,
+            title=f"Program {token(kind)}",
+            description=f"Uraian {token(kind)}",
+            organiser=owner,
+            area=world.agencies.areas.bontang,
+            latitude="0.130000",
+            longitude="117.500000",
+            is_public=public,
+            status=Programme.Status.APPROVED,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(days=3),
+        )
+        ProgrammeSession.objects.create(programme=programme, starts_at=start, ends_at=programme.ends_at)
+        TargetGroup.objects.create(programme=programme, group="students", planned=50)
+        rows[kind] = rec[(kind, "")] = programme
+    rows["programme"].partners.set([world.agencies.isp])
+    material = ProgrammeMaterial(
+        programme=rows["programme"], name="Materi MTXprogrammefile.pdf", content_type="application/pdf", size=len(PDF)
+    )
+    material.file.save(material.token, ContentFile(PDF), save=False)
+    material.save()
+    rec[("programme_material", "")] = material
+    photo = ProgrammePhoto(
+        programme=rows["programme"], content_type="image/png", extension="png", size=len(PNG), width=1, height=1
+    )
+    photo.image.save(f"{photo.token}.png", ContentFile(PNG), save=False)
+    photo.save()
+    rec[("programme_photo", "")] = photo
+    rec[("programme_registration", "")] = ProgrammeRegistration.objects.create(
+        programme=rows["programme_public"], name="Warga MTXprogrammereg", contact="0812 MTXprogrammereg"
+    )
+
+
+# A 1x1 PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)

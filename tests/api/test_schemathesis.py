@@ -29,6 +29,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from agencies.models import Classification, Severity
 from config.wsgi import application
+from coordination.community.programmes import services as programme_services
 from coordination.exercises import services as exercise_services
 from coordination.operations import services as operation_services
 from coordination.patrols import services as patrol_services
@@ -126,6 +127,17 @@ def seeded(world, settings, django_capture_on_commit_callbacks):
         due_date=now.date() + datetime.timedelta(days=7),
     )
     report = CitizenReportFactory(area=world.areas.guntung)
+    begun = now - datetime.timedelta(hours=1)
+    programme = programme_services.programme_create(
+        actor=world.alice,
+        kind="seminar",
+        title="Seminar kenakalan remaja",
+        area=world.areas.bontang,
+        sessions=[(begun, begun + datetime.timedelta(hours=3))],
+        target_groups=[{"group": "youth", "age_band": "18-25", "sex": "any", "planned": 50}],
+        partners=[world.b],
+    )
+    programme_services.programme_approve(actor=world.carol, programme=programme)
     ids = {
         "action-items": item.pk,
         "agencies": world.a.pk,
@@ -144,6 +156,7 @@ def seeded(world, settings, django_capture_on_commit_callbacks):
         "threats": threat.pk,
         "vital-objects": VitalObjectFactory(area=world.areas.guntung).pk,
         "participation_id": participation.pk,
+        "programmes": programme.pk,
         "tracking_code": report.tracking_code,
         "identifier": threat.identifier,
     }

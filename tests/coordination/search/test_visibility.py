@@ -25,6 +25,7 @@ MATRIX_KIND = {
     "bulletin": "bulletin",
     "operation": "operation",
     "meeting": "meeting",
+    "programme": "programme",
 }
 
 

@@ -1,0 +1,2 @@
+"""The community takes part: programmes (seminars, campaigns, law literacy, social service...),
+satisfaction surveys and the public portal; one feature package each."""

@@ -1,0 +1,1 @@
+"""Community programmes: plan, approve, hold (attendance, photos), report; public listing and registration."""
