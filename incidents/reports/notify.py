@@ -1,0 +1,73 @@
+"""Telling a reporter that a question waits, by e-mail or SMS through the threats' senders.
+
+The message names nobody (not the moderator, not the agency) and carries no text of the
+question: only that a question waits and the link to the report's tracking page, where it is
+read and answered. It goes to the contact the reporter left on the report, once per question:
+`notified_at` is claimed by a conditional UPDATE before sending (a task run twice sends once),
+and given back when the transport fails for a while, so that the next attempt may claim it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from incidents.models import ReportQuestion
+from incidents.threats.services import OutgoingEmail, TransportError, email_send_batch, sms_gateway
+
+logger = logging.getLogger(__name__)
+
+# A phone number as citizens type it: digits, spaces, dashes, dots, brackets, a leading "+".
+PHONE_RE = re.compile(r"^\+?[\d\s().-]{6,20}$")
+
+
+def contact_channel(contact: str) -> str:
+    """ "email", "sms" or "" (a contact that is neither, such as a name: nobody to tell)."""
+    contact = (contact or "").strip()
+    if "@" in contact:
+        try:
+            validate_email(contact)
+        except ValidationError:
+            return ""
+        return "email"
+    return "sms" if PHONE_RE.match(contact) and sum(c.isdigit() for c in contact) >= 6 else ""
+
+
+def question_notify(*, question_id: int) -> str:
+    """Tell the reporter of the question's report, once. Answers what was done: "email",
+    "sms", "none" (no usable contact), "done" (already told, or no such question), "failed"
+    (a permanent refusal, logged). Raises TransportError on a temporary failure, the question
+    left unclaimed for the next attempt."""
+    claimed = ReportQuestion.objects.filter(pk=question_id, notified_at__isnull=True).update(notified_at=timezone.now())
+    if not claimed:
+        return "done"
+    question = ReportQuestion.objects.select_related("report").get(pk=question_id)
+    report = question.report
+    channel = contact_channel(report.contact)
+    if not channel:
+        return "none"
+    link = settings.SITE_URL.rstrip("/") + reverse("report-track-detail", args=[report.tracking_code])
+    with translation.override(settings.LANGUAGE_CODE):  # Bahasa Indonesia: the citizens' language
+        subject = _("A question about your report %(code)s") % {"code": report.tracking_code}
+        body = _("An officer asked a question about your report. Read and answer it here: %(link)s") % {"link": link}
+    try:
+        if channel == "email":
+            error = email_send_batch([OutgoingEmail(key=0, to=report.contact.strip(), subject=subject, body=body)])[0]
+            if error is not None:
+                raise error
+        else:
+            sms_gateway().send(to=report.contact.strip(), text=body)
+    except TransportError as error:
+        if error.permanent:
+            logger.warning("report question %s: the reporter could not be told (%s)", question_id, error.message)
+            return "failed"
+        ReportQuestion.objects.filter(pk=question_id).update(notified_at=None)
+        raise
+    return channel
