@@ -24,20 +24,23 @@ from incidents.threats.services import OutgoingEmail, TransportError, email_send
 
 logger = logging.getLogger(__name__)
 
-# A phone number as citizens type it: digits, spaces, dashes, dots, brackets, a leading "+".
-PHONE_RE = re.compile(r"^\+?[\d\s().-]{6,20}$")
+# What is not part of a phone number as citizens type it ("wa 0812-1111-2222", "+62 812 ...").
+NOT_PHONE = re.compile(r"[^\d+]")
 
 
-def contact_channel(contact: str) -> str:
-    """ "email", "sms" or "" (a contact that is neither, such as a name: nobody to tell)."""
+def contact_address(contact: str) -> tuple[str, str]:
+    """(channel, address): ("email", the address), ("sms", the number's digits with its "+"),
+    or ("", "") for a contact that is neither (a name, a place: nobody to tell)."""
     contact = (contact or "").strip()
     if "@" in contact:
         try:
             validate_email(contact)
         except ValidationError:
-            return ""
-        return "email"
-    return "sms" if PHONE_RE.match(contact) and sum(c.isdigit() for c in contact) >= 6 else ""
+            return "", ""
+        return "email", contact
+    number = NOT_PHONE.sub("", contact)
+    digits = sum(c.isdigit() for c in number)
+    return ("sms", number) if 8 <= digits <= 15 and "+" not in number[1:] else ("", "")
 
 
 def question_notify(*, question_id: int) -> str:
@@ -50,7 +53,7 @@ def question_notify(*, question_id: int) -> str:
         return "done"
     question = ReportQuestion.objects.select_related("report").get(pk=question_id)
     report = question.report
-    channel = contact_channel(report.contact)
+    channel, address = contact_address(report.contact)
     if not channel:
         return "none"
     link = settings.SITE_URL.rstrip("/") + reverse("report-track-detail", args=[report.tracking_code])
@@ -59,11 +62,11 @@ def question_notify(*, question_id: int) -> str:
         body = _("An officer asked a question about your report. Read and answer it here: %(link)s") % {"link": link}
     try:
         if channel == "email":
-            error = email_send_batch([OutgoingEmail(key=0, to=report.contact.strip(), subject=subject, body=body)])[0]
+            error = email_send_batch([OutgoingEmail(key=0, to=address, subject=subject, body=body)])[0]
             if error is not None:
                 raise error
         else:
-            sms_gateway().send(to=report.contact.strip(), text=body)
+            sms_gateway().send(to=address, text=body)
     except TransportError as error:
         if error.permanent:
             logger.warning("report question %s: the reporter could not be told (%s)", question_id, error.message)
