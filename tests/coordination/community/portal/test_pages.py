@@ -80,7 +80,14 @@ def test_the_map_page_carries_each_located_area_as_a_point(client, world, log):
     body = client.get(reverse("public-alert-map")).content.decode()
     data = json.loads(re.search(r'id="public-alert-points" type="application/json">(.*?)</script>', body).group(1))
     assert data == [
-        {"id": threat.pk, "severity": threat.severity, "headline": "Banjir rob", "area": "Guntung", "lat": 0.13, "lon": 117.49}
+        {
+            "id": threat.pk,
+            "severity": threat.severity,
+            "headline": "Banjir rob",
+            "area": "Guntung",
+            "lat": 0.13,
+            "lon": 117.49,
+        }
     ]
     assert "sinergi_map.js" in body and "leaflet.js" in body
 
@@ -96,7 +103,11 @@ def test_the_alert_pages_read_a_bounded_number_of_queries(client, log, django_as
         log(headline=f"Peringatan {n}", classification=Classification.PUBLIC)
     with django_assert_max_num_queries(queries):
         body = client.get(reverse(name)).content.decode()
-    shown = {"public-alerts": selectors.ALERT_PAGE_SIZE, "public-alert-map": 25, "dashboard": selectors.HOME_ALERT_LIMIT}
+    shown = {
+        "public-alerts": selectors.ALERT_PAGE_SIZE,
+        "public-alert-map": 25,
+        "dashboard": selectors.HOME_ALERT_LIMIT,
+    }
     assert body.count('data-testid="public-alert"') == shown[name]
 
 
@@ -116,7 +127,8 @@ def test_an_alert_reads_in_english_for_an_english_reader(client, log):
 
 def test_a_registered_section_shows_on_the_home_and_one_with_nothing_does_not(client, world, monkeypatch):
     def programmes(request):
-        return selectors.Section("programmes", "coordination/community/portal/partials/alerts_section.html", {"alerts": []})
+        template = "coordination/community/portal/partials/alerts_section.html"
+        return selectors.Section("programmes", template, {"alerts": []})
 
     def nothing(request):
         return None
