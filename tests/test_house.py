@@ -40,7 +40,7 @@ def test_every_path_the_architecture_page_names_exists():
     named |= set(re.findall(r"^([a-z_]+/(?:[a-z_]+/)*)\s", text, re.M))  # the tree's lines
     named |= {f"{m.group(1)}/" for m in re.finditer(r"^  +([a-z_]+)/", text, re.M)}
     assert len(named) > 20, "the page's paths were not found: the pattern is broken"
-    tree_parents = {"agencies", "incidents", "coordination", "incidents/threats"}
+    tree_parents = {"agencies", "incidents", "coordination", "incidents/threats", "coordination/community"}
     missing = []
     for path in named:
         candidates = [path] + [f"{parent}/{path}" for parent in tree_parents]
