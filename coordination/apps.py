@@ -13,3 +13,11 @@ class CoordinationConfig(AppConfig):
 
         if desk_upcoming_meetings not in desk.HOOKS:
             desk.HOOKS.append(desk_upcoming_meetings)
+
+        # The sections of the visitor's home (coordination.community.portal.selectors.SECTIONS),
+        # in the order they show: the public alerts first. Programmes and surveys add theirs here.
+        from coordination.community.portal import selectors as portal
+
+        for section in (portal.alerts_section,):
+            if section not in portal.SECTIONS:
+                portal.SECTIONS.append(section)

@@ -212,19 +212,28 @@ def seed_activity() -> dict[str, int]:
             incident_services.incident_change_status(actor=actor, incident=incident, status=status)
         made["incidents"] += 1
 
-    for description, lat, lon in (
-        ("Ada mobil parkir berhari-hari dekat pagar sekolah, kaca gelap.", "0.1405", "117.4925"),
-        ("Lampu jalan mati di Jl. Ahmad Yani, rawan jambret malam hari.", "0.1350", "117.4960"),
+    for description, lat, lon, question, answer in (
+        (
+            "Ada mobil parkir berhari-hari dekat pagar sekolah, kaca gelap.",
+            "0.1405",
+            "117.4925",
+            "Apa merek dan warna mobilnya? Nomor polisinya terlihat?",
+            "Minibus hitam, plat KT, angkanya tertutup lumpur.",
+        ),
+        ("Lampu jalan mati di Jl. Ahmad Yani, rawan jambret malam hari.", "0.1350", "117.4960", "", ""),
     ):
         if CitizenReport.objects.filter(description=description).exists():
             continue
-        report_services.citizen_report_submit(
+        report = report_services.citizen_report_submit(
             category=Category.objects.get(code="suspicious-activity"),
             description=description,
             latitude=Decimal(lat),
             longitude=Decimal(lon),
             area=_area("Bontang Utara"),
         )
+        if question:  # the two-way thread: a moderator's question, the reporter's answer
+            asked = report_services.report_question_ask(actor=_user("liaison.bontang"), report=report, text=question)
+            report_services.report_question_answer(report=report, question_id=asked.pk, text=answer)
         made["reports"] += 1
 
     today = timezone.localdate()

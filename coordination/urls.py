@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("coordination.meetings.urls")),
     path("", include("coordination.community.programmes.urls")),
     path("", include("coordination.search.urls")),
+    path("", include("coordination.community.portal.urls")),
 ]

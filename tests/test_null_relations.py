@@ -224,6 +224,10 @@ PAGES: dict[str, tuple[Callable[[], models.Model], Pages]] = {
         lambda: apps.get_model("incidents.CitizenReport").objects.order_by("pk").first(),
         _report_pages,
     ),
+    "incidents.ReportQuestion": (
+        lambda: apps.get_model("incidents.ReportQuestion").objects.first(),
+        lambda q: [*_report_pages(q.report), reverse("api-report-questions", args=[q.report_id])],
+    ),
     "incidents.Threat": (lambda: apps.get_model("incidents.Threat").objects.first(), _threat_pages),
     "incidents.CapSender": (
         lambda: apps.get_model("incidents.CapSender").objects.first(),

@@ -94,7 +94,8 @@ def test_every_template_the_code_and_the_templates_name_exists():
 def test_every_template_sits_in_its_app_or_feature_folder():
     """templates/ holds base.html and forbidden.html; the rest is templates/<app>/ (the app's root
     feature and what the whole app shares) or templates/<app>/<feature>/ for a feature package of
-    the app, each with its fragments in partials/."""
+    the app (a feature inside a package, such as coordination/community/portal/, by its path),
+    each with its fragments in partials/."""
     misplaced = []
     for name in sorted(_project_templates()):
         parts = name.split("/")
@@ -107,7 +108,10 @@ def test_every_template_sits_in_its_app_or_feature_folder():
             if folders[-1:] == ["partials"]:
                 folders = folders[:-1]
             feature = BASE / parts[0] / "/".join(folders)
-            ok = len(folders) <= 1 and (feature / "__init__.py").is_file() and not set(folders) & NOT_FEATURES
+            nested = all(
+                (BASE / parts[0] / "/".join(folders[: n + 1]) / "__init__.py").is_file() for n in range(len(folders))
+            )
+            ok = nested and (feature / "__init__.py").is_file() and not set(folders) & NOT_FEATURES
         else:
             ok = False
         if not ok:

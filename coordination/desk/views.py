@@ -1,6 +1,6 @@
 """The home page at `/`: a member's desk (what needs them now, the small map, the last 30 days,
-their agency's card), and for an anonymous visitor the citizens' public page instead of the
-staff login."""
+their agency's card); an anonymous visitor gets the public portal's home instead of the staff
+login (`coordination.community.portal`, which owns that page)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -18,16 +17,12 @@ from django.views.decorators.http import require_GET
 
 from agencies import selectors as agency_selectors
 from agencies.audit import audit_kinds
-from agencies.models import Agency, Area, Membership, zone_label
+from agencies.models import Agency, Area, Membership
 from common.types import User
 from common.views import map_settings
-from incidents.models import Threat
-from incidents.threats.selectors import public_threats
+from coordination.community.portal.urls import visitor_home
 
 from . import selectors
-
-# The public page lists at most this many current public alerts, the most severe first.
-PUBLIC_ALERT_LIMIT = 10
 
 
 @dataclass
@@ -90,10 +85,10 @@ SEEN_KEY = "desk_seen"
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """`/`: a member's desk; an anonymous visitor gets the citizens' public page instead of the
-    staff login (report an event, follow a report, the current public alerts)."""
+    """`/`: a member's desk; an anonymous visitor gets the public portal's home instead of the
+    staff login (report an event, follow a report, the current public alerts...)."""
     if not request.user.is_authenticated:
-        return public_home(request)
+        return visitor_home(request)  # the public portal's home (coordination.community.portal)
     is_member = agency_selectors.user_is_member(user=request.user)
     if not is_member:
         return render(request, "coordination/desk/dashboard.html", {"cards": [], "is_member": False})
@@ -126,18 +121,3 @@ def _audit(request: HttpRequest, context: dict[str, Any]) -> None:
     ]
     with transaction.atomic():  # one transaction for the rows and their links
         audit_kinds(user=request.user, kinds=kinds, detail=request.path)
-
-
-def public_home(request: HttpRequest) -> HttpResponse:
-    """The citizens' front door: small, phone first, no script. The alerts are the public CAP
-    feed's (`threat_selectors.public_threats`) without the cancelled ones."""
-    alerts = list(
-        public_threats()
-        .exclude(msg_type=Threat.MsgType.CANCEL)
-        .order_by("-severity", "-sent_at", "-id")[:PUBLIC_ALERT_LIMIT]
-    )
-    for alert in alerts:  # times in the zone of the alert's first area, labelled WIB/WITA/WIT
-        first = next(iter(alert.areas.all()), None)
-        alert.tz_name = first.timezone if first else settings.TIME_ZONE  # type: ignore[attr-defined]
-        alert.tz_label = zone_label(alert.tz_name)  # type: ignore[attr-defined]
-    return render(request, "coordination/desk/public_home.html", {"alerts": alerts})

@@ -10,6 +10,7 @@ from .reports import (
     CitizenReportUpdate,
     PrivateStorage,
     PublicProgress,
+    ReportQuestion,
     _report_photo_path,
     private_storage,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "CapCategory",
     "Category",
     "CitizenReport",
+    "ReportQuestion",
     "CitizenReportPhoto",
     "CitizenReportUpdate",
     "Incident",

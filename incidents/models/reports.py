@@ -195,3 +195,50 @@ class CitizenReportPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class ReportQuestion(models.Model):
+    """A moderator's question to the reporter of a citizen's report, and the reporter's answer:
+    the two-way thread of the report (and of the incident it became), oldest first.
+
+    Nobody's identity travels in it: the question shows as its `agency` (the moderating agency
+    of whoever asked; none for staff, shown as "Moderator"), never as a person; `asked_by` is
+    kept for the record and shown to nobody. The answer comes from whoever holds the tracking
+    code, through the public pages or API, and is never linked to the report's contact.
+    """
+
+    report = models.ForeignKey(CitizenReport, on_delete=models.CASCADE, related_name="questions")
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("agency"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("question"))
+    asked_at = models.DateTimeField(_("asked at"), db_default=Now(), editable=False)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # When the reporter was told by e-mail or SMS that the question waits: claimed by the
+    # notifying task with a conditional UPDATE (incidents.reports.notify), so it is sent once.
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("question to the reporter")
+        verbose_name_plural = _("questions to the reporter")
+        ordering = ["asked_at", "id"]
+        indexes = [models.Index(fields=["report", "asked_at"], name="report_question_idx")]
+        constraints = [
+            # An answer and its time come together: "waits for an answer" is answered_at IS NULL.
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, answer="") | (Q(answered_at__isnull=False) & ~Q(answer="")),
+                name="report_question_answer_with_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.text[:40]}"
+
+    @property
+    def asker_label(self) -> str:
+        """Who asked, as anyone reads it: the agency, or "Moderator"; never a person."""
+        return self.agency.name if self.agency_id and self.agency else str(_("Moderator"))

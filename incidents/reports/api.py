@@ -45,6 +45,7 @@ from incidents import selectors as incident_selectors
 from incidents.models import Category, CitizenReport, CitizenReportPhoto, Incident, PublicProgress
 
 from . import selectors, services
+from .api_questions import AskInputSerializer, ReportQuestionSerializer
 from .filters import CitizenReportFilter
 from .throttles import SUBMIT_THROTTLES, TRACK_THROTTLES
 
@@ -218,6 +219,9 @@ class PublicReportSerializer(serializers.Serializer):
     )
     progress_label = serializers.CharField(source="get_public_progress_display", read_only=True)
     updates = PublicUpdateSerializer(source="public_updates", many=True, read_only=True)
+    questions = ReportQuestionSerializer(
+        many=True, read_only=True, help_text=_("The moderators' questions and the answers, oldest first.")
+    )
 
 
 class _PublicView(APIView):
@@ -439,7 +443,7 @@ class CitizenReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
         return selectors.citizen_report_list(user=self.request.user)
 
     def get_scoped_object(self, pk: Any) -> CitizenReport:
-        if self.action in MODERATION_ACTIONS:
+        if self.action in MODERATION_ACTIONS or (self.action == "questions" and self.request.method == "POST"):
             return selectors.citizen_report_get_for_change(user=self.request.user, pk=pk)
         return selectors.citizen_report_get(user=self.request.user, pk=pk)
 
@@ -448,6 +452,8 @@ class CitizenReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
             return CitizenReportSerializer
         if self.action == "verify":
             return VerifyResultSerializer
+        if self.action == "questions":
+            return ReportQuestionSerializer
         return CitizenReportDetailSerializer
 
     def _answer(self, report: CitizenReport) -> Response:
@@ -502,3 +508,26 @@ class CitizenReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
         report = self.get_object()
         services.citizen_report_mark_spam(actor=request.user, report=report)
         return self._answer(report)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: ReportQuestionSerializer(many=True), 404: _ACTION_ERRORS[404]},
+        summary=_("The questions to the reporter and their answers, oldest first"),
+        tags=["reports"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=AskInputSerializer,
+        responses={201: ReportQuestionSerializer, **_ACTION_ERRORS},
+        summary=_("Ask the reporter a question (shown on the tracking page, signed as your agency)"),
+        tags=["reports"],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def questions(self, request: Request, pk: str | None = None) -> Response:
+        report = self.get_object()
+        if request.method == "POST":
+            question = services.report_question_ask(
+                actor=request.user, report=report, **self.validated(AskInputSerializer)
+            )
+            return Response(ReportQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+        return Response(ReportQuestionSerializer(report.questions.all(), many=True).data)

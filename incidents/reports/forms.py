@@ -253,3 +253,38 @@ class DuplicateForm(BootstrapForm):
 
 class SpamForm(BootstrapForm):
     """No fields: the button is the confirmation."""
+
+
+# --- Two-way with the reporter ------------------------------------------------------------
+
+
+class AskForm(BootstrapForm):
+    """A moderator's question to the reporter (report detail page)."""
+
+    text = forms.CharField(
+        label=_("Question to the reporter"),
+        max_length=services.MAX_QUESTION,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The reporter reads it on the tracking page, signed as your agency; a reporter who left "
+            "a contact is told by e-mail or SMS that a question waits."
+        ),
+    )
+
+
+class AnswerForm(BootstrapForm):
+    """The reporter's answer to one question (tracking page). `website` is a honeypot: hidden
+    from people (off-screen, out of the tab order), filled in by bots that fill every field."""
+
+    question = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Your answer"), max_length=services.MAX_ANSWER, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def is_bot(self) -> bool:
+        return bool(str(self.data.get(self.add_prefix("website"), "")).strip())

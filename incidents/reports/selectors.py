@@ -8,8 +8,11 @@ moderators read the reports of the areas under their agencies' jurisdiction (the
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -19,18 +22,24 @@ from agencies.roles import roles_for
 from agencies.selectors import user_agency_ids, user_is_staff, user_roles_in
 from common.selectors import get_or_404
 from common.types import User
-from incidents.models import CitizenReport, CitizenReportPhoto, Incident
+from incidents.models import CitizenReport, CitizenReportPhoto, Incident, ReportQuestion
 from incidents.selectors import incident_list, moderation_area_paths
 
 
+def questions_prefetch() -> Prefetch:
+    """A report's questions with the asking agency's name: what `report_thread` reads."""
+    return Prefetch("questions", queryset=ReportQuestion.objects.select_related("agency").order_by("asked_at", "id"))
+
+
 def citizen_report_public_get(*, tracking_code: str) -> CitizenReport:
-    """A report as its reporter follows it: only the status and public updates are used."""
+    """A report as its reporter follows it: only the status, public updates and the questions
+    (`report_thread`) are used."""
     try:
         return (
             CitizenReport.objects.select_related("category")
             # The incident's status only: the reporter follows its progress, nothing else of it.
             .select_related("incident")
-            .prefetch_related("updates")
+            .prefetch_related("updates", questions_prefetch())
             .get(tracking_code=tracking_code.strip().upper())
         )
     except CitizenReport.DoesNotExist:
@@ -66,7 +75,7 @@ def citizen_report_list(*, user: User, status: str | None = None) -> QuerySet[Ci
 
 def citizen_report_get(*, user: User, pk: int | str) -> CitizenReport:
     """A report of the user's moderation queue, with its photos and updates; else 404."""
-    return get_or_404(citizen_report_list(user=user).prefetch_related("photos", "updates"), pk=pk)
+    return get_or_404(citizen_report_list(user=user).prefetch_related("photos", "updates", questions_prefetch()), pk=pk)
 
 
 def citizen_report_get_for_change(*, user: User, pk: int | str) -> CitizenReport:
@@ -123,7 +132,7 @@ def incident_citizen_reports(*, user: User, incident: Incident) -> list[CitizenR
     reports = list(
         CitizenReport.objects.filter(incident=incident)
         .select_related("category")
-        .prefetch_related("photos")
+        .prefetch_related("photos", questions_prefetch())
         .order_by("created_at", "id")
     )
     if reports:
@@ -133,6 +142,8 @@ def incident_citizen_reports(*, user: User, incident: Incident) -> list[CitizenR
             report.can_open = report.pk in openable  # type: ignore[attr-defined]
             # The same rule as citizen_report_photo_get, which serves them.
             report.shown_photos = list(report.photos.all()) if has_agency or report.can_open else []  # type: ignore[attr-defined]
+            # The two-way thread, to the same readers as the photos (the reporter's words).
+            report.thread = report_thread(report=report) if has_agency or report.can_open else []  # type: ignore[attr-defined]
     return reports
 
 
@@ -153,3 +164,38 @@ def citizen_report_photo_get(*, user: User, token: str) -> CitizenReportPhoto:
     ):
         return photo
     raise Http404
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    """One message of a report's two-way thread as anyone reads it: who (the asking agency,
+    "Moderator" or "Reporter"; never a person, never the reporter's contact), when, what."""
+
+    kind: str  # "question" or "answer"
+    at: datetime.datetime
+    author: str
+    text: str
+    question_id: int
+    waiting: bool = False  # a question not answered yet
+
+
+def report_thread(*, report: CitizenReport) -> list[ThreadMessage]:
+    """The questions and answers of a report the caller already read (by its tracking code,
+    `citizen_report_get` or `incident_citizen_reports`, which prefetch them), in time order. No
+    query when prefetched."""
+    messages: list[ThreadMessage] = []
+    for question in report.questions.all():
+        waiting = question.answered_at is None
+        messages.append(
+            ThreadMessage("question", question.asked_at, question.asker_label, question.text, question.pk, waiting)
+        )
+        if question.answered_at is not None:
+            messages.append(
+                ThreadMessage("answer", question.answered_at, str(_("Reporter")), question.answer, question.pk)
+            )
+    return sorted(messages, key=lambda m: (m.at, m.question_id, m.kind == "answer"))
+
+
+def report_open_questions(*, report: CitizenReport) -> list[ReportQuestion]:
+    """The report's questions that wait for the reporter's answer, oldest first (prefetched)."""
+    return [question for question in report.questions.all() if question.answered_at is None]

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib.auth.models import User as AuthUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.utils import timezone
@@ -28,10 +28,20 @@ from django.utils.translation import gettext as _
 from agencies.models import Area, Classification
 from agencies.roles import has_capability
 from agencies.validators import validate_latitude, validate_longitude
+from common.tasks import queue_after_commit
 from common.types import User
 from incidents import services as incident_services
-from incidents.models import Category, CitizenReport, CitizenReportPhoto, CitizenReportUpdate, Incident, IncidentEvent
+from incidents.models import (
+    Category,
+    CitizenReport,
+    CitizenReportPhoto,
+    CitizenReportUpdate,
+    Incident,
+    IncidentEvent,
+    ReportQuestion,
+)
 
+from . import tasks
 from .selectors import moderating_agency
 
 S = Incident.Status
@@ -419,3 +429,76 @@ def citizen_report_mark_duplicate(*, actor: User, report: CitizenReport, inciden
 def citizen_report_mark_spam(*, actor: User, report: CitizenReport) -> CitizenReport:
     moderating_agency(user=actor, report=report)
     return _moderate(report, actor=actor, status=CitizenReport.Status.SPAM, reason="", public_message="")
+
+
+# --- Two-way with the reporter ------------------------------------------------------------
+#
+# A moderator asks the reporter a question; the reporter reads it on the tracking page (or the
+# public API) and answers there. Nobody's identity is revealed: the question shows as the
+# moderating agency (or "Moderator"), the answer as "the reporter". A reporter who left a
+# contact is told by e-mail or SMS that a question waits (`tasks.report_question_notify`).
+
+MAX_QUESTION = 2000
+MAX_ANSWER = 2000
+
+
+def can_ask_reporter(*, user: User, report: CitizenReport) -> bool:
+    """Whether a page offers "ask the reporter": the rule of `report_question_ask`."""
+    if report.status == CitizenReport.Status.SPAM:
+        return False
+    try:
+        moderating_agency(user=user, report=report)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _text(value: str, *, field: str, limit: int, empty: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({field: empty})
+    if len(text) > limit:
+        raise ValidationError({field: _("At most %(limit)d characters.") % {"limit": limit}})
+    return text
+
+
+@transaction.atomic
+def report_question_ask(*, actor: User, report: CitizenReport, text: str) -> ReportQuestion:
+    """A moderator of the report (`report.moderate` where the report lies; 403 otherwise) asks
+    its reporter a question, shown as their moderating agency. Atomic; after commit, the
+    reporter who left a contact is told by e-mail or SMS (once, `notified_at`). Not on a report
+    judged spam: nobody answers there."""
+    agency = moderating_agency(user=actor, report=report)
+    if report.status == CitizenReport.Status.SPAM:
+        raise ValidationError(_("A report marked as spam takes no questions."))
+    question = ReportQuestion(
+        report=report,
+        agency=agency,
+        asked_by=cast(AuthUser, actor),
+        text=_text(text, field="text", limit=MAX_QUESTION, empty=_("Write the question.")),
+    )
+    question.full_clean(exclude=["asked_at"])
+    question.save()
+    if report.contact.strip():
+        queue_after_commit(tasks.report_question_notify, (question.pk,))
+    return question
+
+
+@transaction.atomic
+def report_question_answer(*, report: CitizenReport, question_id: int | str, text: str) -> ReportQuestion:
+    """The reporter (whoever holds the tracking code: the caller read `report` by it) answers
+    one of its questions, once. Atomic: the answer is written by a conditional UPDATE, so two
+    answers racing for one question keep the first. ValidationError on the field concerned for
+    an empty or long answer, a question of another report, or one already answered."""
+    answer = _text(text, field="text", limit=MAX_ANSWER, empty=_("Write your answer."))
+    try:
+        question = ReportQuestion.objects.get(pk=int(question_id), report=report)
+    except (ReportQuestion.DoesNotExist, TypeError, ValueError):
+        raise ValidationError({"question": _("This question is not one of this report's.")}) from None
+    changed = ReportQuestion.objects.filter(pk=question.pk, answered_at__isnull=True).update(
+        answer=answer, answered_at=timezone.now()
+    )
+    if not changed:
+        raise ValidationError({"question": _("This question was already answered.")})
+    question.refresh_from_db()
+    return question

@@ -7,7 +7,10 @@ layout without the dashboard's navigation):
   citizen gets the form back, what they typed kept, with a 429, Retry-After and a notice;
 - /lapor/terkirim/<code>/ (report-submitted): the tracking code, large, after a report;
 - /lapor/lacak/ (report-track) and /lapor/lacak/<code>/ (report-track-detail): follow a report
-  by its code: status and public updates only. Look-ups have their own, looser rate limit.
+  by its code: status, public updates and the moderators' questions. Look-ups have their own,
+  looser rate limit;
+- /lapor/lacak/<code>/jawab/ (report-answer): the reporter answers a question (POST), on the
+  report submissions' budget, with a honeypot field.
 
 Moderation pages (signed in; templates/incidents/reports/report_*.html on the dashboard layout):
 - /reports/ (report-queue): the reports of the areas under the user's agencies' jurisdiction,
@@ -15,6 +18,7 @@ Moderation pages (signed in; templates/incidents/reports/report_*.html on the da
 - /reports/<pk>/ (report-detail): description, map, photos, the reporter's contact, and the
   actions; what is outside the user's queue answers 404;
 - /reports/<pk>/{verify,reject,duplicate,spam}/: the actions (POST), through the services;
+- /reports/<pk>/ask/ (report-ask): ask the reporter a question (POST);
 - /reports/photos/<token>/ (report-photo): a photo, only to users who may see its report
   (404 to everybody else, anonymous included), never from a public URL.
 """
@@ -30,6 +34,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -43,6 +48,8 @@ from incidents.models import CitizenReport
 from . import selectors, services
 from .filters import CitizenReportFilter
 from .forms import (
+    AnswerForm,
+    AskForm,
     CitizenReportForm,
     DuplicateForm,
     RejectForm,
@@ -133,6 +140,31 @@ def report_track(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/reports/public_report_track.html", {"form": form}, status=400)
 
 
+def _status_page(
+    request: HttpRequest, report: CitizenReport, *, answer_form: AnswerForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The reporter's page: status, public updates, the thread, a form per waiting question
+    (the one just refused keeps what was typed and its errors)."""
+    forms = []
+    shown = False
+    for question in selectors.report_open_questions(report=report):
+        form = AnswerForm(initial={"question": question.pk}, prefix=f"q{question.pk}")
+        if answer_form is not None and str(answer_form["question"].value()) == str(question.pk):
+            form, shown = answer_form, True
+        forms.append((question, form))
+    # A refused answer to no waiting question (answered meanwhile, another report's): on top.
+    answer_errors = [m for errors in answer_form.errors.values() for m in errors] if answer_form and not shown else []
+    context = {
+        "report": report,
+        "updates": report.public_updates,
+        "zone": _display_zone(report),
+        "thread": selectors.report_thread(report=report),
+        "answer_forms": forms,
+        "answer_errors": answer_errors,
+    }
+    return render(request, "incidents/reports/public_report_status.html", context, status=status)
+
+
 @require_GET
 def report_track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
     wait = throttle_wait(request, TRACK_THROTTLES)
@@ -145,12 +177,34 @@ def report_track_detail(request: HttpRequest, tracking_code: str) -> HttpRespons
         form.is_valid()
         form.add_error(None, _("No report has this tracking code. Check it and try again."))
         return render(request, "incidents/reports/public_report_track.html", {"form": form}, status=404)
-    updates = report.public_updates
-    return render(
-        request,
-        "incidents/reports/public_report_status.html",
-        {"report": report, "updates": updates, "zone": _display_zone(report)},
-    )
+    return _status_page(request, report)
+
+
+@require_POST
+def report_answer(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    """The reporter answers a question, by the tracking code (no login). Counted in the report
+    submissions' budget; a filled honeypot is taken for a bot: nothing is saved, and it is told
+    nothing else."""
+    wait = throttle_wait(request, SUBMIT_THROTTLES)
+    if wait is not None:
+        return _throttled(request, wait)
+    report = selectors.citizen_report_public_get(tracking_code=tracking_code)  # 404: a wrong code
+    prefix = next((key[: -len("-question")] for key in request.POST if key.endswith("-question")), None)
+    form = AnswerForm(request.POST, prefix=prefix)
+    if form.is_bot():
+        return redirect("report-track-detail", tracking_code=report.tracking_code)
+    if form.is_valid():
+        try:
+            services.report_question_answer(
+                report=report, question_id=form.cleaned_data["question"], text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            url = reverse("report-track-detail", args=[report.tracking_code])
+            return redirect(f"{url}?dijawab=1#questions")
+    report = selectors.citizen_report_public_get(tracking_code=tracking_code)
+    return _status_page(request, report, answer_form=form, status=400)
 
 
 def _display_zone(report: CitizenReport) -> str:
@@ -201,6 +255,9 @@ def _detail_response(
         "reject_form": RejectForm(),
         "duplicate_form": DuplicateForm(user=request.user),
         "spam_form": SpamForm(),
+        "ask_form": AskForm(),
+        "can_ask": services.can_ask_reporter(user=request.user, report=report),
+        "thread": selectors.report_thread(report=report),
         "open_action": "",
         "map_options": _map_options(),
         "zone": _display_zone(report),
@@ -261,6 +318,24 @@ def report_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, message)
             return redirect("report-detail", pk=report.pk)
     return _detail_response(request, report, forms={f"{action}_form": form, "open_action": action}, status=400)
+
+
+@login_required
+@require_POST
+def report_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    """A moderator asks the reporter a question (404 outside the queue, 403 for a role that may
+    not moderate it)."""
+    report = selectors.citizen_report_get_for_change(user=request.user, pk=pk)
+    form = AskForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_question_ask(actor=request.user, report=report, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your question was sent to the reporter."))
+            return redirect(reverse("report-detail", args=[report.pk]) + "#questions")
+    return _detail_response(request, report, forms={"ask_form": form}, status=400)
 
 
 @require_GET

@@ -580,8 +580,11 @@ PAGES: dict[str, Any] = {
 from .registry_manage import MANAGE_PAGES  # noqa: E402
 from .registry_meetings import MEETING_API, MEETING_PAGES  # noqa: E402
 from .registry_programmes import PROGRAMME_API, PROGRAMME_PAGES  # noqa: E402
+from .registry_portal import PORTAL_API, PORTAL_PAGES  # noqa: E402
 
 API.update(MEETING_API)
+API.update(PORTAL_API)
+PAGES.update(PORTAL_PAGES)
 PAGES.update(MEETING_PAGES)
 PAGES.update(MANAGE_PAGES)
 API.update(PROGRAMME_API)

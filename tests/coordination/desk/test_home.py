@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Classification
+from coordination.community.portal.selectors import HOME_ALERT_LIMIT
 from incidents.threats import services as threat_services
 from tests.factories import category
 
@@ -74,7 +75,8 @@ def test_the_public_page_reads_a_bounded_number_of_queries(client, world, log, d
         log(headline=f"Peringatan {n}", classification=Classification.PUBLIC)
     with django_assert_max_num_queries(6):
         body = client.get("/").content.decode()
-    assert body.count('data-testid="public-alert"') == 10  # the most severe, newest first
+    # the most severe, newest first; the rest on /peringatan/ (tests/coordination/community/portal)
+    assert body.count('data-testid="public-alert"') == HOME_ALERT_LIMIT
 
 
 def test_a_member_at_the_root_gets_the_dashboard(client, world, threats):

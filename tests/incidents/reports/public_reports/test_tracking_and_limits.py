@@ -36,7 +36,9 @@ def test_tracking_shows_the_status_and_public_updates_only(anon, city, world):
         "progress",
         "progress_label",
         "updates",
+        "questions",  # the moderators' questions: agency names and text, never a person
     }
+    assert body["questions"] == []
     assert body["tracking_code"] == report.tracking_code
     assert body["category"] == {"code": "suspicious-activity", "name": report.category.name}
     assert body["status"] == "rejected"
