@@ -17,7 +17,8 @@ class CoordinationConfig(AppConfig):
         # The sections of the visitor's home (coordination.community.portal.selectors.SECTIONS),
         # in the order they show: the public alerts first. Programmes and surveys add theirs here.
         from coordination.community.portal import selectors as portal
+        from coordination.community.programmes.selectors import public_section as programmes_section
 
-        for section in (portal.alerts_section,):
+        for section in (portal.alerts_section, programmes_section):
             if section not in portal.SECTIONS:
                 portal.SECTIONS.append(section)

@@ -101,8 +101,8 @@ class ActionItemEditForm(ServiceErrorsMixin, forms.Form):
         )
         super().__init__(*args, **kwargs)
         # The persons of the agency the item has, or of the one chosen in the form.
-        agency = self.data.get("owner_agency") if self.is_bound else None
-        agency_ids = {item.owner_agency_id, *([int(agency)] if str(agency or "").isdigit() else [])}
+        agency = str(self.data.get("owner_agency") or "") if self.is_bound else ""
+        agency_ids = {item.owner_agency_id, *([int(agency)] if agency.isdigit() else [])}
         person_field = self.fields["owner_person"]
         assert isinstance(person_field, forms.ModelChoiceField)
         person_field.queryset = with_agencies(

@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.selectors import user_agency_ids, user_is_staff
 from common.selectors import get_or_404
 from common.types import User
+from coordination.community.portal.selectors import Section
 from coordination.models import (
     ActionItem,
     Programme,
@@ -128,6 +129,18 @@ def public_programme_list() -> QuerySet[Programme]:
 def public_upcoming(limit: int = 5) -> list[Programme]:
     """The next public programmes for the public home page: one query, at most `limit` rows."""
     return list(public_programme_list()[: max(0, limit)])
+
+
+# The visitor's home shows at most this many programmes (its section, registered in coordination/apps.py).
+HOME_PROGRAMME_LIMIT = 3
+
+
+def public_section(request: HttpRequest) -> Section | None:
+    """The visitor's home: the next public programmes, or nothing when none is coming up."""
+    rows = public_upcoming(limit=HOME_PROGRAMME_LIMIT)
+    if not rows:
+        return None
+    return Section("programmes", "coordination/community/programmes/partials/public_section.html", {"programmes": rows})
 
 
 def public_programme_get(*, pk: int | str) -> Programme:

@@ -252,3 +252,14 @@ def test_partners_find_the_approval_in_their_inbox_until_they_may_no_longer_read
     html = client.get(reverse("inbox")).content.decode()
     assert "Penyuluhan MTX inbox" not in html
     assert reverse("programme-detail", args=[programme.pk]) not in html
+
+
+def test_the_visitors_home_shows_the_next_public_programmes_and_hides_an_empty_section(client, world):
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="home-programmes"' not in html  # nothing coming up: no empty block
+    make_programme(world, title="Bakti sosial Guntung", is_public=True, approve=True, kind="social_service")
+    make_programme(world, title="Rahasia internal", approve=True)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="home-programmes"' in html and "Bakti sosial Guntung" in html
+    assert "Rahasia internal" not in html
+    assert reverse("public-programme-list") in html
