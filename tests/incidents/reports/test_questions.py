@@ -123,7 +123,8 @@ def test_the_thread_is_time_ordered_and_names_no_person(world, report):
         ("question", "Pertanyaan dua"),
         ("answer", "Jawaban satu"),
     ]
-    assert [m.author for m in thread] == ["Polres Bontang", "BPBD Bontang", "Reporter"]
+    # The reporter is named by their part in the thread, in the reader's language (Bahasa Indonesia by default).
+    assert [str(m.author) for m in thread] == ["Polres Bontang", "BPBD Bontang", "Pelapor"]
     assert [m.waiting for m in thread] == [False, True, False]
 
 
