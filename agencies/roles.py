@@ -82,6 +82,11 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "meeting.schedule": PLANNING,
     "meeting.rsvp": MEMBER,
     "meeting.minutes": PLANNING,
+    # Satisfaction surveys: the agency's commanders and liaisons build, open and close them;
+    # acting members publish (or hide) the written answers; any member reads the results.
+    "survey.manage": MANAGING,
+    "survey.moderate": ACTING,
+    "survey.read": MEMBER,
     "agency.manage": MANAGING,
     "agency.members": COMMANDING,
     "agency.edit": COMMANDING,
@@ -132,6 +137,9 @@ DESCRIPTIONS: dict[str, str] = {
     "meeting.schedule": "schedule a meeting organised by their agency, change and cancel it",
     "meeting.rsvp": "answer a meeting invitation for their agency",
     "meeting.minutes": "take attendance, write minutes, decisions and action items of a meeting their agency organises",
+    "survey.manage": "build, open and close their agency's satisfaction surveys",
+    "survey.moderate": "publish or hide the written answers to their agency's surveys",
+    "survey.read": "read the results of their agency's surveys and export them",
     "agency.manage": "manage their agency's subscriptions, vital objects and cameras",
     "agency.members": "add, change and remove their agency's members",
     "agency.edit": "change their agency's contact details",

@@ -13,3 +13,11 @@ class CoordinationConfig(AppConfig):
 
         if desk_upcoming_meetings not in desk.HOOKS:
             desk.HOOKS.append(desk_upcoming_meetings)
+
+        # The reporter's tracking page offers the report-handling survey once the report is
+        # closed (incidents never imports coordination: it calls what is registered here).
+        from coordination.community.surveys.selectors import report_survey_block
+        from incidents.reports import selectors as reports
+
+        if report_survey_block not in reports.TRACKING_HOOKS:
+            reports.TRACKING_HOOKS.append(report_survey_block)

@@ -1,7 +1,7 @@
 """Working together: joint operations and their situation reports, patrol shifts (joint patrols
 and siskamling rosters) with check-ins, joint exercises with their after-action reviews,
-coordination meetings, the action items of both, the one inbox (`InboxItem`), and bulletins
-shared between agencies.
+coordination meetings, the action items of both, the one inbox (`InboxItem`), bulletins
+shared between agencies, and satisfaction surveys.
 
 One module per feature; every model is re-exported here, so `from coordination.models import X`
 works wherever X lives.
@@ -30,6 +30,7 @@ from .patrols import (
     RosterEntry,
     ShiftContribution,
 )
+from .surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 
 __all__ = [
     "Bulletin",
@@ -56,4 +57,8 @@ __all__ = [
     "RosterEntry",
     "ShiftContribution",
     "SitRep",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
 ]

@@ -149,7 +149,12 @@ def report_track_detail(request: HttpRequest, tracking_code: str) -> HttpRespons
     return render(
         request,
         "incidents/reports/public_report_status.html",
-        {"report": report, "updates": updates, "zone": _display_zone(report)},
+        {
+            "report": report,
+            "updates": updates,
+            "zone": _display_zone(report),
+            "blocks": selectors.tracking_page_blocks(report),
+        },
     )
 
 

@@ -1,0 +1,1 @@
+"""The community's part: programmes, satisfaction surveys, the public portal."""
