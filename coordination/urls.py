@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("coordination.bulletins.urls")),
     path("", include("coordination.meetings.urls")),
     path("", include("coordination.search.urls")),
+    path("", include("coordination.community.surveys.urls")),
 ]

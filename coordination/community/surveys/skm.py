@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -214,6 +215,11 @@ class ElementScore:
     @property
     def ikm(self) -> Decimal | None:
         return to_ikm(self.nrr)
+
+    @property
+    def label(self) -> str:
+        """The element's name in the reader's language."""
+        return element_name(self.code, "en" if (get_language() or "id").startswith("en") else "id")
 
     @property
     def grade(self) -> str | None:
