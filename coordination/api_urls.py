@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("coordination.bulletins.api_urls")),
     path("", include("coordination.meetings.api_urls")),
     path("", include("coordination.search.api_urls")),
+    path("", include("coordination.community.surveys.api_urls")),
 ]

@@ -17,9 +17,9 @@ from agencies.models import Area
 from coordination.models import SurveyQuestion
 
 K = SurveyQuestion.Kind
-SCALES = {K.SKM: (1, 4), K.LIKERT: (1, 5)}
+SCALES: dict[str, tuple[int, int]] = {K.SKM: (1, 4), K.LIKERT: (1, 5)}
 NUMBER_BOUNDS = (-1_000_000_000, 1_000_000_000)
-TEXT_LIMITS = {K.SHORT_TEXT: 200, K.LONG_TEXT: 5000}
+TEXT_LIMITS: dict[str, int] = {K.SHORT_TEXT: 200, K.LONG_TEXT: 5000}
 MAX_OPTIONS = 30
 
 

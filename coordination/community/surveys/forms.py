@@ -61,7 +61,9 @@ class SurveyForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         area_field = self.fields["area"]
         assert isinstance(area_field, forms.ModelChoiceField)
-        area_field.queryset = area_choices_with_current(user=user, current=[survey.area_id] if survey and survey.area_id else [])
+        area_field.queryset = area_choices_with_current(
+            user=user, current=[survey.area_id] if survey and survey.area_id else []
+        )
         if survey is not None:
             del self.fields["kind"], self.fields["agency"]
             return
@@ -76,7 +78,7 @@ class SurveyForm(ServiceErrorsMixin, forms.Form):
                 agency_field.initial = next(iter(ids))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens and closes and closes < opens:
             self.add_error("closes_on", _("The survey must close on or after the day it opens."))

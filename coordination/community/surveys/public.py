@@ -84,7 +84,7 @@ def _area_choices(survey: Survey) -> list[tuple[int, str]]:
     if not survey.questions.filter(kind=SurveyQuestion.Kind.AREA).exists():
         return []
     qs = area_list().filter(level__lte=3)
-    if survey.area_id:
+    if survey.area is not None:
         qs = qs.filter(path__startswith=survey.area.path)
     return list(qs.order_by("path").values_list("pk", "name")[:500])
 
@@ -191,7 +191,9 @@ def survey_qr(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     survey = selectors.survey_public_get(token=token)
     qr = segno.make(public_url(request, survey), error="m")
     if fmt == "svg":
-        response = HttpResponse(qr.svg_inline(scale=10, border=4, dark="#000", light="#fff"), content_type="image/svg+xml")
+        response = HttpResponse(
+            qr.svg_inline(scale=10, border=4, dark="#000", light="#fff"), content_type="image/svg+xml"
+        )
     else:
         import io
 

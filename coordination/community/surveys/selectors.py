@@ -284,14 +284,14 @@ def survey_results(*, survey: Survey, language: str = "id") -> Results:
     # 5. Per area (the report's, the answer's or the survey's).
     by_area: list[tuple[str, int, Any]] = []
     if scale_ids:
-        rows = list(
+        area_rows: list[dict[str, Any]] = list(
             answers.filter(question_id__in=scale_ids)
             .values("area_id", "question_id")
             .annotate(s=Sum("value"), n=Count("id"))
         )
-        area_scores = _scores(rows, by_id, "area_id")
+        area_scores = _scores(area_rows, by_id, "area_id")
         n_by_area: dict[Any, int] = defaultdict(int)
-        for row in rows:
+        for row in area_rows:
             n_by_area[row["area_id"]] += row["n"]
         names = dict(Area.objects.filter(pk__in=[a for a in area_scores if a]).values_list("pk", "name"))
         by_area = sorted(

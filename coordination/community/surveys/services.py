@@ -289,7 +289,7 @@ def _report_area(survey: Survey, tracking_code: str) -> Area | None:
     if not citizen_report_is_closed(report):
         raise ValidationError({"tracking_code": _("This report is still being handled: answer once it is closed.")})
     area = report.area if report.area_id else None
-    if survey.area_id and (area is None or not area.path.startswith(survey.area.path)):
+    if survey.area is not None and (area is None or not area.path.startswith(survey.area.path)):
         raise ValidationError({"tracking_code": _("This report is outside the survey's area.")})
     return area
 

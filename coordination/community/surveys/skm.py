@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 # (code, element in Indonesian, in English, question (id), question (en), the four answers
 # (id, en) from 1 to 4), in the regulation's order of the nine elements.

@@ -180,8 +180,12 @@ def survey_question_add(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
     survey = selectors.survey_get(user=request.user, pk=pk)
     question = selectors.survey_question_get_for_change(user=request.user, survey=survey, pk=question_pk)
-    return _act(request, survey, lambda: services.survey_question_delete(actor=request.user, question=question),
-                _("The question is removed."))
+    return _act(
+        request,
+        survey,
+        lambda: services.survey_question_delete(actor=request.user, question=question),
+        _("The question is removed."),
+    )
 
 
 @login_required
@@ -191,7 +195,9 @@ def survey_question_move(request: HttpRequest, pk: int, question_pk: int) -> Htt
     survey = selectors.survey_get(user=request.user, pk=pk)
     question = selectors.survey_question_get_for_change(user=request.user, survey=survey, pk=question_pk)
     up = request.POST.get("direction") != "down"
-    return _act(request, survey, lambda: services.survey_question_move(actor=request.user, question=question, up=up), "")
+    return _act(
+        request, survey, lambda: services.survey_question_move(actor=request.user, question=question, up=up), ""
+    )
 
 
 def _act(request: HttpRequest, survey: Survey, action: Callable[[], Any], done: str) -> HttpResponse:
@@ -211,8 +217,12 @@ def _act(request: HttpRequest, survey: Survey, action: Callable[[], Any], done: 
 @forbidden_page
 def survey_open(request: HttpRequest, pk: int) -> HttpResponse:
     survey = selectors.survey_get_for_change(user=request.user, pk=pk)
-    return _act(request, survey, lambda: services.survey_open(actor=request.user, survey=survey),
-                _("The survey is open: share its link or print its poster."))
+    return _act(
+        request,
+        survey,
+        lambda: services.survey_open(actor=request.user, survey=survey),
+        _("The survey is open: share its link or print its poster."),
+    )
 
 
 @login_required
@@ -220,8 +230,9 @@ def survey_open(request: HttpRequest, pk: int) -> HttpResponse:
 @forbidden_page
 def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
     survey = selectors.survey_get_for_change(user=request.user, pk=pk)
-    return _act(request, survey, lambda: services.survey_close(actor=request.user, survey=survey),
-                _("The survey is closed."))
+    return _act(
+        request, survey, lambda: services.survey_close(actor=request.user, survey=survey), _("The survey is closed.")
+    )
 
 
 @login_required

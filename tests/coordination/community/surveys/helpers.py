@@ -35,7 +35,11 @@ def make_custom(world, *, open_it=True, **fields):
     add(
         K.MULTIPLE,
         "Topik yang diminati",
-        options=[{"id": "Narkoba", "en": "Drugs"}, {"id": "Lalu lintas", "en": "Traffic"}, {"id": "Siber", "en": "Cyber"}],
+        options=[
+            {"id": "Narkoba", "en": "Drugs"},
+            {"id": "Lalu lintas", "en": "Traffic"},
+            {"id": "Siber", "en": "Cyber"},
+        ],
         required=False,
     )
     add(K.NUMBER, "Umur Anda", required=False)

@@ -108,9 +108,10 @@ def test_the_tracking_page_of_a_closed_report_links_to_the_report_survey(client,
     assert f'name="kode" value="{report.tracking_code}"' in form
     assert _post(client, survey, skm_answers(survey), kode=report.tracking_code).status_code == 302
     assert SurveyResponse.objects.get().via == SurveyResponse.Via.REPORT
-    assert "Thank you: you have answered" in client.get(url).content.decode() or "Terima kasih" in client.get(
-        url
-    ).content.decode()
+    assert (
+        "Thank you: you have answered" in client.get(url).content.decode()
+        or "Terima kasih" in client.get(url).content.decode()
+    )
 
 
 def test_written_answers_are_public_only_once_published(client, world):

@@ -159,7 +159,9 @@ def test_one_answer_per_tracking_code_of_a_closed_report_counted_in_its_area(wor
 def test_a_report_still_handled_or_unknown_cannot_answer(world):
     survey = make_skm(world)
     incident = IncidentFactory(status=Incident.Status.RESPONDING, area=world.areas.guntung)
-    open_report = CitizenReportFactory(status=CitizenReport.Status.VERIFIED, incident=incident, area=world.areas.guntung)
+    open_report = CitizenReportFactory(
+        status=CitizenReport.Status.VERIFIED, incident=incident, area=world.areas.guntung
+    )
     for code in (open_report.tracking_code, "NOPE123456"):
         with pytest.raises(ValidationError) as exc:
             services.survey_answer_submit(survey=survey, answers=skm_answers(survey), tracking_code=code)

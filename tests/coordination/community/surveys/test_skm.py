@@ -13,7 +13,7 @@ from coordination.community.surveys import skm
 def test_every_answer_four_is_100_and_grade_a():
     """9 elements x NRR 4 -> weighted NRR = 9 x 4 x 1/9 = 4 -> IKM = 4 x 25 = 100.00 (A).
     With the regulation's rounded weight 0.11 it would read 99.00: we keep 1/9."""
-    index = skm.index_of({code: (40, 10) for code in skm.CODES}, respondents=10)
+    index = skm.index_of(dict.fromkeys(skm.CODES, (40, 10)), respondents=10)
     assert index.ikm == Decimal("100.00")
     assert index.grade == "A"
     assert index.grade_label_id == "Sangat Baik"
@@ -22,7 +22,7 @@ def test_every_answer_four_is_100_and_grade_a():
 
 def test_every_answer_one_is_25_and_grade_d():
     """NRR 1 everywhere -> 1 x 25 = 25.00 (D, Tidak Baik)."""
-    index = skm.index_of({code: (7, 7) for code in skm.CODES})
+    index = skm.index_of(dict.fromkeys(skm.CODES, (7, 7)))
     assert index.ikm == Decimal("25.00")
     assert index.grade == "D"
     assert index.grade_label_id == "Tidak Baik"
@@ -47,7 +47,7 @@ def test_a_worked_example_of_ten_respondents():
 def test_unequal_counts_per_element_use_each_elements_own_mean():
     """U1 answered by 3 (4, 4, 3: sum 11, NRR 3.667), U2..U9 by 4 with sum 12 (NRR 3).
     Weighted = (11/3 + 8 x 3) / 9 = (11/3 + 24) / 9 = 83/27 = 3.0740...; IKM = 76.85... -> 76.85 (B)."""
-    sums = {code: (12, 4) for code in skm.CODES}
+    sums = dict.fromkeys(skm.CODES, (12, 4))
     sums["U1"] = (11, 3)
     index = skm.index_of(sums)
     assert index.weighted == Fraction(83, 27)
@@ -57,7 +57,7 @@ def test_unequal_counts_per_element_use_each_elements_own_mean():
 
 def test_an_element_nobody_answered_is_left_out_and_marked_incomplete():
     """U9 unanswered; the eight others NRR 3 -> weighted 3 (1/8 each) -> IKM 75.00 (C)."""
-    sums = {code: (30, 10) for code in skm.CODES[:8]}
+    sums = dict.fromkeys(skm.CODES[:8], (30, 10))
     index = skm.index_of(sums)
     assert index.ikm == Decimal("75.00")
     assert index.grade == "C"
