@@ -27,6 +27,8 @@ TOKENS: dict[str, str] = {
     "action_item": "actionitem",
     "meeting": "meeting",
     "meeting_action_item": "meetingitem",
+    "survey": "survey",
+    "survey_answer": "surveyanswer",  # a written answer: members of the survey's agency until published
     "vital_object": "vitalobject",
     "camera": "camera",
     "subscription": "subscription",

@@ -578,7 +578,10 @@ PAGES: dict[str, Any] = {
 # their own (this one would pass 600 lines).
 from .registry_manage import MANAGE_PAGES  # noqa: E402
 from .registry_meetings import MEETING_API, MEETING_PAGES  # noqa: E402
+from .registry_surveys import SURVEY_API, SURVEY_PAGES  # noqa: E402
 
 API.update(MEETING_API)
 PAGES.update(MEETING_PAGES)
 PAGES.update(MANAGE_PAGES)
+API.update(SURVEY_API)
+PAGES.update(SURVEY_PAGES)
