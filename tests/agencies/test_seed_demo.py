@@ -43,6 +43,14 @@ def test_seed_demo_builds_the_four_cities_and_is_idempotent(db, capsys, django_c
     assert Incident.objects.filter(reference__startswith="BON-").count() >= 5
     assert Alert.objects.filter(threat__isnull=False).exists()
     assert PatrolShift.objects.filter(operation__status="approved").count() == 14
+    # An SKM survey of report handling answered 60 times, and a custom one with published comments.
+    from coordination.community.surveys.selectors import survey_results
+    from coordination.models import Survey, SurveyAnswer
+
+    skm = Survey.objects.get(kind=Survey.Kind.SKM, service=Survey.Service.REPORT_HANDLING)
+    results = survey_results(survey=skm)
+    assert results.respondents == 60 and results.index.grade in {"A", "B"} and len(results.trend) >= 3
+    assert SurveyAnswer.objects.filter(published=True).count() == 2
     before = _snapshot()
     call_command("seed_demo")
     assert _snapshot() == before

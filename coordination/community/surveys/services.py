@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -302,12 +302,14 @@ def survey_answer_submit(
     tracking_code: str = "",
     device_token: str = "",
     via: str = SurveyResponse.Via.LINK,
+    submitted_at: datetime | None = None,
 ) -> SurveyResponse:
     """An anonymous response: one per tracking code (a reporter answering about their closed
     report) or else per device token (the public link's cookie). Rows in bulk: one per
     answer value. ValidationError with a message per question field (`q<id>`), or on
     `tracking_code`, or `__all__` when the survey is not open or this respondent already
-    answered. The caller applies the rate limit and the honeypot."""
+    answered. The caller applies the rate limit and the honeypot. `submitted_at`: when answers
+    collected on paper are typed in later (the demo's past months); the survey must be open."""
     if not survey_is_answerable(survey):
         raise ValidationError(_("This survey is not open for answers."))
     area: Area | None = survey.area
@@ -326,7 +328,7 @@ def survey_answer_submit(
         raise ValidationError(_("Answer at least one question."))
     area_answer = next((v for q, v, _t in rows if q.kind == K.AREA and v is not None), None)
     area_id = area_answer if area_answer is not None else (area.pk if area else None)
-    now = timezone.now()
+    now = submitted_at or timezone.now()
     period = timezone.localdate(now).replace(day=1)
     response = SurveyResponse(survey=survey, submitted_at=now, area_id=area_id, via=via, respondent_key=key)
     try:
