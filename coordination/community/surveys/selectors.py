@@ -14,7 +14,6 @@ test_results.py; bench/surveys.py times it at 100k responses on PostgreSQL).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,7 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Area
-from agencies.selectors import user_agency_ids, user_is_staff
+from agencies.roles import agencies_with
+from agencies.selectors import user_is_staff
 from common.selectors import get_or_404
 from common.types import User
 from coordination.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
@@ -47,7 +47,7 @@ def survey_visibility_q(*, user: User) -> Q | None:
         return None
     if not user or not user.is_authenticated:
         return Q(pk__in=[])
-    return Q(agency_id__in=user_agency_ids(user=user))
+    return Q(agency_id__in=agencies_with(user=user, capability="survey.read"))
 
 
 def survey_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Survey]:
@@ -171,57 +171,82 @@ def _label(question: SurveyQuestion, value: int, language: str, areas: dict[int,
     return str(value)
 
 
-def _scores(rows: Iterable[dict[str, Any]], questions: dict[int, SurveyQuestion], key: str) -> dict[Any, Any]:
-    """{group: IKM (SKM) or mean of the scale questions} from (group, question, sum, n) rows."""
-    sums: dict[Any, dict[str, tuple[int, int]]] = defaultdict(dict)
-    scale: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
-    for row in rows:
-        q = questions[row["question_id"]]
-        if q.kind == K.SKM:
-            sums[row[key]][q.element] = (row["s"], row["n"])
-        scale[row[key]][0] += row["s"]
-        scale[row[key]][1] += row["n"]
-    out: dict[Any, Any] = {}
-    for group, (s, n) in scale.items():
-        out[group] = skm.index_of(sums[group]).ikm if group in sums else round(s / n, 2) if n else None
-    return out
+def _score(sums: dict[str, tuple[int, int]], scale: tuple[int, int], is_skm: bool) -> Any:
+    """The IKM of an SKM survey's answers, else the mean of the scale questions' answers."""
+    if is_skm:
+        return skm.index_of(sums).ikm
+    return round(scale[0] / scale[1], 2) if scale[1] else None
 
 
 def survey_results(*, survey: Survey, language: str = "id") -> Results:
     """Counts and distributions per question, the SKM index per element and overall, the
-    trend per month and the figures per area: seven queries at most, whatever the answers."""
+    trend per month and the figures per area.
+
+    One scan of the answers does the heavy part: the closed answers grouped by (question, value,
+    month, area), a few thousand rows at most whatever the number of responses, from which the
+    distributions, the index, the months and the areas are summed here. Beside it: the responses
+    per month, the written answers per question, and (only when the survey has them) the
+    numbers' statistics and the respondents of multiple-choice questions. Six queries at most."""
     questions = list(survey.questions.all())
     by_id = {q.pk: q for q in questions}
     answers = SurveyAnswer.objects.filter(survey=survey)
-    respondents = SurveyResponse.objects.filter(survey=survey).count()
     choice_ids = [q.pk for q in questions if q.kind in CHOICE_KINDS]
     number_ids = [q.pk for q in questions if q.kind == K.NUMBER]
-    scale_ids = [q.pk for q in questions if q.kind in SCALE_KINDS]
-    results = {q.pk: QuestionResult(q) for q in questions}
-    # 1. How many answered each question, and how many wrote something.
-    for row in answers.values("question_id").annotate(
-        n=Count("id"), texts=Count("id", filter=Q(value__isnull=True) & ~Q(text=""))
-    ):
-        results[row["question_id"]].answered = row["n"]
-        results[row["question_id"]].texts = row["texts"]
+    text_ids = [q.pk for q in questions if q.kind in TEXT_KINDS]
     multiple = [q.pk for q in questions if q.kind == K.MULTIPLE]
-    if multiple:  # several rows per respondent: count the respondents
+    is_skm = survey.kind == Survey.Kind.SKM
+    results = {q.pk: QuestionResult(q) for q in questions}
+    # 1. The one scan: (question, value, month, area) -> answers.
+    counts: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    element_sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_period: dict[Any, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    by_area_sums: dict[Any, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    if choice_ids:
+        grouped = (
+            answers.filter(question_id__in=choice_ids, value__isnull=False)
+            .values_list("question_id", "value", "period", "area_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for qid, value, period, area_id, n in grouped:
+            q = by_id[qid]
+            counts[qid][value] += n
+            if q.kind in SCALE_KINDS:
+                key = q.element if q.kind == K.SKM else "scale"
+                for target in (element_sums[key], by_period[period][key], by_area_sums[area_id][key]):
+                    target[0] += value * n
+                    target[1] += n
+    for qid, per_value in counts.items():
+        results[qid].answered = sum(per_value.values())
+    # 2. Respondents of multiple-choice questions (several rows each).
+    if multiple:
         for row in (
             answers.filter(question_id__in=multiple)
             .values("question_id")
             .annotate(n=Count("response_id", distinct=True))
         ):
             results[row["question_id"]].answered = row["n"]
-    # 2. Distributions of the closed questions (index: survey, question, value).
-    counts: dict[int, dict[int, int]] = defaultdict(dict)
-    if choice_ids:
+    # 3. Written answers per question (the partial index of value IS NULL).
+    if text_ids:
         for row in (
-            answers.filter(question_id__in=choice_ids, value__isnull=False)
-            .values("question_id", "value")
+            answers.filter(question_id__in=text_ids, value__isnull=True)
+            .exclude(text="")
+            .values("question_id")
             .annotate(n=Count("id"))
         ):
-            counts[row["question_id"]][row["value"]] = row["n"]
+            results[row["question_id"]].answered = results[row["question_id"]].texts = row["n"]
+    # 4. Numbers: mean, lowest, highest.
+    if number_ids:
+        for row in (
+            answers.filter(question_id__in=number_ids)
+            .values("question_id")
+            .annotate(n=Count("id"), m=Avg("value"), lo=Min("value"), hi=Max("value"))
+        ):
+            r = results[row["question_id"]]
+            r.answered, r.low, r.high = row["n"], row["lo"], row["hi"]
+            r.mean = round(float(row["m"]), 2) if row["m"] is not None else None
     area_ids = {v for q in questions if q.kind == K.AREA for v in counts[q.pk]}
+    area_ids |= {a for a in by_area_sums if a}
     areas = dict(Area.objects.filter(pk__in=area_ids).values_list("pk", "name")) if area_ids else {}
     for q in questions:
         if q.kind not in CHOICE_KINDS:
@@ -238,66 +263,42 @@ def survey_results(*, survey: Survey, language: str = "id") -> Results:
         else:
             values = sorted(counts[q.pk], key=lambda v: -counts[q.pk][v])
         base = r.answered or 1
+        got = counts[q.pk]
         r.bars = [
-            Bar(v, _label(q, v, language, areas), counts[q.pk].get(v, 0), round(100 * counts[q.pk].get(v, 0) / base, 1))
-            for v in values
+            Bar(v, _label(q, v, language, areas), got.get(v, 0), round(100 * got.get(v, 0) / base, 1)) for v in values
         ]
         if q.kind in SCALE_KINDS and r.answered:
-            r.mean = round(sum(v * n for v, n in counts[q.pk].items()) / r.answered, 2)
-    # 3. Numbers: mean, lowest, highest.
-    if number_ids:
-        for row in (
-            answers.filter(question_id__in=number_ids)
-            .values("question_id")
-            .annotate(m=Avg("value"), lo=Min("value"), hi=Max("value"))
-        ):
-            r = results[row["question_id"]]
-            r.mean, r.low, r.high = (round(float(row["m"]), 2) if row["m"] is not None else None), row["lo"], row["hi"]
+            r.mean = round(sum(v * n for v, n in got.items()) / r.answered, 2)
     index = None
-    if survey.kind == Survey.Kind.SKM:
-        sums = {
-            q.element: (sum(v * n for v, n in counts[q.pk].items()), sum(counts[q.pk].values()))
-            for q in questions
-            if q.kind == K.SKM
-        }
-        index = skm.index_of(sums, respondents=respondents)
-    # 4. Per month: responses, and the index (or mean score) of the month's answers.
-    trend_rows = (
+    if is_skm:
+        index_sums = {code: (t[0], t[1]) for code, t in element_sums.items()}
+    # 5. Responses per month (and so the respondents).
+    trend_rows = list(
         SurveyResponse.objects.filter(survey=survey)
         .annotate(month=TruncMonth("submitted_at"))
-        .values("month")
+        .values_list("month")
         .annotate(n=Count("id"))
         .order_by("month")
     )
-    scores: dict[Any, Any] = {}
-    if scale_ids:
-        rows = (
-            answers.filter(question_id__in=scale_ids)
-            .values("period", "question_id")
-            .annotate(s=Sum("value"), n=Count("id"))
-        )
-        scores = _scores(rows, by_id, "period")
+    respondents = sum(n for _m, n in trend_rows)
+    if is_skm:
+        index = skm.index_of(index_sums, respondents=respondents)
+
+    def score(groups: dict[str, list[int]]) -> Any:
+        sums = {k: (t[0], t[1]) for k, t in groups.items() if k != "scale"}
+        return _score(sums, tuple(groups.get("scale", [0, 0])), is_skm)  # type: ignore[arg-type]
+
     trend = []
-    for row in trend_rows:
-        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
-        trend.append((month, row["n"], scores.get(month)))
-    # 5. Per area (the report's, the answer's or the survey's).
-    by_area: list[tuple[str, int, Any]] = []
-    if scale_ids:
-        area_rows: list[dict[str, Any]] = list(
-            answers.filter(question_id__in=scale_ids)
-            .values("area_id", "question_id")
-            .annotate(s=Sum("value"), n=Count("id"))
-        )
-        area_scores = _scores(area_rows, by_id, "area_id")
-        n_by_area: dict[Any, int] = defaultdict(int)
-        for row in area_rows:
-            n_by_area[row["area_id"]] += row["n"]
-        names = dict(Area.objects.filter(pk__in=[a for a in area_scores if a]).values_list("pk", "name"))
-        by_area = sorted(
-            ((names.get(a, "") if a else "", n_by_area[a], s) for a, s in area_scores.items()),
-            key=lambda t: (-t[1], t[0]),
-        )
+    for month, n in trend_rows:
+        day = month.date() if hasattr(month, "date") else month
+        trend.append((day, n, score(by_period[day]) if day in by_period else None))
+    by_area = sorted(
+        (
+            (areas.get(a, "") if a else "", sum(t[1] for t in groups.values()), score(groups))
+            for a, groups in by_area_sums.items()
+        ),
+        key=lambda t: (-t[1], t[0]),
+    )
     return Results(survey, respondents, [results[q.pk] for q in questions], index, trend, by_area)
 
 

@@ -24,7 +24,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.utils.translation import get_language, pgettext_lazy
-from django.utils.translation import gettext_lazy as _
 
 # (code, element in Indonesian, in English, question (id), question (en), the four answers
 # (id, en) from 1 to 4), in the regulation's order of the nine elements.
@@ -150,7 +149,6 @@ GRADE_LABELS = {
     "C": pgettext_lazy("service quality", "Less than good"),
     "D": pgettext_lazy("service quality", "Not good"),
 }
-ELEMENT_LABELS = {code: _(en) for code, _id, en, *_rest in ELEMENTS}
 
 
 def element_name(code: str, language: str) -> str:
