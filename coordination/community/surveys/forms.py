@@ -22,7 +22,9 @@ from .answers import options_from_lines, options_to_lines
 
 class SurveyForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Survey.Kind.choices, widget=select())
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), widget=select())
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), widget=select(), empty_label=_("Choose an agency")
+    )
     title = forms.CharField(label=_("Title (Indonesian)"), max_length=200, widget=text_input())
     title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False, widget=text_input())
     description = forms.CharField(
@@ -44,6 +46,7 @@ class SurveyForm(ServiceErrorsMixin, forms.Form):
         queryset=Area.objects.none(),
         required=False,
         widget=select(),
+        empty_label=_("Everywhere"),
         help_text=_("Where the service is given; empty: everywhere."),
     )
     opens_on = IsoDateField(label=_("Opens on"), required=False, widget=IsoDateInput(attrs={"class": "form-control"}))
