@@ -16,7 +16,7 @@
         datasets.push({ type: "line", label: canvas.dataset.scores, data: series.scores, yAxisID: "y1",
                         borderColor: "#f2a900", backgroundColor: "#f2a900" });
       }
-      var scales = { y: { beginAtZero: true } };
+      var scales = { y: { beginAtZero: true, ticks: { precision: canvas.dataset.max ? undefined : 0 } } };
       if (canvas.dataset.max) { scales.y.max = Number(canvas.dataset.max); }
       if (datasets.length > 1) { scales.y1 = { position: "right", min: 25, max: 100, grid: { drawOnChartArea: false } }; }
       canvas.parentElement.classList.remove("d-none");

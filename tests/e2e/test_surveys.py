@@ -20,8 +20,10 @@ LAPTOP = {"width": 1280, "height": 860}
 
 def both(page, shot, name):
     page.set_viewport_size(PHONE)
+    page.wait_for_timeout(300)  # Chart.js redraws its canvases after a resize (debounced)
     shot(f"{name}-phone")
     page.set_viewport_size(LAPTOP)
+    page.wait_for_timeout(300)
     shot(name)
 
 

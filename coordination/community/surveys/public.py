@@ -16,6 +16,7 @@ A draft answers 404 everywhere.
 
 from __future__ import annotations
 
+import io
 import secrets
 from typing import Any
 
@@ -190,14 +191,11 @@ def survey_qr(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     """The public link as a QR code (error correction M, large enough to print on A4)."""
     survey = selectors.survey_public_get(token=token)
     qr = segno.make(public_url(request, survey), error="m")
-    if fmt == "svg":
-        response = HttpResponse(
-            qr.svg_inline(scale=10, border=4, dark="#000", light="#fff"), content_type="image/svg+xml"
-        )
+    buffer = io.BytesIO()
+    if fmt == "svg":  # a whole document (XML declaration, xmlns): an <img> and a printer take it
+        qr.save(buffer, kind="svg", scale=10, border=4, dark="#000", light="#fff")
+        response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     else:
-        import io
-
-        buffer = io.BytesIO()
         qr.save(buffer, kind="png", scale=12, border=4)
         response = HttpResponse(buffer.getvalue(), content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="survei-{survey.pk}.{fmt}"'
