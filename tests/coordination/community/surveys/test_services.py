@@ -198,3 +198,29 @@ def test_a_moderator_publishes_a_written_answer_and_a_viewer_may_not(world):
     text.refresh_from_db()
     assert text.published and text.published_by == world.alice
     assert SurveyQuestion.objects.filter(survey=survey).count() == 6
+
+
+def test_open_public_surveys_lists_the_answerable_ones_but_not_report_handling(world):
+    from coordination.community.surveys.selectors import open_public_surveys
+
+    custom = make_custom(world, title="Terbuka")
+    make_custom(world, title="Draf", open_it=False)
+    make_custom(world, title="Nanti", opens_on=timezone.localdate() + datetime.timedelta(days=2))
+    make_skm(world)  # report handling: reached from the tracking page
+    newer = make_skm(world, service=Survey.Service.OTHER, title="SKM SKCK")
+    assert open_public_surveys(limit=5) == [newer, custom]
+    assert open_public_surveys(limit=1) == [newer]
+
+
+def test_the_tracking_page_offers_the_narrowest_survey_holding_the_reports_area(world):
+    from coordination.community.surveys.selectors import report_survey_block
+
+    make_skm(world, title="Kota")
+    district = make_skm(world, title="Kecamatan", area=world.areas.bontang_utara)
+    make_skm(world, title="Balikpapan", area=world.areas.balikpapan)
+    report = _closed_report(world)
+    block = report_survey_block(report)
+    assert block["survey"] == district and block["answered"] is False
+    assert block["url"].endswith(f"/survei/{district.token}/?kode={report.tracking_code}")
+    services.survey_answer_submit(survey=district, answers=skm_answers(district), tracking_code=report.tracking_code)
+    assert report_survey_block(report)["answered"] is True
