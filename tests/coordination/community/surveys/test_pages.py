@@ -171,3 +171,26 @@ def test_results_page_and_exports_for_a_member_and_404_outside(client, world):
     client.force_login(world.bob)
     assert client.get(reverse("survey-detail", args=[survey.pk])).status_code == 404
     assert client.get(reverse("survey-export-csv", args=[survey.pk])).status_code == 404
+
+
+def test_the_list_and_the_results_page_take_a_bounded_number_of_queries(client, world, django_assert_max_num_queries):
+    for n in range(4):
+        survey = make_skm(world, title=f"SKM {n}")
+        services.survey_answer_submit(survey=survey, answers=skm_answers(survey), device_token=str(n))
+    client.force_login(world.alice)
+    client.get(reverse("survey-list"))  # warm the session
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("survey-list")).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("survey-detail", args=[survey.pk])).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("survey-index")).status_code == 200
+
+
+def test_the_api_list_takes_a_bounded_number_of_queries(api_as, world, django_assert_max_num_queries):
+    for n in range(5):
+        make_custom(world, title=f"Survei {n}")
+    client = api_as(world.alice)
+    with django_assert_max_num_queries(8):
+        body = client.get("/api/v1/surveys/").json()
+    assert body["count"] == 5
