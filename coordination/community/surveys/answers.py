@@ -8,7 +8,7 @@ errors come back per field name (`q<id>`), so the form and the API say the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -49,10 +49,10 @@ def _yes_no(raw: Any) -> int | None:
 
 
 def parse(
-    questions: Sequence[SurveyQuestion], raw: Mapping[int, list[Any]], *, area_ids: Iterable[int] | None = None
+    questions: Sequence[SurveyQuestion], raw: Mapping[int, list[Any]], *, within: Area | None = None
 ) -> tuple[list[tuple[SurveyQuestion, int | None, str]], dict[str, list[str]]]:
     """(rows, errors): rows are (question, value, text); errors {"q<id>": [message]}.
-    `area_ids`: the areas an area question accepts (None: any; read from the database)."""
+    An area question accepts an area of `within` or under it (any area when None)."""
     rows: list[tuple[SurveyQuestion, int | None, str]] = []
     errors: dict[str, list[str]] = {}
     areas_wanted: dict[int, SurveyQuestion] = {}
@@ -105,9 +105,10 @@ def parse(
             areas_wanted[v] = q
             rows.append((q, v, ""))
     if areas_wanted:
-        allowed = set(Area.objects.filter(pk__in=list(areas_wanted)).values_list("pk", flat=True))
-        if area_ids is not None:
-            allowed &= set(area_ids)
+        found = Area.objects.filter(pk__in=list(areas_wanted))
+        if within is not None:
+            found = found.filter(path__startswith=within.path)
+        allowed = set(found.values_list("pk", flat=True))
         for pk, q in areas_wanted.items():
             if pk not in allowed:
                 errors[field_name(q)] = [_("Choose an area from the list.")]

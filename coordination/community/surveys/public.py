@@ -22,12 +22,13 @@ from typing import Any
 
 import segno
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
+from agencies.selectors import area_list
 from common.throttling import throttle_wait
 from coordination.models import Survey, SurveyQuestion
 
@@ -80,8 +81,8 @@ def question_rows(survey: Survey, data: Any = None, errors: dict[str, list[str]]
 
 
 def _area_choices(survey: Survey) -> list[tuple[int, str]]:
-    from agencies.selectors import area_list
-
+    """The areas an area question offers: the survey's area and what lies under it, down to
+    districts (all provinces, regencies and districts for a survey of no area)."""
     if not survey.questions.filter(kind=SurveyQuestion.Kind.AREA).exists():
         return []
     qs = area_list().filter(level__lte=3)
@@ -112,7 +113,6 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     survey = selectors.survey_public_get(token=token)
     device = request.COOKIES.get(DEVICE_COOKIE, "")[:64] or secrets.token_urlsafe(24)
     template = "coordination/community/surveys/public_answer.html"
-    status = 200
     if request.method == "POST":
         wait = throttle_wait(request, ANSWER_THROTTLES)
         if wait is not None:
@@ -149,7 +149,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
             return _throttled(request, wait)
         kode = request.GET.get("kode", "")[:16]
         context = _context(survey, questions=question_rows(survey), kode=kode, areas=_area_choices(survey))
-        response = render(request, template, context, status=status)
+        response = render(request, template, context)
     if DEVICE_COOKIE not in request.COOKIES:
         response.set_cookie(
             DEVICE_COOKIE, device, max_age=DEVICE_COOKIE_AGE, httponly=True, samesite="Lax", secure=request.is_secure()
@@ -170,8 +170,6 @@ def survey_public_results(request: HttpRequest, token: str) -> HttpResponse:
         return _throttled(request, wait)
     survey = selectors.survey_public_get(token=token)
     if not survey.results_public:
-        from django.http import Http404
-
         raise Http404
     results = selectors.survey_results(survey=survey, language=_language())
     comments = list(selectors.survey_text_answers(survey=survey, published_only=True)[:30])

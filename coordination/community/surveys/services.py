@@ -321,7 +321,7 @@ def survey_answer_submit(
     elif device_token.strip():
         key = respondent_key("device", device_token)
     questions = list(survey.questions.all())
-    rows, errors = answer_rules.parse(questions, answers)
+    rows, errors = answer_rules.parse(questions, answers, within=survey.area)
     if errors:
         raise ValidationError(errors)
     if not rows:

@@ -224,3 +224,19 @@ def test_the_tracking_page_offers_the_narrowest_survey_holding_the_reports_area(
     assert block["url"].endswith(f"/survei/{district.token}/?kode={report.tracking_code}")
     services.survey_answer_submit(survey=district, answers=skm_answers(district), tracking_code=report.tracking_code)
     assert report_survey_block(report)["answered"] is True
+
+
+def test_an_area_answer_must_lie_in_the_surveys_area_and_counts_there(world):
+    survey = services.survey_create(actor=world.alice, title="Di mana?", area=world.areas.bontang)
+    where = services.survey_question_add(actor=world.alice, survey=survey, kind=K.AREA, text="Kecamatan Anda")
+    services.survey_open(actor=world.alice, survey=survey)
+    with pytest.raises(ValidationError) as exc:
+        services.survey_answer_submit(
+            survey=survey, answers={where.pk: [str(world.areas.balikpapan_kota.pk)]}, device_token="a"
+        )
+    assert list(exc.value.message_dict) == [f"q{where.pk}"]
+    response = services.survey_answer_submit(
+        survey=survey, answers={where.pk: [str(world.areas.bontang_utara.pk)]}, device_token="b"
+    )
+    assert response.area == world.areas.bontang_utara
+    assert SurveyAnswer.objects.get(response=response).value == world.areas.bontang_utara.pk
