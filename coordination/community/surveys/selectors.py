@@ -186,7 +186,8 @@ def survey_results(*, survey: Survey, language: str = "id") -> Results:
     month, area), a few thousand rows at most whatever the number of responses, from which the
     distributions, the index, the months and the areas are summed here. Beside it: the responses
     per month, the written answers per question, and (only when the survey has them) the
-    numbers' statistics and the respondents of multiple-choice questions. Six queries at most."""
+    numbers' statistics and the respondents of multiple-choice questions, and the areas' names: seven
+    queries at most."""
     questions = list(survey.questions.all())
     by_id = {q.pk: q for q in questions}
     answers = SurveyAnswer.objects.filter(survey=survey)
