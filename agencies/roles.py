@@ -89,6 +89,11 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "programme.plan": PLANNING,
     "programme.approve": COMMANDING,
     "programme.report": PLANNING,
+    # Satisfaction surveys: the agency's commanders and liaisons build, open and close them;
+    # acting members publish (or hide) the written answers; any member reads the results.
+    "survey.manage": MANAGING,
+    "survey.moderate": ACTING,
+    "survey.read": MEMBER,
     "agency.manage": MANAGING,
     "agency.members": COMMANDING,
     "agency.edit": COMMANDING,
@@ -143,6 +148,9 @@ DESCRIPTIONS: dict[str, str] = {
     "programme.plan": "plan a community programme organised by their agency, change and cancel it",
     "programme.approve": "approve a community programme their agency organises",
     "programme.report": "record the attendance, photos, report and action items of a programme their agency organises",
+    "survey.manage": "build, open and close their agency's satisfaction surveys",
+    "survey.moderate": "publish or hide the written answers to their agency's surveys",
+    "survey.read": "read the results of their agency's surveys and export them",
     "agency.manage": "manage their agency's subscriptions, vital objects and cameras",
     "agency.members": "add, change and remove their agency's members",
     "agency.edit": "change their agency's contact details",

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("coordination.meetings.api_urls")),
     path("", include("coordination.community.programmes.api_urls")),
     path("", include("coordination.search.api_urls")),
+    path("", include("coordination.community.surveys.api_urls")),
 ]

@@ -18,7 +18,15 @@ class CoordinationConfig(AppConfig):
         # in the order they show: the public alerts first. Programmes and surveys add theirs here.
         from coordination.community.portal import selectors as portal
         from coordination.community.programmes.selectors import public_section as programmes_section
+        from coordination.community.surveys.selectors import public_section as surveys_section
 
-        for section in (portal.alerts_section, programmes_section):
+        for section in (portal.alerts_section, programmes_section, surveys_section):
             if section not in portal.SECTIONS:
                 portal.SECTIONS.append(section)
+        # The reporter's tracking page offers the report-handling survey once the report is
+        # closed (incidents never imports coordination: it calls what is registered here).
+        from coordination.community.surveys.selectors import report_survey_block
+        from incidents.reports import selectors as reports
+
+        if report_survey_block not in reports.TRACKING_HOOKS:
+            reports.TRACKING_HOOKS.append(report_survey_block)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("coordination.community.programmes.urls")),
     path("", include("coordination.search.urls")),
     path("", include("coordination.community.portal.urls")),
+    path("", include("coordination.community.surveys.urls")),
 ]

@@ -1,7 +1,7 @@
 """Working together: joint operations and their situation reports, patrol shifts (joint patrols
 and siskamling rosters) with check-ins, joint exercises with their after-action reviews,
-coordination meetings, community programmes, the action items of all three, the one inbox (`InboxItem`), and bulletins
-shared between agencies.
+coordination meetings, community programmes, the action items of all three, the one inbox
+(`InboxItem`), bulletins shared between agencies, and satisfaction surveys.
 
 One module per feature; every model is re-exported here, so `from coordination.models import X`
 works wherever X lives.
@@ -39,6 +39,7 @@ from .programmes import (
     ProgrammeSession,
     TargetGroup,
 )
+from .surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 
 __all__ = [
     "Bulletin",
@@ -72,4 +73,8 @@ __all__ = [
     "ProgrammeRegistration",
     "ProgrammeSession",
     "TargetGroup",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
 ]

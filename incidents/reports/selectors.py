@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -44,6 +46,28 @@ def citizen_report_public_get(*, tracking_code: str) -> CitizenReport:
         )
     except CitizenReport.DoesNotExist:
         raise Http404 from None
+
+
+# Blocks that later layers add to the reporter's tracking page, registered in their app's
+# ready() (incidents never imports them): a function of the report returning
+# {"template": ..., **context} or None. coordination's satisfaction surveys add "how was your
+# report handled?" once the report is closed (coordination/apps.py).
+TRACKING_HOOKS: list[Callable[[CitizenReport], dict[str, Any] | None]] = []
+# What the reporter reads as the end of their report (`CitizenReport.public_progress`).
+CLOSED_PROGRESS = frozenset({"handled", "not_followed_up"})
+
+
+def citizen_report_is_closed(report: CitizenReport) -> bool:
+    """Closed as the reporter sees it: rejected (spam reads rejected), or its incident handled
+    or not followed up. A report still new, or whose incident is being handled, is open."""
+    if report.status in (CitizenReport.Status.REJECTED, CitizenReport.Status.SPAM):
+        return True
+    return report.public_progress in CLOSED_PROGRESS
+
+
+def tracking_page_blocks(report: CitizenReport) -> list[dict[str, Any]]:
+    """The hooked blocks of the tracking page, in registration order."""
+    return [block for hook in TRACKING_HOOKS if (block := hook(report)) is not None]
 
 
 def citizen_report_list(*, user: User, status: str | None = None) -> QuerySet[CitizenReport]:

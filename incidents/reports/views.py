@@ -161,6 +161,7 @@ def _status_page(
         "thread": selectors.report_thread(report=report),
         "answer_forms": forms,
         "answer_errors": answer_errors,
+        "blocks": selectors.tracking_page_blocks(report),
     }
     return render(request, "incidents/reports/public_report_status.html", context, status=status)
 

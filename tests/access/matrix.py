@@ -31,6 +31,8 @@ TOKENS: dict[str, str] = {
     "programme_public": "programmepublic",
     "programme_material": "programmefile",
     "programme_registration": "programmereg",
+    "survey": "survey",
+    "survey_answer": "surveyanswer",  # a written answer: members of the survey's agency until published
     "vital_object": "vitalobject",
     "camera": "camera",
     "subscription": "subscription",

@@ -581,6 +581,7 @@ from .registry_manage import MANAGE_PAGES  # noqa: E402
 from .registry_meetings import MEETING_API, MEETING_PAGES  # noqa: E402
 from .registry_portal import PORTAL_API, PORTAL_PAGES  # noqa: E402
 from .registry_programmes import PROGRAMME_API, PROGRAMME_PAGES  # noqa: E402
+from .registry_surveys import SURVEY_API, SURVEY_PAGES  # noqa: E402
 
 API.update(MEETING_API)
 API.update(PORTAL_API)
@@ -589,3 +590,5 @@ PAGES.update(MEETING_PAGES)
 PAGES.update(MANAGE_PAGES)
 API.update(PROGRAMME_API)
 PAGES.update(PROGRAMME_PAGES)
+API.update(SURVEY_API)
+PAGES.update(SURVEY_PAGES)

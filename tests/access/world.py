@@ -158,6 +158,8 @@ def may_read(persona: Persona, kind: str, level: str = "") -> bool:
         return may_read_bulletin(persona, level, full=True)
     if kind in {"action_item", "meeting_action_item"}:  # the owner agency's own (action_item_list)
         return relation in {"owner", "staff"}
+    if kind in {"survey", "survey_answer"}:  # its agency's members (O); no classification
+        return relation in {"owner", "staff"}
     if kind == "meeting":  # its organiser (O) and invited agencies (I, P); no classification
         return relation in {"owner", "isp", "partner", "staff"}
     if kind in {"programme", "programme_material", "programme_photo"}:  # internal: O, partner I
@@ -380,8 +382,27 @@ def build_world() -> World:
     rec[("cap_sender", "")] = CapSender.objects.create(
         agency=owner, sender="cap@mtx.test MTXcapsender", certificate="-"
     )
+    _survey(world, users["owner-commander"])
     assert Partnership.objects.count() == 2
     return world
+
+
+def _survey(world: World, manager) -> None:
+    """An open custom survey of O (read by O's members), answered once with a written answer."""
+    from coordination.community.surveys import services as surveys
+    from coordination.models import SurveyAnswer, SurveyQuestion
+
+    survey = surveys.survey_create(actor=manager, title=f"Survei {token('survey')}", agency=world.agencies.owner)
+    scale = surveys.survey_question_add(actor=manager, survey=survey, kind=SurveyQuestion.Kind.LIKERT, text="Puas?")
+    text = surveys.survey_question_add(
+        actor=manager, survey=survey, kind=SurveyQuestion.Kind.LONG_TEXT, text="Saran", required=False
+    )
+    surveys.survey_open(actor=manager, survey=survey)
+    surveys.survey_answer_submit(
+        survey=survey, answers={scale.pk: ["4"], text.pk: [f"Saran {token('surveyanswer')}"]}, device_token="matrix"
+    )
+    world.records[("survey", "")] = survey
+    world.records[("survey_answer", "")] = SurveyAnswer.objects.get(question=text)
 
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -49,6 +49,14 @@ def test_seed_demo_builds_the_four_cities_and_is_idempotent(db, capsys, django_c
     polres = Agency.objects.get(code="polres-bontang")
     assert polres.capacity_personnel and polres.capacity_declared_at and polres.duty_radio
     assert Invitation.objects.filter(agency=polres, accepted_at=None, revoked_at=None).count() == 1
+    # An SKM survey of report handling answered 60 times, and a custom one with published comments.
+    from coordination.community.surveys.selectors import survey_results
+    from coordination.models import Survey, SurveyAnswer
+
+    skm = Survey.objects.get(kind=Survey.Kind.SKM, service=Survey.Service.REPORT_HANDLING)
+    results = survey_results(survey=skm)
+    assert results.respondents == 60 and results.index.grade in {"A", "B"} and len(results.trend) >= 3
+    assert SurveyAnswer.objects.filter(published=True).count() == 2
     before = _snapshot()
     call_command("seed_demo")
     assert _snapshot() == before
