@@ -25,11 +25,11 @@ from incidents.threats import services as threat_services
 
 from .bulletins import selectors as bulletin_selectors
 from .bulletins import services as bulletin_services
-from .community.programmes import services as programme_services
-from .community.surveys import services as survey_services
+from .community.programmes.demo import seed_programmes
+from .community.surveys.demo import seed_surveys
 from .exercises import services as exercise_services
 from .meetings import services as meeting_services
-from .models import Bulletin, Exercise, JointOperation, Meeting, Programme
+from .models import Bulletin, Exercise, JointOperation, Meeting
 from .operations import services as operation_services
 from .patrols import services as patrol_services
 
@@ -339,8 +339,8 @@ def seed_activity() -> dict[str, int]:
         made["exercises"] += 1
     made["bulletins"] += _seed_bulletin(now)
     made["meetings"] += _seed_meetings(now)
-    made["programmes"] += _seed_programmes(now)
-    made["surveys"] += _seed_surveys(now)
+    made["programmes"] += seed_programmes(now, user=_user, area=_area)
+    made["surveys"] += seed_surveys(now, user=_user, area=_area)
     return made
 
 
@@ -442,227 +442,5 @@ def _seed_meetings(now: datetime.datetime) -> int:
             owner_person=_user("liaison.bpbd"),
             due_date=timezone.localdate() - datetime.timedelta(days=2),
         )
-        made += 1
-    return made
-
-
-# title, kind, organiser's planner, partners, venue, area, days from now (each session), public,
-# target groups (group, age band, sex, planned), goods, how far it has gone
-PROGRAMMES: list[tuple[str, str, str, list[str], str, str, list[int], bool, list[tuple], list[tuple], str]] = [
-    (
-        "Penyuluhan bahaya narkoba di SMA Harapan Bontang",
-        "law_literacy",
-        "liaison.bontang",
-        ["bnn-bontang", "sma-harapan-bontang"],
-        "SMA Harapan Bontang",
-        "Kota Bontang",
-        [-10],
-        False,
-        [("students", "13-17", "female", 80), ("students", "13-17", "male", 70)],
-        [("Brosur bahaya narkoba", 150)],
-        "reported",
-    ),
-    (
-        "Kampanye keselamatan lalu lintas: helm untuk pelajar",
-        "traffic_safety",
-        "liaison.bontang",
-        ["dishub-bontang"],
-        "Simpang Tugu Bontang Baru",
-        "Bontang Baru",
-        [5],
-        True,
-        [("students", "13-17", "any", 100), ("workers", "26-59", "any", 50)],
-        [("Helm SNI", 100), ("Brosur tertib lalu lintas", 300)],
-        "approved",
-    ),
-    (
-        "Pelatihan siskamling warga Guntung",
-        "siskamling_training",
-        "liaison.bontang",
-        ["siskamling-guntung"],
-        "Balai Kelurahan Guntung",
-        "Guntung",
-        [-2, 5, 12],
-        True,
-        [("residents", "26-59", "male", 30), ("youth", "18-25", "any", 15)],
-        [],
-        "held",
-    ),
-    (
-        "Bakti sosial TNI-Polri di Kelurahan Guntung",
-        "social_service",
-        "liaison.kodim",
-        ["polres-bontang"],
-        "Lapangan Kelurahan Guntung",
-        "Guntung",
-        [14],
-        True,
-        [("residents", "any", "any", 200)],
-        [("Paket sembako", 200)],
-        "planned",
-    ),
-]
-
-
-def _seed_programmes(now: datetime.datetime) -> int:
-    """Four community programmes through the services, in every state a user meets: a law
-    literacy session reported with its follow-up, a public traffic-safety campaign approved and
-    upcoming, a siskamling training series being held, a social service still planned."""
-    made = 0
-    commanders = {"polres-bontang": "komandan.bontang", "kodim-bontang": "komandan.kodim"}
-    for title, kind, who, partners, venue, area, days, public, groups, goods, state in PROGRAMMES:
-        if Programme.objects.filter(title=title).exists():
-            continue
-        actor = _user(who)
-        base = now.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
-        sessions = [(base + datetime.timedelta(days=d), base + datetime.timedelta(days=d, hours=3)) for d in days]
-        programme = programme_services.programme_create(
-            actor=actor,
-            kind=kind,
-            title=title,
-            area=_area(area),
-            venue=venue,
-            is_public=public,
-            sessions=sessions,
-            target_groups=[{"group": g, "age_band": a, "sex": x, "planned": n} for g, a, x, n in groups],
-            goods=[{"item": i, "quantity": q} for i, q in goods],
-            partners=list(Agency.objects.filter(code__in=partners)),
-            description=f"{title}: bersama mitra, terbuka bagi warga." if public else title,
-        )
-        made += 1
-        if state == "planned":
-            continue
-        commander = _user(commanders[programme.organiser.code])
-        programme_services.programme_approve(actor=commander, programme=programme)
-        if state == "approved":
-            continue
-        rows = list(programme.target_groups.all())
-        programme_services.programme_hold(
-            actor=actor, programme=programme, attendance={g.pk: g.planned - 7 * (i + 1) for i, g in enumerate(rows)}
-        )
-        if state == "held":
-            continue
-        programme_services.programme_report(
-            actor=actor,
-            programme=programme,
-            objectives="Siswa memahami bahaya narkoba dan jerat hukumnya.",
-            activities="Ceramah BNN, pemutaran film, tanya jawab dan ikrar anti narkoba.",
-            results="136 siswa hadir; 12 siswa mendaftar sebagai duta anti narkoba.",
-            lessons="Sesi tanya jawab perlu waktu lebih panjang; libatkan orang tua.",
-        )
-        programme_services.programme_action_item_create(
-            actor=actor,
-            programme=programme,
-            description="Bentuk kelompok duta anti narkoba sekolah",
-            owner_agency=Agency.objects.get(code="bnn-bontang"),
-            due_date=timezone.localdate() + datetime.timedelta(days=20),
-        )
-
-
-def _seed_surveys(now: datetime.datetime) -> int:
-    """Polres Bontang's SKM survey of report handling, answered 60 times over three months
-    (a spread that grades B), and BNN's custom survey of a school seminar on narcotics with two
-    published comments. Idempotent: a survey of the same title is left as it is."""
-    from coordination.models import Survey, SurveyAnswer
-
-    made = 0
-    title = "Survei Kepuasan Masyarakat: penanganan laporan warga"
-    if not Survey.objects.filter(title=title).exists():
-        liaison = _user("liaison.bontang")
-        survey = survey_services.survey_create(
-            actor=liaison,
-            title=title,
-            title_en="Public satisfaction survey: handling of citizens' reports",
-            kind=Survey.Kind.SKM,
-            service=Survey.Service.REPORT_HANDLING,
-            area=_area("Kota Bontang"),
-            description="Bantu kami memperbaiki pelayanan: sembilan pertanyaan singkat, tanpa nama.",
-            description_en="Help us serve you better: nine short questions, no name asked.",
-        )
-        survey_services.survey_open(actor=liaison, survey=survey)
-        questions = list(survey.questions.order_by("position"))
-        for n in range(60):
-            at = now - datetime.timedelta(days=88 - n * 1.5, hours=n % 7)
-            answers = {
-                q.pk: [str(min(4, max(1, 3 + ((n * 7 + i * 3) % 5 == 0) - ((n + i) % 11 == 0))))]
-                for i, q in enumerate(questions)
-            }
-            survey_services.survey_answer_submit(
-                survey=survey, answers=answers, device_token=f"demo-skm-{n}", submitted_at=at
-            )
-        made += 1
-    title = "Survei seminar bahaya narkoba di SMA Negeri 1 Bontang"
-    if not Survey.objects.filter(title=title).exists():
-        liaison = _user("liaison.bnn")
-        survey = survey_services.survey_create(
-            actor=liaison,
-            title=title,
-            title_en="Survey of the seminar on narcotics at SMA Negeri 1 Bontang",
-            service=Survey.Service.OTHER,
-            service_name="Seminar P4GN di sekolah",
-            area=_area("Kota Bontang"),
-        )
-        K = survey.questions.model.Kind
-        add = survey_services.survey_question_add
-        likert = add(
-            actor=liaison,
-            survey=survey,
-            kind=K.LIKERT,
-            text="Seberapa bermanfaat seminar ini?",
-            text_en="How useful was the seminar?",
-        )
-        source = add(
-            actor=liaison,
-            survey=survey,
-            kind=K.SINGLE,
-            text="Dari mana Anda tahu seminar ini?",
-            text_en="How did you hear of the seminar?",
-            options=[
-                {"id": "Guru", "en": "A teacher"},
-                {"id": "Media sosial", "en": "Social media"},
-                {"id": "Teman", "en": "A friend"},
-            ],
-        )
-        topics = add(
-            actor=liaison,
-            survey=survey,
-            kind=K.MULTIPLE,
-            text="Topik apa lagi yang Anda minati?",
-            text_en="Which other topics interest you?",
-            required=False,
-            options=[
-                {"id": "Kenakalan remaja", "en": "Juvenile delinquency"},
-                {"id": "Keselamatan lalu lintas", "en": "Traffic safety"},
-                {"id": "Kejahatan siber", "en": "Cybercrime"},
-            ],
-        )
-        again = add(
-            actor=liaison,
-            survey=survey,
-            kind=K.YES_NO,
-            text="Mau ikut kegiatan serupa lagi?",
-            text_en="Would you join a similar event again?",
-        )
-        advice = add(
-            actor=liaison,
-            survey=survey,
-            kind=K.LONG_TEXT,
-            text="Saran untuk kami",
-            text_en="Your suggestions",
-            required=False,
-        )
-        survey_services.survey_open(actor=liaison, survey=survey)
-        comments = ["Materinya jelas, tolong adakan lagi di SMP.", "Video kesaksiannya sangat menyentuh.", ""]
-        for n in range(24):
-            answers = {
-                likert.pk: [str(5 - (n % 4 == 0) - (n % 9 == 0))],
-                source.pk: [str(1 + n % 3)],
-                topics.pk: [str(1 + n % 3)] + (["2"] if n % 2 else []),
-                again.pk: ["1" if n % 5 else "0"],
-                advice.pk: [comments[n % 3]],
-            }
-            survey_services.survey_answer_submit(survey=survey, answers=answers, device_token=f"demo-bnn-{n}")
-        for answer in SurveyAnswer.objects.filter(question=advice).order_by("id")[:2]:
-            survey_services.survey_answer_publish(actor=liaison, answer=answer, published=True)
         made += 1
     return made

@@ -9,8 +9,8 @@ moderators read the reports of the areas under their agencies' jurisdiction (the
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
