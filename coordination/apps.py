@@ -30,3 +30,10 @@ class CoordinationConfig(AppConfig):
 
         if report_survey_block not in reports.TRACKING_HOOKS:
             reports.TRACKING_HOOKS.append(report_survey_block)
+
+        # The moderators hear in the inbox when a reporter answers their question.
+        from coordination.notifications.services import report_answered
+        from incidents.reports import services as report_services
+
+        if report_answered not in report_services.ANSWER_HOOKS:
+            report_services.ANSWER_HOOKS.append(report_answered)

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from agencies.models import Agency
+from incidents.models import CitizenReport
 
 from .bulletins import Bulletin
 from .meetings import Meeting
@@ -39,6 +40,7 @@ class InboxItem(models.Model):
     bulletin = models.ForeignKey(Bulletin, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(CitizenReport, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # The bulletin's version the entry tells of (an amendment's entry: the version it brought).
     bulletin_version = models.PositiveIntegerField(null=True, blank=True)
     # The agency the entry is about (added to or removed from the operation).

@@ -43,6 +43,7 @@ KINDS: dict[str, Kind] = {
         Kind("meeting.cancelled", "meeting", "meeting"),
         Kind("programme.approved", "programme", "programme"),
         Kind("programme.cancelled", "programme", "programme"),
+        Kind("report.answered", "report", "report"),
     )
 }
 
@@ -54,6 +55,7 @@ GROUPS: dict[str, object] = {
     "meeting": _("Meetings"),
     "operation": _("Operations"),
     "programme": _("Programmes"),
+    "report": _("Citizens' reports"),
 }
 
 

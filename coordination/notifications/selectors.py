@@ -31,7 +31,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
@@ -42,6 +42,7 @@ from coordination.community.programmes.selectors import programme_list
 from coordination.meetings.selectors import meeting_list
 from coordination.models import BulletinRecipient, InboxItem
 from coordination.operations.selectors import operation_list
+from incidents.reports.selectors import citizen_report_list
 from incidents.threats import selectors as threat_selectors
 
 from .kinds import GROUPS, group_of
@@ -97,7 +98,15 @@ def notification_list(*, user: User, unread: bool | None = None, group: str | No
         return InboxItem.objects.none()
     qs = (
         InboxItem.objects.filter(user=user)
-        .select_related("agency__headquarters_area", "operation", "subject_agency", "meeting__area", "programme__area")
+        .select_related(
+            "agency__headquarters_area",
+            "operation",
+            "subject_agency",
+            "meeting__area",
+            "programme__area",
+            "report__area",
+            "report__category",
+        )
         .prefetch_related("operation__areas")
         .order_by("-created_at", "-id")
     )
@@ -178,77 +187,96 @@ def bulletin_texts(*, user: User, items: Iterable[InboxItem]) -> None:
             n.text += " " + _("(version %(n)s)") % {"n": n.bulletin_version}  # type: ignore[attr-defined]
 
 
-def meeting_texts(*, user: User, items: Iterable[InboxItem]) -> None:
-    """Give each meeting entry its `text` and `meeting_readable`, written now for `user`: the
-    meeting is named only while the user may read it (`meeting_list`, one query)."""
-    rows = [n for n in items if n.meeting_id]
-    if not rows:
-        return
-    readable = set(meeting_list(user=user).filter(pk__in={n.meeting_id for n in rows}).values_list("pk", flat=True))
-    for n in rows:
-        n.event = n.kind.split(".", 1)[-1]  # type: ignore[attr-defined]
-        n.meeting_readable = n.meeting_id in readable  # type: ignore[attr-defined]
-        if not n.meeting_readable:  # type: ignore[attr-defined]
-            n.text = _("A meeting you cannot see.")  # type: ignore[attr-defined]
+@dataclass(frozen=True)
+class RecordKind:
+    """A group of inbox entries about one kind of record that a reader may or may not read now:
+    meetings, programmes, citizens' reports. Its entries are written when they are read, for the
+    reader: the record is named (and linked) only if its feature's own list selector still
+    gives it to the reader (one query per group on a page), otherwise `hidden`."""
+
+    group: str
+    field: str  # the InboxItem foreign key
+    readable: Any  # (user) -> the feature's list selector's queryset
+    url_name: str
+    texts: dict[str, Any]  # event -> text with %(title)s
+    title: Any  # (record) -> its name in the texts
+    hidden: Any  # the text of an entry whose record the reader may not read
+
+
+RECORD_KINDS: tuple[RecordKind, ...] = (
+    RecordKind(
+        "meeting",
+        "meeting",
+        lambda user: meeting_list(user=user),
+        "meeting-detail",
+        {
+            "invited": gettext_lazy("You are invited to %(title)s."),
+            "changed": gettext_lazy("The time or place of %(title)s changed."),
+            "cancelled": gettext_lazy("%(title)s is cancelled."),
+        },
+        lambda meeting: meeting.title,
+        gettext_lazy("A meeting you cannot see."),
+    ),
+    RecordKind(
+        "programme",
+        "programme",
+        lambda user: programme_list(user=user),
+        "programme-detail",
+        {"approved": gettext_lazy("%(title)s is approved."), "cancelled": gettext_lazy("%(title)s is cancelled.")},
+        lambda programme: programme.title,
+        gettext_lazy("A programme you cannot see."),
+    ),
+    RecordKind(
+        "report",
+        "report",
+        lambda user: citizen_report_list(user=user),
+        "report-detail",
+        {"answered": gettext_lazy("The reporter answered your question on %(title)s.")},
+        lambda report: _("report #%(id)s (%(category)s)") % {"id": report.pk, "category": report.category.name},
+        gettext_lazy("A citizen's report you cannot see."),
+    ),
+)
+
+
+def _record_kind(n: InboxItem) -> RecordKind | None:
+    return next((k for k in RECORD_KINDS if getattr(n, f"{k.field}_id")), None)
+
+
+def record_texts(*, user: User, items: Iterable[InboxItem]) -> None:
+    """Give each entry of a `RECORD_KINDS` group its `text` and `readable`, for `user`."""
+    items = list(items)
+    for kind in RECORD_KINDS:
+        rows = [n for n in items if getattr(n, f"{kind.field}_id")]
+        if not rows:
             continue
-        assert n.meeting is not None
-        texts = {
-            "invited": _("You are invited to %(title)s."),
-            "changed": _("The time or place of %(title)s changed."),
-            "cancelled": _("%(title)s is cancelled."),
-        }
-        n.text = texts.get(n.event, n.kind) % {"title": n.meeting.title}  # type: ignore[attr-defined]
+        ids = {getattr(n, f"{kind.field}_id") for n in rows}
+        readable = set(kind.readable(user).filter(pk__in=ids).values_list("pk", flat=True))
+        for n in rows:
+            record = getattr(n, kind.field)
+            n.readable = getattr(n, f"{kind.field}_id") in readable and record is not None  # type: ignore[attr-defined]
+            if not n.readable:  # type: ignore[attr-defined]
+                n.text = str(kind.hidden)  # type: ignore[attr-defined]
+                continue
+            event = n.kind.split(".", 1)[-1]
+            text = kind.texts.get(event)
+            n.text = str(text) % {"title": kind.title(record)} if text else n.kind  # type: ignore[attr-defined]
 
 
-def _meeting_entry(n: InboxItem) -> Entry:
-    readable = bool(getattr(n, "meeting_readable", False))
+def _record_entry(n: InboxItem, kind: RecordKind) -> Entry:
+    readable = bool(getattr(n, "readable", False))
+    record = getattr(n, kind.field) if readable else None
     return Entry(
         key=f"item-{n.pk}",
-        group="meeting",
+        group=kind.group,
         kind=n.kind,
         created_at=n.created_at,
         unread=n.read_at is None,
         needs_ack=False,
         text=str(getattr(n, "text", "")),
-        url=reverse("meeting-detail", args=[n.meeting_id]) if readable else None,
+        url=reverse(kind.url_name, args=[getattr(n, f"{kind.field}_id")]) if readable else None,
         agency=n.agency,
         withdrawn=not readable,
-        zone=n.meeting.area.timezone if readable and n.meeting else "",
-        item=n,
-    )
-
-
-def programme_texts(*, user: User, items: Iterable[InboxItem]) -> None:
-    """Give each programme entry its `text` and `programme_readable`, written now for `user`:
-    the programme is named only while the user may read it (`programme_list`, one query)."""
-    rows = [n for n in items if n.programme_id]
-    if not rows:
-        return
-    readable = set(programme_list(user=user).filter(pk__in={n.programme_id for n in rows}).values_list("pk", flat=True))
-    texts = {"approved": _("%(title)s is approved."), "cancelled": _("%(title)s is cancelled.")}
-    for n in rows:
-        n.programme_readable = n.programme_id in readable  # type: ignore[attr-defined]
-        if not n.programme_readable or n.programme is None:  # type: ignore[attr-defined]
-            n.text = _("A programme you cannot see.")  # type: ignore[attr-defined]
-            continue
-        event = n.kind.split(".", 1)[-1]
-        n.text = texts.get(event, n.kind) % {"title": n.programme.title}  # type: ignore[attr-defined]
-
-
-def _programme_entry(n: InboxItem) -> Entry:
-    readable = bool(getattr(n, "programme_readable", False))
-    return Entry(
-        key=f"item-{n.pk}",
-        group="programme",
-        kind=n.kind,
-        created_at=n.created_at,
-        unread=n.read_at is None,
-        needs_ack=False,
-        text=str(getattr(n, "text", "")),
-        url=reverse("programme-detail", args=[n.programme_id]) if readable else None,
-        agency=n.agency,
-        withdrawn=not readable,
-        zone=n.programme.area.timezone if readable and n.programme else "",
+        zone=record.area.timezone if record is not None and record.area_id else "",
         item=n,
     )
 
@@ -280,21 +308,16 @@ def _bulletin_entry(n: InboxItem) -> Entry:
 
 def _item_entries(user: User, items: list[InboxItem]) -> list[Entry]:
     bulletin_texts(user=user, items=items)
-    meeting_texts(user=user, items=items)
-    programme_texts(user=user, items=items)
-    notification_texts(
-        user=user, notifications=[n for n in items if not n.bulletin_id and not n.meeting_id and not n.programme_id]
-    )
+    record_texts(user=user, items=items)
+    notification_texts(user=user, notifications=[n for n in items if not n.bulletin_id and _record_kind(n) is None])
     entries = []
     for n in items:
         if n.bulletin_id:
             entries.append(_bulletin_entry(n))
             continue
-        if n.meeting_id:
-            entries.append(_meeting_entry(n))
-            continue
-        if n.programme_id:
-            entries.append(_programme_entry(n))
+        kind = _record_kind(n)
+        if kind is not None:
+            entries.append(_record_entry(n, kind))
             continue
         readable = getattr(n, "operation_readable", False)
         entries.append(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agencies.audit import audit_rows
 from agencies.models import Agency, Membership
+from agencies.roles import roles_for
 from common.types import User
 from coordination.bulletins.services import bulletin_mark_read_many
 from coordination.models import InboxItem, JointOperation
@@ -129,3 +130,17 @@ def _audit_entries(user: User, shown: list[Any], detail: str) -> None:
     )
     operations = [e.item.operation for e in shown if e.item is not None and e.item.operation_id]
     audit_rows(user=user, rows=operations, object_type="operation", detail=detail)
+
+
+def report_answered(question: Any) -> int:
+    """The reporter answered a moderator's question (`incidents.reports.services.ANSWER_HOOKS`):
+    an inbox entry for the moderators ("report.moderate") of the agency that asked. A question
+    asked by staff for no agency is followed on the report's page only."""
+    if not question.agency_id:
+        return 0
+    moderators = Membership.objects.filter(
+        agency_id=question.agency_id, role__in=list(roles_for("report.moderate"))
+    ).values_list("user_id", flat=True)
+    return inbox_deliver(
+        agency_ids=[question.agency_id], user_ids=moderators, kind="report.answered", report_id=question.report_id
+    )

@@ -8,6 +8,7 @@ the user's moderation queue, 403 for a role that may not moderate); the services
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import secrets
@@ -43,6 +44,10 @@ from incidents.models import (
 
 from . import tasks
 from .selectors import moderating_agency
+
+# Told when a reporter answers a question, once the answer is committed: coordination registers
+# the moderators' inbox entry here (coordination/apps.py), as incidents never imports coordination.
+ANSWER_HOOKS: list[Callable[[ReportQuestion], object]] = []
 
 S = Incident.Status
 
@@ -501,4 +506,6 @@ def report_question_answer(*, report: CitizenReport, question_id: int | str, tex
     if not changed:
         raise ValidationError({"question": _("This question was already answered.")})
     question.refresh_from_db()
+    for hook in ANSWER_HOOKS:
+        transaction.on_commit(functools.partial(hook, question))
     return question
