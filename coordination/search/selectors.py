@@ -36,6 +36,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, Case, F, FloatField, Func, Q, TextField, Value, When
 from django.utils.functional import Promise
 
+from common.request_cache import request_cache_scope
 from common.types import User
 
 from .kinds import KINDS, Document, SearchKind
@@ -88,11 +89,14 @@ def search(*, user: User, q: str, kind: str | None = None, limit: int = LIMIT) -
     per_kind = limit if len(kinds) == 1 else PER_KIND
     postgres = connection.vendor == "postgresql"
     hits: list[Hit] = []
-    for k in kinds:
-        found = (_postgres if postgres else _fallback)(k, user, q, words, per_kind)
-        hits.extend(_hit(k, row, rank) for row, rank in found)
-    if postgres and not hits:  # no word as written anywhere: a typo or another spelling?
-        hits = _postgres_typos(kinds, user, q, words, per_kind)
+    # The kinds' reading rules ask the same questions (the user's partners, moderation areas):
+    # read once for the whole search, as a page's request cache does, when called elsewhere.
+    with request_cache_scope():
+        for k in kinds:
+            found = (_postgres if postgres else _fallback)(k, user, q, words, per_kind)
+            hits.extend(_hit(k, row, rank) for row, rank in found)
+        if postgres and not hits:  # no word as written anywhere: a typo or another spelling?
+            hits = _postgres_typos(kinds, user, q, words, per_kind)
     hits.sort(key=lambda h: -h.rank)
     result.hits = hits[:limit]
     for hit in result.hits:
