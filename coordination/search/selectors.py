@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -91,7 +92,7 @@ def search(*, user: User, q: str, kind: str | None = None, limit: int = LIMIT) -
     hits: list[Hit] = []
     # The kinds' reading rules ask the same questions (the user's partners, moderation areas):
     # read once for the whole search, as a page's request cache does, when called elsewhere.
-    with request_cache_scope():
+    with request_cache_scope(), _serial() if postgres else nullcontext():
         for k in kinds:
             found = (_postgres if postgres else _fallback)(k, user, q, words, per_kind)
             hits.extend(_hit(k, row, rank) for row, rank in found)
@@ -102,6 +103,17 @@ def search(*, user: User, q: str, kind: str | None = None, limit: int = LIMIT) -
     for hit in result.hits:
         hit.snippet = snippet(hit.snippet, words)
     return result
+
+
+@contextmanager
+def _serial() -> Iterator[None]:
+    """The search's statements without parallel workers (in one transaction, the setting
+    local to it). A rare word's bitmap scan is planned for thousands of rows and given two
+    workers, whose start took 13-25 ms of a query that reads five rows; a search's statements
+    are many small ones, not worth a worker."""
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
+        yield
 
 
 def _hit(kind: SearchKind, row: Any, rank: float) -> Hit:
