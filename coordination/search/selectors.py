@@ -11,8 +11,9 @@ nothing is found):
   by GIN expression indexes (coordination/migrations/0008_search.py). Each query takes a
   bounded set of candidates (the newest `_candidates(n)` matches: 2n + 10, by primary key: an index walk
   for a common word, a bitmap of the GIN index for a rare one, whichever the planner finds
-  cheaper) with their rank (`ts_rank` plus the trigram word similarity of the typo fields,
-  computed for those rows only), and keeps the best.
+  cheaper; their ids alone, in a subquery) with their rank (`ts_rank` plus the trigram word
+  similarity of the typo fields, computed for those rows only, with the related rows a hit
+  shows), and keeps the best. The statements run in one transaction without parallel workers.
 - elsewhere (SQLite, the demo and the default tests): every word `icontains` in one of the
   document's fields, the newest 2n + 10, ranked in Python (words found in the title count
   more).
