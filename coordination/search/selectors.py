@@ -11,9 +11,9 @@ nothing is found):
   by GIN expression indexes (coordination/migrations/0008_search.py). Each query takes a
   bounded set of candidates (the newest `_candidates(n)` matches: 2n + 10, by primary key: an index walk
   for a common word, a bitmap of the GIN index for a rare one, whichever the planner finds
-  cheaper; their ids alone, in a subquery) with their rank (`ts_rank` plus the trigram word
-  similarity of the typo fields, computed for those rows only, with the related rows a hit
-  shows), and keeps the best. The statements run in one transaction without parallel workers.
+  cheaper, joined to the related rows a hit shows only) with their rank (`ts_rank` plus the
+  trigram word similarity of the typo fields, computed for those rows only), and keeps the best.
+  The statements run in one transaction without parallel workers.
 - elsewhere (SQLite, the demo and the default tests): every word `icontains` in one of the
   document's fields, the newest 2n + 10, ranked in Python (words found in the title count
   more).
@@ -237,20 +237,18 @@ def _rare(kind: SearchKind, words: list[str]) -> bool:
 def _ranked(
     kind: SearchKind, user: User, match: Q, q: str, words: list[str], n: int, *, bitmap: bool = False
 ) -> list[tuple[Any, float]]:
-    # One query: the newest candidates with their rank. The candidates are chosen by their ids
-    # alone (a subquery without the related rows the hits show): joined before the sort, the
-    # related tables were read for every match (the threats' issuing agencies hashed from all
-    # 100k agencies, 35 ms; a phrase's 10,000 incidents joined to four tables, 150 ms); now
-    # for the candidates only, by primary key. PostgreSQL computes the rank (an expensive
-    # target: it recomputes the document) for those rows only. The outer query keeps the
-    # kind's scoped queryset (the reading rule again, over the candidates: what a hit shows,
-    # a bulletin's `reads_full`, comes from it).
+    # One query: the newest candidates with their rank. PostgreSQL computes the rank (an
+    # expensive target: it recomputes the document) after the LIMIT, for those rows only.
+    # Only the related rows a hit shows are joined (`SearchKind.related`): the selectors' other
+    # joins were made before the sort, for every match (the threats' issuing agencies hashed
+    # from all 100k agencies, 35 ms; a phrase's 10,000 incidents joined to four tables).
     # `bitmap`: ordered by an expression no index gives (pk + 0), so the GIN index is read.
     order = (F("pk") + 0).desc() if bitmap else F("pk").desc()
-    scoped = kind.queryset(user)
-    candidates = scoped.select_related(None).filter(match).order_by(order).values("pk")[: _candidates(n)]
-    rows = scoped.filter(pk__in=candidates).annotate(search_rank=_rank_expr(kind, q, words))
-    ranked = [(row, float(row.search_rank or 0)) for row in rows.order_by("-pk")]
+    rows = kind.queryset(user).select_related(None)
+    if kind.related:
+        rows = rows.select_related(*kind.related)
+    rows = rows.filter(match).annotate(search_rank=_rank_expr(kind, q, words))
+    ranked = [(row, float(row.search_rank or 0)) for row in rows.order_by(order)[: _candidates(n)]]
     ranked.sort(key=lambda pair: -pair[1])
     return ranked[:n]
 
