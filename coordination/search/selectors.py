@@ -9,11 +9,12 @@ nothing is found):
   when no kind finds anything that way, a second round matches the typo fields by trigram
   word similarity (pg_trgm, `%>`), which finds "kebakarn" for "kebakaran". Both are answered
   by GIN expression indexes (coordination/migrations/0008_search.py). Each query takes a
-  bounded set of candidates (the newest `_candidates(n)` matches: 2n + 10, by primary key: an index walk
-  for a common word, a bitmap of the GIN index for a rare one, whichever the planner finds
-  cheaper, joined to the related rows a hit shows only) with their rank (`ts_rank` plus the
-  trigram word similarity of the typo fields, computed for those rows only), and keeps the best.
-  The statements run in one transaction without parallel workers.
+  bounded set of candidates (the newest `_candidates(n)` matches: 2n + 10, by primary key: an
+  index walk for a common word, a bitmap of the GIN index for a rare one or where the index's
+  word statistics show it cheaper (`_bitmap`); joined to the related rows a hit shows only)
+  with their rank (`ts_rank` plus the trigram word similarity of the typo fields, computed for
+  those rows only), and keeps the best. The statements run in one transaction without
+  parallel workers.
 - elsewhere (SQLite, the demo and the default tests): every word `icontains` in one of the
   document's fields, the newest 2n + 10, ranked in Python (words found in the title count
   more).
