@@ -242,8 +242,13 @@ def add_bulletins(n: int, user: object) -> None:
                WHERE r.agency_id = %(mine)s""",
             params,
         )
-        cur.execute("ANALYZE coordination_bulletin, coordination_bulletinrecipient, coordination_bulletinreceipt")
-        cur.execute("ANALYZE coordination_inboxitem")
+        # VACUUM too, not only ANALYZE: the world's VACUUM ran before these rows, and without a
+        # visibility map the planner gave up the recipients' covering index (index-only scans)
+        # for heap reads until autovacuum came by: the bulletins block measured 36 ms, not 18.
+        cur.execute(
+            "VACUUM (ANALYZE) coordination_bulletin, coordination_bulletinrecipient, coordination_bulletinreceipt,"
+            " coordination_inboxitem"
+        )
     print(f"# bulletins added in {time.perf_counter() - t0:.1f} s", flush=True)
 
 

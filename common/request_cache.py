@@ -10,7 +10,8 @@ reads, reads what it wrote.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -35,6 +36,21 @@ def request_cache_clear() -> None:
     cache = _CACHE.get()
     if cache is not None:
         cache.clear()
+
+
+@contextmanager
+def request_cache_scope() -> Iterator[None]:
+    """A cache for what runs inside (a selector called outside a request, e.g. the search by a
+    benchmark or a task): the request's own when one is open, else one of its own, dropped at
+    the end."""
+    if _CACHE.get() is not None:
+        yield
+        return
+    token = _CACHE.set({})
+    try:
+        yield
+    finally:
+        _CACHE.reset(token)
 
 
 class RequestCacheMiddleware:

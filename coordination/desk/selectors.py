@@ -7,9 +7,10 @@ default); staff see the whole city (or one agency they belong to). Counts stop a
 `COUNT_BOUND` ("100+"): a desk tells what needs doing, the lists behind its links count
 exactly.
 
-Blocks of other features plug in through `HOOKS`: a function of (user, scope) returning a
-`Block` (with `extra["template"]`, the block's partial) or None, registered when the app is
-ready (`coordination.apps`): the meetings' "upcoming meetings" today.
+Blocks of other features plug in through `HOOKS`: a function of (user, scope, counts) returning
+a `Block` (with `extra["template"]`, the block's partial) or None, registered when the app is
+ready (`coordination.apps`): the meetings' "upcoming meetings" today. `counts` is the desk's
+`Counts`: a hook hands it its block's count (`tally`) instead of counting alone.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class Block:
         return self.count > COUNT_BOUND
 
 
-HOOKS: list[Callable[[User, Scope], Block | None]] = []
+HOOKS: list[Callable[[User, Scope, Counts | None], Block | None]] = []
 
 
 class Counts:
@@ -122,7 +123,7 @@ class Counts:
             done(int(n))
 
 
-def _tally(
+def tally(
     counts: Counts | None, qs: QuerySet[Any], done: Callable[[int], None], bound: int | None = COUNT_BOUND + 1
 ) -> None:
     """Count `qs` with the desk's other counts (`counts`), or now when there is none."""
@@ -132,11 +133,6 @@ def _tally(
     alone = Counts()
     alone.add(qs, done, bound=bound)
     alone.run()
-
-
-def bounded_count(qs: QuerySet[Any]) -> int:
-    """A block's count, stopped at `COUNT_BOUND` + 1 (shown "100+")."""
-    return qs[: COUNT_BOUND + 1].count()
 
 
 def _area_q(paths: list[str] | None, field_name: str) -> Q:
@@ -216,7 +212,7 @@ def reports_waiting(*, user: User, scope: Scope, counts: Counts | None = None) -
     block = Block(
         "reports", 0, rows, reverse("report-queue"), {"target_hours": int(MODERATION_TARGET.total_seconds() // 3600)}
     )
-    _tally(counts, qs, partial(setattr, block, "count"))
+    tally(counts, qs, partial(setattr, block, "count"))
     return block
 
 
@@ -236,7 +232,7 @@ def incidents_moved(
         qs = qs.filter(pk__in=led.union(involved))
     rows = list(qs.select_related(None).select_related("category", "area").order_by("-updated_at", "-id")[:ROWS])
     block = Block("incidents", 0, rows, reverse("incident-list"), {"since": since})
-    _tally(counts, qs, partial(setattr, block, "count"))
+    tally(counts, qs, partial(setattr, block, "count"))
     return block
 
 
@@ -250,7 +246,7 @@ def operations_to_approve(*, user: User, scope: Scope, counts: Counts | None = N
         qs = qs.filter(lead_agency_id__in=approving)
     rows = list(qs.order_by("starts_at", "id")[:ROWS])
     block = Block("operations", 0, rows, reverse("operation-list") + "?status=planned")
-    _tally(counts, qs, partial(setattr, block, "count"))
+    tally(counts, qs, partial(setattr, block, "count"))
     return block
 
 
@@ -285,8 +281,8 @@ def shifts_soon(*, user: User, scope: Scope, counts: Counts | None = None) -> Bl
         [*rows, *missed], Prefetch("areas", queryset=Area.objects.only("id", "name", "level", "path", "timezone"))
     )
     block = Block("shifts", 0, rows, reverse("patrol-calendar"), {"missed": missed, "missed_count": 0})
-    _tally(counts, qs, partial(setattr, block, "count"))
-    _tally(counts, missed_qs, partial(block.extra.__setitem__, "missed_count"))
+    tally(counts, qs, partial(setattr, block, "count"))
+    tally(counts, missed_qs, partial(block.extra.__setitem__, "missed_count"))
     return block
 
 
@@ -332,7 +328,7 @@ def action_items_overdue(*, user: User, scope: Scope, counts: Counts | None = No
         qs = qs.filter(owner_agency=scope.agency)
     rows = list(qs.order_by("due_date", "id")[:ROWS])
     block = Block("actions", 0, rows, reverse("action-item-list") + "?overdue=true")
-    _tally(counts, qs, partial(setattr, block, "count"))
+    tally(counts, qs, partial(setattr, block, "count"))
     return block
 
 
@@ -434,7 +430,7 @@ def desk(*, user: User, agency_id: Any = None, since: datetime.datetime | None =
         action_items_overdue(user=user, scope=scope, counts=counts),
         bulletins_waiting(user=user, scope=scope),
     ]
-    hooked = [b for hook in HOOKS if (b := hook(user, scope)) is not None]
+    hooked = [b for hook in HOOKS if (b := hook(user, scope, counts)) is not None]
     numbers = last_30_days(user=user, scope=scope, counts=counts)
     counts.run()
     return {

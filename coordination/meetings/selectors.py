@@ -81,11 +81,15 @@ def meeting_get_for_change(*, user: User, pk: int | str) -> Meeting:
 # --- The desk's block ----------------------------------------------------------------------
 
 
-def desk_upcoming_meetings(user: User, scope: Any) -> Any:
+def desk_upcoming_meetings(user: User, scope: Any, counts: Any = None) -> Any:
     """The desk's "upcoming meetings" block (a hook of `coordination.desk.selectors.HOOKS`,
     registered by `coordination.apps`): the next scheduled meetings of the agency looked at
-    (organised or invited), each with the agency's answer; two queries whatever the data."""
-    from coordination.desk.selectors import ROWS, Block, bounded_count
+    (organised or invited), each with the agency's answer; one query for the rows, its count
+    with the desk's other counts (`counts`, a `desk.selectors.Counts`; counted at once
+    without one)."""
+    from functools import partial
+
+    from coordination.desk.selectors import ROWS, Block, tally
 
     agency_id = scope.agency.pk if scope.agency is not None else None
     qs = meeting_list(user=user, filters={"status": Meeting.Status.SCHEDULED, "upcoming": True})
@@ -95,10 +99,12 @@ def desk_upcoming_meetings(user: User, scope: Any) -> Any:
             agency_rsvp=Subquery(invited.values("rsvp")[:1])
         )
     rows = list(qs.order_by("starts_at", "id")[:ROWS])
-    return Block(
+    block = Block(
         "meetings",
-        bounded_count(qs),
+        0,
         rows,
         reverse("meeting-list") + "?upcoming=true&status=scheduled",
         {"template": "coordination/meetings/partials/desk_block.html"},
     )
+    tally(counts, qs, partial(setattr, block, "count"))
+    return block

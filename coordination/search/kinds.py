@@ -71,6 +71,9 @@ class SearchKind:
     text: Callable[[Any], str]
     url: Callable[[Any], str]
     audit_type: str = ""  # the audit's object type for kinds that carry a classification
+    # The related rows `title`, `text` and `url` read (joined to the candidates); the scoped
+    # queryset's other joins are left out of the search's query.
+    related: tuple[str, ...] = ()
 
 
 KINDS: list[SearchKind] = []
@@ -116,6 +119,7 @@ register(
         title=lambda r: f"{r.tracking_code} · {r.category}",
         text=lambda r: r.description,
         url=lambda r: reverse("report-detail", args=[r.pk]),
+        related=("category",),
     )
 )
 register(
@@ -209,6 +213,7 @@ register(
         title=lambda a: a.name,
         text=lambda a: f"{a.get_level_display()} · {a.parent.name}" if a.parent_id else str(a.get_level_display()),
         url=lambda a: reverse("area-detail", args=[a.pk]),
+        related=("parent",),
     )
 )
 register(
@@ -227,5 +232,6 @@ register(
         title=_member_name,
         text=lambda m: f"{m.get_role_display()} · {m.agency.name}",
         url=lambda m: reverse("agency-detail", args=[m.agency_id]),
+        related=("user", "agency"),
     )
 )

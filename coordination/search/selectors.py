@@ -9,10 +9,12 @@ nothing is found):
   when no kind finds anything that way, a second round matches the typo fields by trigram
   word similarity (pg_trgm, `%>`), which finds "kebakarn" for "kebakaran". Both are answered
   by GIN expression indexes (coordination/migrations/0008_search.py). Each query takes a
-  bounded set of candidates (the newest `_candidates(n)` matches: 2n + 10, by primary key: an index walk
-  for a common word, a bitmap of the GIN index for a rare one, whichever the planner finds
-  cheaper) with their rank (`ts_rank` plus the trigram word similarity of the typo fields,
-  computed for those rows only), and keeps the best.
+  bounded set of candidates (the newest `_candidates(n)` matches: 2n + 10, by primary key: an
+  index walk for a common word, a bitmap of the GIN index for a rare one or where the index's
+  word statistics show it cheaper (`_bitmap`); joined to the related rows a hit shows only)
+  with their rank (`ts_rank` plus the trigram word similarity of the typo fields, computed for
+  those rows only), and keeps the best. The statements run in one transaction without
+  parallel workers.
 - elsewhere (SQLite, the demo and the default tests): every word `icontains` in one of the
   document's fields, the newest 2n + 10, ranked in Python (words found in the title count
   more).
@@ -25,7 +27,8 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -36,6 +39,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, Case, F, FloatField, Func, Q, TextField, Value, When
 from django.utils.functional import Promise
 
+from common.request_cache import request_cache_scope
 from common.types import User
 
 from .kinds import KINDS, Document, SearchKind
@@ -88,16 +92,30 @@ def search(*, user: User, q: str, kind: str | None = None, limit: int = LIMIT) -
     per_kind = limit if len(kinds) == 1 else PER_KIND
     postgres = connection.vendor == "postgresql"
     hits: list[Hit] = []
-    for k in kinds:
-        found = (_postgres if postgres else _fallback)(k, user, q, words, per_kind)
-        hits.extend(_hit(k, row, rank) for row, rank in found)
-    if postgres and not hits:  # no word as written anywhere: a typo or another spelling?
-        hits = _postgres_typos(kinds, user, q, words, per_kind)
+    # The kinds' reading rules ask the same questions (the user's partners, moderation areas):
+    # read once for the whole search, as a page's request cache does, when called elsewhere.
+    with request_cache_scope(), _serial() if postgres else nullcontext():
+        for k in kinds:
+            found = (_postgres if postgres else _fallback)(k, user, q, words, per_kind)
+            hits.extend(_hit(k, row, rank) for row, rank in found)
+        if postgres and not hits:  # no word as written anywhere: a typo or another spelling?
+            hits = _postgres_typos(kinds, user, q, words, per_kind)
     hits.sort(key=lambda h: -h.rank)
     result.hits = hits[:limit]
     for hit in result.hits:
         hit.snippet = snippet(hit.snippet, words)
     return result
+
+
+@contextmanager
+def _serial() -> Iterator[None]:
+    """The search's statements without parallel workers (in one transaction, the setting
+    local to it). A rare word's bitmap scan is planned for thousands of rows and given two
+    workers, whose start took 13-25 ms of a query that reads five rows; a search's statements
+    are many small ones, not worth a worker."""
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
+        yield
 
 
 def _hit(kind: SearchKind, row: Any, rank: float) -> Hit:
@@ -186,35 +204,52 @@ def _candidates(n: int) -> int:
     return 2 * n + 10
 
 
-# The words each tsvector index's statistics know as common (pg_stats.most_common_elems of the
-# index expression, kept by ANALYZE), read once per process for five minutes.
+# What each tsvector index's statistics know (kept by ANALYZE): its rows (pg_class.reltuples)
+# and its common words with the share of rows holding each (pg_stats.most_common_elems and
+# most_common_elem_freqs of the index expression), read once per process for five minutes.
 _COMMON_TTL = 300.0
-_common: tuple[float, dict[str, frozenset[str]]] = (0.0, {})
+_common: tuple[float, dict[str, tuple[float, dict[str, float]]]] = (0.0, {})
 
 
-def common_words() -> dict[str, frozenset[str]]:
+def word_stats() -> dict[str, tuple[float, dict[str, float]]]:
+    """{index name: (rows, {common word: share of the rows holding it})}."""
     global _common
     loaded_at, by_index = _common
     if time.monotonic() - loaded_at > _COMMON_TTL:
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT tablename, most_common_elems::text::text[] FROM pg_stats"
-                " WHERE tablename LIKE %s AND most_common_elems IS NOT NULL",
+                "SELECT s.tablename, c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs"
+                " FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename"
+                " WHERE s.tablename LIKE %s AND s.most_common_elems IS NOT NULL",
                 ["%search_tsv"],
             )
-            by_index = {name: frozenset(words or ()) for name, words in cur.fetchall()}
+            by_index = {
+                name: (max(float(rows or 0), 0.0), dict(zip(words or (), freqs or (), strict=False)))
+                for name, rows, words, freqs in cur.fetchall()
+            }
         _common = (time.monotonic(), by_index)
     return by_index
 
 
-def _rare(kind: SearchKind, words: list[str]) -> bool:
-    """No word is among the common ones of the kind's indexes: few rows match. The planner
-    would guess otherwise (a word it has no statistics of is taken for half the rarest common
-    one, 0.5% of a million incidents) and walk the primary key computing every row's document
-    looking for a word nobody wrote (15 s): for rare words the GIN index's bitmap is forced."""
-    common = common_words()
+def _bitmap(kind: SearchKind, words: list[str], n: int) -> bool:
+    """Whether the GIN index's bitmap finds the candidates cheaper than a walk along the primary
+    key, forced then. The planner would guess otherwise:
+    - no word is among the common ones of the kind's indexes: few rows match, yet a word it has
+      no statistics of is taken for half the rarest common one (0.5% of a million incidents)
+      and the primary key walked computing every row's document for a word nobody wrote (15 s);
+    - the rarest word's share f of the rows is known: the walk computes about candidates / f
+      documents, the bitmap reads about rows x f of them, each about as dear (~7 us); the
+      planner prices a document at a fraction of a heap row and walked 2,000 citizen reports
+      (19 ms) for 20 of the 1% holding "warga" that the bitmap reads in 2 ms. Where the walk is
+      the cheaper (a 1% word over a million incidents), the planner is left to choose."""
+    stats = word_stats()
     folded = {fold(w) for w in words}
-    return not any(folded & common.get(doc.index, frozenset()) for doc in kind.documents)
+    for doc in kind.documents:
+        rows, freqs = stats.get(doc.index, (0.0, {}))
+        known = [freqs[w] for w in folded if w in freqs]
+        if known and rows * min(known) ** 2 >= _candidates(n):
+            return False
+    return True
 
 
 def _ranked(
@@ -222,9 +257,15 @@ def _ranked(
 ) -> list[tuple[Any, float]]:
     # One query: the newest candidates with their rank. PostgreSQL computes the rank (an
     # expensive target: it recomputes the document) after the LIMIT, for those rows only.
+    # Only the related rows a hit shows are joined (`SearchKind.related`): the selectors' other
+    # joins were made before the sort, for every match (the threats' issuing agencies hashed
+    # from all 100k agencies, 35 ms; a phrase's 10,000 incidents joined to four tables).
     # `bitmap`: ordered by an expression no index gives (pk + 0), so the GIN index is read.
     order = (F("pk") + 0).desc() if bitmap else F("pk").desc()
-    rows = kind.queryset(user).filter(match).annotate(search_rank=_rank_expr(kind, q, words))
+    rows = kind.queryset(user).select_related(None)
+    if kind.related:
+        rows = rows.select_related(*kind.related)
+    rows = rows.filter(match).annotate(search_rank=_rank_expr(kind, q, words))
     ranked = [(row, float(row.search_rank or 0)) for row in rows.order_by(order)[: _candidates(n)]]
     ranked.sort(key=lambda pair: -pair[1])
     return ranked[:n]
@@ -232,7 +273,7 @@ def _ranked(
 
 def _postgres(kind: SearchKind, user: User, q: str, words: list[str], n: int) -> list[tuple[Any, float]]:
     match = _match_q(kind, lambda d: _matches(d, words))
-    return _ranked(kind, user, match, q, words, n, bitmap=_rare(kind, words))
+    return _ranked(kind, user, match, q, words, n, bitmap=_bitmap(kind, words, n))
 
 
 TYPO_TIMEOUT_MS = 300
