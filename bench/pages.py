@@ -36,6 +36,7 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -179,15 +180,28 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full world (1.0: 1M incidents)")
-    parser.add_argument("--repeat", type=int, default=30)
+def world_main(
+    run: Callable[[argparse.Namespace], int],
+    *,
+    description: str,
+    default_db: str,
+    repeat: int,
+    scale_help: str = "fraction of the full world",
+    extra: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> int:
+    """The benchmarks' shared launcher (pages, desk, search, surveys): the options, a PostgreSQL
+    database of the benchmark's own (built afresh, or reused with --reuse), Django pointed at it
+    without Redis, then `run(args)`; the connections closed and, with --drop, the database
+    dropped at the end."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--scale", type=float, default=1.0, help=scale_help)
+    parser.add_argument("--repeat", type=int, default=repeat)
     parser.add_argument("--reuse", action="store_true", help="reuse the world of an earlier run of the same scale")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
-    parser.add_argument("--db", default=DEFAULT_DB)
+    parser.add_argument("--db", default=default_db)
     parser.add_argument("--server-url", default=None)
-    parser.add_argument("--only", default="", help="comma-separated substrings of page names to run")
+    if extra is not None:
+        extra(parser)
     args = parser.parse_args()
 
     server_url = args.server_url or os.environ.get("DATABASE_URL", "")
@@ -200,7 +214,8 @@ def main() -> int:
     os.environ["DATABASE_URL"] = _url(server_url, args.db)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(BASE_DIR))
+    if str(BASE_DIR) not in sys.path:
+        sys.path.insert(0, str(BASE_DIR))
     try:
         return run(args)
     finally:
@@ -209,6 +224,19 @@ def main() -> int:
         connections.close_all()
         if args.drop:
             _admin(server_url, f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+
+
+def main() -> int:
+    return world_main(
+        run,
+        description=__doc__.split("\n\n")[0],
+        default_db=DEFAULT_DB,
+        repeat=30,
+        scale_help="fraction of the full world (1.0: 1M incidents)",
+        extra=lambda parser: parser.add_argument(
+            "--only", default="", help="comma-separated substrings of page names to run"
+        ),
+    )
 
 
 def build(sizes: dict[str, int]) -> None:

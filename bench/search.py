@@ -35,7 +35,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.desk import add_bulletins  # noqa: E402
-from bench.pages import DEFAULT_SERVER_URL, FULL, _admin, _url, build, percentile  # noqa: E402
+from bench.pages import FULL, build, percentile, world_main  # noqa: E402
 
 DEFAULT_DB = "sinergi_bench_search"
 OTHERS = 100_000
@@ -63,32 +63,7 @@ VILLAGES = ["Sukamaju", "Sidomulyo", "Margorejo", "Tanjung Laut", "Gunung Elai",
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--repeat", type=int, default=40)
-    parser.add_argument("--reuse", action="store_true")
-    parser.add_argument("--db", default=DEFAULT_DB)
-    parser.add_argument("--server-url", default=None)
-    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
-    args = parser.parse_args()
-    server_url = args.server_url or os.environ.get("DATABASE_URL", "")
-    if not server_url.startswith(("postgres", "pgsql")):
-        server_url = DEFAULT_SERVER_URL
-    exists = bool(_admin(server_url, f"SELECT 1 FROM pg_database WHERE datname = '{args.db}'"))
-    if not (args.reuse and exists):
-        _admin(server_url, f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-        _admin(server_url, f"CREATE DATABASE {args.db}")
-    os.environ["DATABASE_URL"] = _url(server_url, args.db)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    try:
-        return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.drop:
-            _admin(server_url, f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+    return world_main(run, description=__doc__.split("\n\n")[0], default_db=DEFAULT_DB, repeat=40)
 
 
 def add_more(n: int, user: object) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.pages import DEFAULT_SERVER_URL, _admin, _url, percentile  # noqa: E402
+from bench.pages import percentile, world_main  # noqa: E402
 
 DEFAULT_DB = "sinergi_bench_surveys"
 RESPONSES = 100_000
@@ -39,32 +39,13 @@ TITLE = "Bench SKM"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of 100k responses")
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--reuse", action="store_true", help="reuse the survey of an earlier run of the same scale")
-    parser.add_argument("--db", default=DEFAULT_DB)
-    parser.add_argument("--server-url", default=None)
-    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
-    args = parser.parse_args()
-    server_url = args.server_url or os.environ.get("DATABASE_URL", "")
-    if not server_url.startswith(("postgres", "pgsql")):
-        server_url = DEFAULT_SERVER_URL
-    exists = bool(_admin(server_url, f"SELECT 1 FROM pg_database WHERE datname = '{args.db}'"))
-    if not (args.reuse and exists):
-        _admin(server_url, f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-        _admin(server_url, f"CREATE DATABASE {args.db}")
-    os.environ["DATABASE_URL"] = _url(server_url, args.db)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    try:
-        return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.drop:
-            _admin(server_url, f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+    return world_main(
+        run,
+        description=__doc__.split("\n\n")[0],
+        default_db=DEFAULT_DB,
+        repeat=20,
+        scale_help="fraction of 100k responses",
+    )
 
 
 def build(n: int) -> int:

@@ -73,3 +73,12 @@ def test_the_search_benchmark_builds_its_world_and_measures_every_query_type():
     assert "Traceback" not in done.stderr, done.stderr[-4000:]
     assert "# built in" in done.stdout
     assert "common term" in done.stdout and "bare SQL of" in done.stdout
+
+
+@pytest.mark.django_db
+def test_the_surveys_benchmark_builds_its_answers_and_measures_the_results():
+    db = f"sinergi_bench_smoke_{uuid.uuid4().hex[:8]}"
+    done = _run("bench/surveys.py", "--scale", "0.001", "--repeat", "1", "--db", db, "--drop")
+    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
+    assert "Traceback" not in done.stderr, done.stderr[-4000:]
+    assert "survey_results" in done.stdout and "bare SQL" in done.stdout
