@@ -322,6 +322,18 @@ PAGES: dict[str, tuple[Callable[[], models.Model], Pages]] = {
             reverse("public-programme-detail", args=[p.pk]),
         ],
     ),
+    "coordination.Survey": (  # the demo's custom survey of a seminar: its pages, the public ones too
+        lambda: apps.get_model("coordination.Survey").objects.filter(kind="custom").first(),
+        lambda v: _survey_pages(v),
+    ),
+    "coordination.SurveyResponse": (
+        lambda: apps.get_model("coordination.SurveyResponse").objects.first(),
+        lambda r: _survey_pages(r.survey),
+    ),
+    "coordination.SurveyAnswer": (
+        lambda: apps.get_model("coordination.SurveyAnswer").objects.filter(text__gt="").first(),
+        lambda a: [*_survey_pages(a.question.survey), reverse("survey-answers", args=[a.question.survey_id])],
+    ),
     "coordination.Bulletin": (
         lambda: apps.get_model("coordination.Bulletin").objects.first(),
         lambda b: _bulletin_pages(b),
@@ -363,6 +375,19 @@ def _meeting_pages(m) -> list[str]:
         reverse("api-meeting-detail", args=[m.pk]),
         reverse("api-meeting-action-items", args=[m.pk]),
         reverse("api-meeting-decisions", args=[m.pk]),
+    ]
+
+
+def _survey_pages(v) -> list[str]:
+    return [
+        reverse("survey-list"),
+        reverse("survey-index"),
+        reverse("survey-detail", args=[v.pk]),
+        reverse("survey-poster", args=[v.pk]),
+        reverse("api-survey-list"),
+        reverse("api-survey-detail", args=[v.pk]),
+        reverse("survey-answer", args=[v.token]),
+        reverse("survey-public-results", args=[v.token]),
     ]
 
 

@@ -63,6 +63,9 @@ class Survey(models.Model):
     token = models.CharField(max_length=32, unique=True, editable=False)
     # Published text answers and the index on the public results page.
     results_public = models.BooleanField(_("publish the results"), default=True)
+    # Listed among the open surveys of the public portal's home; otherwise answered only by its
+    # link or QR code (a survey of a seminar's attendees, say, is not for every visitor).
+    listed = models.BooleanField(_("listed on the public portal"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -29,10 +29,10 @@ from coordination.models import Programme
 from . import selectors, services
 from .filters import ProgrammeFilter
 from .serializers import (
-    AttendanceSerializer,
     CancelSerializer,
     ProgrammeActionItemCreateSerializer,
     ProgrammeActionItemSerializer,
+    ProgrammeAttendanceSerializer,
     ProgrammeCreateSerializer,
     ProgrammeDetailSerializer,
     ProgrammeSerializer,
@@ -101,13 +101,13 @@ class ProgrammeViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     @extend_schema(
         summary=_("Record the attendance per target group: the programme is then held"),
-        request=AttendanceSerializer,
+        request=ProgrammeAttendanceSerializer,
         responses={200: ProgrammeDetailSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def hold(self, request: Request, pk: str | None = None) -> Response:
         programme = self.get_object()
-        data = self.validated(AttendanceSerializer)
+        data = self.validated(ProgrammeAttendanceSerializer)
         attendance = {row["target_group"]: row["actual"] for row in data["attendance"]}
         return self.render(services.programme_hold(actor=request.user, programme=programme, attendance=attendance))
 

@@ -196,7 +196,7 @@ class AttendanceRowSerializer(serializers.Serializer):
     actual = serializers.IntegerField(min_value=0, max_value=1_000_000)
 
 
-class AttendanceSerializer(serializers.Serializer):
+class ProgrammeAttendanceSerializer(serializers.Serializer):
     attendance = serializers.ListField(child=AttendanceRowSerializer(), max_length=20)
 
 

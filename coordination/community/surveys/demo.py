@@ -54,6 +54,7 @@ def seed_surveys(now: datetime.datetime, *, user: Callable[[str], Any], area: Ca
             title_en="Survey of the seminar on narcotics at SMA Negeri 1 Bontang",
             service=Survey.Service.OTHER,
             service_name="Seminar P4GN di sekolah",
+            listed=True,
             area=area("Kota Bontang"),
         )
         K = survey.questions.model.Kind

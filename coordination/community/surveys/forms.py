@@ -60,6 +60,11 @@ class SurveyForm(ServiceErrorsMixin, forms.Form):
     )
     opens_on = IsoDateField(label=_("Opens on"), required=False, widget=IsoDateInput(attrs={"class": "form-control"}))
     closes_on = IsoDateField(label=_("Closes on"), required=False, widget=IsoDateInput(attrs={"class": "form-control"}))
+    listed = forms.BooleanField(
+        label=_("List it on the public portal's home while it is open (else only its link and QR code lead to it)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     results_public = forms.BooleanField(
         label=_("Publish the index and the published comments on the public results page"),
         required=False,

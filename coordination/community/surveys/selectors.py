@@ -109,11 +109,12 @@ def _answerable_q(today: date) -> Q:
 
 
 def open_public_surveys(limit: int = 5) -> list[Survey]:
-    """The surveys anyone may answer now, newest first (the public portal's home page), except
-    those about a report's handling, which reporters reach from their tracking page."""
+    """The surveys anyone may answer now that their agency lists on the public portal, newest
+    first (its home page), except those about a report's handling, which reporters reach from
+    their tracking page. An unlisted survey is reached by its link or QR code only."""
     today = timezone.localdate()
     return list(
-        Survey.objects.filter(_answerable_q(today))
+        Survey.objects.filter(_answerable_q(today), listed=True)
         .exclude(service=Survey.Service.REPORT_HANDLING)
         .select_related("agency", "area")
         .order_by("-created_at", "-id")[:limit]

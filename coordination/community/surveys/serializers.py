@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Area
@@ -61,6 +63,7 @@ class SurveySerializer(ModelSerializer):
             "closes_on",
             "status",
             "results_public",
+            "listed",
             "public_url",
             "created_at",
         ]
@@ -84,6 +87,7 @@ class SurveyDetailSerializer(SurveySerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ReadableProgrammeField(serializers.PrimaryKeyRelatedField):
     """A programme the requesting user reads (anything else: "does not exist", as for a missing id)."""
 
@@ -106,6 +110,7 @@ class SurveyWriteSerializer(serializers.Serializer):
     opens_on = serializers.DateField(required=False, allow_null=True)
     closes_on = serializers.DateField(required=False, allow_null=True)
     results_public = serializers.BooleanField(required=False)
+    listed = serializers.BooleanField(required=False)
 
 
 class SurveyCreateSerializer(SurveyWriteSerializer):
@@ -200,7 +205,10 @@ class PublicSurveySerializer(serializers.Serializer):
 class PublicAnswerSerializer(serializers.Serializer):
     answers = serializers.DictField(
         child=serializers.JSONField(),
-        help_text=_('{"<question id>": value, or a list of values for multiple choice}'),
+        help_text=_(
+            "An object with each question's id as a key and its answer as the value "
+            "(a list of values for multiple choice)."
+        ),
     )
     tracking_code = serializers.CharField(max_length=16, required=False, allow_blank=True)
     device_token = serializers.CharField(max_length=64, required=False, allow_blank=True)

@@ -53,6 +53,7 @@ SURVEY_FIELDS = (
     "opens_on",
     "closes_on",
     "results_public",
+    "listed",
 )
 QUESTION_FIELDS = ("kind", "text", "text_en", "options", "required")
 MAX_QUESTIONS = 60

@@ -42,10 +42,11 @@ def test_the_api_takes_only_a_programme_the_user_reads(api_as, world):
     assert response.json()["programme"] == mine.pk
 
 
-def test_the_visitors_home_lists_open_surveys_only(client, world):
+def test_the_visitors_home_lists_the_open_surveys_their_agency_lists(client, world):
     draft = make_custom(world, title="Survei draf", open_it=False)
     assert 'data-testid="home-surveys"' not in client.get(reverse("dashboard")).content.decode()
-    make_custom(world, title="Survei seminar terbuka")
+    unlisted = make_custom(world, title="Survei peserta seminar")  # open, by its QR code only
+    make_custom(world, title="Survei seminar terbuka", listed=True)
     html = client.get(reverse("dashboard")).content.decode()
     assert 'data-testid="home-surveys"' in html and "Survei seminar terbuka" in html
-    assert draft.title not in html
+    assert draft.title not in html and unlisted.title not in html

@@ -203,11 +203,12 @@ def test_a_moderator_publishes_a_written_answer_and_a_viewer_may_not(world):
 def test_open_public_surveys_lists_the_answerable_ones_but_not_report_handling(world):
     from coordination.community.surveys.selectors import open_public_surveys
 
-    custom = make_custom(world, title="Terbuka")
-    make_custom(world, title="Draf", open_it=False)
-    make_custom(world, title="Nanti", opens_on=timezone.localdate() + datetime.timedelta(days=2))
-    make_skm(world)  # report handling: reached from the tracking page
-    newer = make_skm(world, service=Survey.Service.OTHER, title="SKM SKCK")
+    custom = make_custom(world, title="Terbuka", listed=True)
+    make_custom(world, title="Draf", open_it=False, listed=True)
+    make_custom(world, title="Nanti", opens_on=timezone.localdate() + datetime.timedelta(days=2), listed=True)
+    make_custom(world, title="Peserta seminar")  # open but not listed: its QR code only
+    make_skm(world, listed=True)  # report handling: reached from the tracking page
+    newer = make_skm(world, service=Survey.Service.OTHER, title="SKM SKCK", listed=True)
     assert open_public_surveys(limit=5) == [newer, custom]
     assert open_public_surveys(limit=1) == [newer]
 
