@@ -295,6 +295,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "cameras-mark-stale": {"task": "agencies.tasks.camera_mark_stale", "schedule": 300.0},
     "bulletins-remind": {"task": "coordination.bulletins.tasks.bulletins_remind", "schedule": 60.0},
+    # A reporter's notice of a question whose task was lost (the broker down when it was asked).
+    "report-questions-sweep": {"task": "incidents.reports.tasks.report_questions_sweep", "schedule": 300.0},
 }
 # Bulletins: attachments' size limit, and how long after the reminder the commander is told.
 SINERGI_BULLETIN_ATTACHMENT_MAX_BYTES = env.int("SINERGI_BULLETIN_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
