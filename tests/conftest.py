@@ -6,10 +6,12 @@
 """
 
 import datetime
+import itertools
 import os
 import sys
 import sysconfig
 import tempfile
+import time
 import traceback
 from pathlib import Path
 from types import SimpleNamespace
@@ -181,11 +183,13 @@ def pytest_configure(config):
 
 def _cache_of_this_worker() -> None:
     """Under pytest-xdist (`make test` runs the suite in TEST_WORKERS processes), each worker keeps
-    its cache in a Redis database of its own: tests clear the cache (a rate limit's window), and
-    Redis clears a whole database at once, so two workers sharing one would clear each other's
-    windows mid-test. Worker gwN takes the database N after REDIS_URL's (wrapping at 16); the
-    broker stays on REDIS_URL's (each test consumes a queue of its own). pytest-django already
-    gives each worker a database of its own (test_<name>_gwN)."""
+    its cache in a Redis database of its own, and none in the broker's: tests clear the cache (a
+    rate limit's window), and Redis clears a whole database at once, so a worker clearing the
+    broker's database dropped the queued tasks of the other worker's test (a fan-out lost 9 of
+    its 10 batches), and two workers sharing a cache cleared each other's windows mid-test.
+    Worker gwN takes the database N + 1 after REDIS_URL's (wrapping at 16); the broker stays on
+    REDIS_URL's (each test consumes a queue of its own). pytest-django already gives each worker
+    a database of its own (test_<name>_gwN)."""
     from django.conf import settings
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -193,7 +197,7 @@ def _cache_of_this_worker() -> None:
     if not worker.startswith("gw") or not str(location).startswith("redis://"):
         return
     url = urlsplit(str(location))
-    number = (int(url.path.strip("/") or 0) + int(worker[2:])) % 16
+    number = (int(url.path.strip("/") or 0) + 1 + int(worker[2:])) % 16
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url._replace(path=f"/{number}").geturl()}}
     from django.core.cache import caches
 
@@ -385,6 +389,25 @@ def _private_media(settings, tmp_path):
     """Uploads of a test go to its own temporary folder, never into the work tree."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+# Each test's rate-limit windows: a day of its own (see `_throttle_clock`), numbered from this
+# process's start so that the windows of two runs sharing a Redis database never meet.
+_THROTTLE_DAYS = itertools.count((int(time.time()) % 100_000) * 10_000)
+
+
+@pytest.fixture(autouse=True)
+def _throttle_clock(monkeypatch):
+    """The rate limits count in fixed windows (a minute, a day: `common.throttling`), so a test
+    that sends two requests and expects the second refused failed whenever a minute turned
+    between them. Each test gets a clock for the throttles that starts at the first second of a
+    day of its own and runs on with the real (or travelled) time: no window turns within the
+    test's first minute, and no test finds another's counts."""
+    from common.throttling import WindowsThrottle
+
+    start = time.time()
+    base = next(_THROTTLE_DAYS) * 86_400.0
+    monkeypatch.setattr(WindowsThrottle, "timer", staticmethod(lambda: base + (time.time() - start)))
 
 
 @pytest.fixture(autouse=True)

@@ -48,3 +48,21 @@ def test_ci_runs_on_postgresql_when_services_are_required():
         pytest.skip("only meaningful where CI requires the real services")
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+def test_a_parallel_test_worker_keeps_its_cache_out_of_the_brokers_database(settings, monkeypatch):
+    """`cache.clear()` flushes a whole Redis database: a test worker whose cache shared the
+    broker's database dropped the queued tasks of the other worker's test (tests/conftest.py)."""
+    from django.core.cache import caches
+
+    from tests.conftest import _cache_of_this_worker
+
+    broker = "redis://127.0.0.1:6379/11"
+    seen = set()
+    for worker in ("gw0", "gw1", "gw4"):
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": broker}}
+        _cache_of_this_worker()
+        seen.add(settings.CACHES["default"]["LOCATION"])
+    assert seen == {"redis://127.0.0.1:6379/12", "redis://127.0.0.1:6379/13", "redis://127.0.0.1:6379/0"}
+    caches.__dict__.pop("settings", None)
