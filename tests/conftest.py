@@ -8,6 +8,7 @@
 import datetime
 import itertools
 import os
+import secrets
 import sys
 import sysconfig
 import tempfile
@@ -391,9 +392,10 @@ def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
-# Each test's rate-limit windows: a day of its own (see `_throttle_clock`), numbered from this
-# process's start so that the windows of two runs sharing a Redis database never meet.
-_THROTTLE_DAYS = itertools.count((int(time.time()) % 100_000) * 10_000)
+# Each test's rate-limit windows: a day of its own (see `_throttle_clock`), numbered from a
+# random start per process so that the windows of two runs sharing a Redis database never meet
+# (not from the clock: tests read it inside a test, never at import).
+_THROTTLE_DAYS = itertools.count(secrets.randbelow(100_000) * 10_000)
 
 
 @pytest.fixture(autouse=True)
