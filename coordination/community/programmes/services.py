@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area, Membership
 from agencies.roles import agencies_with, roles_for
+from agencies.selectors import user_is_staff, user_roles_in
 from agencies.services import acting_agency
 from common.services import model_update, signed_in
 from common.types import User
@@ -48,7 +49,7 @@ from coordination.models import (
     ProgrammeSession,
     TargetGroup,
 )
-from coordination.rules import check_window, holds_capability, require_capability
+from coordination.rules import check_window, require_capability
 from incidents.reports.services import photo_clean
 
 S = Programme.Status
@@ -72,8 +73,33 @@ def can_plan_any(*, user: User) -> bool:
     return bool(agencies_with(user=user, capability="programme.plan"))
 
 
-def _holds(actor: User, programme: Programme, capability: str) -> bool:
-    return holds_capability(actor=actor, agency_ids=[programme.organiser_id], capability=capability)
+CAPABILITIES = ("programme.plan", "programme.approve", "programme.report")
+
+
+def _held(actor: User, programme: Programme) -> set[str]:
+    """The programme capabilities the actor holds in its organiser (staff: all): one query."""
+    if user_is_staff(actor):
+        return set(CAPABILITIES)
+    role = user_roles_in(user=actor, agency_ids=[programme.organiser_id]).get(programme.organiser_id)
+    return {c for c in CAPABILITIES if role in roles_for(c)}
+
+
+def programme_rights(*, actor: User, programme: Programme) -> dict[str, bool]:
+    """Every action the programme's page may offer, as the services decide it, from one read of
+    the actor's role: change, cancel, approve, hold (attendance and photos), report, add action
+    items, add materials."""
+    held = _held(actor, programme)
+    status = programme.status
+    report = "programme.report" in held
+    return {
+        "change": status in CHANGEABLE and "programme.plan" in held,
+        "cancel": status in CHANGEABLE and "programme.plan" in held,
+        "approve": status == S.PLANNED and "programme.approve" in held,
+        "hold": status in (S.APPROVED, S.HELD) and has_started(programme) and report,
+        "report": status in (S.HELD, S.REPORTED) and report,
+        "add_items": status in (S.HELD, S.REPORTED) and report,
+        "add_material": status != S.CANCELLED and "programme.plan" in held,
+    }
 
 
 def require_planner(*, actor: User, programme: Programme) -> None:
@@ -99,36 +125,31 @@ def has_started(programme: Programme) -> bool:
 
 
 def can_change(*, actor: User, programme: Programme) -> bool:
-    return programme.status in CHANGEABLE and _holds(actor, programme, "programme.plan")
+    return programme_rights(actor=actor, programme=programme)["change"]
 
 
 def can_cancel(*, actor: User, programme: Programme) -> bool:
-    return can_change(actor=actor, programme=programme)
+    return programme_rights(actor=actor, programme=programme)["cancel"]
 
 
 def can_approve(*, actor: User, programme: Programme) -> bool:
-    return programme.status == S.PLANNED and _holds(actor, programme, "programme.approve")
+    return programme_rights(actor=actor, programme=programme)["approve"]
 
 
 def can_hold(*, actor: User, programme: Programme) -> bool:
-    """Record attendance and photos: once approved and begun, until reported."""
-    return (
-        programme.status in (S.APPROVED, S.HELD)
-        and has_started(programme)
-        and _holds(actor, programme, "programme.report")
-    )
+    return programme_rights(actor=actor, programme=programme)["hold"]
 
 
 def can_report(*, actor: User, programme: Programme) -> bool:
-    return programme.status in (S.HELD, S.REPORTED) and _holds(actor, programme, "programme.report")
+    return programme_rights(actor=actor, programme=programme)["report"]
 
 
 def can_add_items(*, actor: User, programme: Programme) -> bool:
-    return can_report(actor=actor, programme=programme)
+    return programme_rights(actor=actor, programme=programme)["add_items"]
 
 
 def can_add_material(*, actor: User, programme: Programme) -> bool:
-    return programme.status != S.CANCELLED and _holds(actor, programme, "programme.plan")
+    return programme_rights(actor=actor, programme=programme)["add_material"]
 
 
 def is_open_for_registration(programme: Programme) -> bool:

@@ -165,18 +165,13 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _context(request: HttpRequest, programme: Programme, **given: Any) -> dict[str, Any]:
     user = request.user
-    may_items = services.can_add_items(actor=user, programme=programme)
+    rights = services.programme_rights(actor=user, programme=programme)
     return {
         "programme": programme,
-        "can_change": services.can_change(actor=user, programme=programme),
-        "can_approve": services.can_approve(actor=user, programme=programme),
-        "can_cancel": services.can_cancel(actor=user, programme=programme),
-        "can_hold": services.can_hold(actor=user, programme=programme),
-        "can_report": services.can_report(actor=user, programme=programme),
-        "material_form": given.get("material_form")
-        or (forms.MaterialForm() if services.can_add_material(actor=user, programme=programme) else None),
+        **{f"can_{action}": rights[action] for action in ("change", "approve", "cancel", "hold", "report")},
+        "material_form": given.get("material_form") or (forms.MaterialForm() if rights["add_material"] else None),
         "item_form": given.get("item_form")
-        or (forms.ProgrammeActionItemForm(programme=programme) if may_items else None),
+        or (forms.ProgrammeActionItemForm(programme=programme) if rights["add_items"] else None),
         "attendance": presenters.attendance_rows(programme),
         "items": action_item_rows(user=user, items=programme.action_items.all()),
         "statuses": ActionItem.Status.choices,

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area
 from agencies.roles import agencies_with, roles_for
+from agencies.selectors import user_is_staff
 from agencies.services import acting_agency
 from common.services import model_update, signed_in
 from common.types import User
@@ -63,8 +64,9 @@ MAX_QUESTIONS = 60
 
 
 def can_manage_any(*, user: User) -> bool:
-    """A commander or liaison of some agency (the "new survey" button); staff name the agency."""
-    return bool(agencies_with(user=user, capability="survey.manage"))
+    """A commander or liaison of some agency, or staff, who name the agency (the "new survey"
+    button and page)."""
+    return user_is_staff(user) or bool(agencies_with(user=user, capability="survey.manage"))
 
 
 def can_manage(*, actor: User, survey: Survey) -> bool:

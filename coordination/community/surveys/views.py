@@ -49,7 +49,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, qs, PAGE_SIZE),
             "statuses": Survey.Status.choices,
             "current_status": status,
-            "can_create": services.can_manage_any(user=request.user) or request.user.is_staff,
+            "can_create": services.can_manage_any(user=request.user),
         },
     )
 
@@ -95,7 +95,7 @@ def _save(form: Any, save: Callable[..., Any]) -> Any:
 @require_http_methods(["GET", "POST"])
 @forbidden_page
 def survey_create(request: HttpRequest) -> HttpResponse:
-    if not (services.can_manage_any(user=request.user) or request.user.is_staff):
+    if not services.can_manage_any(user=request.user):
         return forbidden_response(request)
     form = forms.SurveyForm(request.POST or None, user=request.user)
     if request.method == "POST":
