@@ -94,6 +94,15 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "survey.manage": MANAGING,
     "survey.moderate": ACTING,
     "survey.read": MEMBER,
+    # Periodic evaluations: the agency's acting members (analysts included) draft them (findings,
+    # actions, recomputing); its commander reviews and publishes them to partners and the public
+    # summary to the portal; its commanders and liaisons set its KPI targets; any member reads
+    # its evaluations, and the members of an agency it was published to read that one.
+    "evaluation.write": ACTING,
+    "evaluation.review": COMMANDING,
+    "evaluation.publish": COMMANDING,
+    "evaluation.targets": MANAGING,
+    "evaluation.read": MEMBER,
     "agency.manage": MANAGING,
     "agency.members": COMMANDING,
     "agency.edit": COMMANDING,
@@ -151,6 +160,11 @@ DESCRIPTIONS: dict[str, str] = {
     "survey.manage": "build, open and close their agency's satisfaction surveys",
     "survey.moderate": "publish or hide the written answers to their agency's surveys",
     "survey.read": "read the results of their agency's surveys and export them",
+    "evaluation.write": "draft their agency's evaluations: recompute the figures, write findings and follow-up actions",
+    "evaluation.review": "review a draft evaluation of their agency, or send it back to draft",
+    "evaluation.publish": "publish a reviewed evaluation of their agency to partner agencies, and its public summary",
+    "evaluation.targets": "set their agency's KPI targets",
+    "evaluation.read": "read their agency's evaluations and those published to it, and export them (PDF, XLSX, CSV)",
     "agency.manage": "manage their agency's subscriptions, vital objects and cameras",
     "agency.members": "add, change and remove their agency's members",
     "agency.edit": "change their agency's contact details",

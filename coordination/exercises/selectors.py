@@ -75,8 +75,9 @@ def exercise_action_items(*, exercise: Exercise) -> QuerySet[ActionItem]:
 
 
 def action_item_list(*, user: User) -> QuerySet[ActionItem]:
-    """Action items (of exercises, meetings and programmes) owned by the user's agencies, or of
-    exercises their agencies lead and meetings and programmes they organise (staff: all)."""
+    """Action items (of exercises, meetings, programmes and evaluations) owned by the user's
+    agencies, or of exercises their agencies lead, meetings and programmes they organise and
+    evaluations they write (staff: all)."""
     qs = ActionItem.objects.select_related(
         "owner_agency",
         "owner_person",
@@ -86,6 +87,8 @@ def action_item_list(*, user: User) -> QuerySet[ActionItem]:
         "meeting__organiser",
         "programme",
         "programme__organiser",
+        "evaluation",
+        "evaluation__owner_agency",
     )
     if user_is_staff(user):
         return qs
@@ -97,6 +100,7 @@ def action_item_list(*, user: User) -> QuerySet[ActionItem]:
         | Q(exercise__lead_agency_id__in=own)
         | Q(meeting__organiser_id__in=own)
         | Q(programme__organiser_id__in=own)
+        | Q(evaluation__owner_agency_id__in=own)
     )
 
 
@@ -156,6 +160,6 @@ def overdue_action_items(*, user: User | None) -> QuerySet[ActionItem]:
     return (
         ActionItem.objects.filter(owner_agency_id__in=own, due_date__lt=timezone.localdate())
         .exclude(status=ActionItem.Status.DONE)
-        .select_related("owner_agency", "owner_person", "exercise", "meeting", "programme")
+        .select_related("owner_agency", "owner_person", "exercise", "meeting", "programme", "evaluation")
         .order_by("due_date", "id")
     )

@@ -64,8 +64,11 @@ def can_plan_exercise(*, actor: User, exercise: Exercise) -> bool:
 def item_parent(item: ActionItem) -> tuple[int, str]:
     """The agency that keeps the item's parent and the capability it plans it with: an
     exercise's lead ("exercise.plan"), a meeting's organiser ("meeting.minutes"), a programme's
-    organiser ("programme.report"). Action items are one model for exercises, meetings and
-    programmes (evaluations next): its rules are written here, where it began."""
+    organiser ("programme.report"), an evaluation's agency ("evaluation.write"). Action items are
+    one model for exercises, meetings, programmes and evaluations: its rules are written here,
+    where it began."""
+    if item.evaluation is not None:
+        return item.evaluation.owner_agency_id, "evaluation.write"
     if item.meeting is not None:
         return item.meeting.organiser_id, "meeting.minutes"
     if item.programme is not None:
@@ -226,7 +229,12 @@ def action_item_create(
     if not owner_agency.is_active:
         raise ValidationError({"owner_agency": _("This agency is not active.")})
     item = ActionItem(
-        exercise=exercise, description=description, owner_agency=owner_agency, due_date=due_date, status=status
+        exercise=exercise,
+        description=description,
+        owner_agency=owner_agency,
+        due_date=due_date,
+        status=status,
+        closed_at=timezone.now() if status == ActionItem.Status.DONE else None,
     )
     item.full_clean()
     item.save()
@@ -243,7 +251,12 @@ def action_item_update(*, actor: User, item: ActionItem, **fields: Any) -> Actio
         require_item_planner(actor=actor, item=item)
     else:
         require_action_item_updater(actor=actor, item=item)
+    was_done = item.status == ActionItem.Status.DONE
     model_update(instance=item, fields=fields, allowed=ACTION_ITEM_FIELDS)
+    if item.status == ActionItem.Status.DONE and not was_done:
+        item.closed_at = timezone.now()
+    elif item.status != ActionItem.Status.DONE:
+        item.closed_at = None
     if {"owner_agency", "owner_person"} & set(fields):
         if not item.owner_agency.is_active and "owner_agency" in fields:
             raise ValidationError({"owner_agency": _("This agency is not active.")})

@@ -379,6 +379,7 @@ def meeting_action_item_create(
         owner_person=owner_person,
         due_date=due_date,
         status=status,
+        closed_at=timezone.now() if status == ActionItem.Status.DONE else None,
     )
     item.full_clean()
     item.save()

@@ -1,6 +1,6 @@
 """Working together: joint operations and their situation reports, patrol shifts (joint patrols
 and siskamling rosters) with check-ins, joint exercises with their after-action reviews,
-coordination meetings, community programmes, the action items of all three, the one inbox
+coordination meetings, community programmes, periodic evaluations, the action items of all four, the one inbox
 (`InboxItem`), bulletins shared between agencies, and satisfaction surveys.
 
 One module per feature; every model is re-exported here, so `from coordination.models import X`
@@ -16,6 +16,7 @@ from .bulletins import (
     BulletinReply,
     BulletinVersion,
 )
+from .evaluations import Evaluation, EvaluationFinding, KpiTarget
 from .exercises import Exercise
 from .meetings import Meeting, MeetingDecision, MeetingInvitee
 from .notifications import InboxItem
@@ -54,9 +55,12 @@ __all__ = [
     "CheckIn",
     "Checkpoint",
     "ConflictOverride",
+    "Evaluation",
+    "EvaluationFinding",
     "Exercise",
     "InboxItem",
     "JointOperation",
+    "KpiTarget",
     "Meeting",
     "MeetingDecision",
     "MeetingInvitee",

@@ -1,5 +1,5 @@
-"""Action items: the one model of the follow-ups of exercises, meetings and programmes
-(evaluations will be a fourth parent): what is to be done, by which agency (and person), by when, and how far it is.
+"""Action items: the one model of the follow-ups of exercises, meetings, programmes and
+evaluations: what is to be done, by which agency (and person), by when, and how far it is.
 
 An item belongs to exactly one parent (a check constraint); a new parent adds its nullable
 foreign key and joins the constraint."""
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
+from .evaluations import Evaluation, EvaluationFinding
 from .exercises import Exercise
 from .meetings import Meeting
 from .programmes import Programme
@@ -29,6 +30,18 @@ class ActionItem(models.Model):
     programme = models.ForeignKey(
         Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="action_items"
     )
+    evaluation = models.ForeignKey(
+        Evaluation, null=True, blank=True, on_delete=models.CASCADE, related_name="action_items"
+    )
+    # An evaluation's item may answer one of its findings (same evaluation).
+    finding = models.ForeignKey(
+        EvaluationFinding,
+        verbose_name=_("finding"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+    )
     description = models.TextField(_("description"))
     owner_agency = models.ForeignKey(
         Agency, verbose_name=_("owner agency"), on_delete=models.PROTECT, related_name="action_items"
@@ -43,6 +56,8 @@ class ActionItem(models.Model):
     )
     due_date = models.DateField(_("due date"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    # When it was marked done (cleared when reopened): "closed on time" is closed_at's date <= due_date.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -51,9 +66,12 @@ class ActionItem(models.Model):
         ordering = ["due_date", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(exercise__isnull=False, meeting__isnull=True, programme__isnull=True)
-                | Q(exercise__isnull=True, meeting__isnull=False, programme__isnull=True)
-                | Q(exercise__isnull=True, meeting__isnull=True, programme__isnull=False),
+                condition=Q(
+                    exercise__isnull=False, meeting__isnull=True, programme__isnull=True, evaluation__isnull=True
+                )
+                | Q(exercise__isnull=True, meeting__isnull=False, programme__isnull=True, evaluation__isnull=True)
+                | Q(exercise__isnull=True, meeting__isnull=True, programme__isnull=False, evaluation__isnull=True)
+                | Q(exercise__isnull=True, meeting__isnull=True, programme__isnull=True, evaluation__isnull=False),
                 name="action_item_one_parent",
             ),
         ]
