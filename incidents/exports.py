@@ -31,6 +31,7 @@ from django.utils import translation
 
 from agencies.models import Classification, Severity
 from agencies.services import AUDITED_CLASSIFICATIONS, audit_list_read, audit_reads
+from common.spreadsheets import spreadsheet_text
 from common.types import User
 
 from .models import Incident, Urgency
@@ -75,14 +76,9 @@ def _number(value: Decimal | None) -> str:
     return "" if value is None else format(value, "f")
 
 
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection); titles
-# and descriptions may come from citizen reports, so such cells get a leading apostrophe.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str | None) -> str:
-    value = value or ""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+# Titles and descriptions may come from citizen reports: text cells go through
+# common.spreadsheets.spreadsheet_text (a leading apostrophe where a spreadsheet would run a formula).
+_text = spreadsheet_text
 
 
 # --- CSV ------------------------------------------------------------------------------------

@@ -67,6 +67,10 @@ class KpiRow:
     trend_label: str
     grade: str | None = None  # the SKM index's grade (A-D)
     n: int | None = None
+    # The raw numbers behind previous, year_before and target (for spreadsheets).
+    previous_value: float | None = None
+    year_before_value: float | None = None
+    target_value: float | None = None
 
     @property
     def light_colour(self) -> str:
@@ -161,6 +165,11 @@ def _decimal(value: Any) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
+
+
+def _float(value: Any) -> float | None:
+    amount = _decimal(value)
+    return float(amount) if amount is not None else None
 
 
 def number(value: Any, decimals: int, language: str) -> str:
@@ -308,7 +317,11 @@ def _kpi_row(kpi: Kpi, entry: dict[str, Any], language: str) -> KpiRow:
         trend_good=good,
         trend_label=_trend_label(direction, good),
         grade=grade,
-        n=n if isinstance(n, int) else None,
+        # The sample behind a median or a share; a count is its own sample.
+        n=n if isinstance(n, int) and kpi.unit != "count" else None,
+        previous_value=_float(previous),
+        year_before_value=_float(entry.get("year_before")),
+        target_value=_float(target),
     )
 
 
@@ -335,7 +348,7 @@ def _chart(breakdown: Breakdown, headers: list[Header], rows: list[list[Any]], l
         series: dict[str, Any] = {"label": header.label, "data": values, "backgroundColor": colour}
         series["borderColor"] = colour
         if breakdown.chart == "line":
-            series.update(tension=0.2, fill=False, pointRadius=3)
+            series.update(tension=0.2, fill=False, pointRadius=3, pointStyle="line")
             if len(datasets):  # the year before: dashed, so it reads apart without colour
                 series["borderDash"] = [6, 4]
         datasets.append(series)
@@ -353,8 +366,16 @@ def _chart(breakdown: Breakdown, headers: list[Header], rows: list[list[Any]], l
         "type": breakdown.chart,
         "data": {"labels": labels, "datasets": datasets},
         "options": {
+            # Chart.js formats its ticks in this locale, not the browser's.
+            "locale": "en-GB" if language == "en" else "id-ID",
             "indexAxis": "y" if horizontal else "x",
-            "plugins": {"legend": {"display": len(datasets) > 1, "position": "bottom"}},
+            "plugins": {
+                "legend": {
+                    "display": len(datasets) > 1,
+                    "position": "bottom",
+                    "labels": {"usePointStyle": breakdown.chart == "line"},
+                }
+            },
             "scales": scales,
         },
         # The canvas box's height in rem: a long horizontal list gets a row per name.

@@ -7,12 +7,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+
+from common.spreadsheets import spreadsheet_cell
 
 from .selectors import Results
 from .skm import element_name
@@ -44,16 +45,9 @@ def result_rows(results: Results, language: str = "id") -> Iterator[list[Any]]:
             yield [name or _("No area"), n, score if score is not None else ""]
 
 
-def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value if isinstance(value, (int, float, str, Decimal)) or value is None else str(value)
-
-
 def results_response(results: Results, fmt: str) -> HttpResponse:
     name = f"survei-{results.survey.pk}"
-    rows = [[_cell(v) for v in row] for row in result_rows(results)]
+    rows = [[spreadsheet_cell(v) for v in row] for row in result_rows(results)]
     if fmt == "xlsx":
         book = Workbook()
         sheet = book.active
