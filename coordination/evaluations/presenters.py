@@ -40,7 +40,7 @@ CHART_SERIES: dict[str, tuple[str, ...]] = {
     "incidents_by_month": ("count", "previous"),
     "incidents_by_category": ("count", "previous"),
     "incidents_by_area": ("count", "previous"),
-    "delivery_by_channel": ("sent", "failed"),
+    "delivery_by_channel": ("success",),  # sent and failed differ a hundredfold: one bar of the share
     "ack_by_agency": ("median", "p90"),
     "reach_by_group": ("planned", "attended"),
     "skm_by_agency": ("index",),
@@ -357,7 +357,7 @@ def _chart(breakdown: Breakdown, headers: list[Header], rows: list[list[Any]], l
     units = {h.unit for h in headers if h.key in keys}
     horizontal = breakdown.chart == "bar" and len(rows) > 8
     value_axis: dict[str, Any] = {"beginAtZero": True, "title": {"display": True, "text": _unit_name(units)}}
-    if units == {"index"}:
+    if units & {"index", "percent"} == units:
         value_axis.update(min=0, max=100)
     if units == {"count"}:
         value_axis["ticks"] = {"precision": 0}
