@@ -54,7 +54,7 @@ class KpiRow:
     key: str
     label: str
     unit: str
-    value: float | None
+    value: int | float | None
     display: str
     previous: str
     year_before: str
@@ -68,9 +68,9 @@ class KpiRow:
     grade: str | None = None  # the SKM index's grade (A-D)
     n: int | None = None
     # The raw numbers behind previous, year_before and target (for spreadsheets).
-    previous_value: float | None = None
-    year_before_value: float | None = None
-    target_value: float | None = None
+    previous_value: int | float | None = None
+    year_before_value: int | float | None = None
+    target_value: int | float | None = None
 
     @property
     def light_colour(self) -> str:
@@ -167,9 +167,12 @@ def _decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _float(value: Any) -> float | None:
+def _float(value: Any) -> int | float | None:
+    """A number for a spreadsheet: whole numbers as int (a count reads 1234, not 1234.0)."""
     amount = _decimal(value)
-    return float(amount) if amount is not None else None
+    if amount is None:
+        return None
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 def number(value: Any, decimals: int, language: str) -> str:
@@ -306,7 +309,7 @@ def _kpi_row(kpi: Kpi, entry: dict[str, Any], language: str) -> KpiRow:
         key=kpi.key,
         label=str(kpi.label),
         unit=kpi.unit,
-        value=float(value) if value is not None else None,
+        value=_float(value),
         display=formatted(value, kpi.unit, language),
         previous=formatted(previous, kpi.unit, language),
         year_before=formatted(entry.get("year_before"), kpi.unit, language),

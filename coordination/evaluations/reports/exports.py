@@ -109,10 +109,11 @@ def _tables(block: Figures) -> dict[str, Table | Heat]:
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:
-    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:28] or "Sheet"
+    # Excel's limits: 31 characters, none of []:*?/\ ; a repeated name gets a number.
+    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
     name, i = base, 2
     while name.lower() in taken:
-        name, i = f"{base[:25]} {i}", i + 1
+        name, i = f"{base[:27]} {i}", i + 1
     taken.add(name.lower())
     return name
 

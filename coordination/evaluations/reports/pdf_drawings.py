@@ -166,9 +166,10 @@ def chart(table: Table, language: str, width: float) -> Drawing | None:
         plot.barSpacing = 0.5
         plot.groupSpacing = 3
     elif config["type"] == "line":
-        drawing = Drawing(width, 150)
+        slanted = len(labels) > 6  # twelve months: slanted names, and room for them above the legend
+        drawing = Drawing(width, 165 if slanted else 150)
         plot = HorizontalLineChart()
-        plot.x, plot.y, plot.width, plot.height = 38, 32, width - 50, 105
+        plot.x, plot.y, plot.width, plot.height = 38, 48 if slanted else 32, width - 50, 105
         plot.data = data
         plot.categoryAxis.categoryNames = labels
         plot.categoryAxis.labels.angle = 30 if len(labels) > 6 else 0
@@ -180,9 +181,10 @@ def chart(table: Table, language: str, width: float) -> Drawing | None:
             if i:
                 plot.lines[i].strokeDashArray = (4, 3)
     else:
-        drawing = Drawing(width, 150)
+        slanted = len(labels) > 4
+        drawing = Drawing(width, 165 if slanted else 150)
         plot = VerticalBarChart()
-        plot.x, plot.y, plot.width, plot.height = 40, 32, width - 50, 105
+        plot.x, plot.y, plot.width, plot.height = 40, 48 if slanted else 32, width - 50, 105
         plot.data = data
         plot.categoryAxis.categoryNames = labels
         plot.categoryAxis.labels.angle = 20 if len(labels) > 4 else 0

@@ -154,3 +154,102 @@ def full_snapshot(*, scope_kind: str = "city", rows: int = 12, period: Period | 
 
 def kpi_count() -> int:
     return len(KPIS)
+
+
+def sample_report(
+    *,
+    agency: Any = None,
+    period: Period | None = None,
+    rows: int = 12,
+    status: str = "published",
+    scope_kind: str = "city",
+) -> dict[str, Any]:
+    """Unsaved Evaluation, findings, actions and the previous period's actions around
+    `full_snapshot`: the keyword arguments of `evaluation_pdf` (bar the language). Pass a saved
+    `agency` to save none of them anyway; models are only read."""
+    from agencies.models import Agency, Area
+    from coordination.models import ActionItem, Evaluation, EvaluationFinding
+
+    period = period or Period("quarter", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    agency = agency or Agency(name="Polres Bontang", headquarters_area=Area(name="Bontang"))
+    partner = Agency(name="BPBD Kota Bontang")
+    at = dt.datetime(2026, 10, 5, 3, 0, tzinfo=dt.UTC)
+    evaluation = Evaluation(
+        owner_agency=agency,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        scope_kind=scope_kind,
+        status=status,
+        snapshot=full_snapshot(rows=rows, period=period, scope_kind=scope_kind),
+        summary="Waktu tanggap membaik; moderasi laporan warga masih lambat.\nTim menambah petugas piket.",
+        computed_at=dt.datetime(2026, 10, 1, 0, 5, tzinfo=dt.UTC),
+        reviewed_at=at if status != "draft" else None,
+        published_at=at + dt.timedelta(days=2) if status == "published" else None,
+    )
+    findings = [
+        EvaluationFinding(evaluation=evaluation, kpi="reports.moderation_median", position=1, text=FINDINGS[0]),
+        EvaluationFinding(evaluation=evaluation, kpi="alerts.delivered_sms", position=2, text=FINDINGS[1]),
+        EvaluationFinding(evaluation=evaluation, kpi="", position=3, text=FINDINGS[2]),
+    ]
+    actions = [
+        ActionItem(
+            evaluation=evaluation,
+            finding=findings[0],
+            description=ACTIONS[0],
+            owner_agency=agency,
+            due_date=dt.date(2026, 11, 30),
+        ),
+        ActionItem(
+            evaluation=evaluation,
+            finding=findings[1],
+            description=ACTIONS[1],
+            owner_agency=partner,
+            due_date=dt.date(2026, 12, 31),
+            status="in_progress",
+        ),
+        ActionItem(evaluation=evaluation, description=ACTIONS[2], owner_agency=partner, due_date=dt.date(2026, 11, 15)),
+    ]
+    previous_actions = [
+        ActionItem(
+            evaluation=evaluation,
+            description=PREVIOUS[0],
+            owner_agency=partner,
+            due_date=dt.date(2026, 8, 31),
+            status="done",
+            closed_at=dt.datetime(2026, 8, 20, 2, 0, tzinfo=dt.UTC),
+        ),
+        ActionItem(
+            evaluation=evaluation,
+            description=PREVIOUS[1],
+            owner_agency=agency,
+            due_date=dt.date(2026, 7, 31),
+            status="done",
+            closed_at=dt.datetime(2026, 9, 2, 2, 0, tzinfo=dt.UTC),
+        ),
+        ActionItem(
+            evaluation=evaluation,
+            description=PREVIOUS[2],
+            owner_agency=agency,
+            due_date=dt.date(2026, 9, 15),
+            status="in_progress",
+        ),
+    ]
+    return {"evaluation": evaluation, "findings": findings, "actions": actions, "previous_actions": previous_actions}
+
+
+FINDINGS = (
+    "Moderasi laporan warga melebihi target satu jam pada akhir pekan.",
+    "Pengiriman SMS gagal saat gangguan operator pada bulan Agustus.",
+    "Cakupan patroli di daerah berisiko tinggi sudah baik.",
+)
+ACTIONS = (
+    "Tambah petugas moderasi pada Sabtu dan Minggu",
+    "Tambahkan operator SMS cadangan",
+    "Perbarui daftar kontak piket semua instansi",
+)
+PREVIOUS = (
+    "Latihan gabungan penanganan banjir",
+    "Pasang CCTV di simpang Jl. Ahmad Yani",
+    "Sosialisasi aplikasi pelaporan di sekolah",
+)
