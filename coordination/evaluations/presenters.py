@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 
 # The SKM grade bands live with the surveys (the feature is read through its selectors).
 from coordination.community.surveys.selectors import skm
@@ -392,8 +392,9 @@ def _unit_name(units: set[str]) -> str:
     return {
         "count": _("Number"),
         "percent": _("Percent"),
-        "minutes": _("Minutes"),
-        "hours": _("Hours"),
+        # "Minutes" alone is a meeting's minutes (notulen) elsewhere in the portal.
+        "minutes": pgettext("duration", "Minutes"),
+        "hours": pgettext("duration", "Hours"),
         "index": _("Index (25-100)"),
     }.get(next(iter(units)), "")
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -35,8 +35,8 @@ def _units() -> dict[str, str]:
     return {
         "count": _("number"),
         "percent": "%",
-        "minutes": _("minutes"),
-        "hours": _("hours"),
+        "minutes": pgettext("duration", "minutes"),
+        "hours": pgettext("duration", "hours"),
         "index": _("index (25-100)"),
     }
 
@@ -55,7 +55,7 @@ def _kpi_rows(block: Figures) -> Iterator[tuple[list[Any], str | None]]:
         [
             _("Section"),
             _("Indicator"),
-            _("Unit"),
+            pgettext("measure", "Unit"),
             block.period_label or _("This period"),
             _("Previous period"),
             _("A year before"),

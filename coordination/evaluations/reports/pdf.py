@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -283,7 +283,7 @@ def _cover(evaluation: Evaluation, block: Figures, title: str, s: dict[str, Para
         (_("Scope"), block.scope_name or evaluation.get_scope_kind_display()),
         (_("Period"), block.period_label),
         (_("Status"), evaluation.get_status_display()),
-        (_("Reviewed"), long_date(evaluation.reviewed_at, language)),
+        (pgettext("evaluation", "Reviewed"), long_date(evaluation.reviewed_at, language)),
         (_("Published"), long_date(evaluation.published_at, language)),
         (_("Figures computed"), long_date(evaluation.computed_at or block.computed_at, language)),
     ]
