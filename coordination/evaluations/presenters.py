@@ -348,7 +348,12 @@ def _chart(breakdown: Breakdown, headers: list[Header], rows: list[list[Any]], l
             continue
         colour = PALETTE[len(datasets) % len(PALETTE)]
         values = [float(v) if _decimal(v) is not None else None for v in (r[index] for r in rows)]
-        series: dict[str, Any] = {"label": header.label, "data": values, "backgroundColor": colour}
+        series: dict[str, Any] = {
+            "label": header.label,
+            "data": values,
+            "backgroundColor": colour,
+            "maxBarThickness": 48,
+        }
         series["borderColor"] = colour
         if breakdown.chart == "line":
             series.update(tension=0.2, fill=False, pointRadius=3, pointStyle="line")

@@ -212,23 +212,25 @@ def _p(text: Any, style: ParagraphStyle) -> Paragraph:
 
 
 def _kpi_table(section: Section, block: Figures, s: dict[str, ParagraphStyle]) -> RLTable:
+    small = ParagraphStyle("kh", s["head"], fontSize=7, leading=8.5)
+
     def head(label: str, sub: str = "") -> Paragraph:
         extra = f"<br/><font color='#6c757d' name='{FONT}'>{escape(sub)}</font>" if sub else ""
-        return Paragraph(f"{escape(label)}{extra}", ParagraphStyle("h", s["head"], alignment=2))
+        return Paragraph(f"{escape(label)}{extra}", ParagraphStyle("h", small, alignment=2))
 
     rows: list[list[Any]] = [
         [
-            _p(_("Indicator"), s["head"]),
+            _p(_("Indicator"), small),
             head(block.period_label or _("This period")),
             head(_("Previous period"), block.previous_label),
             head(_("A year before"), block.year_before_label),
             head(_("Target")),
-            _p(_("Status"), s["head"]),
-            Paragraph(escape(_("Trend")), ParagraphStyle("t", s["head"], alignment=TA_CENTER)),
+            _p(_("Status"), small),
+            Paragraph(escape(_("Trend")), ParagraphStyle("t", small, alignment=TA_CENTER)),
         ]
     ]
     for kpi in section.kpis:
-        label = escape(kpi.label) + (f" <font color='#6c757d'>(n = {kpi.n})</font>" if kpi.n else "")
+        label = escape(kpi.label) + (f" <font color='#6c757d'>(n\u00a0=\u00a0{kpi.n})</font>" if kpi.n else "")
         rows.append(
             [
                 Paragraph(label, s["cell"]),
@@ -240,7 +242,7 @@ def _kpi_table(section: Section, block: Figures, s: dict[str, ParagraphStyle]) -
                 Arrow(kpi.trend, kpi.trend_good),
             ]
         )
-    widths = [0.0, 58, 54, 54, 50, 64, 34]
+    widths = [0.0, 56, 56, 56, 48, 66, 30]
     widths[0] = WIDTH - sum(widths[1:])
     return _grid(rows, widths, numeric=(1, 2, 3, 4), zebra=False)
 

@@ -25,15 +25,28 @@ BAD = colors.HexColor("#dc3545")
 
 
 class Lamp(Flowable):
-    """The light: a green circle, an amber triangle or a red square, then its word."""
+    """The light: a green circle, an amber triangle or a red square, then its word (wrapped
+    onto a second line when the column is narrow)."""
 
     def __init__(self, light: str | None, label: str, size: float = 7) -> None:
         super().__init__()
         self.light, self.label, self.size = light, label, size
-        self.width = 9 + stringWidth(label, FONT, size) if light else 8
-        self.height = size + 2
+        self.lines = [label]
+        self.width, self.height = 8.0, size + 2
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if not self.light:
+            return 8, self.size + 2
+        room = max(available_width - 9, 20)
+        lines: list[str] = []
+        for word in self.label.split():
+            if lines and stringWidth(f"{lines[-1]} {word}", FONT, self.size) <= room:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        self.lines = lines or [""]
+        self.width = 9 + max(stringWidth(line, FONT, self.size) for line in self.lines)
+        self.height = len(self.lines) * (self.size + 1.5) + 1
         return self.width, self.height
 
     def draw(self) -> None:
@@ -43,24 +56,26 @@ class Lamp(Flowable):
             c.setFont(FONT, self.size)
             c.drawString(0, 1.5, "–")
             return
+        top = self.height - (self.size + 1.5)  # the shape sits beside the first line
         c.setFillColor(colors.HexColor(LIGHT_COLOURS[self.light]))
         c.setStrokeColor(colors.HexColor("#343a40"))
         c.setLineWidth(0.4)
         r = 3.2
         if self.light == "green":
-            c.circle(r, r + 1, r, stroke=1, fill=1)
+            c.circle(r, top + r + 1, r, stroke=1, fill=1)
         elif self.light == "amber":
             path = c.beginPath()
-            path.moveTo(0, 1)
-            path.lineTo(2 * r, 1)
-            path.lineTo(r, 1 + 2 * r)
+            path.moveTo(0, top + 1)
+            path.lineTo(2 * r, top + 1)
+            path.lineTo(r, top + 1 + 2 * r)
             path.close()
             c.drawPath(path, stroke=1, fill=1)
         else:
-            c.rect(0.3, 1.3, 2 * r - 0.6, 2 * r - 0.6, stroke=1, fill=1)
+            c.rect(0.3, top + 1.3, 2 * r - 0.6, 2 * r - 0.6, stroke=1, fill=1)
         c.setFillColor(colors.black)
         c.setFont(FONT, self.size)
-        c.drawString(2 * r + 2.5, 1.5, self.label)
+        for i, line in enumerate(self.lines):
+            c.drawString(2 * r + 2.5, top + 1.5 - i * (self.size + 1.5), line)
 
 
 class Arrow(Flowable):
