@@ -144,6 +144,8 @@ class Figures:
     year_before_label: str
     computed_at: dt.datetime | None
     sections: list[Section]
+    # A partnership's parties (their names), empty for other scopes.
+    parties: list[str] = field(default_factory=list)
 
     @property
     def tables(self) -> list[Table]:
@@ -521,4 +523,5 @@ def figures(snapshot: dict[str, Any], *, language: str, public_only: bool = Fals
             year_before_label=_period_label(snapshot.get("year_before"), language),
             computed_at=_computed_at(snapshot.get("computed_at")),
             sections=sections,
+            parties=[str(a["name"]) for a in scope.get("agencies") or [] if isinstance(a, dict) and a.get("name")],
         )

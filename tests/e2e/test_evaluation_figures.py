@@ -35,7 +35,7 @@ def test_every_chart_of_the_figures_is_drawn_with_its_tables(page, live_server, 
 
     charts = [t for t in block.tables if t.chart]
     assert charts
-    assert page.locator("canvas[data-chart-drawn], canvas[data-drawn]").count() == len(charts)
+    assert page.locator("canvas[data-drawn]").count() == len(charts)
     # Every canvas is shown and has been painted (Chart.js sizes it to its box).
     for canvas in page.locator("canvas[data-chart-config]").all():
         assert canvas.is_visible()

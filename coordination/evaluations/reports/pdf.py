@@ -284,6 +284,7 @@ def _cover(evaluation: Evaluation, block: Figures, title: str, s: dict[str, Para
         (_("Agency"), evaluation.owner_agency.name),
         (_("Scope"), block.scope_name or evaluation.get_scope_kind_display()),
         (_("Period"), block.period_label),
+        *([(_("Parties"), ", ".join(block.parties))] if block.parties else []),
         (_("Status"), evaluation.get_status_display()),
         (pgettext("evaluation", "Reviewed"), long_date(evaluation.reviewed_at, language)),
         (_("Published"), long_date(evaluation.published_at, language)),

@@ -145,6 +145,7 @@ def full_snapshot(*, scope_kind: str = "city", rows: int = 12, period: Period | 
             "kind": scope_kind,
             "id": None if scope_kind == "city" else 12,
             "name": None if scope_kind == "city" else "Polres Bontang",
+            "agencies": [{"id": 3, "name": n} for n in AGENCIES[:3]] if scope_kind == "partnership" else [],
         },
         "computed_at": "2026-10-01T00:05:00+00:00",
         "kpis": kpis,

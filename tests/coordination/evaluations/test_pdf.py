@@ -146,3 +146,23 @@ def test_every_page_of_a_year_with_30_row_breakdowns_renders(language):
             image.save(PAGES / f"year-{language}-p{index + 1:02d}.png")
     finally:
         document.close()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_partnerships_report_has_its_section_and_names_it_in_the_title():
+    report = sample_report(scope_kind="partnership")
+    report["evaluation"].snapshot["scope"]["name"] = "Kemitraan Keamanan Pelabuhan"
+    text = " ".join(_pages(evaluation_pdf(language="en", **report)))
+    assert "Evaluation of Kemitraan Keamanan Pelabuhan, Q3 2026" in text
+    assert "10. Working together" in text and "Alerts between the partners" in text
+    assert "Polres Bontang, Kodim 0908/Bontang, BPBD Kota Bontang" in text  # the parties, on the cover
+
+
+@time_machine.travel(NOW, tick=False)
+def test_markup_in_findings_and_names_is_printed_as_text():
+    report = sample_report()
+    report["findings"][0].text = "Laporan <b>tebal</b> & <script>alert(1)</script> tanpa tutup <i"
+    report["evaluation"].snapshot["breakdowns"]["incidents_by_area"]["rows"][0][0] = "Bontang <Utara> & Co"
+    text = " ".join(_pages(evaluation_pdf(language="id", **report)))
+    assert "Laporan <b>tebal</b> & <script>alert(1)</script> tanpa tutup <i" in text
+    assert "Bontang <Utara> & Co" in text
