@@ -173,7 +173,9 @@ def report_title(evaluation: Evaluation, block: Figures) -> str:
     """The evaluation's own title, or "Evaluasi <scope> <period>" / "Evaluation of <scope>, <period>"."""
     if evaluation.title:
         return evaluation.title
-    scope = block.scope_name or (_("the city") if block.scope_kind == "city" else evaluation.get_scope_kind_display())
+    scope = block.scope_name or (
+        pgettext("evaluation title", "the city") if block.scope_kind == "city" else evaluation.get_scope_kind_display()
+    )
     try:
         period = Period(evaluation.period_kind, evaluation.period_start, evaluation.period_end).label(block.language)
     except (KeyError, ValueError, TypeError):

@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 import time_machine
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 from pypdf import PdfReader
 
 from coordination.evaluations.kpis.definitions import SECTIONS, kpis_for
@@ -46,7 +46,10 @@ def test_the_report_holds_cover_contents_kpis_findings_and_signature(language):
     text = " ".join(pages)
     with override(language):
         period = "Triwulan III 2026" if language == "id" else "Q3 2026"
-        title = _("Evaluation of %(scope)s, %(period)s") % {"scope": _("the city"), "period": period}
+        title = _("Evaluation of %(scope)s, %(period)s") % {
+            "scope": pgettext("evaluation title", "the city"),
+            "period": period,
+        }
         assert title in pages[0] and "Polres Bontang" in pages[0]
         assert long_date(dt.date(2026, 10, 7), language) in pages[0]  # published
         assert _("Contents") in pages[1]
