@@ -49,3 +49,20 @@ def test_every_chart_of_the_figures_is_drawn_with_its_tables(page, live_server, 
     else:
         assert page.locator("[data-testid=heat-incidents_heat] tbody tr").count() == 12
     shot(f"evaluation-figures-{language}{'-public' if public_only else ''}")
+
+
+def test_the_figures_read_on_a_phone(page, live_server, shot):
+    """390 px: the KPI table scrolls sideways inside its card, the page itself does not."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    block = figures(full_snapshot(rows=30), language="id", public_only=True)
+    page.goto(f"{live_server.url}/static/css/sinergi.css")
+    page.set_content(PAGE.render(Context({"figures": block, "language": "id", "base": live_server.url})))
+    page.wait_for_load_state("networkidle")
+    shot("evaluation-figures-phone")
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392"
+        " && !e.closest('.table-responsive'))"
+        ".slice(0, 5).map(e => e.tagName + '.' + e.className)"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
+    assert page.locator("canvas[data-drawn]").count() == sum(1 for t in block.tables if t.chart)
