@@ -1,0 +1,250 @@
+"""Incidents and response times.
+
+What counts: incidents that occurred (`occurred_at`) in the range, except those rejected or
+merged as duplicates, and never a secret one. Scopes: the city, every incident; an agency, those
+it reports, leads or is involved in; an area, those whose area is it or lies under it
+(`area_path` prefix); a partnership, those two or more of its parties took part in (as
+reporting, lead or involved agency).
+
+Response times run from `reported_at` to the first time the incident was verified
+(`verified_at`), responding (`responding_at`: responding, or straight on to contained or
+resolved) and resolved (`resolved_at`); medians and 90th percentiles over the incidents that
+reached the stage. "Within the target time": reached responding no later than the target of its
+severity (RESPOND_TARGET_MINUTES) after it was reported, of every incident counted (one never
+responded to is not within). "Resolved or closed": the status is resolved or closed now.
+
+Breakdowns: per month (with the same month a year before), per category and per area (with the
+previous period), area x category (the heat map), response by severity. Areas are grouped at the
+level below the scope's area (an area scope), else at the district level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncMonth
+
+from agencies.models import Area, Severity
+from incidents.models import Category, Incident
+
+from .base import (
+    MAX_ROWS,
+    OTHERS,
+    SECRET,
+    Ctx,
+    Minutes,
+    Percentile,
+    bucket,
+    fold,
+    in_ranges,
+    label_cell,
+    num,
+    pairs_q,
+    share,
+    sum_columns,
+)
+
+S = Incident.Status
+EXCLUDED = (S.REJECTED, S.DUPLICATE)
+# Minutes from report to response an incident of each severity should take.
+RESPOND_TARGET_MINUTES: dict[int, int] = {
+    Severity.EXTREME: 15,
+    Severity.SEVERE: 30,
+    Severity.MODERATE: 60,
+    Severity.MINOR: 120,
+    Severity.UNKNOWN: 120,
+}
+DISTRICT = Area.Level.DISTRICT
+
+
+def _touch(agency_id: int) -> Q:
+    involved = Incident.involved_agencies.through.objects.filter(incident_id=OuterRef("pk"), agency_id=agency_id)
+    return Q(reporting_agency_id=agency_id) | Q(lead_agency_id=agency_id) | Q(Exists(involved))
+
+
+def incident_q(ctx: Ctx) -> Q:
+    """The incidents of the scope (any time), secret ones and rejected/duplicates left out."""
+    q = ~Q(classification=SECRET) & ~Q(status__in=EXCLUDED)
+    if ctx.kind == "agency":
+        q &= _touch(ctx.scope.agency_id)  # type: ignore[arg-type]
+    elif ctx.kind == "area":
+        q &= Q(area_path__startswith=ctx.area_path)
+    elif ctx.kind == "partnership":
+        q &= pairs_q(ctx.parties, _touch)
+    return q
+
+
+def _within_q() -> Q:
+    q = Q(pk__in=[])
+    for severity, minutes in RESPOND_TARGET_MINUTES.items():
+        q |= Q(severity=severity, responding_at__lte=F("reported_at") + dt.timedelta(minutes=minutes))
+    return q
+
+
+def _times(qs: Any) -> Any:
+    return qs.annotate(
+        n=Count("id"),
+        resolved=Count("id", filter=Q(status__in=(S.RESOLVED, S.CLOSED))),
+        within=Count("id", filter=Q(responding_at__isnull=False) & _within_q()),
+        verify_n=Count("verified_at"),
+        verify_median=Percentile(Minutes("verified_at", "reported_at"), 0.5),
+        verify_p90=Percentile(Minutes("verified_at", "reported_at"), 0.9),
+        respond_n=Count("responding_at"),
+        respond_median=Percentile(Minutes("responding_at", "reported_at"), 0.5),
+        respond_p90=Percentile(Minutes("responding_at", "reported_at"), 0.9),
+        resolve_n=Count("resolved_at"),
+        resolve_median=Percentile(Minutes("resolved_at", "reported_at", per=60), 0.5),
+        resolve_p90=Percentile(Minutes("resolved_at", "reported_at", per=60), 0.9),
+    )
+
+
+def compute(ctx: Ctx) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    base = Incident.objects.filter(incident_q(ctx)).order_by()
+    ranged = base.filter(in_ranges(ctx, "occurred_at")).annotate(b=bucket(ctx, "occurred_at"))
+    by_b = {row["b"]: row for row in _times(ranged.values("b"))}
+
+    def kpi(key: str, n_key: str | None = None, fn: Any = None) -> dict[str, Any]:
+        values = {b: (fn(row) if fn else num(row[key])) for b, row in by_b.items()}
+        out = ctx.tri(values)
+        out["n"] = by_b[ctx.current][n_key] if n_key and ctx.current in by_b else None
+        return out
+
+    kpis = {
+        "incidents.total": {**ctx.tri({b: r["n"] for b, r in by_b.items()}), "n": None},
+        "incidents.verify_median": kpi("verify_median", "verify_n"),
+        "incidents.verify_p90": kpi("verify_p90", "verify_n"),
+        "incidents.respond_median": kpi("respond_median", "respond_n"),
+        "incidents.respond_p90": kpi("respond_p90", "respond_n"),
+        "incidents.resolve_median": kpi("resolve_median", "resolve_n"),
+        "incidents.resolve_p90": kpi("resolve_p90", "resolve_n"),
+        "incidents.within_target": kpi("", "n", lambda r: share(r["within"], r["n"])),
+        "incidents.resolved_share": kpi("", "n", lambda r: share(r["resolved"], r["n"])),
+    }
+    for key in ("value", "previous", "year_before"):
+        if kpis["incidents.total"][key] is None:
+            kpis["incidents.total"][key] = 0
+    breakdowns: dict[str, Any] = {}
+    breakdowns["response_by_severity"] = _by_severity(ctx, base)
+    breakdowns["incidents_by_month"] = _by_month(ctx, base)
+    breakdowns.update(_by_area_and_category(ctx, base))
+    return kpis, breakdowns
+
+
+def _by_severity(ctx: Ctx, base: Any) -> dict[str, Any]:
+    start, end = ctx.ranges[ctx.current]
+    rows = _times(base.filter(occurred_at__gte=start, occurred_at__lt=end).values("severity"))
+    out = []
+    for row in sorted(rows, key=lambda r: -r["severity"]):
+        severity = row["severity"]
+        out.append(
+            [
+                label_cell(Severity(severity).label),
+                row["n"],
+                num(row["respond_median"]),
+                num(row["respond_p90"]),
+                RESPOND_TARGET_MINUTES.get(severity),
+                share(row["within"], row["n"]),
+            ]
+        )
+    return {"rows": out}
+
+
+def _by_month(ctx: Ctx, base: Any) -> dict[str, Any]:
+    current, year_before = ctx.index["value"], ctx.index["year_before"]
+    q = Q()
+    for i in {current, year_before}:
+        start, end = ctx.ranges[i]
+        q |= Q(occurred_at__gte=start, occurred_at__lt=end)
+    counts: dict[str, int] = {}
+    for row in (
+        base.filter(q).annotate(m=TruncMonth("occurred_at", tzinfo=ctx.zone)).values("m").annotate(c=Count("id"))
+    ):
+        counts[row["m"].strftime("%Y-%m")] = row["c"]
+    rows = []
+    for month in ctx.period.months():
+        before = dt.date(month.year - 1, month.month, 1)
+        rows.append(
+            [month.strftime("%Y-%m"), counts.get(month.strftime("%Y-%m"), 0), counts.get(before.strftime("%Y-%m"), 0)]
+        )
+    return {"rows": rows}
+
+
+def _row_path(path: str, level: int) -> str:
+    """The ancestor of `path` at `level` (itself when it is higher up)."""
+    parts = [p for p in path.split("/") if p]
+    return "/" + "/".join(parts[:level]) + "/" if len(parts) > level else path
+
+
+def _by_area_and_category(ctx: Ctx, base: Any) -> dict[str, Any]:
+    current, previous = ctx.index["value"], ctx.index["previous"]
+    q = Q()
+    for i in {current, previous}:
+        start, end = ctx.ranges[i]
+        q |= Q(occurred_at__gte=start, occurred_at__lt=end)
+    level = ctx.area_level + 1 if ctx.kind == "area" else DISTRICT
+    cells: dict[tuple[int, str, int], int] = defaultdict(int)  # (bucket, row path, category) -> count
+    rows = (
+        base.filter(q)
+        .annotate(b=bucket(ctx, "occurred_at"))
+        .values("b", "area_path", "category_id")
+        .annotate(c=Count("id"))
+    )
+    for row in rows:
+        cells[(row["b"], _row_path(row["area_path"], level), row["category_id"])] += row["c"]
+    paths = {p for _b, p, _c in cells}
+    names = dict(Area.objects.filter(path__in=paths).values_list("path", "name")) if paths else {}
+    category_ids = {c for _b, _p, c in cells}
+    categories = {
+        pk: {"id": name_id, "en": name_en}
+        for pk, name_id, name_en in Category.objects.filter(pk__in=category_ids).values_list("pk", "name_id", "name_en")
+    }
+    by_cat: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    by_area: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    heat: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (b, path, cat), c in cells.items():
+        column = 0 if b == current else 1
+        if b == current or (b == previous and previous != current):
+            by_cat[cat][column] += c
+            by_area[path][column] += c
+        if b == current:
+            heat[path][cat] += c
+
+    def combine(rows: list[list[Any]]) -> list[Any]:
+        return sum_columns(rows, (1, 2), 3)
+
+    cat_rows = [[categories.get(cat, dict(OTHERS)), n, p] for cat, (n, p) in by_cat.items()]
+    area_rows = [[names.get(path, path), n, p] for path, (n, p) in by_area.items()]
+    out: dict[str, Any] = {
+        "incidents_by_category": {"rows": fold(cat_rows, size=lambda r: r[1], combine=combine)},
+        "incidents_by_area": {"rows": fold(area_rows, size=lambda r: r[1], combine=combine)},
+    }
+    # The heat map: the 30 busiest areas x the 30 commonest categories of the period.
+    cat_totals: dict[int, int] = defaultdict(int)
+    for counts in heat.values():
+        for cat, c in counts.items():
+            cat_totals[cat] += c
+    cats = sorted(cat_totals, key=lambda k: (-cat_totals[k], k))
+    shown_cats = cats[:MAX_ROWS] if len(cats) <= MAX_ROWS else cats[: MAX_ROWS - 1]
+    others_cats = set(cats) - set(shown_cats)
+    area_order = sorted(heat, key=lambda p: (-sum(heat[p].values()), names.get(p, p)))
+    shown_areas = area_order if len(area_order) <= MAX_ROWS else area_order[: MAX_ROWS - 1]
+    heat_rows, values = [], []
+    for path in shown_areas:
+        heat_rows.append([names.get(path, path)])
+        values.append(
+            [heat[path].get(c, 0) for c in shown_cats]
+            + ([sum(heat[path].get(c, 0) for c in others_cats)] if others_cats else [])
+        )
+    rest = area_order[len(shown_areas) :]
+    if rest:
+        heat_rows.append([dict(OTHERS)])
+        values.append(
+            [sum(heat[p].get(c, 0) for p in rest) for c in shown_cats]
+            + ([sum(heat[p].get(c, 0) for p in rest for c in others_cats)] if others_cats else [])
+        )
+    columns = [categories.get(c, dict(OTHERS)) for c in shown_cats] + ([dict(OTHERS)] if others_cats else [])
+    out["incidents_heat"] = {"rows": heat_rows, "categories": columns, "values": values}
+    return out
