@@ -112,8 +112,8 @@ def compute(ctx: Ctx) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
         kpis[key] = {**ctx.tri(per_b), "n": sent + failed or None}
     channel_rows = []
     for channel in Delivery.Channel:
-        if (ctx.current, channel.value) in outcome:
-            sent, failed = outcome[(ctx.current, channel.value)]
+        sent, failed = outcome.get((ctx.current, channel.value), (0, 0))
+        if sent + failed:
             channel_rows.append([label_cell(channel.label), sent + failed, failed, share(sent, sent + failed)])
     breakdowns: dict[str, Any] = {"delivery_by_channel": {"rows": channel_rows}}
     start, end = ctx.ranges[ctx.current]

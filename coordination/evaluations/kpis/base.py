@@ -28,12 +28,13 @@ from django.conf import settings
 from django.db.models import Aggregate, Case, FloatField, Func, IntegerField, Q, Value, When
 from django.utils import translation
 
+from agencies.models import Classification
 from coordination.evaluations.periods import Period
 
 # A breakdown shows its 30 largest rows; the others are summed into one "Others" row.
 MAX_ROWS = 30
 OTHERS = {"id": "Lainnya", "en": "Others"}
-SECRET = "secret"  # noqa: S105 (a classification, not a password)
+SECRET = Classification.SECRET
 
 
 @dataclass(frozen=True)

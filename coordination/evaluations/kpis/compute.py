@@ -54,7 +54,9 @@ def _resolve(ctx: Ctx) -> dict[str, Any]:
         parties = list(partnership.agencies.order_by("name", "pk").values_list("pk", "name"))
         ctx.parties = [pk for pk, _name in parties]
         ctx.party_names = dict(parties)
-        ctx.party_paths = sorted(set(Area.objects.filter(agencies__in=ctx.parties).values_list("path", flat=True)))
+        ctx.party_paths = sorted(
+            set(Area.objects.filter(agencies_with_jurisdiction__in=ctx.parties).values_list("path", flat=True))
+        )
         out.update(id=partnership.pk, name=partnership.title, agencies=[{"id": pk, "name": n} for pk, n in parties])
     elif scope.kind != "city":
         raise ValueError(f"unknown scope kind {scope.kind!r}")

@@ -215,8 +215,10 @@ def _by_area_and_category(ctx: Ctx, base: Any) -> dict[str, Any]:
     def combine(rows: list[list[Any]]) -> list[Any]:
         return sum_columns(rows, (1, 2), 3)
 
-    cat_rows = [[categories.get(cat, dict(OTHERS)), n, p] for cat, (n, p) in by_cat.items()]
-    area_rows = [[names.get(path, path), n, p] for path, (n, p) in by_area.items()]
+    cat_rows = sorted(
+        ([categories.get(cat, dict(OTHERS)), n, p] for cat, (n, p) in by_cat.items()), key=lambda r: r[0]["en"]
+    )
+    area_rows = sorted(([names.get(path, path), n, p] for path, (n, p) in by_area.items()), key=lambda r: r[0])
     out: dict[str, Any] = {
         "incidents_by_category": {"rows": fold(cat_rows, size=lambda r: r[1], combine=combine)},
         "incidents_by_area": {"rows": fold(area_rows, size=lambda r: r[1], combine=combine)},

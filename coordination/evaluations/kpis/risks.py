@@ -20,7 +20,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
 from incidents.models import RiskAssessment
 
-from .base import Ctx, bucket, in_ranges
+from .base import SECRET, Ctx, bucket, in_ranges
 from .operations import risk_scope_q
 
 
@@ -29,7 +29,7 @@ def compute(ctx: Ctx) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     aggregates = {}
     for b, (_start, end) in enumerate(ctx.days):
         newer = RiskAssessment.objects.filter(
-            ~Q(classification="secret"),
+            ~Q(classification=SECRET),
             area_id=OuterRef("area_id"),
             hazard_id=OuterRef("hazard_id"),
             assessed_on__lt=end,
@@ -40,7 +40,7 @@ def compute(ctx: Ctx) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     overdue = scoped.aggregate(**aggregates)
     previous = (
         RiskAssessment.objects.filter(
-            ~Q(classification="secret"), area_id=OuterRef("area_id"), hazard_id=OuterRef("hazard_id")
+            ~Q(classification=SECRET), area_id=OuterRef("area_id"), hazard_id=OuterRef("hazard_id")
         )
         .filter(
             Q(assessed_on__lt=OuterRef("assessed_on")) | Q(assessed_on=OuterRef("assessed_on"), pk__lt=OuterRef("pk"))
