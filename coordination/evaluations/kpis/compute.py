@@ -42,15 +42,15 @@ def _resolve(ctx: Ctx) -> dict[str, Any]:
     scope = ctx.scope
     out: dict[str, Any] = {"kind": scope.kind, "id": None, "name": None}
     if scope.kind == "agency":
-        agency = Agency.objects.get(pk=scope.agency_id)
+        agency = Agency.objects.get(pk=scope.agency_id or 0)
         ctx.agency_paths = sorted(set(agency.jurisdiction.values_list("path", flat=True)))
         out.update(id=agency.pk, name=agency.name)
     elif scope.kind == "area":
-        area = Area.objects.get(pk=scope.area_id)
+        area = Area.objects.get(pk=scope.area_id or 0)
         ctx.area_path, ctx.area_level = area.path, area.level
         out.update(id=area.pk, name=area.name)
     elif scope.kind == "partnership":
-        partnership = Partnership.objects.get(pk=scope.partnership_id)
+        partnership = Partnership.objects.get(pk=scope.partnership_id or 0)
         parties = list(partnership.agencies.order_by("name", "pk").values_list("pk", "name"))
         ctx.parties = [pk for pk, _name in parties]
         ctx.party_names = dict(parties)

@@ -215,10 +215,12 @@ def _by_area_and_category(ctx: Ctx, base: Any) -> dict[str, Any]:
     def combine(rows: list[list[Any]]) -> list[Any]:
         return sum_columns(rows, (1, 2), 3)
 
-    cat_rows = sorted(
-        ([categories.get(cat, dict(OTHERS)), n, p] for cat, (n, p) in by_cat.items()), key=lambda r: r[0]["en"]
+    cat_rows: list[list[Any]] = sorted(
+        ([categories.get(cat, dict(OTHERS)), n, p] for cat, (n, p) in by_cat.items()), key=lambda r: str(r[0]["en"])
     )
-    area_rows = sorted(([names.get(path, path), n, p] for path, (n, p) in by_area.items()), key=lambda r: r[0])
+    area_rows: list[list[Any]] = sorted(
+        ([names.get(path, path), n, p] for path, (n, p) in by_area.items()), key=lambda r: str(r[0])
+    )
     out: dict[str, Any] = {
         "incidents_by_category": {"rows": fold(cat_rows, size=lambda r: r[1], combine=combine)},
         "incidents_by_area": {"rows": fold(area_rows, size=lambda r: r[1], combine=combine)},
@@ -233,7 +235,8 @@ def _by_area_and_category(ctx: Ctx, base: Any) -> dict[str, Any]:
     others_cats = set(cats) - set(shown_cats)
     area_order = sorted(heat, key=lambda p: (-sum(heat[p].values()), names.get(p, p)))
     shown_areas = area_order if len(area_order) <= MAX_ROWS else area_order[: MAX_ROWS - 1]
-    heat_rows, values = [], []
+    heat_rows: list[list[Any]] = []
+    values: list[list[int]] = []
     for path in shown_areas:
         heat_rows.append([names.get(path, path)])
         values.append(
