@@ -17,6 +17,7 @@ numbers.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Aggregate, Case, FloatField, Func, IntegerField, Q, Value, When
+from django.db.models import Aggregate, Case, Field, FloatField, Func, IntegerField, Q, Value, When
 from django.utils import translation
 
 from agencies.models import Classification
@@ -169,9 +170,57 @@ class Percentile(Aggregate):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         connection.ensure_connection()
         connection.connection.create_aggregate("kpi_percentile", 2, _SqlitePercentile)
-        return self.as_sql(
-            compiler, connection, function="kpi_percentile", template="%(function)s(%(expressions)s, %(fraction)s)"
-        )
+        # On a copy: Aggregate.as_sql cannot take a template and a FILTER at once.
+        clone = self.copy()
+        clone.function = "kpi_percentile"
+        clone.template = "%(function)s(%(expressions)s, %(fraction)s)"
+        return super(Percentile, clone).as_sql(compiler, connection, **extra)
+
+
+class _SqlitePercentiles(_SqlitePercentile):
+    """kpi_percentiles(value, "0.5,0.9") for SQLite: the percentiles as a JSON list."""
+
+    def step(self, value: float | None, fractions: str) -> None:  # type: ignore[override]
+        self.fractions = fractions
+        if value is not None:
+            self.values.append(float(value))
+
+    def finalize(self) -> str:  # type: ignore[override]
+        fractions = [float(f) for f in getattr(self, "fractions", "0.5").split(",")]
+        return json.dumps([percentile_cont(self.values, f) for f in fractions])
+
+
+class _FloatList(Field):
+    """A list of floats (or Nones) from PostgreSQL's array or SQLite's JSON text."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[float | None] | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return json.loads(value)
+        return [None if v is None else float(v) for v in value]
+
+
+class Percentiles(Aggregate):
+    """Several percentiles of one expression from ONE sort: percentile_cont(ARRAY[...]) on
+    PostgreSQL (two percentile_cont calls would each sort the rows), a list; all None over no
+    rows."""
+
+    function = "percentile_cont"
+    name = "Percentiles"
+    template = "%(function)s(ARRAY[%(fractions)s]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = _FloatList()
+
+    def __init__(self, expression: Any, fractions: Sequence[float], **extra: Any) -> None:
+        super().__init__(expression, fractions=",".join(str(float(f)) for f in fractions), **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        connection.ensure_connection()
+        connection.connection.create_aggregate("kpi_percentiles", 2, _SqlitePercentiles)
+        clone = self.copy()
+        clone.function = "kpi_percentiles"
+        clone.template = "%(function)s(%(expressions)s, '%(fractions)s')"
+        return super(Percentiles, clone).as_sql(compiler, connection, **extra)
 
 
 class Minutes(Func):

@@ -25,7 +25,6 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import TruncMonth
 
 from agencies.models import Area, Severity
 from incidents.models import Category, Incident
@@ -36,7 +35,7 @@ from .base import (
     SECRET,
     Ctx,
     Minutes,
-    Percentile,
+    Percentiles,
     bucket,
     fold,
     in_ranges,
@@ -84,92 +83,98 @@ def _within_q() -> Q:
     return q
 
 
-def _times(qs: Any) -> Any:
-    return qs.annotate(
-        n=Count("id"),
-        resolved=Count("id", filter=Q(status__in=(S.RESOLVED, S.CLOSED))),
-        within=Count("id", filter=Q(responding_at__isnull=False) & _within_q()),
-        verify_n=Count("verified_at"),
-        verify_median=Percentile(Minutes("verified_at", "reported_at"), 0.5),
-        verify_p90=Percentile(Minutes("verified_at", "reported_at"), 0.9),
-        respond_n=Count("responding_at"),
-        respond_median=Percentile(Minutes("responding_at", "reported_at"), 0.5),
-        respond_p90=Percentile(Minutes("responding_at", "reported_at"), 0.9),
-        resolve_n=Count("resolved_at"),
-        resolve_median=Percentile(Minutes("resolved_at", "reported_at", per=60), 0.5),
-        resolve_p90=Percentile(Minutes("resolved_at", "reported_at", per=60), 0.9),
-    )
+# stage -> (the time it was reached, minutes per unit: 1 for minutes, 60 for hours)
+STAGES = {"verify": ("verified_at", 1), "respond": ("responding_at", 1), "resolve": ("resolved_at", 60)}
+
+
+def _range(start: dt.datetime, end: dt.datetime) -> Q:
+    return Q(occurred_at__gte=start, occurred_at__lt=end)
+
+
+def _aggregates(ctx: Ctx) -> dict[str, Any]:
+    """One scan's aggregates, each FILTERed to its range (conditional aggregation: no GROUP BY,
+    so PostgreSQL sorts only each percentile's own rows): per range the counts and the three
+    stages' medians and 90th percentiles; per severity of the period its response times; per
+    month of the period and of the year before the count."""
+    within = _within_q()
+    aggs: dict[str, Any] = {}
+    for b, (start, end) in enumerate(ctx.ranges):
+        f = _range(start, end)
+        aggs[f"n_{b}"] = Count("id", filter=f)
+        aggs[f"resolved_{b}"] = Count("id", filter=f & Q(status__in=(S.RESOLVED, S.CLOSED)))
+        aggs[f"within_{b}"] = Count("id", filter=f & Q(responding_at__isnull=False) & within)
+        for stage, (field, per) in STAGES.items():
+            minutes = Minutes(field, "reported_at", per=per)
+            aggs[f"{stage}_n_{b}"] = Count(field, filter=f)
+            aggs[f"{stage}_pct_{b}"] = Percentiles(minutes, (0.5, 0.9), filter=f)
+    current = _range(*ctx.ranges[ctx.current])
+    for severity in Severity.values:
+        f = current & Q(severity=severity)
+        minutes = Minutes("responding_at", "reported_at")
+        aggs[f"sev{severity}_n"] = Count("id", filter=f)
+        aggs[f"sev{severity}_pct"] = Percentiles(minutes, (0.5, 0.9), filter=f)
+        aggs[f"sev{severity}_within"] = Count("id", filter=f & Q(responding_at__isnull=False) & within)
+    for month in _months(ctx):
+        start = dt.datetime.combine(month, dt.time.min, tzinfo=ctx.zone)
+        end = dt.datetime.combine(_next_month(month), dt.time.min, tzinfo=ctx.zone)
+        aggs[f"m{month:%Y%m}"] = Count("id", filter=_range(start, end))
+    return aggs
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _months(ctx: Ctx) -> list[dt.date]:
+    """The months of the period and the same months a year before."""
+    months = ctx.period.months()
+    return months + [dt.date(m.year - 1, m.month, 1) for m in months]
 
 
 def compute(ctx: Ctx) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     base = Incident.objects.filter(incident_q(ctx)).order_by()
-    ranged = base.filter(in_ranges(ctx, "occurred_at")).annotate(b=bucket(ctx, "occurred_at"))
-    by_b = {row["b"]: row for row in _times(ranged.values("b"))}
+    row = base.filter(in_ranges(ctx, "occurred_at")).aggregate(**_aggregates(ctx))
+    for key in [k for k in row if k.endswith("_pct") or "_pct_" in k]:
+        median, p90 = row.pop(key) or (None, None)
+        row[key.replace("pct", "median")], row[key.replace("pct", "p90")] = median, p90
+    buckets = range(len(ctx.ranges))
+    cur = ctx.current
 
-    def kpi(key: str, n_key: str | None = None, fn: Any = None) -> dict[str, Any]:
-        values = {b: (fn(row) if fn else num(row[key])) for b, row in by_b.items()}
-        out = ctx.tri(values)
-        out["n"] = by_b[ctx.current][n_key] if n_key and ctx.current in by_b else None
-        return out
+    def kpi(fn: Any, n: Any) -> dict[str, Any]:
+        return {**ctx.tri({b: fn(b) for b in buckets}), "n": n}
 
-    kpis = {
-        "incidents.total": {**ctx.tri({b: r["n"] for b, r in by_b.items()}), "n": None},
-        "incidents.verify_median": kpi("verify_median", "verify_n"),
-        "incidents.verify_p90": kpi("verify_p90", "verify_n"),
-        "incidents.respond_median": kpi("respond_median", "respond_n"),
-        "incidents.respond_p90": kpi("respond_p90", "respond_n"),
-        "incidents.resolve_median": kpi("resolve_median", "resolve_n"),
-        "incidents.resolve_p90": kpi("resolve_p90", "resolve_n"),
-        "incidents.within_target": kpi("", "n", lambda r: share(r["within"], r["n"])),
-        "incidents.resolved_share": kpi("", "n", lambda r: share(r["resolved"], r["n"])),
+    kpis: dict[str, dict[str, Any]] = {
+        "incidents.total": kpi(lambda b: row[f"n_{b}"] or 0, None),
+        "incidents.within_target": kpi(lambda b: share(row[f"within_{b}"], row[f"n_{b}"]), row[f"n_{cur}"] or None),
+        "incidents.resolved_share": kpi(lambda b: share(row[f"resolved_{b}"], row[f"n_{b}"]), row[f"n_{cur}"] or None),
     }
-    for key in ("value", "previous", "year_before"):
-        if kpis["incidents.total"][key] is None:
-            kpis["incidents.total"][key] = 0
-    breakdowns: dict[str, Any] = {}
-    breakdowns["response_by_severity"] = _by_severity(ctx, base)
-    breakdowns["incidents_by_month"] = _by_month(ctx, base)
+    for stage in STAGES:
+        n = row[f"{stage}_n_{cur}"] or None
+        for measure in ("median", "p90"):
+            kpis[f"incidents.{stage}_{measure}"] = kpi(lambda b, k=f"{stage}_{measure}": num(row[f"{k}_{b}"]), n)
+    severity_rows = []
+    for severity in sorted(Severity.values, reverse=True):
+        if row[f"sev{severity}_n"]:
+            severity_rows.append(
+                [
+                    label_cell(Severity(severity).label),
+                    row[f"sev{severity}_n"],
+                    num(row[f"sev{severity}_median"]),
+                    num(row[f"sev{severity}_p90"]),
+                    RESPOND_TARGET_MINUTES.get(severity),
+                    share(row[f"sev{severity}_within"], row[f"sev{severity}_n"]),
+                ]
+            )
+    month_rows = [
+        [m.strftime("%Y-%m"), row[f"m{m:%Y%m}"] or 0, row[f"m{dt.date(m.year - 1, m.month, 1):%Y%m}"] or 0]
+        for m in ctx.period.months()
+    ]
+    breakdowns: dict[str, Any] = {
+        "response_by_severity": {"rows": severity_rows},
+        "incidents_by_month": {"rows": month_rows},
+    }
     breakdowns.update(_by_area_and_category(ctx, base))
     return kpis, breakdowns
-
-
-def _by_severity(ctx: Ctx, base: Any) -> dict[str, Any]:
-    start, end = ctx.ranges[ctx.current]
-    rows = _times(base.filter(occurred_at__gte=start, occurred_at__lt=end).values("severity"))
-    out = []
-    for row in sorted(rows, key=lambda r: -r["severity"]):
-        severity = row["severity"]
-        out.append(
-            [
-                label_cell(Severity(severity).label),
-                row["n"],
-                num(row["respond_median"]),
-                num(row["respond_p90"]),
-                RESPOND_TARGET_MINUTES.get(severity),
-                share(row["within"], row["n"]),
-            ]
-        )
-    return {"rows": out}
-
-
-def _by_month(ctx: Ctx, base: Any) -> dict[str, Any]:
-    current, year_before = ctx.index["value"], ctx.index["year_before"]
-    q = Q()
-    for i in {current, year_before}:
-        start, end = ctx.ranges[i]
-        q |= Q(occurred_at__gte=start, occurred_at__lt=end)
-    counts: dict[str, int] = {}
-    for row in (
-        base.filter(q).annotate(m=TruncMonth("occurred_at", tzinfo=ctx.zone)).values("m").annotate(c=Count("id"))
-    ):
-        counts[row["m"].strftime("%Y-%m")] = row["c"]
-    rows = []
-    for month in ctx.period.months():
-        before = dt.date(month.year - 1, month.month, 1)
-        rows.append(
-            [month.strftime("%Y-%m"), counts.get(month.strftime("%Y-%m"), 0), counts.get(before.strftime("%Y-%m"), 0)]
-        )
-    return {"rows": rows}
 
 
 def _row_path(path: str, level: int) -> str:

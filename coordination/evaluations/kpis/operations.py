@@ -32,7 +32,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 
 from coordination.models import (
@@ -150,23 +150,43 @@ def _patrols(ctx: Ctx) -> dict[str, dict[str, Any]]:
         .annotate(c=Count("id"))
     }
     tol = tolerance()
-    first = (
-        CheckIn.objects.filter(checkpoint_id=OuterRef("pk")).order_by().values("checkpoint_id").annotate(m=Min("at"))
-    )
+    # Two scans without a correlated subquery: the checkpoints whose time to check in has passed,
+    # and the check-ins of the scope's checkpoints (which checkpoints have one, one in time, and
+    # one while due). late = visited - on time; missed = due - due and visited.
+    scoped = shifts.values("pk")
+    ranges = [Q(shift__starts_at__gte=s, shift__starts_at__lt=e) for s, e in ctx.ranges]
+    due_q = Q(deadline__lt=ctx.now)
     deadline = ExpressionWrapper(Coalesce("planned_at", "shift__ends_at") + tol, output_field=DateTimeField())
-    checks = {
-        r["b"]: r
-        for r in Checkpoint.objects.filter(shift__in=shifts.values("pk"))
+    due = (
+        Checkpoint.objects.filter(shift__in=scoped)
         .order_by()
-        .annotate(b=bucket(ctx, "shift__starts_at"), first=Subquery(first.values("m")[:1]), deadline=deadline)
-        .values("b")
-        .annotate(
-            on_time=Count(
-                "id", filter=Q(first__isnull=False) & (Q(planned_at__isnull=True) | Q(first__lte=F("planned_at") + tol))
-            ),
-            late=Count("id", filter=Q(first__isnull=False, planned_at__isnull=False, first__gt=F("planned_at") + tol)),
-            missed=Count("id", filter=Q(first__isnull=True, deadline__lt=ctx.now)),
-        )
+        .annotate(deadline=deadline)
+        .aggregate(**{f"due_{b}": Count("id", filter=r & due_q) for b, r in enumerate(ranges)})
+    )
+    on_time_q = Q(checkpoint__planned_at__isnull=True) | Q(at__lte=F("checkpoint__planned_at") + tol)
+    cp_deadline = ExpressionWrapper(
+        Coalesce("checkpoint__planned_at", "checkpoint__shift__ends_at") + tol, output_field=DateTimeField()
+    )
+    visits: dict[str, Any] = {}
+    for b, (s, e) in enumerate(ctx.ranges):
+        r = Q(checkpoint__shift__starts_at__gte=s, checkpoint__shift__starts_at__lt=e)
+        visits[f"any_{b}"] = Count("checkpoint_id", distinct=True, filter=r)
+        visits[f"on_time_{b}"] = Count("checkpoint_id", distinct=True, filter=r & on_time_q)
+        visits[f"due_{b}"] = Count("checkpoint_id", distinct=True, filter=r & due_q)
+    visited = (
+        CheckIn.objects.filter(checkpoint__shift__in=scoped)
+        .order_by()
+        .annotate(deadline=cp_deadline)
+        .aggregate(**visits)
+    )
+    checks = {
+        b: {
+            "on_time": visited[f"on_time_{b}"],
+            "late": visited[f"any_{b}"] - visited[f"on_time_{b}"],
+            "missed": due[f"due_{b}"] - visited[f"due_{b}"],
+        }
+        for b in range(len(ctx.ranges))
+        if due[f"due_{b}"] or visited[f"any_{b}"]
     }
     overrides = {
         r["b"]: r["c"]
