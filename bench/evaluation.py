@@ -461,31 +461,41 @@ def _world_matches(sizes: dict[str, int]) -> bool:
 # %(s0)s/%(e0)s: this year, %(s1)s/%(e1)s: the year before.
 FLOOR: list[tuple[str, str]] = [
     (
-        "incidents: counts, times",
+        "incidents: counts, times, severity, months",
         """
-        SELECT b, count(*), count(*) FILTER (WHERE status IN ('resolved', 'closed')),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM verified_at - reported_at)),
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM verified_at - reported_at)),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM responding_at - reported_at)),
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM responding_at - reported_at)),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - reported_at)),
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - reported_at)),
-               count(*) FILTER (WHERE responding_at <= reported_at + (ARRAY[120, 120, 60, 30, 15])[severity + 1]
-                                * interval '1 minute')
-        FROM (SELECT *, CASE WHEN occurred_at >= %(s0)s THEN 0 ELSE 1 END AS b FROM incidents_incident
+        SELECT count(*) FILTER (WHERE y = 0), count(*) FILTER (WHERE y = 1),
+               count(*) FILTER (WHERE y = 0 AND status IN ('resolved', 'closed')),
+               count(*) FILTER (WHERE y = 1 AND status IN ('resolved', 'closed')),
+               count(*) FILTER (WHERE y = 0 AND within), count(*) FILTER (WHERE y = 1 AND within),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY verify) FILTER (WHERE y = 0),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY verify) FILTER (WHERE y = 1),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY respond) FILTER (WHERE y = 0),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY respond) FILTER (WHERE y = 1),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY resolve) FILTER (WHERE y = 0),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY resolve) FILTER (WHERE y = 1),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY respond) FILTER (WHERE y = 0 AND severity = 0),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY respond) FILTER (WHERE y = 0 AND severity = 1),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY respond) FILTER (WHERE y = 0 AND severity = 2),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY respond) FILTER (WHERE y = 0 AND severity = 3),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY respond) FILTER (WHERE y = 0 AND severity = 4),
+               count(*) FILTER (WHERE y = 0 AND severity = 4)
+        FROM (SELECT status, severity, CASE WHEN occurred_at >= %(s0)s THEN 0 ELSE 1 END AS y,
+                     extract(epoch FROM verified_at - reported_at) / 60 AS verify,
+                     extract(epoch FROM responding_at - reported_at) / 60 AS respond,
+                     extract(epoch FROM resolved_at - reported_at) / 3600 AS resolve,
+                     responding_at <= reported_at + (ARRAY[120, 120, 60, 30, 15])[severity + 1] * interval '1 minute'
+                       AS within
+              FROM incidents_incident
               WHERE occurred_at >= %(s1)s AND occurred_at < %(e0)s AND classification <> 'secret'
                 AND status NOT IN ('rejected', 'duplicate')) i
-        GROUP BY b
         """,
     ),
     (
-        "incidents: by severity",
+        "incidents: by month (both years)",
         """
-        SELECT severity, count(*),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM responding_at - reported_at)),
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM responding_at - reported_at))
-        FROM incidents_incident WHERE occurred_at >= %(s0)s AND occurred_at < %(e0)s AND classification <> 'secret'
-          AND status NOT IN ('rejected', 'duplicate') GROUP BY severity
+        SELECT date_trunc('month', occurred_at AT TIME ZONE %(zone)s), count(*) FROM incidents_incident
+        WHERE occurred_at >= %(s1)s AND occurred_at < %(e0)s AND classification <> 'secret'
+          AND status NOT IN ('rejected', 'duplicate') GROUP BY 1
         """,
     ),
     (
@@ -494,14 +504,6 @@ FLOOR: list[tuple[str, str]] = [
         SELECT occurred_at >= %(s0)s, area_path, category_id, count(*) FROM incidents_incident
         WHERE occurred_at >= %(s1)s AND occurred_at < %(e0)s AND classification <> 'secret'
           AND status NOT IN ('rejected', 'duplicate') GROUP BY 1, 2, 3
-        """,
-    ),
-    (
-        "incidents: by month",
-        """
-        SELECT date_trunc('month', occurred_at AT TIME ZONE %(zone)s), count(*) FROM incidents_incident
-        WHERE occurred_at >= %(s1)s AND occurred_at < %(e0)s AND classification <> 'secret'
-          AND status NOT IN ('rejected', 'duplicate') GROUP BY 1
         """,
     ),
     (
