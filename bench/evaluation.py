@@ -461,7 +461,7 @@ def _world_matches(sizes: dict[str, int]) -> bool:
 # %(s0)s/%(e0)s: this year, %(s1)s/%(e1)s: the year before.
 FLOOR: list[tuple[str, str]] = [
     (
-        "incidents: counts, times, severity, months",
+        "incidents: counts, times, severity",
         """
         SELECT count(*) FILTER (WHERE y = 0), count(*) FILTER (WHERE y = 1),
                count(*) FILTER (WHERE y = 0 AND status IN ('resolved', 'closed')),

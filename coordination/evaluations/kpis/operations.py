@@ -19,9 +19,9 @@ planned time (else after the shift's end) has passed; pending ones are not count
 time" is on time / (on time + late + missed). Conflicts overridden: planners' overrides saved
 (`at`) in the range on shifts of the scope.
 
-High-risk coverage: the high-risk areas are the areas of the scope's current risk assessments
-(not secret, assessed by the range's end) scoring at least HIGH_RISK_SCORE (as the coverage
-page); an area-day is covered when a shift (any agency's, not of a secret or cancelled
+High-risk coverage: the high-risk areas are the areas of the scope's risk assessments (not
+secret) made before the range's end that score at least HIGH_RISK_SCORE (as the coverage page; a
+later, lower re-assessment does not take an area off the list within the range); an area-day is covered when a shift (any agency's, not of a secret or cancelled
 operation) over that area, a wider area containing it or a smaller one inside it, ran on that day
 (portal zone, from the day it started to the day it ended). Days after today are not counted.
 """
