@@ -21,9 +21,10 @@ time" is on time / (on time + late + missed). Conflicts overridden: planners' ov
 
 High-risk coverage: the high-risk areas are the areas of the scope's risk assessments (not
 secret) made before the range's end that score at least HIGH_RISK_SCORE (as the coverage page; a
-later, lower re-assessment does not take an area off the list within the range); an area-day is covered when a shift (any agency's, not of a secret or cancelled
-operation) over that area, a wider area containing it or a smaller one inside it, ran on that day
-(portal zone, from the day it started to the day it ended). Days after today are not counted.
+later, lower re-assessment does not take an area off the list within the range); an area-day
+is covered when a shift (any agency's, not of a secret or cancelled operation) over that area, a
+wider area containing it or a smaller one inside it, ran on that day (portal zone, from the day
+it started to the day it ended). Days after today are not counted.
 """
 
 from __future__ import annotations
