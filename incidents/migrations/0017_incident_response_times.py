@@ -3,36 +3,25 @@
 timeline: the first "verified"/"status" event whose `to` reached each stage."""
 
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
 
 VERIFIED = ("verified", "responding", "contained", "resolved", "closed")
 RESPONDING = VERIFIED[1:]
-BATCH = 5000
 
 
 def backfill(apps, schema_editor):
+    """Two UPDATEs, each taking the first timeline event whose `to` reached the stage (set-based:
+    no incident or event is loaded into Python)."""
     Incident = apps.get_model("incidents", "Incident")
     IncidentEvent = apps.get_model("incidents", "IncidentEvent")
-    first: dict[int, list] = {}
-    events = (
-        IncidentEvent.objects.filter(kind__in=("verified", "status"))
-        .order_by("at", "id")
-        .values_list("incident_id", "at", "data")
-    )
-    for incident_id, at, data in events.iterator(chunk_size=BATCH):
-        to = (data or {}).get("to")
-        times = first.setdefault(incident_id, [None, None])
-        if to in VERIFIED and times[0] is None:
-            times[0] = at
-        if to in RESPONDING and times[1] is None:
-            times[1] = at
-    rows = []
-    for incident_id, (verified_at, responding_at) in first.items():
-        rows.append(Incident(pk=incident_id, verified_at=verified_at, responding_at=responding_at))
-        if len(rows) >= BATCH:
-            Incident.objects.bulk_update(rows, ["verified_at", "responding_at"])
-            rows = []
-    if rows:
-        Incident.objects.bulk_update(rows, ["verified_at", "responding_at"])
+
+    def first(statuses):
+        events = IncidentEvent.objects.filter(
+            incident_id=OuterRef("pk"), kind__in=("verified", "status"), data__to__in=statuses
+        )
+        return Subquery(events.order_by("at", "id").values("at")[:1])
+
+    Incident.objects.update(verified_at=first(VERIFIED), responding_at=first(RESPONDING))
 
 
 class Migration(migrations.Migration):
