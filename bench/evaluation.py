@@ -480,9 +480,9 @@ FLOOR: list[tuple[str, str]] = [
                percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY respond) FILTER (WHERE y = 0 AND severity = 4),
                count(*) FILTER (WHERE y = 0 AND severity = 4)
         FROM (SELECT status, severity, CASE WHEN occurred_at >= %(s0)s THEN 0 ELSE 1 END AS y,
-                     extract(epoch FROM verified_at - reported_at) / 60 AS verify,
-                     extract(epoch FROM responding_at - reported_at) / 60 AS respond,
-                     extract(epoch FROM resolved_at - reported_at) / 3600 AS resolve,
+                     date_part('epoch', verified_at - reported_at) / 60 AS verify,
+                     date_part('epoch', responding_at - reported_at) / 60 AS respond,
+                     date_part('epoch', resolved_at - reported_at) / 3600 AS resolve,
                      responding_at <= reported_at + (ARRAY[120, 120, 60, 30, 15])[severity + 1] * interval '1 minute'
                        AS within
               FROM incidents_incident
@@ -510,7 +510,7 @@ FLOOR: list[tuple[str, str]] = [
         "reports and questions",
         """
         SELECT created_at >= %(s0)s, count(*), count(moderated_at),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM moderated_at - created_at)),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', moderated_at - created_at)),
                count(*) FILTER (WHERE moderated_at <= created_at + interval '4 hours'),
                count(*) FILTER (WHERE status = 'verified'), count(*) FILTER (WHERE status = 'spam'),
                (SELECT count(answered_at) FROM incidents_reportquestion WHERE asked_at >= %(s1)s AND asked_at < %(e0)s)
@@ -521,8 +521,8 @@ FLOOR: list[tuple[str, str]] = [
         "alerts by agency",
         """
         SELECT a.created_at >= %(s0)s, a.agency_id, count(*), count(a.acknowledged_at),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.acknowledged_at - a.created_at)),
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM a.acknowledged_at - a.created_at)),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', a.acknowledged_at - a.created_at)),
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY date_part('epoch', a.acknowledged_at - a.created_at)),
                count(*) FILTER (WHERE a.escalation_level > 0), count(*) FILTER (WHERE a.acknowledged_at IS NULL)
         FROM incidents_alert a JOIN incidents_threat t ON t.id = a.threat_id
         WHERE a.created_at >= %(s1)s AND a.created_at < %(e0)s AND t.classification <> 'secret' GROUP BY 1, 2

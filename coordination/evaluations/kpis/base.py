@@ -235,10 +235,12 @@ class Minutes(Func):
         super().__init__(end, start)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # date_part, a float8: EXTRACT returns numeric since PostgreSQL 14, whose sorts made the
+        # incidents' percentiles twice as slow (bench/evaluation.py: 3.4 s -> 1.6 s).
         return self.as_sql(
             compiler,
             connection,
-            template=f"(EXTRACT(EPOCH FROM (%(expressions)s)) / {60.0 * self.per})",
+            template=f"(date_part('epoch', %(expressions)s) / {60.0 * self.per})",
             arg_joiner=" - ",
         )
 
