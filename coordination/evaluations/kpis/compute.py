@@ -37,7 +37,8 @@ __all__ = ["Scope", "compute_snapshot"]
 VERSION = 1
 # PostgreSQL's memory per sort for the computation: a city's year sorts ~400k values per
 # percentile; with the default 4 MB they spilled to disk (bench/evaluation.py: the incidents'
-# scan 3.9 s -> 2.9 s on a loaded machine). SET LOCAL: for this transaction only.
+# scan 3.9 s -> 2.9 s on a loaded machine). SET LOCAL: for this transaction only (inside a
+# caller's transaction, until that one ends).
 WORK_MEM = "64MB"
 SECTIONS = (incidents, reports, alerts, operations, risks, programmes, voice, partnership_section)
 
