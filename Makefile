@@ -104,6 +104,7 @@ bench: $(VENV)/.dev-installed
 	-$(PY) bench/desk.py --reuse
 	-$(PY) bench/search.py --reuse
 	-$(PY) bench/surveys.py --reuse
+	-$(PY) bench/evaluation.py --reuse
 	@command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk missing: apt-get install wrk"; }
 	-$(PY) bench/report_intake.py
 

@@ -44,6 +44,10 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.DUPLICATE: (),
 }
 
+# Statuses that mean "verified by now" (in order: verified, then a response under way): the
+# first move into RESPONSE_STAGES sets verified_at, the first into RESPONSE_STAGES[1:] responding_at.
+RESPONSE_STAGES: tuple[str, ...] = (S.VERIFIED, S.RESPONDING, S.CONTAINED, S.RESOLVED, S.CLOSED)
+
 
 def acting_agency(
     *,
@@ -274,11 +278,17 @@ def incident_change_status(*, actor: User, incident: Incident, status: str, note
         )
     old = incident.status
     incident.status = status
+    now = timezone.now()
     if status in (S.RESOLVED, S.CLOSED) and incident.resolved_at is None:
-        incident.resolved_at = timezone.now()
+        incident.resolved_at = now
     elif status in (S.RESPONDING, S.REPORTED):
         incident.resolved_at = None
-    incident.save(update_fields=["status", "resolved_at", "updated_at"])
+    # The first time each stage was reached (the evaluations' response times); never moved back.
+    if status in RESPONSE_STAGES and incident.verified_at is None:
+        incident.verified_at = now
+    if status in RESPONSE_STAGES[1:] and incident.responding_at is None:
+        incident.responding_at = now
+    incident.save(update_fields=["status", "verified_at", "responding_at", "resolved_at", "updated_at"])
     kind = IncidentEvent.Kind.VERIFIED if status == S.VERIFIED else IncidentEvent.Kind.STATUS
     _event(incident, actor=actor, agency=agency, kind=kind, message=note, data={"from": old, "to": status})
     return incident

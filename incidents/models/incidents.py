@@ -148,6 +148,11 @@ class Incident(models.Model):
     )
     occurred_at = models.DateTimeField(_("occurred at"))
     reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    # When the incident first became verified and first became responding (or went straight on to
+    # contained or resolved): set by incident_change_status, so that the evaluations' response
+    # times are columns of the row and not a scan of the timeline (coordination.evaluations.kpis).
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    responding_at = models.DateTimeField(_("responding at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     camera = models.ForeignKey(
         Camera, verbose_name=_("camera"), null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"

@@ -384,7 +384,8 @@ def citizen_report_verify(
     )
     # A moderator checked the report: the incident starts verified, not "reported" again.
     incident.status = S.VERIFIED
-    incident.save(update_fields=["status", "updated_at"])
+    incident.verified_at = incident.reported_at
+    incident.save(update_fields=["status", "verified_at", "updated_at"])
     incident_services._event(
         incident,
         actor=actor,

@@ -1,0 +1,329 @@
+"""What every section of the KPI engine shares: the scope, resolved once (`Ctx`); the three
+ranges (the period, the previous one, the same period a year before) that one query reads
+together, a record's range being its `bucket`; the percentile aggregate and the minutes between
+two instants on PostgreSQL and SQLite alike; and how cells and long tables are written.
+
+One query reads the three ranges: `in_ranges(field)` keeps the rows of any of them, and
+`bucket(field)` numbers the range a row falls in (0 the period, then the previous one, then the
+year before), so `values("b").annotate(...)` gives each range's aggregates in one scan. A year's
+previous period is the year before: then there are two ranges, not three.
+
+Medians and 90th percentiles are `percentile_cont` (linear interpolation between the two
+nearest values) on PostgreSQL; SQLite has no such aggregate, so `kpi_percentile`, the same
+formula in Python, is registered on the connection when a query needs it: both give the same
+numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Aggregate, Case, Field, FloatField, Func, IntegerField, Q, Value, When
+from django.utils import translation
+
+from agencies.models import Classification
+from coordination.evaluations.periods import Period
+
+# A breakdown shows its 30 largest rows; the others are summed into one "Others" row.
+MAX_ROWS = 30
+OTHERS = {"id": "Lainnya", "en": "Others"}
+SECRET = Classification.SECRET
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an evaluation covers: the city (everything), an agency, an area (and its
+    descendants), or a partnership (what two or more of its parties did together)."""
+
+    kind: str
+    agency_id: int | None = None
+    area_id: int | None = None
+    partnership_id: int | None = None
+
+    @classmethod
+    def from_evaluation(cls, ev: Any) -> Scope:
+        return cls(
+            kind=ev.scope_kind,
+            agency_id=ev.scope_agency_id,
+            area_id=ev.scope_area_id,
+            partnership_id=ev.scope_partnership_id,
+        )
+
+
+@dataclass
+class Ctx:
+    """The scope resolved (names, paths, parties) and the ranges of one computation."""
+
+    scope: Scope
+    period: Period
+    now: dt.datetime
+    zone: ZoneInfo
+    # [start, end) of each distinct range; `index` maps "value"/"previous"/"year_before" to one.
+    ranges: list[tuple[dt.datetime, dt.datetime]]
+    days: list[tuple[dt.date, dt.date]]  # first day, day after the last, of each range
+    index: dict[str, int]
+    name: str | None = None
+    area_path: str = ""
+    area_level: int = 0
+    agency_paths: list[str] = field(default_factory=list)  # the agency's jurisdiction
+    parties: list[int] = field(default_factory=list)
+    party_names: dict[int, str] = field(default_factory=dict)
+    party_paths: list[str] = field(default_factory=list)  # every party's jurisdiction
+    # Figures one section leaves for another (the partnership section reads the alerts').
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.scope.kind
+
+    def tri(self, per_bucket: Mapping[int, Any]) -> dict[str, Any]:
+        """{"value", "previous", "year_before"} from {bucket: figure}."""
+        return {key: per_bucket.get(i) for key, i in self.index.items()}
+
+    @property
+    def current(self) -> int:
+        return self.index["value"]
+
+
+def make_ctx(*, scope: Scope, period: Period, now: dt.datetime) -> Ctx:
+    """The ranges of the period, the previous one and the year before (deduplicated)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    periods = {"value": period, "previous": period.previous(), "year_before": period.year_before()}
+    ranges: list[tuple[dt.datetime, dt.datetime]] = []
+    days: list[tuple[dt.date, dt.date]] = []
+    index: dict[str, int] = {}
+    for key, p in periods.items():
+        bounds = p.bounds()
+        if bounds not in ranges:
+            ranges.append(bounds)
+            days.append((p.start, p.end + dt.timedelta(days=1)))
+        index[key] = ranges.index(bounds)
+    return Ctx(scope=scope, period=period, now=now, zone=zone, ranges=ranges, days=days, index=index)
+
+
+def in_ranges(ctx: Ctx, name: str, *, dates: bool = False) -> Q:
+    """Rows whose `name` (a date-time, or a date with dates=True) lies in one of the ranges."""
+    q = Q()
+    for start, end in ctx.days if dates else ctx.ranges:
+        q |= Q(**{f"{name}__gte": start, f"{name}__lt": end})
+    return q
+
+
+def bucket(ctx: Ctx, name: str, *, dates: bool = False) -> Case:
+    """The number of the range `name` falls in (use with `in_ranges`)."""
+    whens = [
+        When(Q(**{f"{name}__gte": start, f"{name}__lt": end}), then=Value(i))
+        for i, (start, end) in enumerate(ctx.days if dates else ctx.ranges)
+    ]
+    return Case(*whens, default=Value(-1), output_field=IntegerField())
+
+
+# --- Percentiles and durations on both databases ---------------------------------------------
+
+
+def percentile_cont(values: Sequence[float], fraction: float) -> float | None:
+    """PostgreSQL's percentile_cont: linear interpolation between the two nearest ranks."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * fraction
+    lo = math.floor(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+class _SqlitePercentile:
+    """kpi_percentile(value, fraction) for SQLite: collects the values, then percentile_cont."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.fraction = 0.5
+
+    def step(self, value: float | None, fraction: float) -> None:
+        self.fraction = fraction
+        if value is not None:
+            self.values.append(float(value))
+
+    def finalize(self) -> float | None:
+        return percentile_cont(self.values, self.fraction)
+
+
+class Percentile(Aggregate):
+    """percentile_cont(fraction) WITHIN GROUP (ORDER BY expression); None over no rows."""
+
+    function = "percentile_cont"
+    name = "Percentile"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        connection.ensure_connection()
+        connection.connection.create_aggregate("kpi_percentile", 2, _SqlitePercentile)
+        # On a copy: Aggregate.as_sql cannot take a template and a FILTER at once.
+        clone = self.copy()
+        clone.function = "kpi_percentile"
+        clone.template = "%(function)s(%(expressions)s, %(fraction)s)"
+        return super(Percentile, clone).as_sql(compiler, connection, **extra)
+
+
+class _SqlitePercentiles(_SqlitePercentile):
+    """kpi_percentiles(value, "0.5,0.9") for SQLite: the percentiles as a JSON list."""
+
+    def step(self, value: float | None, fractions: str) -> None:  # type: ignore[override]
+        self.fractions = fractions
+        if value is not None:
+            self.values.append(float(value))
+
+    def finalize(self) -> str:  # type: ignore[override]
+        fractions = [float(f) for f in getattr(self, "fractions", "0.5").split(",")]
+        return json.dumps([percentile_cont(self.values, f) for f in fractions])
+
+
+class _FloatList(Field):
+    """A list of floats (or Nones) from PostgreSQL's array or SQLite's JSON text."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[float | None] | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return json.loads(value)
+        return [None if v is None else float(v) for v in value]
+
+
+class Percentiles(Aggregate):
+    """Several percentiles of one expression from ONE sort: percentile_cont(ARRAY[...]) on
+    PostgreSQL (two percentile_cont calls would each sort the rows), a list; all None over no
+    rows."""
+
+    function = "percentile_cont"
+    name = "Percentiles"
+    template = "%(function)s(ARRAY[%(fractions)s]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = _FloatList()
+
+    def __init__(self, expression: Any, fractions: Sequence[float], **extra: Any) -> None:
+        super().__init__(expression, fractions=",".join(str(float(f)) for f in fractions), **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        connection.ensure_connection()
+        connection.connection.create_aggregate("kpi_percentiles", 2, _SqlitePercentiles)
+        clone = self.copy()
+        clone.function = "kpi_percentiles"
+        clone.template = "%(function)s(%(expressions)s, '%(fractions)s')"
+        return super(Percentiles, clone).as_sql(compiler, connection, **extra)
+
+
+class Minutes(Func):
+    """Minutes from `start` to `end` (two date-times), a float; NULL when either is."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def __init__(self, end: Any, start: Any, *, per: int = 1) -> None:
+        # per=60: hours.
+        self.per = per
+        super().__init__(end, start)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # date_part, a float8: EXTRACT returns numeric since PostgreSQL 14, whose sorts made the
+        # incidents' percentiles twice as slow (bench/evaluation.py: 3.4 s -> 1.6 s).
+        return self.as_sql(
+            compiler,
+            connection,
+            template=f"(date_part('epoch', %(expressions)s) / {60.0 * self.per})",
+            arg_joiner=" - ",
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Django stores SQLite date-times as UTC text, which julianday reads; rounded to the
+        # millisecond (a double's julian day is exact to 0.05 ms), so 30 minutes is 30.0.
+        return self.as_sql(
+            compiler,
+            connection,
+            template=f"(ROUND((julianday(%(expressions)s)) * 86400.0, 3) / {60.0 * self.per})",
+            arg_joiner=") - julianday(",
+        )
+
+
+# --- Numbers and cells ------------------------------------------------------------------------
+
+
+def num(value: Any) -> int | float | None:
+    """A JSON number: ints stay ints, the rest are floats rounded to two decimals."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        value = float(value)
+    return round(float(value), 2)
+
+
+def share(part: int | None, whole: int | None) -> float | None:
+    """part / whole in percent (0-100), None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return round(100.0 * (part or 0) / whole, 2)
+
+
+def label_cell(label: Any) -> dict[str, str]:
+    """A translatable name as {"id": Indonesian, "en": English}."""
+    with translation.override("id"):
+        text_id = str(label)
+    with translation.override("en"):
+        text_en = str(label)
+    return {"id": text_id, "en": text_en}
+
+
+def fold(
+    rows: list[list[Any]],
+    *,
+    size: Callable[[list[Any]], float],
+    combine: Callable[[list[list[Any]]], list[Any]],
+    limit: int = MAX_ROWS,
+) -> list[list[Any]]:
+    """The largest `limit` rows (by `size`, ties in the given order), the rest as one "Others" row
+    made by `combine` (which writes every cell but the first)."""
+    ordered = sorted(rows, key=lambda r: -(size(r) or 0))
+    if len(ordered) <= limit:
+        return ordered
+    kept, rest = ordered[: limit - 1], ordered[limit - 1 :]
+    return [*kept, [dict(OTHERS), *combine(rest)[1:]]]
+
+
+def sum_columns(rows: list[list[Any]], columns: Iterable[int], width: int) -> list[Any]:
+    """A row of `width` cells with the sums of `columns` over rows (None elsewhere)."""
+    out: list[Any] = [None] * width
+    for c in columns:
+        out[c] = sum((r[c] or 0) for r in rows)
+    return out
+
+
+def pairs_q(parties: Sequence[int], touch: Callable[[int], Q]) -> Q:
+    """Records two or more parties took part in: for some pair (a, b), both touch it. With no
+    second party, nothing."""
+    q = Q(pk__in=[])
+    for i, a in enumerate(parties):
+        for b in parties[i + 1 :]:
+            q |= touch(a) & touch(b)
+    return q
+
+
+def paths_q(name: str, paths: Iterable[str]) -> Q:
+    """`name` starts with one of the paths (an area and its descendants); none: nothing."""
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{name}__startswith": p})
+    return q
