@@ -116,7 +116,8 @@ def test_an_update_and_a_cancel_from_the_same_source_apply(
     ]
     assert Alert.objects.filter(threat=threat, agency=world.c).exists()  # fanned out to the subscriber
 
-    server.put("/alerts/update.xml", derived(bontang_original, identifier="sc-upd-1", msg_type="Update", headline="Worse"))
+    update = derived(bontang_original, identifier="sc-upd-1", msg_type="Update", headline="Worse")
+    server.put("/alerts/update.xml", update)
     server.put("/alerts/cancel.xml", derived(bontang_original, identifier="sc-can-1", msg_type="Cancel"))
     server.put_index("/feed.atom", ["/alerts/original.xml", "/alerts/update.xml", "/alerts/cancel.xml"])
     result = run_poll(source, capture)
@@ -149,7 +150,8 @@ def test_an_invalid_document_and_a_doctype_are_refused_and_the_source_stays_heal
     world, server, make_source, capture
 ):
     server.put("/alerts/invalid.xml", sample("sc-invalid-schema.xml"))
-    server.put("/alerts/doctype.xml", b'<?xml version="1.0"?><!DOCTYPE alert [<!ENTITY x "y">]>' + sample("cn-valid.xml").split(b"?>", 1)[1])
+    doctype = b'<?xml version="1.0"?><!DOCTYPE alert [<!ENTITY x "y">]>' + sample("cn-valid.xml").split(b"?>", 1)[1]
+    server.put("/alerts/doctype.xml", doctype)
     server.put_index("/feed.atom", ["/alerts/invalid.xml", "/alerts/doctype.xml"])
     source = make_source(server.url("/feed.atom"))
 
