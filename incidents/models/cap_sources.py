@@ -8,6 +8,8 @@ offered, so that an alert is never imported twice, whatever the broker or the wo
 
 from __future__ import annotations
 
+from typing import Any
+
 from cryptography import x509
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -91,7 +93,7 @@ class CapSource(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[Any]] = {}
         self.name = (self.name or "").strip()
         categories = self.categories or []
         if not isinstance(categories, list) or any(c not in CapCategory.values for c in categories):

@@ -13,8 +13,8 @@ MAX_ENTRY_ATTEMPTS, then given up (refused, with the last error).
 A poll that fails (timeout, connection refused, 4xx/5xx, a non-public address, invalid XML of
 the index) records `last_error`, starts `failing_since` and backs off exponentially
 (`poll_every` x 2^(failures-1), at most SINERGI_CAP_FEEDS_BACKOFF_MAX_SECONDS); a success
-resets all of it. Staff see sources failing for more than STAFF_WARNING_AFTER on every page
-(`incidents.context_processors.inbox_badge`, `cap_sources_failing_count`).
+resets all of it. Staff see sources failing for more than an hour on every page
+(`incidents.context_processors.inbox_badge`, `threats.selectors.cap_sources_failing_count`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ logger = logging.getLogger(__name__)
 MAX_ENTRY_ATTEMPTS = 5
 # A claim older than this is a worker that died mid-poll: the source may be polled again.
 CLAIM_TTL = timedelta(minutes=10)
-STAFF_WARNING_AFTER = timedelta(hours=1)
 ERROR_LENGTH = 1000
 
 
@@ -218,9 +217,3 @@ def cap_source_poll(*, source_id: int, now: datetime | None = None) -> PollResul
             changes["last_error_at"] = now
     CapSource.objects.filter(pk=source.pk).update(**changes)
     return result
-
-
-def cap_sources_failing_count(*, now: datetime | None = None) -> int:
-    """Active sources failing for more than STAFF_WARNING_AFTER: the staff's in-app warning."""
-    now = now or timezone.now()
-    return CapSource.objects.filter(is_active=True, failing_since__lte=now - STAFF_WARNING_AFTER).count()

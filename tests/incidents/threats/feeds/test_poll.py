@@ -10,6 +10,7 @@ from lxml import etree
 
 from incidents.models import Alert, CapFetch, CapSource, Threat, ThreatMessage
 from incidents.threats.feeds import poll, tasks
+from incidents.threats.selectors import cap_sources_failing_count
 from tests.incidents.threats.cap.helpers import NS, sample
 from tests.incidents.threats.cap.test_relay import _keypair, derived, original, sign
 
@@ -305,6 +306,6 @@ def test_staff_are_warned_of_sources_failing_for_over_an_hour(world, server, mak
     source = make_source(server.url("/error/feed.atom"))
     now = timezone.now()
     CapSource.objects.filter(pk=source.pk).update(failing_since=now - datetime.timedelta(minutes=59))
-    assert poll.cap_sources_failing_count(now=now) == 0
+    assert cap_sources_failing_count(now=now) == 0
     CapSource.objects.filter(pk=source.pk).update(failing_since=now - datetime.timedelta(minutes=61))
-    assert poll.cap_sources_failing_count(now=now) == 1
+    assert cap_sources_failing_count(now=now) == 1
