@@ -24,6 +24,7 @@ class CapSourceForm(ServiceErrorsMixin, forms.Form):
     )
     url = forms.URLField(
         label=_("URL"),
+        assume_scheme="https",
         max_length=500,
         help_text=_("A CAP 1.2 Atom or RSS index, or a single CAP alert."),
         widget=forms.URLInput(attrs=_TEXT),

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,11 +20,13 @@ from .forms import CapSourceForm
 
 
 def _require_staff(request: HttpRequest) -> None:
+    """The list and the create form name no record: a signed-in non-staff user gets 403."""
     if not selectors.can_manage_cap_sources(user=request.user):
-        raise Http404
+        raise PermissionDenied(_("Only platform administrators manage the CAP sources."))
 
 
 @login_required
+@forbidden_page
 def cap_source_list(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     sources = list(selectors.cap_source_list(user=request.user))
