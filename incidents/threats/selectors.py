@@ -92,6 +92,11 @@ def can_manage_cap_senders(*, user: User, agency_id: int | None = None) -> bool:
 CAP_SOURCE_WARNING_AFTER = timedelta(hours=1)
 
 
+def can_manage_cap_sources(*, user: User) -> bool:
+    """Staff only: who lists, reads, creates, edits and polls the CAP sources (incidents/threats/feeds/)."""
+    return user_is_staff(user)
+
+
 def cap_sources_failing_count(*, now: datetime | None = None) -> int:
     """Active CAP sources failing for more than an hour: staff's in-app warning (base.html, through
     incidents.context_processors; incidents/threats/feeds/poll.py sets `failing_since`)."""

@@ -7,11 +7,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from agencies.selectors import user_is_staff
 from common.types import User
 from incidents.models import CapFetch, CapSource
 
-from ..selectors import cap_sources_failing_count
+from ..selectors import can_manage_cap_sources, cap_sources_failing_count
 
 __all__ = [
     "can_manage_cap_sources",
@@ -23,11 +22,6 @@ __all__ = [
 ]
 
 RECENT_FETCHES = 50
-
-
-def can_manage_cap_sources(*, user: User) -> bool:
-    """Staff only: who lists, reads, creates, edits and polls the CAP sources."""
-    return user_is_staff(user)
 
 
 def cap_source_list(*, user: User) -> QuerySet[CapSource]:
