@@ -87,8 +87,9 @@ def main() -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     temp = None
     if args.sqlite:
-        temp = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)
-        os.environ["DATABASE_URL"] = f"sqlite:///{temp.name}"
+        handle, temp = tempfile.mkstemp(suffix=".sqlite3")
+        os.close(handle)
+        os.environ["DATABASE_URL"] = f"sqlite:///{temp}"
         where = "SQLite (temporary file)"
     else:
         server = args.server_url if args.server_url.startswith("postgres") else DEFAULT_SERVER_URL
@@ -103,7 +104,7 @@ def main() -> int:
 
         connections.close_all()
         if temp is not None:
-            os.unlink(temp.name)
+            os.unlink(temp)
         else:
             _admin(server, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
