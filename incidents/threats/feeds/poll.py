@@ -75,8 +75,11 @@ def cap_sources_due(*, now: datetime | None = None, limit: int = 1000) -> list[i
 
 
 def _claim(source_id: int, now: datetime) -> bool:
+    """Take the source for this poll when it is due and nobody polls it: a second task queued for
+    it (two beat cycles before a worker got to the first) finds it polled and not due, and skips."""
     return (
         CapSource.objects.filter(pk=source_id, is_active=True)
+        .filter(Q(next_poll_at__lte=now) | Q(next_poll_at__isnull=True))
         .filter(Q(polling_since__isnull=True) | Q(polling_since__lt=now - CLAIM_TTL))
         .update(polling_since=now)
         == 1

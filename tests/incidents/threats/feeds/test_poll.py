@@ -28,6 +28,8 @@ def serve_samples(server, names=SAMPLES, index="/feed.atom"):
 
 
 def run_poll(source, capture):
+    """Poll the source as its task does, the source due now."""
+    CapSource.objects.filter(pk=source.pk).update(next_poll_at=None)
     with capture(execute=True):
         return poll.cap_source_poll(source_id=source.pk)
 
@@ -309,3 +311,14 @@ def test_staff_are_warned_of_sources_failing_for_over_an_hour(world, server, mak
     assert cap_sources_failing_count(now=now) == 0
     CapSource.objects.filter(pk=source.pk).update(failing_since=now - datetime.timedelta(minutes=61))
     assert cap_sources_failing_count(now=now) == 1
+
+
+def test_a_second_task_for_a_source_polled_meanwhile_does_nothing(world, server, make_source, capture):
+    serve_samples(server, ["cn-valid.xml"])
+    source = make_source(server.url("/feed.atom"))
+    run_poll(source, capture)
+
+    with capture(execute=True):
+        result = poll.cap_source_poll(source_id=source.pk)  # not due: its next poll is in 5 minutes
+
+    assert not result.polled and server.requests["/feed.atom"] == 1
