@@ -57,8 +57,8 @@ signature by a sender the issuing agency registered (`CapSender`, signature.py);
 
 The package: `parse.py` (safe parsing, schema validation, reading a message), `build.py` (a
 threat as a CAP document, the Atom feed), `services.py` (the import, the registered senders),
-`areas.py` (where an alert applies) and `signature.py` (verifying a relay's XML signature against a registered certificate). The
-names the API and the tests use are re-exported here.
+`areas.py` (where an alert applies) and `signature.py` (verifying a relay's XML signature
+against a registered certificate). The names the API and the tests use are re-exported here.
 """
 
 from .build import AREA_RADIUS_KM, cap_atom_feed, cap_datetime, cap_references, cap_zone, threat_page_url, threat_to_cap
