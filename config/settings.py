@@ -262,6 +262,8 @@ SPECTACULAR_SETTINGS = {
         "ShiftKindEnum": "coordination.models.PatrolShift.Kind",
         "AgencyKindEnum": "agencies.models.Agency.Kind",
         "ClassificationEnum": "agencies.models.Classification",
+        "CapSourceKindEnum": "incidents.models.CapSource.Kind",
+        "CapFetchOutcomeEnum": "incidents.models.CapFetch.Outcome",
     },
 }
 

@@ -15,8 +15,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies.models import Agency, Severity
+from agencies.models import Agency
+from agencies.serializers import CapSeverityField
 from common.api import ScopedViewSet
+from common.serializers import ModelSerializer
 from incidents.models import CapCategory, CapFetch, CapSource
 
 from . import selectors, services
@@ -30,10 +32,11 @@ NOT_FOUND = OpenApiResponse(response=_DETAIL, description=_("No such CAP source 
 FORBIDDEN = OpenApiResponse(response=_DETAIL, description=_("Only platform administrators manage the CAP sources."))
 
 
-class CapSourceSerializer(serializers.ModelSerializer):
+class CapSourceSerializer(ModelSerializer):
     """A CAP source and its poll state (read only: only a poll writes it)."""
 
     agency_name = serializers.CharField(source="agency.name", read_only=True)
+    min_severity = CapSeverityField(read_only=True)
 
     class Meta:
         model = CapSource
@@ -70,7 +73,7 @@ class CapSourceWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CapSource.Kind.choices, default=CapSource.Kind.INDEX)
     poll_every_minutes = serializers.IntegerField(min_value=1, max_value=1440, default=5)
     categories = serializers.ListField(child=serializers.ChoiceField(choices=CapCategory.choices), default=list)
-    min_severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.UNKNOWN)
+    min_severity = CapSeverityField(required=False)
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True))
     require_signature = serializers.BooleanField(default=False)
     certificate = serializers.CharField(allow_blank=True, default="", help_text=_("X.509 certificate, PEM"))
@@ -83,7 +86,7 @@ class CapSourceUpdateSerializer(CapSourceWriteSerializer):
         super().__init__(*args, **kwargs)
 
 
-class CapFetchSerializer(serializers.ModelSerializer):
+class CapFetchSerializer(ModelSerializer):
     class Meta:
         model = CapFetch
         fields = [

@@ -146,7 +146,7 @@ def test_the_api_creates_changes_and_lists_sources_for_staff_only(api_as, world)
     }
     bad = staff.post(SOURCES, {**body, "categories": ["Weather"]}, format="json")
     assert bad.status_code == 400 and "categories" in bad.json()
-    assert staff.patch(f"{SOURCES}{pk}/", {"min_severity": 3}, format="json").json()["min_severity"] == 3
+    assert staff.patch(f"{SOURCES}{pk}/", {"min_severity": "Severe"}, format="json").json()["min_severity"] == "Severe"
     liaison = api_as(world.alice)
     assert liaison.get(SOURCES).json()["results"] == []
     assert liaison.get(f"{SOURCES}{pk}/").status_code == 404
