@@ -5,8 +5,8 @@ not see. A threat's source is read on the threat's own page, under the threat's 
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
+from common.selectors import get_or_404
 from common.types import User
 from incidents.models import CapFetch, CapSource
 
@@ -30,15 +30,12 @@ def cap_source_list(*, user: User) -> QuerySet[CapSource]:
     return CapSource.objects.select_related("agency").order_by("name", "pk")
 
 
-def cap_source_get(*, user: User, pk: int) -> CapSource:
-    """The source, or Http404 for anyone but staff."""
-    source = cap_source_list(user=user).filter(pk=pk).first()
-    if source is None:
-        raise Http404
-    return source
+def cap_source_get(*, user: User, pk: int | str) -> CapSource:
+    """The source, or Http404 for anyone but staff (and for an id that is not one)."""
+    return get_or_404(cap_source_list(user=user), pk=pk)
 
 
-def cap_source_get_for_change(*, user: User, pk: int) -> CapSource:
+def cap_source_get_for_change(*, user: User, pk: int | str) -> CapSource:
     """The same rule: whoever may read a source may change it (staff)."""
     return cap_source_get(user=user, pk=pk)
 
