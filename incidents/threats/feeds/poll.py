@@ -86,9 +86,10 @@ def _claim(source_id: int, now: datetime) -> bool:
     )
 
 
-def _record(source: CapSource, entry: FeedEntry, outcome: ImportOutcome) -> None:
-    """The entry's CapFetch, created or updated; the CAP identity only on the first fetch that
-    holds it (unique per source), a second entry carrying the same alert being a duplicate."""
+def _record(source: CapSource, entry: FeedEntry, outcome: ImportOutcome, *, known: bool) -> None:
+    """The entry's CapFetch, created (`known`: it has one already, from a failed fetch: updated);
+    the CAP identity only on the first fetch that holds it (unique per source), a second entry
+    carrying the same alert being a duplicate."""
     message = outcome.message
     identity: dict[str, object] = {"identifier": "", "sender": "", "sent_at": None}
     if message is not None:
@@ -103,28 +104,18 @@ def _record(source: CapSource, entry: FeedEntry, outcome: ImportOutcome) -> None
             outcome.outcome = CapFetch.Outcome.DUPLICATE
         else:
             identity = {"identifier": message.identifier, "sender": message.sender, "sent_at": message.sent}
-    fetch, created = CapFetch.objects.get_or_create(
-        source=source,
-        entry_key=entry.key,
-        defaults={
-            "url": entry.url[:1000],
-            "outcome": outcome.outcome,
-            "error": outcome.error[:ERROR_LENGTH],
-            "threat": outcome.threat,
-            **identity,
-        },
-    )
-    if not created:
-        fetch.outcome = outcome.outcome
-        fetch.error = outcome.error[:ERROR_LENGTH]
-        fetch.threat = outcome.threat
-        fetch.attempts += 1
-        for name, value in identity.items():
-            setattr(fetch, name, value)
-        if fetch.outcome == CapFetch.Outcome.FAILED and fetch.attempts >= MAX_ENTRY_ATTEMPTS:
-            fetch.outcome = CapFetch.Outcome.REFUSED
-            fetch.error = f"gave up after {fetch.attempts} attempts: {fetch.error}"[:ERROR_LENGTH]
-        fetch.save()
+    fields = {"outcome": outcome.outcome, "error": outcome.error[:ERROR_LENGTH], "threat": outcome.threat, **identity}
+    if not known:
+        CapFetch.objects.create(source=source, entry_key=entry.key, url=entry.url[:1000], **fields)
+        return
+    fetch = CapFetch.objects.get(source=source, entry_key=entry.key)
+    for name, value in fields.items():
+        setattr(fetch, name, value)
+    fetch.attempts += 1
+    if fetch.outcome == CapFetch.Outcome.FAILED and fetch.attempts >= MAX_ENTRY_ATTEMPTS:
+        fetch.outcome = CapFetch.Outcome.REFUSED
+        fetch.error = f"gave up after {fetch.attempts} attempts: {fetch.error}"[:ERROR_LENGTH]
+    fetch.save()
 
 
 def _entries(source: CapSource, fetched: FetchResult) -> tuple[list[FeedEntry], dict[str, bytes]]:
@@ -142,11 +133,12 @@ def _entries(source: CapSource, fetched: FetchResult) -> tuple[list[FeedEntry], 
 def _poll_entries(source: CapSource, fetched: FetchResult, result: PollResult) -> bool:
     """Fetch and import the entries not dealt with yet; whether every entry was dealt with."""
     entries, in_hand = _entries(source, fetched)
-    final = set(
-        CapFetch.objects.filter(
-            source=source, entry_key__in=[e.key for e in entries], outcome__in=CapFetch.FINAL
-        ).values_list("entry_key", flat=True)
+    known = dict(
+        CapFetch.objects.filter(source=source, entry_key__in=[e.key for e in entries]).values_list(
+            "entry_key", "outcome"
+        )
     )
+    final = {key for key, outcome in known.items() if outcome in CapFetch.FINAL}
     complete = True
     for entry in entries:
         if entry.key in final:
@@ -161,16 +153,17 @@ def _poll_entries(source: CapSource, fetched: FetchResult, result: PollResult) -
             except FetchError as exc:
                 result.requests += 1
                 outcome = ImportOutcome(CapFetch.Outcome.FAILED, error=exc.message)
-                _record(source, entry, outcome)
+                _record(source, entry, outcome, known=entry.key in known)
                 result.outcomes[outcome.outcome] = result.outcomes.get(outcome.outcome, 0) + 1
                 complete = False
                 continue
-        outcome = cap_source_import(source=source, xml=body)
         try:
+            # The import and its record commit together: one transaction per alert.
             with transaction.atomic():
-                _record(source, entry, outcome)
-        except IntegrityError:  # another poll recorded the entry meanwhile
-            pass
+                outcome = cap_source_import(source=source, xml=body)
+                _record(source, entry, outcome, known=entry.key in known)
+        except IntegrityError:  # another poll recorded the entry meanwhile: it is dealt with
+            continue
         result.outcomes[outcome.outcome] = result.outcomes.get(outcome.outcome, 0) + 1
     return complete
 
