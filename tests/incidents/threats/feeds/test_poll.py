@@ -322,3 +322,21 @@ def test_a_second_task_for_a_source_polled_meanwhile_does_nothing(world, server,
         result = poll.cap_source_poll(source_id=source.pk)  # not due: its next poll is in 5 minutes
 
     assert not result.polled and server.requests["/feed.atom"] == 1
+
+
+def test_an_rss_index_with_cap_enclosures_is_followed(world, server, make_source, capture):
+    server.put("/alerts/cn.xml", sample("cn-valid.xml"))
+    server.put("/alerts/be.xml", sample("be-valid.xml"))
+    rss = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Peringatan dini</title>
+  <item><title>cn</title><guid>cn-1</guid><link>/alerts/cn.xml</link></item>
+  <item><title>be</title><guid>be-1</guid><link>/page.html</link>
+    <enclosure url="/alerts/be.xml" type="application/cap+xml" length="1"/></item>
+</channel></rss>"""
+    server.put("/feed.rss", rss, "application/rss+xml")
+    source = make_source(server.url("/feed.rss"))
+
+    result = run_poll(source, capture)
+
+    assert result.outcomes == {"imported": 2} and Threat.objects.count() == 2
+    assert server.requests["/page.html"] == 0
