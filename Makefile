@@ -99,6 +99,7 @@ bench: $(VENV)/.dev-installed
 	-$(PY) bench/area_import.py
 	-$(PY) bench/incidents.py
 	-$(PY) bench/fanout.py
+	-$(PY) bench/cap_feeds.py
 	-$(PY) bench/patrols.py
 	-$(PY) bench/pages.py --reuse
 	-$(PY) bench/desk.py --reuse

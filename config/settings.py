@@ -262,6 +262,8 @@ SPECTACULAR_SETTINGS = {
         "ShiftKindEnum": "coordination.models.PatrolShift.Kind",
         "AgencyKindEnum": "agencies.models.Agency.Kind",
         "ClassificationEnum": "agencies.models.Classification",
+        "CapSourceKindEnum": "incidents.models.CapSource.Kind",
+        "CapFetchOutcomeEnum": "incidents.models.CapFetch.Outcome",
     },
 }
 
@@ -297,6 +299,8 @@ CELERY_BEAT_SCHEDULE = {
     "bulletins-remind": {"task": "coordination.bulletins.tasks.bulletins_remind", "schedule": 60.0},
     # A reporter's notice of a question whose task was lost (the broker down when it was asked).
     "report-questions-sweep": {"task": "incidents.reports.tasks.report_questions_sweep", "schedule": 300.0},
+    # CAP feeds: queue a poll of each source that is due (incidents/threats/feeds/poll.py).
+    "cap-sources-dispatch": {"task": "incidents.threats.feeds.cap_sources_dispatch", "schedule": 60.0},
 }
 # Bulletins: attachments' size limit, and how long after the reminder the commander is told.
 SINERGI_BULLETIN_ATTACHMENT_MAX_BYTES = env.int("SINERGI_BULLETIN_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -308,6 +312,12 @@ SINERGI_WEBHOOK_TIMEOUT = env.float("SINERGI_WEBHOOK_TIMEOUT", default=5.0)
 # Webhooks go to public addresses only (agencies.validators.validate_webhook_url, checked again
 # at each send): set this on a closed network whose partners live on private addresses.
 SINERGI_WEBHOOK_ALLOW_PRIVATE = env.bool("SINERGI_WEBHOOK_ALLOW_PRIVATE", default=False)
+# CAP feeds (incidents/threats/feeds/fetch.py): the webhook rules for outgoing requests. Public
+# addresses only unless a closed network lists its own (CIDR, comma-separated: "10.0.0.0/8").
+SINERGI_CAP_FEEDS_ALLOW_NETWORKS = env.list("SINERGI_CAP_FEEDS_ALLOW_NETWORKS", default=[])
+SINERGI_CAP_FEEDS_TIMEOUT = env.float("SINERGI_CAP_FEEDS_TIMEOUT", default=10.0)
+SINERGI_CAP_FEEDS_MAX_BYTES = env.int("SINERGI_CAP_FEEDS_MAX_BYTES", default=5 * 1024 * 1024)
+SINERGI_CAP_FEEDS_BACKOFF_MAX_SECONDS = env.float("SINERGI_CAP_FEEDS_BACKOFF_MAX_SECONDS", default=6 * 3600.0)
 SINERGI_RETRY_BASE_SECONDS = env.float("SINERGI_RETRY_BASE_SECONDS", default=30.0)
 SINERGI_RETRY_MAX_SECONDS = env.float("SINERGI_RETRY_MAX_SECONDS", default=3600.0)
 SINERGI_DELIVERY_MAX_ATTEMPTS = env.int("SINERGI_DELIVERY_MAX_ATTEMPTS", default=6)

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    CapFetch,
     CapSender,
+    CapSource,
     Category,
     CitizenReport,
     CitizenReportPhoto,
@@ -156,3 +158,42 @@ class CapSenderAdmin(admin.ModelAdmin):
         if not change and obj.registered_by_id is None:
             obj.registered_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class CapFetchInline(admin.TabularInline):
+    model = CapFetch
+    extra = 0
+    can_delete = False
+    fields = ("fetched_at", "url", "identifier", "outcome", "error", "threat", "attempts")
+    readonly_fields = fields
+    ordering = ("-fetched_at",)
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(CapSource)
+class CapSourceAdmin(admin.ModelAdmin):
+    """The CAP feeds the portal polls (staff; also the dashboard's "CAP sources" pages and
+    /api/v1/cap-sources/). The poll state is read only: only a poll writes it."""
+
+    list_display = ("name", "authority", "agency", "is_active", "last_success_at", "failing_since", "next_poll_at")
+    list_filter = ("is_active", "kind", "agency")
+    search_fields = ("name", "authority", "url")
+    autocomplete_fields = ("agency",)
+    readonly_fields = (
+        "etag",
+        "last_modified",
+        "last_polled_at",
+        "last_success_at",
+        "last_error",
+        "last_error_at",
+        "failing_since",
+        "consecutive_failures",
+        "next_poll_at",
+        "polling_since",
+        "created_by",
+        "created_at",
+    )
+    inlines = [CapFetchInline]

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from .services import can_log_incident
-from .threats.selectors import can_log_threat, inbox_counts
+from .threats.selectors import can_log_threat, cap_sources_failing_count, inbox_counts
 
 NO_ALERTS = {"unread": 0, "unacknowledged": 0}
 
@@ -33,4 +33,13 @@ def inbox_badge(request: HttpRequest) -> dict[str, Any]:
             return {"incident": False, "threat": False}
         return {"incident": can_log_incident(user=user), "threat": can_log_threat(user=user)}
 
-    return {"inbox_badge": SimpleLazyObject(counts), "can_log": SimpleLazyObject(can_log)}
+    def failing() -> dict[str, int]:
+        # Staff's in-app warning (incidents/threats/feeds/poll.py): CAP sources failing for over an
+        # hour. Read by base.html for staff only (one COUNT on the partial index of active sources).
+        return {"count": cap_sources_failing_count()}
+
+    return {
+        "inbox_badge": SimpleLazyObject(counts),
+        "can_log": SimpleLazyObject(can_log),
+        "cap_sources_failing": SimpleLazyObject(failing),
+    }

@@ -3,6 +3,7 @@
 Threats, alerts and deliveries join this app with the fan-out (see docs/architecture.md, "The core flow").
 """
 
+from .cap_sources import CapFetch, CapSource
 from .incidents import CapCategory, Category, Incident, IncidentEvent, ReferenceCounter, Urgency
 from .reports import (
     CitizenReport,
@@ -18,6 +19,8 @@ from .risks import RiskAssessment
 from .threats import Alert, CapSender, Certainty, Delivery, QuickResponse, Threat, ThreatEvent, ThreatMessage
 
 __all__ = [
+    "CapFetch",
+    "CapSource",
     "Alert",
     "CapSender",
     "Certainty",

@@ -78,6 +78,19 @@ class Threat(models.Model):
     # CAP <area> blocks as given by the alert (areaDesc, polygons, circles, geocodes), kept
     # whether or not they match a portal area.
     cap_areas = models.JSONField(_("CAP areas"), default=list, blank=True)
+    # Why each portal area was linked to the CAP areas: [{"area", "name", "reason", "detail"}],
+    # reason polygon, circle, geocode or name (incidents/threats/cap/areas.py), for the liaison.
+    area_matches = models.JSONField(_("area matches"), default=list, blank=True)
+    # The CAP source (feed) the alert came from, when a poll imported it: only that source's
+    # later Updates and Cancels apply to it (incidents/threats/feeds/poll.py).
+    cap_source = models.ForeignKey(
+        "incidents.CapSource",
+        verbose_name=_("CAP source"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="threats",
+    )
     effective_at = models.DateTimeField(_("effective"), null=True, blank=True)
     onset_at = models.DateTimeField(_("onset"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)

@@ -6,7 +6,7 @@ document), and the public identifiers are CAP identifiers, which may hold dots a
 serves the API root). Route names are prefixed "api-": the dashboard owns "threat-detail".
 """
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from . import api
@@ -30,5 +30,6 @@ urlpatterns = [
         api.PublicCapDocumentView.as_view(),
         name="api-public-cap",
     ),
+    path("", include("incidents.threats.feeds.api_urls")),
     *router.urls,
 ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies import selectors as agency_selectors
 from agencies.localtime import in_zone
@@ -184,3 +185,28 @@ def decorate_rows(user: User, rows: list[Delivery]) -> None:
         localise(row.alert.threat)
         row.alert.withdrawn = getattr(row, "withdrawn", False)  # type: ignore[attr-defined]
         row.threat_readable = row.alert.threat_id in readable  # type: ignore[attr-defined]
+
+
+# Why an area was linked to an imported alert (Threat.area_matches, cap/areas.py).
+AREA_MATCH_REASONS = {
+    "polygon": gettext_lazy("its centre lies inside the alert's polygon"),
+    "circle": gettext_lazy("its centre lies inside the alert's circle"),
+    "geocode": gettext_lazy("the alert's geocode"),
+    "name": gettext_lazy("its name (areaDesc)"),
+}
+AREA_MATCHES_SHOWN = 50
+
+
+def cap_origin(user: User, threat: Threat) -> dict[str, Any]:
+    """An imported threat's origin for its page: the CAP messages received (with their documents),
+    why each area was chosen (the first AREA_MATCHES_SHOWN), whether the reader may open the source."""
+    matches = [
+        {**match, "reason_label": AREA_MATCH_REASONS.get(match.get("reason", ""), match.get("reason", ""))}
+        for match in (threat.area_matches or [])[:AREA_MATCHES_SHOWN]
+    ]
+    return {
+        "cap_messages": list(threat.messages.order_by("revision")),
+        "area_matches": matches,
+        "area_matches_more": max(0, len(threat.area_matches or []) - AREA_MATCHES_SHOWN),
+        "can_see_source": threat_selectors.can_manage_cap_sources(user=user),
+    }

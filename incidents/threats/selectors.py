@@ -13,6 +13,7 @@ CAP import check and what the pages ask before they offer an action.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.contrib.auth.models import User as Account
@@ -27,7 +28,7 @@ from agencies.selectors import classification_q, user_agency_ids, user_is_staff
 from agencies.services import audit_reads
 from common.selectors import get_or_404
 from common.types import User
-from incidents.models import Alert, CapSender, Delivery, Threat, ThreatMessage
+from incidents.models import Alert, CapSender, CapSource, Delivery, Threat, ThreatMessage
 
 # The areas a list row or the inbox needs to name a threat's areas and its time zone.
 AREAS_PREFETCH = Prefetch("areas", queryset=Area.objects.only("id", "name", "level", "timezone", "path"))
@@ -86,6 +87,21 @@ def can_manage_cap_senders(*, user: User, agency_id: int | None = None) -> bool:
     return has_capability(
         user=user, capability="threat.cap_senders", agency_ids=None if agency_id is None else [agency_id]
     )
+
+
+CAP_SOURCE_WARNING_AFTER = timedelta(hours=1)
+
+
+def can_manage_cap_sources(*, user: User) -> bool:
+    """Staff only: who lists, reads, creates, edits and polls the CAP sources (incidents/threats/feeds/)."""
+    return user_is_staff(user)
+
+
+def cap_sources_failing_count(*, now: datetime | None = None) -> int:
+    """Active CAP sources failing for more than an hour: staff's in-app warning (base.html, through
+    incidents.context_processors; incidents/threats/feeds/poll.py sets `failing_since`)."""
+    now = now or timezone.now()
+    return CapSource.objects.filter(is_active=True, failing_since__lte=now - CAP_SOURCE_WARNING_AFTER).count()
 
 
 def can_acknowledge_alert(*, user: User, alert: Alert) -> bool:

@@ -1,6 +1,6 @@
 """Dashboard pages of threats and the alert inbox, mounted at the site root."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("alerts/badge/", views.alert_badge, name="alert-badge"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
+    path("", include("incidents.threats.feeds.urls")),
 ]

@@ -158,6 +158,7 @@ def _detail_context(
         "areas": list(threat.areas.all()),
         "named": list(threat.named_agencies.all()),
         "has_english": bool(threat.headline_en or threat.description_en or threat.instruction_en),
+        **(presenters.cap_origin(user, threat) if threat.source == Threat.Source.CAP_IMPORT else {}),
     }
 
 

@@ -38,6 +38,7 @@ TOKENS: dict[str, str] = {
     "subscription": "subscription",
     "report": "report",
     "cap_sender": "capsender",
+    "cap_source": "capsource",
     "partnership": "partnership",
     "bulletin": "bulletinrel",  # the releasable version's title and text
     "bulletin_full": "bulletin",  # the full title

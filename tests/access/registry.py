@@ -577,6 +577,7 @@ PAGES: dict[str, Any] = {
 
 # Meetings' operations and pages, and the pages that run one's own agency, live in modules of
 # their own (this one would pass 600 lines).
+from .registry_cap_sources import CAP_SOURCE_API, CAP_SOURCE_PAGES  # noqa: E402
 from .registry_manage import MANAGE_PAGES  # noqa: E402
 from .registry_meetings import MEETING_API, MEETING_PAGES  # noqa: E402
 from .registry_portal import PORTAL_API, PORTAL_PAGES  # noqa: E402
@@ -592,3 +593,5 @@ API.update(PROGRAMME_API)
 PAGES.update(PROGRAMME_PAGES)
 API.update(SURVEY_API)
 PAGES.update(SURVEY_PAGES)
+API.update(CAP_SOURCE_API)
+PAGES.update(CAP_SOURCE_PAGES)

@@ -176,6 +176,8 @@ def may_read(persona: Persona, kind: str, level: str = "") -> bool:
         return relation != "none"  # directory data: restricted
     if kind == "invitation":  # the commanders' (invitation_list: agency.members)
         return may_do(persona, ("commander",))
+    if kind == "cap_source":  # staff only (incidents.threats.feeds.selectors)
+        return relation == "staff"
     if kind == "cap_sender":  # read and changed by the same capability (cap_sender_list)
         return may_do(persona, ("commander", "liaison"))
     if kind in {"subscription", "report"}:  # the agency's own business / its queue
@@ -381,6 +383,11 @@ def build_world() -> World:
 
     rec[("cap_sender", "")] = CapSender.objects.create(
         agency=owner, sender="cap@mtx.test MTXcapsender", certificate="-"
+    )
+    from incidents.models import CapSource
+
+    rec[("cap_source", "")] = CapSource.objects.create(
+        name="Sumber MTXcapsource", authority="BMKG", url="https://example.org/cap.atom", agency=owner
     )
     _survey(world, users["owner-commander"])
     assert Partnership.objects.count() == 2

@@ -63,11 +63,12 @@ def home_sections(request: HttpRequest) -> list[Section]:
 
 def public_alert_list() -> QuerySet[Threat]:
     """The current public alerts, most severe and newest first, with what a visitor is shown:
-    the category, the issuing agency and the areas (with their zone and centre), prefetched."""
+    the category, the issuing agency, the CAP source (the warning service an alert came from,
+    incidents/threats/feeds/) and the areas (with their zone and centre), prefetched."""
     return (
         public_threats()
         .exclude(msg_type=Threat.MsgType.CANCEL)
-        .select_related("issuing_agency")
+        .select_related("issuing_agency", "cap_source")
         .prefetch_related(None)
         .prefetch_related(
             Prefetch(

@@ -26,9 +26,11 @@ In (`threat_import_cap`): the XML is parsed with external entities, DTDs and the
 is validated against the OASIS schema before anything is read from it. The first <info> whose
 language starts with "id" (else "en", else the first) gives the Indonesian texts, the first
 English one the *_en texts. CAP <area> blocks of that info are kept in `cap_areas` as given
-and linked to portal areas whose path (geocode `areaid`) or code (any geocode value) matches,
-or whose name equals the areaDesc (case-insensitively; a name shared by several areas links
-none of them, rather than alert the wrong town).
+and linked to portal areas (areas.py, each link with its reason in `Threat.area_matches`):
+whose path (geocode `areaid`) or code (any geocode value) matches, whose centroid a polygon or
+circle covers, or, when none of those found an area for the block, whose name equals the
+areaDesc (case-insensitively; a name shared by several areas links none of them, rather than
+alert the wrong town).
 
 The category of an imported alert, first match wins:
 1. an eventCode `sinergi:category` naming a known category (our own documents);
@@ -54,9 +56,9 @@ signature by a sender the issuing agency registered (`CapSender`, signature.py);
 <sender> alone proves nothing (docs/security.md, "CAP imports and relays").
 
 The package: `parse.py` (safe parsing, schema validation, reading a message), `build.py` (a
-threat as a CAP document, the Atom feed), `services.py` (the import, the registered senders)
-and `signature.py` (verifying a relay's XML signature against a registered certificate). The
-names the API and the tests use are re-exported here.
+threat as a CAP document, the Atom feed), `services.py` (the import, the registered senders),
+`areas.py` (where an alert applies) and `signature.py` (verifying a relay's XML signature
+against a registered certificate). The names the API and the tests use are re-exported here.
 """
 
 from .build import AREA_RADIUS_KM, cap_atom_feed, cap_datetime, cap_references, cap_zone, threat_page_url, threat_to_cap

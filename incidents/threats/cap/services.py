@@ -11,8 +11,7 @@ Update or Cancel is read from agencies/roles.py ("threat.import") and the threat
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,11 +27,12 @@ from agencies.roles import roles_for
 from agencies.services import acting_agency
 from common.services import model_update, signed_in
 from common.types import User
-from incidents.models import CapSender, Category, Threat, ThreatEvent, ThreatMessage
+from incidents.models import CapSender, CapSource, Category, Threat, ThreatEvent, ThreatMessage
 
 from .. import selectors as threat_selectors
 from .. import services as threat_services
-from .parse import AREAID_GEOCODE, CATEGORY_EVENT_CODE, CapInfo, CapMessage, cap_parse, cap_read
+from .areas import cap_area_matches
+from .parse import CATEGORY_EVENT_CODE, CapInfo, CapMessage, cap_parse, cap_read
 from .signature import cap_signature, cap_trusted_signer
 
 CAP_CATEGORY_DEFAULTS: dict[str, str] = {
@@ -118,41 +118,19 @@ def cap_category_for(info: CapInfo | None) -> Category:
     return category
 
 
-def _chunks(values: Iterable[str], size: int = 500) -> Iterable[list[str]]:
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def cap_match_areas(cap_areas: Sequence[dict[str, Any]]) -> list[Area]:
-    """Portal areas that the CAP areas name: geocode `areaid` = path, any geocode = code, or
-    areaDesc = name (case-insensitively, and only when one area has that name)."""
-    paths: set[str] = set()
-    codes: set[str] = set()
-    names: set[str] = set()
-    for block in cap_areas:
-        if block.get("areaDesc"):
-            names.add(block["areaDesc"].strip().lower())
-        for geocode in block.get("geocodes") or []:
-            value = (geocode.get("value") or "").strip()
-            if not value:
-                continue
-            if (geocode.get("valueName") or "").strip().lower() == AREAID_GEOCODE:
-                paths.add(value)
-            codes.add(value)
-    found: dict[int, Area] = {}
-    for chunk in _chunks(paths):
-        found.update({a.pk: a for a in Area.objects.filter(path__in=chunk)})
-    for chunk in _chunks(codes):
-        found.update({a.pk: a for a in Area.objects.filter(code__in=chunk).exclude(code="")})
-    by_name: dict[str, list[Area]] = defaultdict(list)
-    for chunk in _chunks(names):
-        for area in Area.objects.annotate(lname=Lower("name")).filter(lname__in=chunk):
-            by_name[area.lname].append(area)
-    for matches in by_name.values():
-        if len(matches) == 1:
-            found.setdefault(matches[0].pk, matches[0])
-    return sorted(found.values(), key=lambda a: (a.level, a.name, a.pk))
+    """Portal areas that the CAP areas cover (areas.py: geocode, polygon, circle, else name)."""
+    return [area for area, _reason in cap_area_matches(cap_areas)]
+
+
+def _link_areas(threat: Threat) -> list[Area]:
+    """Link the threat to the areas its CAP areas cover and record why (`area_matches`)."""
+    matches = cap_area_matches(threat.cap_areas)
+    threat.area_matches = [reason for _area, reason in matches]
+    Threat.objects.filter(pk=threat.pk).update(area_matches=threat.area_matches)
+    areas = [area for area, _reason in matches]
+    threat.areas.set(areas)
+    return areas
 
 
 def _known_threat(sender: str, identifier: str) -> Threat | None:
@@ -250,7 +228,13 @@ def _full_clean(threat: Threat) -> None:
 
 
 def _create(
-    *, actor: User, agency: Agency | None, message: CapMessage, xml_text: str, fields: dict[str, Any]
+    *,
+    actor: User | None,
+    agency: Agency | None,
+    message: CapMessage,
+    xml_text: str,
+    fields: dict[str, Any],
+    cap_source: CapSource | None = None,
 ) -> Threat:
     if not fields:  # an alert without <info>: nothing but its identity to go on
         fields = {
@@ -269,13 +253,13 @@ def _create(
         source=Threat.Source.CAP_IMPORT,
         classification=SCOPE_TO_CLASSIFICATION.get(message.scope, Classification.RESTRICTED),
         issuing_agency=agency,
+        cap_source=cap_source,
         created_by=signed_in(actor),
         **fields,
     )
     _full_clean(threat)
     threat.save()
-    areas = cap_match_areas(threat.cap_areas)
-    threat.areas.set(areas)
+    areas = _link_areas(threat)
     threat_services.threat_message_record(threat, xml=xml_text)
     threat_services.threat_event(
         threat,
@@ -290,6 +274,7 @@ def _create(
             "cap_areas": len(threat.cap_areas),
             "areas": [a.pk for a in areas],
             "category": threat.category.code,
+            "cap_source": cap_source.pk if cap_source is not None else None,
         },
     )
     threat_services.queue_fan_out(threat.pk)
@@ -321,17 +306,25 @@ def _check_relay(*, actor: User, threat: Threat, root: etree._Element, message: 
 
 def _apply(
     *,
-    actor: User,
+    actor: User | None,
     agency: Agency | None,
     target: Threat,
     root: etree._Element,
     message: CapMessage,
     xml_text: str,
     fields: dict[str, Any],
+    cap_source: CapSource | None = None,
 ) -> Threat:
-    """A CAP Update or Cancel of a threat we hold: a new revision, as threat_update/cancel make."""
+    """A CAP Update or Cancel of a threat we hold: a new revision, as threat_update/cancel make.
+    From a CAP source (a poll), the caller checked that the threat came from the same source."""
     threat = Threat.objects.select_for_update().get(pk=target.pk)
-    signer = _check_relay(actor=actor, threat=threat, root=root, message=message)
+    if cap_source is not None:
+        if threat.cap_source_id != cap_source.pk:  # checked by the poll; again under the lock
+            raise ValidationError({"xml": [_("The alert this message refers to came from another source.")]})
+        signer = None
+    else:
+        assert actor is not None
+        signer = _check_relay(actor=actor, threat=threat, root=root, message=message)
     cancelling = message.msg_type == Threat.MsgType.CANCEL
     if threat.is_cancelled:
         if cancelling:
@@ -350,8 +343,7 @@ def _apply(
     threat.save()
     areas = None
     if "cap_areas" in fields:
-        areas = cap_match_areas(threat.cap_areas)
-        threat.areas.set(areas)
+        areas = _link_areas(threat)
     threat_services.threat_message_record(threat, xml=xml_text)
     threat_services.threat_event(
         threat,
@@ -362,6 +354,7 @@ def _apply(
         data={
             "cap": {"sender": message.sender, "identifier": message.identifier, "msg_type": message.msg_type},
             "signed_by": signer.pk if signer is not None else None,
+            "cap_source": cap_source.pk if cap_source is not None else None,
             "areas": [a.pk for a in areas] if areas is not None else None,
         },
     )
