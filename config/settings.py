@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -297,6 +298,12 @@ CELERY_BEAT_SCHEDULE = {
     "bulletins-remind": {"task": "coordination.bulletins.tasks.bulletins_remind", "schedule": 60.0},
     # A reporter's notice of a question whose task was lost (the broker down when it was asked).
     "report-questions-sweep": {"task": "incidents.reports.tasks.report_questions_sweep", "schedule": 300.0},
+    # Evaluations: each recurring series' draft once its period has ended, and open drafts
+    # recomputed, nightly at 17:15 UTC (CELERY_TIMEZONE), i.e. 00:15 WIB, the portal's zone.
+    "evaluations-schedule": {
+        "task": "coordination.evaluations.tasks.evaluations_schedule",
+        "schedule": crontab(minute=15, hour=17),
+    },
 }
 # Bulletins: attachments' size limit, and how long after the reminder the commander is told.
 SINERGI_BULLETIN_ATTACHMENT_MAX_BYTES = env.int("SINERGI_BULLETIN_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
