@@ -236,3 +236,29 @@ def public_section(request: HttpRequest) -> Section | None:
     if not rows:
         return None
     return Section("evaluations", "coordination/evaluations/partials/public_section.html", {"evaluations": rows})
+
+
+# --- Targets ----------------------------------------------------------------------------------
+
+
+def target_agencies(*, user: User) -> list[Agency]:
+    """The agencies whose targets the targets page shows the user: their own (staff: every active one)."""
+    qs = Agency.objects.filter(is_active=True).order_by("name")
+    if not user_is_staff(user):
+        qs = qs.filter(pk__in=user_agency_ids(user=user))
+    return list(qs.only("id", "name"))
+
+
+def target_rows(*, agency_id: int | None) -> list[dict[str, Any]]:
+    """Each KPI with its unit, default, the city's target and the agency's: one query."""
+    from .kpis.definitions import KPIS
+
+    targets = kpi_targets(agency_id=agency_id)
+    return [
+        {
+            "kpi": kpi,
+            "city": targets.get((key, None)),
+            "agency": targets.get((key, agency_id)) if agency_id else None,
+        }
+        for key, kpi in KPIS.items()
+    ]

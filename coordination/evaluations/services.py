@@ -109,6 +109,12 @@ def require_writer(*, actor: User, evaluation: Evaluation) -> None:
     )
 
 
+def require_publisher(*, actor: User, evaluation: Evaluation) -> None:
+    _require(
+        actor, evaluation, "evaluation.publish", _("Only the commander of its agency may publish this evaluation.")
+    )
+
+
 def _require_draft(evaluation: Evaluation, field: str = "status") -> None:
     if evaluation.status not in EDITABLE:
         raise ValidationError({field: _("Only a draft evaluation may be changed; send it back to draft first.")})
