@@ -218,11 +218,9 @@ def evaluation_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose the partner agencies and publish: the figures are computed a last time, then frozen."""
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
     services.require_publisher(actor=request.user, evaluation=evaluation)
-    if evaluation.status != Evaluation.Status.REVIEWED:
-        messages.error(request, _("Only a reviewed evaluation may be published."))
-        return redirect("evaluation-detail", pk=evaluation.pk)
     form = forms.PublishForm(request.POST or None, evaluation=evaluation)
-    if request.method == "POST" and form.is_valid():
+    is_open = evaluation.status == Evaluation.Status.REVIEWED
+    if is_open and request.method == "POST" and form.is_valid():
         try:
             services.evaluation_publish(
                 actor=request.user, evaluation=evaluation, shared_with=list(form.cleaned_data["shared_with"])
