@@ -186,6 +186,19 @@ def _compute(evaluation: Evaluation) -> None:
     evaluation.computed_at = timezone.now()
 
 
+def _check_scope_given(scope_kind: str, agency: Agency | None, area: Area | None, partnership: Any) -> None:
+    """ValidationError on the field of the scope's object when it is missing."""
+    if scope_kind not in SK.values:
+        raise ValidationError({"scope_kind": _("Choose what is evaluated.")})
+    needed = {
+        SK.AGENCY: ("scope_agency", agency),
+        SK.AREA: ("scope_area", area),
+        SK.PARTNERSHIP: ("scope_partnership", partnership),
+    }
+    if scope_kind in needed and needed[scope_kind][1] is None:  # type: ignore[index]
+        raise ValidationError({needed[scope_kind][0]: _("Choose what is evaluated.")})  # type: ignore[index]
+
+
 def _new(
     *,
     owner: Agency,
@@ -196,15 +209,7 @@ def _new(
     partnership: Any,
     **fields: Any,
 ) -> Evaluation:
-    if scope_kind not in SK.values:
-        raise ValidationError({"scope_kind": _("Choose what is evaluated.")})
-    needed = {
-        SK.AGENCY: ("scope_agency", agency),
-        SK.AREA: ("scope_area", area),
-        SK.PARTNERSHIP: ("scope_partnership", partnership),
-    }
-    if scope_kind in needed and needed[scope_kind][1] is None:  # type: ignore[index]
-        raise ValidationError({needed[scope_kind][0]: _("Choose what is evaluated.")})  # type: ignore[index]
+    _check_scope_given(scope_kind, agency, area, partnership)
     keep = {SK.AGENCY: agency, SK.AREA: area, SK.PARTNERSHIP: partnership}
     evaluation = Evaluation(
         owner_agency=owner,
@@ -258,6 +263,7 @@ def evaluation_create(
     period = Period.containing(period_kind, period_start)
     if period.start > timezone.localdate():
         raise ValidationError({"period_start": _("This period has not begun yet.")})
+    _check_scope_given(scope_kind, scope_agency, scope_area, scope_partnership)
     if not scope_allowed(
         actor=actor,
         owner=owner,

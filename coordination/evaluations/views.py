@@ -234,6 +234,7 @@ def evaluation_publish(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluation": evaluation,
         "title": selectors.evaluation_title(evaluation, _language(request)),
         "form": form,
+        "open": is_open,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "coordination/evaluations/evaluation_publish.html", context, status=status)
