@@ -80,7 +80,7 @@ def test_an_analyst_drafts_the_commander_publishes_and_the_partner_reads(e2e_wor
     page.get_by_test_id("finding-submit").click()
     expect(page.get_by_test_id("finding")).to_have_count(1)
     page.fill("#id_description", "Tambah satu regu piket malam")
-    page.select_option("#id_finding", label="Waktu tanggap malam hari masih di atas target di Bontang Utara.")
+    page.select_option("#id_finding", index=1)
     page.select_option("#id_owner_agency", str(w.a.pk))
     page.fill("#id_due_date", (timezone.localdate() + datetime.timedelta(days=30)).isoformat())
     page.get_by_test_id("action-item-submit").click()
@@ -94,7 +94,7 @@ def test_an_analyst_drafts_the_commander_publishes_and_the_partner_reads(e2e_wor
     login("carol")
     page.goto(f"{live_server.url}/evaluations/{draft.pk}/")
     page.get_by_test_id("evaluation-review").click()
-    expect(page.get_by_test_id("evaluation-status")).to_contain_text("Ditinjau")
+    expect(page.get_by_test_id("evaluation-status")).to_contain_text("Dievaluasi")
     expect(page.get_by_test_id("finding-form")).to_have_count(0)  # frozen once reviewed
     page.get_by_test_id("evaluation-publish").click()
     page.get_by_label(w.b.name).check()
