@@ -428,7 +428,7 @@ def evaluation_targets(request: HttpRequest) -> HttpResponse:
                 query = f"?agency={agency.pk}" if agency else (f"?agency={chosen.pk}" if chosen else "")
                 return redirect(reverse("evaluation-targets") + query)
         else:
-            messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+            messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
             status = 400
     context = {
         "rows": selectors.target_rows(agency_id=chosen.pk if chosen else None),

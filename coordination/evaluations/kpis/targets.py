@@ -13,7 +13,9 @@ from .definitions import KPIS
 
 def targets_for(*, agency_id: int | None) -> dict[str, Decimal]:
     result = {key: k.default_target for key, k in KPIS.items() if k.default_target is not None}
-    rows = KpiTarget.objects.filter(agency_id__isnull=True) | KpiTarget.objects.filter(agency_id=agency_id)
+    rows = KpiTarget.objects.filter(agency_id__isnull=True)
+    if agency_id is not None:
+        rows = rows | KpiTarget.objects.filter(agency_id=agency_id)
     for row in sorted(rows, key=lambda r: r.agency_id is not None):
         result[row.kpi] = row.value
     return result
