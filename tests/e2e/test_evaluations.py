@@ -126,4 +126,20 @@ def test_an_analyst_drafts_the_commander_publishes_and_the_partner_reads(e2e_wor
     page.get_by_test_id("public-evaluation").first.click()
     expect(page.get_by_test_id("public-evaluation-title")).to_be_visible()
     expect(page.locator("body")).not_to_contain_text("Waktu tanggap malam hari")  # findings stay internal
+    page.get_by_test_id("load-charts").click()  # Chart.js on demand only
+    expect(page.get_by_test_id("load-charts")).to_be_hidden()
     shot("evaluation-public-phone")
+
+
+def test_the_public_summary_stays_light_on_a_phone(e2e_world, browser, live_server):
+    """The public pages' budget (test_portal_weight.py): 300 KB on a cold phone visit; the
+    charts' scripts are loaded only when asked for."""
+    from tests.e2e.test_portal_weight import BUDGET, _weigh
+
+    w = e2e_world
+    last, _draft = _series(w)
+    services.evaluation_publish_public(actor=w.carol, evaluation=last)
+    for path in ("/evaluasi/", f"/evaluasi/{last.pk}/", "/"):
+        page_bytes, _map_bytes, map_files = _weigh(browser, live_server.url + path)
+        assert page_bytes <= BUDGET, f"{path}: {page_bytes / 1024:.0f} KB"
+        assert map_files == []
