@@ -43,6 +43,8 @@ from .serializers import (
     EvaluationActionItemSerializer,
     EvaluationCreateSerializer,
     EvaluationDetailSerializer,
+    EvaluationPublicSerializer,
+    EvaluationPublishSerializer,
     EvaluationSerializer,
     EvaluationUpdateSerializer,
     FindingChangeSerializer,
@@ -51,8 +53,6 @@ from .serializers import (
     FindingWriteSerializer,
     KpiTargetSerializer,
     KpiTargetWriteSerializer,
-    PublicSerializer,
-    PublishSerializer,
 )
 
 WRITE_ERRORS = {400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND}
@@ -144,13 +144,13 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     @extend_schema(
         summary=_("Publish a reviewed evaluation to partner agencies: its figures are then frozen"),
-        request=PublishSerializer,
+        request=EvaluationPublishSerializer,
         responses={200: EvaluationDetailSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         evaluation = self.get_object()
-        data = self.validated(PublishSerializer)
+        data = self.validated(EvaluationPublishSerializer)
         return self.render(
             services.evaluation_publish(
                 actor=request.user, evaluation=evaluation, shared_with=data.get("shared_with", [])
@@ -159,13 +159,13 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     @extend_schema(
         summary=_("Publish or withdraw the public summary of a published evaluation"),
-        request=PublicSerializer,
+        request=EvaluationPublicSerializer,
         responses={200: EvaluationDetailSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def public(self, request: Request, pk: str | None = None) -> Response:
         evaluation = self.get_object()
-        data = self.validated(PublicSerializer)
+        data = self.validated(EvaluationPublicSerializer)
         step = services.evaluation_publish_public if data["public"] else services.evaluation_withdraw_public
         return self.render(step(actor=request.user, evaluation=evaluation))
 

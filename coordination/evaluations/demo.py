@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from agencies.models import Agency
-from coordination.models import ActionItem, Evaluation
+from coordination.models import ActionItem, Evaluation, KpiTarget
 
 from . import services
 from .periods import Period
@@ -34,6 +34,10 @@ def seed_evaluations(*, user: Callable[[str], Any]) -> int:
     partner = Agency.objects.filter(code=PARTNER).first()
     if admin is None or owner is None or partner is None:
         return 0
+    # The city's target of response within the severity's time, and Polres Bontang's own, stricter.
+    if not KpiTarget.objects.filter(kpi="incidents.within_target").exists():
+        services.kpi_target_set(actor=admin, kpi="incidents.within_target", value="80")
+        services.kpi_target_set(actor=user("komandan.bontang"), kpi="incidents.within_target", value="85", agency=owner)
     today = timezone.localdate()
     last, current = Period.last_ended("quarter", today), Period.containing("quarter", today)
     made = 0

@@ -39,13 +39,25 @@ class EvaluationForm(ServiceErrorsMixin, forms.Form):
     period = forms.ChoiceField(label=_("Period"), widget=select())
     scope_kind = forms.ChoiceField(label=_("Evaluate"), choices=Evaluation.ScopeKind.choices, widget=select())
     scope_agency = forms.ModelChoiceField(
-        label=_("Agency evaluated"), queryset=Agency.objects.none(), required=False, widget=select()
+        label=_("Agency evaluated"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=select(),
+        empty_label=_("Choose an agency"),
     )
     scope_area = forms.ModelChoiceField(
-        label=_("Area evaluated"), queryset=Area.objects.none(), required=False, widget=select()
+        label=_("Area evaluated"),
+        queryset=Area.objects.none(),
+        required=False,
+        widget=select(),
+        empty_label=_("Choose an area"),
     )
     scope_partnership = forms.ModelChoiceField(
-        label=_("Partnership evaluated"), queryset=Partnership.objects.none(), required=False, widget=select()
+        label=_("Partnership evaluated"),
+        queryset=Partnership.objects.none(),
+        required=False,
+        widget=select(),
+        empty_label=_("Choose a partnership"),
     )
     title = forms.CharField(label=_("Title (optional)"), max_length=200, required=False, widget=text_input())
     recurring = forms.BooleanField(

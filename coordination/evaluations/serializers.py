@@ -16,7 +16,6 @@ from coordination.api_fields import agency_field
 from coordination.models import ActionItem, Evaluation, EvaluationFinding, KpiTarget
 
 from .kpis.definitions import KPIS
-from .periods import MONTHS
 
 User = get_user_model()
 
@@ -86,7 +85,7 @@ class EvaluationDetailSerializer(EvaluationSerializer):
 
 
 class EvaluationCreateSerializer(serializers.Serializer):
-    period_kind = serializers.ChoiceField(choices=list(MONTHS))
+    period_kind = serializers.ChoiceField(choices=Evaluation.PeriodKind.choices)
     period_start = serializers.DateField(help_text=_("Any day of the period."))
     scope_kind = serializers.ChoiceField(choices=Evaluation.ScopeKind.choices)
     owner_agency = agency_field(required=False, allow_null=True)
@@ -107,11 +106,11 @@ class EvaluationUpdateSerializer(serializers.Serializer):
     recurring = serializers.BooleanField(required=False)
 
 
-class PublishSerializer(serializers.Serializer):
+class EvaluationPublishSerializer(serializers.Serializer):
     shared_with = agency_field(many=True, required=False)
 
 
-class PublicSerializer(serializers.Serializer):
+class EvaluationPublicSerializer(serializers.Serializer):
     public = serializers.BooleanField(help_text=_("True shows the public summary on the portal, false withdraws it."))
 
 
