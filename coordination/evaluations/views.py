@@ -102,17 +102,17 @@ def _context(request: HttpRequest, evaluation: Evaluation, **given: Any) -> dict
     by_finding: dict[int | None, list[dict[str, Any]]] = {}
     for row in action_item_rows(user=user, items=items):
         by_finding.setdefault(row["item"].finding_id, []).append(row)
+    # A finding's edit form is drawn by the template from one list of choices (a widget per
+    # finding would render its ~50 options through templates each time: the page's main cost).
+    bound = given.get("finding_forms", {})
     findings = [
         {
             "finding": f,
             "kpi": KPIS[f.kpi].label if f.kpi in KPIS else "",
             "items": by_finding.get(f.pk, []),
-            "form": given.get("finding_forms", {}).get(f.pk)
-            or (
-                forms.FindingForm(initial={"text": f.text, "kpi": f.kpi}, evaluation=evaluation, prefix=f"f{f.pk}")
-                if change
-                else None
-            ),
+            "form": bound.get(f.pk),
+            "text": bound[f.pk].data.get(f"f{f.pk}-text", f.text) if f.pk in bound else f.text,
+            "current_kpi": bound[f.pk].data.get(f"f{f.pk}-kpi", f.kpi) if f.pk in bound else f.kpi,
         }
         for f in evaluation.findings.all()
     ]
@@ -123,6 +123,7 @@ def _context(request: HttpRequest, evaluation: Evaluation, **given: Any) -> dict
         "period_label": services.period_of(evaluation).label(language),
         "scope": selectors.scope_label(evaluation),
         "rights": rights,
+        "kpi_choices": forms.kpi_choices(evaluation) if change else [],
         "figures": figures(evaluation.snapshot or {}, language=language),
         "findings": findings,
         "loose_items": by_finding.get(None, []),

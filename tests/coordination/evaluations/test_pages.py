@@ -121,3 +121,18 @@ def test_the_targets_page_is_editable_by_who_may(world, client):
     )
     client.force_login(world.vera)
     assert 'data-testid="agency-target-input"' not in client.get(reverse("evaluation-targets")).content.decode()
+
+
+def test_a_finding_is_changed_and_an_empty_one_refused_with_the_text_kept(world, client):
+    evaluation = make_evaluation(world)
+    finding = services.evaluation_finding_add(actor=world.alice, evaluation=evaluation, text="Lama")
+    _client(client, world.alice)
+    url = reverse("evaluation-finding-edit", args=[finding.pk])
+    response = client.post(url, {f"f{finding.pk}-text": "", f"f{finding.pk}-kpi": "voice.skm_index"})
+    assert response.status_code == 400 and b"is-invalid" in response.content
+    response = client.post(url, {f"f{finding.pk}-text": "Baru", f"f{finding.pk}-kpi": "voice.skm_index"})
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert (finding.text, finding.kpi) == ("Baru", "voice.skm_index")
+    client.force_login(world.vera)
+    assert client.post(url, {f"f{finding.pk}-text": "x"}).status_code == 403
