@@ -354,3 +354,21 @@ def test_a_member_of_two_agencies_names_the_owner(world):
     with pytest.raises(ValidationError) as exc:
         make_evaluation(world, actor=user)
     assert "owner_agency" in exc.value.error_dict
+
+
+def test_a_published_evaluations_action_only_moves_its_status(world):
+    from coordination.exercises.services import action_item_rights, action_item_update
+
+    evaluation = make_evaluation(world)
+    item = services.evaluation_action_item_create(
+        actor=world.alice, evaluation=evaluation, description="d", owner_agency=world.a, due_date=DAY
+    )
+    services.evaluation_review(actor=world.carol, evaluation=evaluation)
+    services.evaluation_publish(actor=world.carol, evaluation=evaluation, shared_with=[])
+    item = ActionItem.objects.select_related("evaluation").get(pk=item.pk)
+    assert action_item_rights(actor=world.alice, items=[item])[item.pk] == (True, False)
+    with pytest.raises(ValidationError):
+        action_item_update(actor=world.alice, item=item, description="changed")
+    action_item_update(actor=world.alice, item=item, status=ActionItem.Status.DONE)
+    item.refresh_from_db()
+    assert (item.description, item.status) == ("d", ActionItem.Status.DONE)
