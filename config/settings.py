@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -258,6 +259,9 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeStatusEnum": "coordination.models.Programme.Status",
         "SurveyKindEnum": "coordination.models.Survey.Kind",
         "SurveyStatusEnum": "coordination.models.Survey.Status",
+        "EvaluationStatusEnum": "coordination.models.Evaluation.Status",
+        "EvaluationPeriodKindEnum": "coordination.models.Evaluation.PeriodKind",
+        "EvaluationScopeKindEnum": "coordination.models.Evaluation.ScopeKind",
         "SurveyQuestionKindEnum": "coordination.models.SurveyQuestion.Kind",
         "ShiftKindEnum": "coordination.models.PatrolShift.Kind",
         "AgencyKindEnum": "agencies.models.Agency.Kind",
@@ -301,6 +305,12 @@ CELERY_BEAT_SCHEDULE = {
     "report-questions-sweep": {"task": "incidents.reports.tasks.report_questions_sweep", "schedule": 300.0},
     # CAP feeds: queue a poll of each source that is due (incidents/threats/feeds/poll.py).
     "cap-sources-dispatch": {"task": "incidents.threats.feeds.cap_sources_dispatch", "schedule": 60.0},
+    # Evaluations: each recurring series' draft once its period has ended, and open drafts
+    # recomputed, nightly at 17:15 UTC (CELERY_TIMEZONE), i.e. 00:15 WIB, the portal's zone.
+    "evaluations-schedule": {
+        "task": "coordination.evaluations.tasks.evaluations_schedule",
+        "schedule": crontab(minute=15, hour=17),
+    },
 }
 # Bulletins: attachments' size limit, and how long after the reminder the commander is told.
 SINERGI_BULLETIN_ATTACHMENT_MAX_BYTES = env.int("SINERGI_BULLETIN_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("coordination.community.programmes.api_urls")),
     path("", include("coordination.search.api_urls")),
     path("", include("coordination.community.surveys.api_urls")),
+    path("", include("coordination.evaluations.api_urls")),
 ]

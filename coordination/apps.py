@@ -15,12 +15,13 @@ class CoordinationConfig(AppConfig):
             desk.HOOKS.append(desk_upcoming_meetings)
 
         # The sections of the visitor's home (coordination.community.portal.selectors.SECTIONS),
-        # in the order they show: the public alerts first. Programmes and surveys add theirs here.
+        # in the order they show: the public alerts first. Programmes, surveys and evaluations add theirs here.
         from coordination.community.portal import selectors as portal
         from coordination.community.programmes.selectors import public_section as programmes_section
         from coordination.community.surveys.selectors import public_section as surveys_section
+        from coordination.evaluations.selectors import public_section as evaluations_section
 
-        for section in (portal.alerts_section, programmes_section, surveys_section):
+        for section in (portal.alerts_section, programmes_section, surveys_section, evaluations_section):
             if section not in portal.SECTIONS:
                 portal.SECTIONS.append(section)
         # The reporter's tracking page offers the report-handling survey once the report is

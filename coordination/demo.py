@@ -27,6 +27,7 @@ from .bulletins import selectors as bulletin_selectors
 from .bulletins import services as bulletin_services
 from .community.programmes.demo import seed_programmes
 from .community.surveys.demo import seed_surveys
+from .evaluations.demo import seed_evaluations
 from .exercises import services as exercise_services
 from .meetings import services as meeting_services
 from .models import Bulletin, Exercise, JointOperation, Meeting
@@ -191,6 +192,7 @@ def seed_activity() -> dict[str, int]:
         "meetings": 0,
         "programmes": 0,
         "surveys": 0,
+        "evaluations": 0,
     }
     now = timezone.now()
     for title, code, area, moves, severity, classification, who, lat, lon, hours in INCIDENTS:
@@ -341,6 +343,7 @@ def seed_activity() -> dict[str, int]:
     made["meetings"] += _seed_meetings(now)
     made["programmes"] += seed_programmes(now, user=_user, area=_area)
     made["surveys"] += seed_surveys(now, user=_user, area=_area)
+    made["evaluations"] += seed_evaluations(user=_user)
     return made
 
 

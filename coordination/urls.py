@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("coordination.search.urls")),
     path("", include("coordination.community.portal.urls")),
     path("", include("coordination.community.surveys.urls")),
+    path("", include("coordination.evaluations.urls")),
 ]

@@ -334,6 +334,18 @@ PAGES: dict[str, tuple[Callable[[], models.Model], Pages]] = {
         lambda: apps.get_model("coordination.SurveyAnswer").objects.filter(text__gt="").first(),
         lambda a: [*_survey_pages(a.question.survey), reverse("survey-answers", args=[a.question.survey_id])],
     ),
+    "coordination.Evaluation": (  # the demo's published city evaluation, its public summary on
+        lambda: apps.get_model("coordination.Evaluation").objects.filter(status="published", public=True).first(),
+        lambda e: _evaluation_pages(e),
+    ),
+    "coordination.EvaluationFinding": (
+        lambda: apps.get_model("coordination.EvaluationFinding").objects.first(),
+        lambda f: _evaluation_pages(f.evaluation),
+    ),
+    "coordination.KpiTarget": (  # the demo's city target
+        lambda: apps.get_model("coordination.KpiTarget").objects.filter(agency__isnull=True).first(),
+        lambda t: [reverse("evaluation-targets"), reverse("api-evaluation-targets")],
+    ),
     "coordination.Bulletin": (
         lambda: apps.get_model("coordination.Bulletin").objects.first(),
         lambda b: _bulletin_pages(b),
@@ -364,6 +376,19 @@ COMPANIONS: dict[str, Callable[[], dict]] = {
     "coordination.JointOperation": lambda: {"approved_at": timezone.now()},
     "coordination.BulletinRecipient": lambda: {"acknowledged_at": timezone.now()},
 }
+
+
+def _evaluation_pages(e) -> list[str]:
+    return [
+        reverse("evaluation-list"),
+        reverse("evaluation-detail", args=[e.pk]),
+        reverse("evaluation-xlsx", args=[e.pk]),
+        reverse("evaluation-csv", args=[e.pk, "kpis"]),
+        reverse("api-evaluation-list"),
+        reverse("api-evaluation-detail", args=[e.pk]),
+        reverse("public-evaluation-list"),
+        reverse("public-evaluation-detail", args=[e.pk]),
+    ]
 
 
 def _meeting_pages(m) -> list[str]:

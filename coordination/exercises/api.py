@@ -41,6 +41,7 @@ class ActionItemSerializer(ModelSerializer):
     exercise: serializers.PrimaryKeyRelatedField[Exercise] = serializers.PrimaryKeyRelatedField(read_only=True)
     meeting: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True)
     programme: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True)
+    evaluation: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True)
     owner_person: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text=_("User id")
     )
@@ -53,6 +54,7 @@ class ActionItemSerializer(ModelSerializer):
             "exercise",
             "meeting",
             "programme",
+            "evaluation",
             "description",
             "owner_agency",
             "owner_person",

@@ -37,10 +37,23 @@ class ActionItemFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(distinct=False, choices=ActionItem.Status.choices, label=_("Status"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     owner_agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), label=_("Owner agency"))
+    parent = django_filters.ChoiceFilter(
+        method="filter_parent",
+        label=_("Follows up"),
+        choices=[
+            ("exercise", _("Exercises")),
+            ("meeting", _("Meetings")),
+            ("programme", _("Programmes")),
+            ("evaluation", _("Evaluations")),
+        ],
+    )
 
     class Meta:
         model = ActionItem
         fields: list[str] = []
+
+    def filter_parent(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(**{f"{value}__isnull": False}) if value else qs
 
     def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -132,6 +132,9 @@ class ActionItemPageFilter(ActionItemFilter):
         fields["status"].widget = ListSelect(
             attrs={"class": "form-select"}, choices=[("", _("Any status")), *ActionItem.Status.choices]
         )
+        fields["parent"].widget = forms.Select(
+            attrs={"class": "form-select"}, choices=[("", _("Anything")), *fields["parent"].choices[1:]]
+        )
         fields["overdue"].widget = forms.Select(
             attrs={"class": "form-select"},
             choices=[("", _("Any")), ("true", _("Overdue")), ("false", _("Not overdue"))],

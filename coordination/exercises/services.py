@@ -77,6 +77,12 @@ def item_parent(item: ActionItem) -> tuple[int, str]:
     return item.exercise.lead_agency_id, "exercise.plan"
 
 
+def item_frozen(item: ActionItem) -> bool:
+    """An item of an evaluation that is no longer a draft: its text, owner and due date are part
+    of what was reviewed and published; only its status still moves (a follow-up)."""
+    return item.evaluation is not None and item.evaluation.status != "draft"
+
+
 def require_item_planner(*, actor: User, item: ActionItem) -> None:
     """A planner of the item's parent (its exercise's lead, its meeting's or programme's
     organiser), or staff."""
@@ -96,7 +102,7 @@ def action_item_rights(*, actor: User, items: Iterable[ActionItem]) -> dict[int,
     (its exercise's lead, its meeting's organiser: `item_parent`); staff both."""
     items = list(items)
     if user_is_staff(actor):
-        return {item.pk: (True, True) for item in items}
+        return {item.pk: (True, not item_frozen(item)) for item in items}
     parents = {item.pk: item_parent(item) for item in items}
     roles = user_roles_in(
         user=actor, agency_ids={i.owner_agency_id for i in items} | {agency for agency, _c in parents.values()}
@@ -104,8 +110,9 @@ def action_item_rights(*, actor: User, items: Iterable[ActionItem]) -> dict[int,
     rights = {}
     for item in items:
         parent, capability = parents[item.pk]
-        edit = roles.get(parent) in roles_for(capability)
-        rights[item.pk] = (edit or roles.get(item.owner_agency_id) in roles_for("action_item.update"), edit)
+        plans = roles.get(parent) in roles_for(capability)
+        moves = plans or roles.get(item.owner_agency_id) in roles_for("action_item.update")
+        rights[item.pk] = (moves, plans and not item_frozen(item))
     return rights
 
 
@@ -249,6 +256,10 @@ def action_item_update(*, actor: User, item: ActionItem, **fields: Any) -> Actio
     ACTION_ITEM_FIELDS (ValueError else)."""
     if ACTION_ITEM_PLANNING_FIELDS & set(fields):
         require_item_planner(actor=actor, item=item)
+        if item_frozen(item):
+            raise ValidationError(
+                {"description": _("This evaluation is reviewed or published: only the status moves.")}
+            )
     else:
         require_action_item_updater(actor=actor, item=item)
     was_done = item.status == ActionItem.Status.DONE

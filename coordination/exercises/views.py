@@ -205,6 +205,8 @@ def _item_return(request: HttpRequest, item: ActionItem) -> str:
         return reverse("meeting-detail", args=[item.meeting_id])
     if item.programme_id:
         return reverse("programme-detail", args=[item.programme_id])
+    if item.evaluation_id:
+        return reverse("evaluation-detail", args=[item.evaluation_id])
     return reverse("exercise-detail", args=[item.exercise_id])
 
 

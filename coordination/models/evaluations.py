@@ -69,6 +69,9 @@ class Evaluation(models.Model):
     scope_key = models.CharField(max_length=40, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    # A recurring series (owner, scope, period kind): the beat drafts its next period's evaluation
+    # once that period has ended (coordination.evaluations.tasks.evaluations_schedule).
+    recurring = models.BooleanField(_("repeat every period"), default=False)
     summary = models.TextField(_("summary"), max_length=10000, blank=True)
     snapshot = models.JSONField(_("computed figures"), default=dict, blank=True)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)

@@ -13,6 +13,7 @@ from agencies.models import Agency
 from incidents.models import CitizenReport
 
 from .bulletins import Bulletin
+from .evaluations import Evaluation
 from .meetings import Meeting
 from .operations import JointOperation
 from .programmes import Programme
@@ -41,6 +42,7 @@ class InboxItem(models.Model):
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey(CitizenReport, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    evaluation = models.ForeignKey(Evaluation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # The bulletin's version the entry tells of (an amendment's entry: the version it brought).
     bulletin_version = models.PositiveIntegerField(null=True, blank=True)
     # The agency the entry is about (added to or removed from the operation).

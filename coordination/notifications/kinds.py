@@ -44,6 +44,7 @@ KINDS: dict[str, Kind] = {
         Kind("programme.approved", "programme", "programme"),
         Kind("programme.cancelled", "programme", "programme"),
         Kind("report.answered", "report", "report"),
+        Kind("evaluation.published", "evaluation", "evaluation"),
     )
 }
 
@@ -52,6 +53,7 @@ KINDS: dict[str, Kind] = {
 GROUPS: dict[str, object] = {
     "alert": _("Alerts"),
     "bulletin": _("Bulletins"),
+    "evaluation": _("Evaluations"),
     "meeting": _("Meetings"),
     "operation": _("Operations"),
     "programme": _("Programmes"),

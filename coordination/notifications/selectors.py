@@ -39,6 +39,7 @@ from common.pagination import COUNT_BOUND
 from common.types import User
 from coordination.bulletins.selectors import bulletins_for, event_subject, reads_full
 from coordination.community.programmes.selectors import programme_list
+from coordination.evaluations.selectors import evaluation_list, evaluation_title
 from coordination.meetings.selectors import meeting_list
 from coordination.models import BulletinRecipient, InboxItem
 from coordination.operations.selectors import operation_list
@@ -106,6 +107,9 @@ def notification_list(*, user: User, unread: bool | None = None, group: str | No
             "programme__area",
             "report__area",
             "report__category",
+            "evaluation__scope_agency",
+            "evaluation__scope_area",
+            "evaluation__scope_partnership",
         )
         .prefetch_related("operation__areas")
         .order_by("-created_at", "-id")
@@ -235,6 +239,15 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
         lambda report: _("report #%(id)s (%(category)s)") % {"id": report.pk, "category": report.category.name},
         gettext_lazy("A citizen's report you cannot see."),
     ),
+    RecordKind(
+        "evaluation",
+        "evaluation",
+        lambda user: evaluation_list(user=user),
+        "evaluation-detail",
+        {"published": gettext_lazy("The evaluation %(title)s was published to your agency.")},
+        lambda evaluation: evaluation_title(evaluation, get_language() or "id"),
+        gettext_lazy("An evaluation you cannot see."),
+    ),
 )
 
 
@@ -276,7 +289,7 @@ def _record_entry(n: InboxItem, kind: RecordKind) -> Entry:
         url=reverse(kind.url_name, args=[getattr(n, f"{kind.field}_id")]) if readable else None,
         agency=n.agency,
         withdrawn=not readable,
-        zone=record.area.timezone if record is not None and record.area_id else "",
+        zone=record.area.timezone if record is not None and getattr(record, "area_id", None) else "",
         item=n,
     )
 

@@ -32,6 +32,10 @@ TOKENS: dict[str, str] = {
     "programme_material": "programmefile",
     "programme_registration": "programmereg",
     "survey": "survey",
+    "evaluation": "evaluation",
+    "evaluation_finding": "evaluationfinding",
+    "evaluation_published": "evaluationpublished",
+    "evaluation_public": "evaluationpublic",
     "survey_answer": "surveyanswer",  # a written answer: members of the survey's agency until published
     "vital_object": "vitalobject",
     "camera": "camera",
@@ -149,6 +153,8 @@ def page_url(world: World, name: str, kind: str | None, level: str = "") -> str:
         kwargs["token"] = world.record(kind, level).token
     if "participation_id" in params:
         kwargs["participation_id"] = _participation(world, kind, level)
+    if "table" in params:  # a table of an evaluation (its CSV)
+        kwargs["table"] = "kpis"
     return reverse(name, kwargs=kwargs)
 
 

@@ -166,6 +166,12 @@ def may_read(persona: Persona, kind: str, level: str = "") -> bool:
         return relation in {"owner", "isp", "staff"}
     if kind == "programme_public":  # a public programme: anyone signed in
         return True
+    if kind in {"evaluation", "evaluation_finding"}:  # a draft: its owner agency's members
+        return relation in {"owner", "staff"}
+    if kind == "evaluation_published":  # published to I: O's and I's members
+        return relation in {"owner", "isp", "staff"}
+    if kind == "evaluation_public":  # its public summary: anyone (the dashboard's pages: O's)
+        return True
     if kind == "programme_registration":  # who registered: the organiser's (and partners') members
         return relation in {"owner", "staff"}
     if kind in CLASSIFIED and kind != "alert":
@@ -390,8 +396,59 @@ def build_world() -> World:
         name="Sumber MTXcapsource", authority="BMKG", url="https://example.org/cap.atom", agency=owner
     )
     _survey(world, users["owner-commander"])
+    _evaluations(world)
     assert Partnership.objects.count() == 2
     return world
+
+
+def _evaluations(world: World) -> None:
+    """O's draft evaluation of last quarter with a finding; O's evaluation of its area published to
+    I; O's evaluation of the quarter before, published to nobody, its public summary public."""
+    from coordination.models import Evaluation, EvaluationFinding
+
+    owner, rec = world.agencies.owner, world.records
+    from coordination.evaluations.periods import Period
+
+    last = Period.last_ended("quarter", timezone.localdate())
+    start, end = last.start, last.end
+    now = timezone.now()
+    common = {"owner_agency": owner, "period_kind": "quarter", "period_start": start, "period_end": end}
+    rec[("evaluation", "")] = Evaluation.objects.create(
+        **common,
+        title=f"Evaluasi {token('evaluation')}",
+        scope_kind="agency",
+        scope_agency=owner,
+        scope_key=f"agency:{owner.pk}",
+        summary=f"Ringkasan {token('evaluation')}",
+        computed_at=now,
+    )
+    rec[("evaluation_finding", "")] = EvaluationFinding.objects.create(
+        evaluation=rec[("evaluation", "")], text=f"Temuan {token('evaluationfinding')}", position=1
+    )
+    area = world.agencies.areas.bontang
+    published = Evaluation.objects.create(
+        **common,
+        title=f"Evaluasi {token('evaluationpublished')}",
+        scope_kind="area",
+        scope_area=area,
+        scope_key=f"area:{area.pk}",
+        status="published",
+        published_at=now,
+        computed_at=now,
+    )
+    published.shared_with.set([world.agencies.isp])
+    rec[("evaluation_published", "")] = published
+    rec[("evaluation_public", "")] = Evaluation.objects.create(
+        **common,
+        title=f"Evaluasi {token('evaluationpublic')}",
+        scope_kind="city",
+        scope_key="city",
+        status="published",
+        published_at=now,
+        computed_at=now,
+        public=True,
+        public_at=now,
+    )
 
 
 def _survey(world: World, manager) -> None:
