@@ -187,6 +187,14 @@ def test_django_serves_the_indonesian_translations():
         assert translation.pgettext("button", "Cancel") == "Cancel"
 
 
+def test_a_cancel_button_is_never_the_cap_message_type():
+    """Plain "Cancel" is the CAP message type ("Pembatalan"); a page's button that leaves a form
+    says it in the "button" context ("Batal"). Seven forms once said "Pembatalan" on the button."""
+    plain = re.compile(r"""\{%\s*translate\s+"Cancel"\s*%\}""")
+    offenders = [str(path) for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html") if plain.search(path.read_text())]
+    assert not offenders
+
+
 # --- (c) the pages speak Indonesian first, English on request -----------------------------------
 
 
