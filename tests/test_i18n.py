@@ -191,7 +191,9 @@ def test_a_cancel_button_is_never_the_cap_message_type():
     """Plain "Cancel" is the CAP message type ("Pembatalan"); a page's button that leaves a form
     says it in the "button" context ("Batal"). Seven forms once said "Pembatalan" on the button."""
     plain = re.compile(r"""\{%\s*translate\s+"Cancel"\s*%\}""")
-    offenders = [str(path) for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html") if plain.search(path.read_text())]
+    offenders = [
+        str(path) for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html") if plain.search(path.read_text())
+    ]
     assert not offenders
 
 
