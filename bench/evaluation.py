@@ -111,10 +111,10 @@ WORLD: list[tuple[str, str]] = [
         INSERT INTO incidents_threat
           (identifier, sender, sent_at, msg_type, cap_status, revision, source, headline, description, instruction,
            headline_en, description_en, instruction_en, severity, urgency, certainty, classification, cap_areas,
-           created_at, updated_at, fanned_out_revision, category_id, issuing_agency_id)
+           area_matches, created_at, updated_at, fanned_out_revision, category_id, issuing_agency_id)
         SELECT 'evb-' || g, 'bench@sinergi', t, 'Alert', 'Actual', 1, 'portal', 'Peringatan ' || g, '', '', '', '',
                '', 1 + g %% 4, 1 + g %% 4, 1 + g %% 4,
-               CASE WHEN g %% 20 = 0 THEN 'secret' ELSE 'restricted' END, '[]'::jsonb, t, t, 1,
+               CASE WHEN g %% 20 = 0 THEN 'secret' ELSE 'restricted' END, '[]'::jsonb, '[]'::jsonb, t, t, 1,
                p.cats[1 + g %% cardinality(p.cats)], p.agencies[1 + g %% cardinality(p.agencies)]
         FROM generate_series(1, %(n_threats)s) AS g,
              LATERAL (SELECT now() - (g::bigint * 730 * 1440 / %(n_threats)s) * interval '1 minute' AS t) AS w,

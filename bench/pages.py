@@ -336,14 +336,14 @@ def build(sizes: dict[str, int]) -> None:
             INSERT INTO incidents_threat
               (identifier, sender, sent_at, msg_type, cap_status, revision, source, headline, description,
                instruction, headline_en, description_en, instruction_en, severity, urgency, certainty,
-               classification, cap_areas, effective_at, onset_at, expires_at, created_at, updated_at,
+               classification, cap_areas, area_matches, effective_at, onset_at, expires_at, created_at, updated_at,
                fanned_out_revision, category_id, issuing_agency_id)
             SELECT 'bench-' || g, 'bench@sinergi', t, 'Alert', 'Actual', 1, 'portal',
                    p.titles[1 + g %% cardinality(p.titles)] || ' (peringatan ' || g || ')',
                    'Waspada.', 'Hindari lokasi.',
                    '', '', '', 1 + g %% 4, 1 + g %% 4, 1 + g %% 4,
                    CASE WHEN g %% 10 < 3 THEN 'public' WHEN g %% 10 < 9 THEN 'restricted' ELSE 'confidential' END,
-                   '[]'::jsonb, t, t, t + interval '2 days', t, t, 1,
+                   '[]'::jsonb, '[]'::jsonb, t, t, t + interval '2 days', t, t, 1,
                    p.cats[1 + g %% cardinality(p.cats)], p.agencies[1 + g %% cardinality(p.agencies)]
             FROM generate_series(1, %(n_threats)s) AS g,
                  LATERAL (SELECT now() - ((%(n_threats)s - g) * interval '30 minutes') AS t) AS w,

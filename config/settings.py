@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
         "AgencyKindEnum": "agencies.models.Agency.Kind",
         "ClassificationEnum": "agencies.models.Classification",
         "CapSourceKindEnum": "incidents.models.CapSource.Kind",
+        "CapCategoryEnum": "incidents.models.CapCategory",
         "CapFetchOutcomeEnum": "incidents.models.CapFetch.Outcome",
     },
 }

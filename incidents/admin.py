@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -179,6 +180,7 @@ class CapSourceAdmin(admin.ModelAdmin):
     /api/v1/cap-sources/). The poll state is read only: only a poll writes it."""
 
     list_display = ("name", "authority", "agency", "is_active", "last_success_at", "failing_since", "next_poll_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ("is_active", "kind", "agency")
     search_fields = ("name", "authority", "url")
     autocomplete_fields = ("agency",)

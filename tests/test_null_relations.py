@@ -112,6 +112,17 @@ def _threat_pages(t) -> list[str]:
     return urls
 
 
+def _cap_source_pages(c) -> list[str]:
+    return [
+        reverse("cap-source-list"),
+        reverse("cap-source-detail", args=[c.pk]),
+        reverse("cap-source-edit", args=[c.pk]),
+        reverse("api-cap-source-list"),
+        reverse("api-cap-source-detail", args=[c.pk]),
+        reverse("api-cap-source-fetches", args=[c.pk]),
+    ]
+
+
 def _operation_pages(o) -> list[str]:
     return [
         reverse("operation-list"),
@@ -232,6 +243,14 @@ PAGES: dict[str, tuple[Callable[[], models.Model], Pages]] = {
     "incidents.CapSender": (
         lambda: apps.get_model("incidents.CapSender").objects.first(),
         lambda c: [reverse("api-cap-sender-list"), reverse("api-cap-sender-detail", args=[c.pk])],
+    ),
+    "incidents.CapSource": (  # staff's pages and API; its fetch names the threat it imported
+        lambda: apps.get_model("incidents.CapSource").objects.first(),
+        lambda c: _cap_source_pages(c),
+    ),
+    "incidents.CapFetch": (
+        lambda: apps.get_model("incidents.CapFetch").objects.first(),
+        lambda f: _cap_source_pages(f.source) + _threat_pages(f.threat) if f.threat else _cap_source_pages(f.source),
     ),
     "incidents.ThreatEvent": (
         lambda: apps.get_model("incidents.ThreatEvent").objects.first(),
@@ -430,8 +449,8 @@ def _bulletin_pages(b) -> list[str]:
 
 def _complete_the_demo() -> None:
     """What seed_demo does not create: a sitrep, a checkpoint and a check-in, an invitation, a
-    conflict override, an audit log entry, a participation's liaison and a registered CAP sender, each
-    with its nullable relations filled."""
+    conflict override, an audit log entry, a participation's liaison, a registered CAP sender and a
+    CAP source with a fetch that imported the demo's threat, each with its nullable relations filled."""
     from agencies.models import AuditLog, Classification, Invitation
     from coordination.models import (
         CheckIn,
@@ -469,10 +488,35 @@ def _complete_the_demo() -> None:
         expires_at=now + timedelta(days=7),
     )
     ConflictOverride.objects.create(shift=shift, user=user, reason="Pengganti", conflicts=[])
+    _follow_a_cap_source(operation.lead_agency, user, now)
     AuditLog.objects.create(
         user=user, action="read", object_type="incident", object_id="1", classification=Classification.RESTRICTED
     )
     _register_a_cap_sender(operation.lead_agency, user)
+
+
+def _follow_a_cap_source(agency, user, now) -> None:
+    from incidents.models import CapFetch, CapSource, Threat
+
+    threat = Threat.objects.order_by("pk").first()
+    source = CapSource.objects.create(
+        name="BMKG Kalimantan Timur",
+        authority="BMKG",
+        url="https://signature.bmkg.go.id/alerts/cap/id/kaltim.xml",
+        agency=agency,
+        created_by=user,
+    )
+    Threat.objects.filter(pk=threat.pk).update(cap_source=source)
+    CapFetch.objects.create(
+        source=source,
+        entry_key="urn:oid:2.49.0.1.360.0.2026.12.5",
+        url="https://signature.bmkg.go.id/alerts/cap/id/1.xml",
+        identifier="urn:oid:2.49.0.1.360.0.2026.12.5",
+        sender="info@bmkg.go.id",
+        sent_at=now,
+        outcome=CapFetch.Outcome.IMPORTED,
+        threat=threat,
+    )
 
 
 def _register_a_cap_sender(agency, user) -> None:

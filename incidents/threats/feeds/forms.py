@@ -52,6 +52,7 @@ class CapSourceForm(ServiceErrorsMixin, forms.Form):
     agency = forms.ModelChoiceField(
         label=_("Relaying agency"),
         queryset=Agency.objects.none(),
+        empty_label=_("Choose an agency"),
         help_text=_("The agency that relays the alerts: it issues the threats."),
         widget=forms.Select(attrs={"class": "form-select"}),
     )

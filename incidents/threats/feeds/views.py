@@ -30,7 +30,7 @@ def _require_staff(request: HttpRequest) -> None:
 def cap_source_list(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     sources = list(selectors.cap_source_list(user=request.user))
-    return render(request, "incidents/threats/cap_sources/source_list.html", {"sources": sources})
+    return render(request, "incidents/threats/cap_source_list.html", {"sources": sources})
 
 
 @login_required
@@ -48,7 +48,7 @@ def cap_source_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("CAP source added: the next beat cycle polls it."))
             return redirect("cap-source-detail", pk=source.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "incidents/threats/cap_sources/source_form.html", {"form": form}, status=status)
+    return render(request, "incidents/threats/cap_source_form.html", {"form": form}, status=status)
 
 
 @login_required
@@ -67,7 +67,7 @@ def cap_source_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("cap-source-detail", pk=source.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "source": source}
-    return render(request, "incidents/threats/cap_sources/source_form.html", context, status=status)
+    return render(request, "incidents/threats/cap_source_form.html", context, status=status)
 
 
 @login_required
@@ -79,7 +79,7 @@ def cap_source_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "fetches": fetches,
         "category_labels": [label for value, label in CapCategory.choices if value in source.categories],
     }
-    return render(request, "incidents/threats/cap_sources/source_detail.html", context)
+    return render(request, "incidents/threats/cap_source_detail.html", context)
 
 
 @login_required
