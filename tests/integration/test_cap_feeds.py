@@ -2,8 +2,6 @@
 queues a poll per due source, the worker polls them, a source that times out backs off and the
 other imports all the same."""
 
-import time
-
 import pytest
 
 from agencies.models import Agency
@@ -12,19 +10,15 @@ from incidents.threats.feeds import tasks
 from tests.factories import AgencyFactory
 from tests.incidents.threats.cap.helpers import sample
 from tests.incidents.threats.feeds.server import CapServer
+from tests.integration.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
 WAIT_SECONDS = 30
 
 
-def _wait_until(predicate, *, timeout=WAIT_SECONDS, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
+def _wait_until(predicate, *, timeout: float = WAIT_SECONDS, interval: float = 0.2) -> bool:
+    return wait_until(predicate, timeout=timeout, interval=interval)
 
 
 @pytest.fixture

@@ -16,19 +16,15 @@ from django.utils import timezone
 from agencies.models import Camera
 from agencies.tasks import camera_mark_stale
 from tests.factories import CameraFactory
+from tests.integration.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
 WAIT_SECONDS = 20
 
 
-def _wait_until(predicate, *, timeout=WAIT_SECONDS, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
+def _wait_until(predicate, *, timeout: float = WAIT_SECONDS, interval: float = 0.1) -> bool:
+    return wait_until(predicate, timeout=timeout, interval=interval)
 
 
 @pytest.fixture

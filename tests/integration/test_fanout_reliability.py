@@ -39,6 +39,7 @@ from incidents.threats import escalation, fanout, tasks
 from incidents.threats import services as threat_services
 from incidents.threats.transports import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhook_verify
 from tests.factories import AgencyFactory, AreaFactory, MembershipFactory, category
+from tests.integration.waiting import wait_until
 
 from .conftest import broker_pool_reset
 
@@ -50,12 +51,7 @@ WAIT_SECONDS = 30
 
 
 def _wait_until(predicate, *, timeout: float = WAIT_SECONDS, interval: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
+    return wait_until(predicate, timeout=timeout, interval=interval)
 
 
 def _free_port() -> int:
