@@ -9,14 +9,15 @@ from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agencies.form_fields import IsoDateInput, ZonedDateTimeField, ZonedFormMixin, zone_of_areas
+from agencies.form_fields import IsoDateField, IsoDateInput, ZonedDateTimeField, ZonedFormMixin, zone_of_areas
 from agencies.models import Agency, Area, Membership, zone_label
 from agencies.selectors import filter_agency_choices, user_agency_ids, user_is_staff
 from common.dates import CalendarDateTimeField
-from common.forms import ListSelect
+from common.forms import ListSelect, ServiceErrorsMixin
 from common.types import User
 from common.widgets import QuickSelect
 
@@ -232,3 +233,36 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
 class PersonField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return person_label(obj)
+
+
+class ActionItemFieldsForm(ServiceErrorsMixin, forms.Form):
+    """An action item as a parent's page asks for it (a meeting's, a programme's, an
+    evaluation's): what is to be done, the owner agency among those the parent allows, a person
+    of it (optional) and the due date. A subclass calls `limit_owners` with those agencies; the
+    service checks the person belongs to the agency chosen."""
+
+    description = forms.CharField(label=_("Description"), max_length=5000, widget=text_input())
+    owner_agency = forms.ModelChoiceField(
+        label=_("Owner agency"), queryset=Agency.objects.none(), widget=select(), empty_label=_("Choose an agency")
+    )
+    owner_person = PersonField(
+        label=_("Owner person"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=select(),
+        empty_label=_("Anyone of the agency"),
+    )
+    due_date = IsoDateField(label=_("Due date"), widget=IsoDateInput(attrs={"class": "form-control"}))
+
+    def limit_owners(self, agencies: QuerySet[Agency]) -> None:
+        """Owner agencies: the active ones of `agencies`; owner persons: their active members."""
+        agencies = agencies.filter(is_active=True).order_by("name")
+        agency_field, person_field = self.fields["owner_agency"], self.fields["owner_person"]
+        assert isinstance(agency_field, forms.ModelChoiceField) and isinstance(person_field, forms.ModelChoiceField)
+        agency_field.queryset = agencies
+        person_field.queryset = with_agencies(
+            get_user_model()
+            .objects.filter(memberships__agency__in=agencies, memberships__is_active=True, is_active=True)
+            .distinct()
+            .order_by("first_name", "username")
+        )

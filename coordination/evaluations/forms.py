@@ -7,16 +7,14 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from agencies.form_fields import IsoDateField, IsoDateInput
 from agencies.models import Agency, Area, Partnership
 from agencies.selectors import user_is_staff
 from common.forms import ServiceErrorsMixin
 from common.types import User
-from coordination.form_fields import PersonField, select, text_input, textarea
+from coordination.form_fields import ActionItemFieldsForm, select, text_input, textarea
 from coordination.models import Evaluation, EvaluationFinding
 
 from . import selectors
@@ -111,7 +109,7 @@ class FindingForm(ServiceErrorsMixin, forms.Form):
         self.fields["kpi"].choices = kpi_choices(evaluation)  # type: ignore[attr-defined]
 
 
-class EvaluationActionItemForm(ServiceErrorsMixin, forms.Form):
+class EvaluationActionItemForm(ActionItemFieldsForm):
     description = forms.CharField(label=_("Action"), max_length=5000, widget=text_input())
     finding = forms.ModelChoiceField(
         label=_("Answers the finding"),
@@ -120,29 +118,12 @@ class EvaluationActionItemForm(ServiceErrorsMixin, forms.Form):
         widget=select(),
         empty_label=_("No particular finding"),
     )
-    owner_agency = forms.ModelChoiceField(
-        label=_("Owner agency"), queryset=Agency.objects.none(), widget=select(), empty_label=_("Choose an agency")
-    )
-    owner_person = PersonField(
-        label=_("Owner person"),
-        queryset=get_user_model().objects.none(),
-        required=False,
-        widget=select(),
-        empty_label=_("Anyone of the agency"),
-    )
-    due_date = IsoDateField(label=_("Due date"), widget=IsoDateInput(attrs={"class": "form-control"}))
+    field_order = ["description", "finding", "owner_agency", "owner_person", "due_date"]
 
     def __init__(self, *args: Any, evaluation: Evaluation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        agencies = selectors.action_owner_choices(evaluation=evaluation)
-        self.fields["owner_agency"].queryset = agencies  # type: ignore[attr-defined]
+        self.limit_owners(selectors.action_owner_choices(evaluation=evaluation))
         self.fields["finding"].queryset = EvaluationFinding.objects.filter(evaluation=evaluation)  # type: ignore[attr-defined]
-        self.fields["owner_person"].queryset = (  # type: ignore[attr-defined]
-            get_user_model()
-            .objects.filter(memberships__agency__in=agencies, memberships__is_active=True, is_active=True)
-            .distinct()
-            .order_by("first_name", "username")
-        )
 
 
 class PublishForm(ServiceErrorsMixin, forms.Form):

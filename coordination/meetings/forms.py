@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agencies.form_fields import IsoDateField, IsoDateInput, ZonedFormMixin
+from agencies.form_fields import IsoDateInput, ZonedFormMixin
 from agencies.models import Agency, Area
 from agencies.roles import agencies_with
 from agencies.selectors import filter_agency_choices
@@ -21,8 +21,8 @@ from common.forms import ListSelect, ServiceErrorsMixin
 from common.types import User
 from common.widgets import QuickSelect
 from coordination.form_fields import (
+    ActionItemFieldsForm,
     PersonChoiceField,
-    PersonField,
     area_choices_with_current,
     check_window,
     datetime_field,
@@ -146,36 +146,12 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
     text = forms.CharField(label=_("Decision"), max_length=5000, widget=text_input())
 
 
-class MeetingActionItemForm(ServiceErrorsMixin, forms.Form):
-    description = forms.CharField(label=_("Description"), max_length=5000, widget=text_input())
-    owner_agency = forms.ModelChoiceField(
-        label=_("Owner agency"),
-        queryset=Agency.objects.filter(is_active=True).order_by("name"),
-        widget=select(),
-        empty_label=_("Choose an agency"),
-    )
-    due_date = IsoDateField(label=_("Due date"), widget=IsoDateInput(attrs={"class": "form-control"}))
-
+class MeetingActionItemForm(ActionItemFieldsForm):
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Owner agencies: the organiser and the invited ones; owner persons: their members.
         ids = {meeting.organiser_id, *(r.agency_id for r in meeting.invitees.all())}
-        agency_field = self.fields["owner_agency"]
-        assert isinstance(agency_field, forms.ModelChoiceField)
-        agency_field.queryset = Agency.objects.filter(pk__in=ids, is_active=True).order_by("name")
-        person_field = PersonField(
-            label=_("Owner person"),
-            queryset=with_agencies(
-                get_user_model()
-                .objects.filter(memberships__agency_id__in=ids, memberships__is_active=True, is_active=True)
-                .distinct()
-                .order_by("first_name", "username")
-            ),
-            required=False,
-            widget=select(),
-            empty_label=_("Anyone of the agency"),
-        )
-        self.fields["owner_person"] = person_field
+        self.limit_owners(Agency.objects.filter(pk__in=ids))
 
 
 class MeetingPageFilter(MeetingFilter):

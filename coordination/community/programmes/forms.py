@@ -8,12 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from agencies.form_fields import IsoDateField, IsoDateInput, ZonedFormMixin
+from agencies.form_fields import IsoDateInput, ZonedFormMixin
 from agencies.models import Agency, Area
 from agencies.roles import agencies_with
 from agencies.selectors import filter_agency_choices
@@ -22,6 +21,7 @@ from common.forms import ListSelect, MultipleFileField, ServiceErrorsMixin
 from common.types import User
 from common.widgets import QuickSelect
 from coordination.form_fields import (
+    ActionItemFieldsForm,
     area_choices_with_current,
     check_window,
     datetime_field,
@@ -269,37 +269,12 @@ class MaterialForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class PersonField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.get_full_name() or obj.get_username())
-
-
-class ProgrammeActionItemForm(ServiceErrorsMixin, forms.Form):
-    description = forms.CharField(label=_("Description"), max_length=5000, widget=text_input())
-    owner_agency = forms.ModelChoiceField(
-        label=_("Owner agency"), queryset=Agency.objects.none(), widget=select(), empty_label=_("Choose an agency")
-    )
-    owner_person = PersonField(
-        label=_("Owner person"),
-        queryset=get_user_model().objects.none(),
-        required=False,
-        widget=select(),
-        empty_label=_("Anyone of the agency"),
-    )
-    due_date = IsoDateField(label=_("Due date"), widget=IsoDateInput(attrs={"class": "form-control"}))
-
+class ProgrammeActionItemForm(ActionItemFieldsForm):
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        ids = {programme.organiser_id, *(p.pk for p in programme.partners.all())}
-        agency_field = self.fields["owner_agency"]
-        person_field = self.fields["owner_person"]
-        assert isinstance(agency_field, forms.ModelChoiceField) and isinstance(person_field, forms.ModelChoiceField)
-        agency_field.queryset = Agency.objects.filter(pk__in=ids, is_active=True).order_by("name")
-        person_field.queryset = (
-            get_user_model()
-            .objects.filter(memberships__agency_id__in=ids, memberships__is_active=True, is_active=True)
-            .distinct()
-            .order_by("first_name", "username")
+        # Owner agencies: the organiser and its partners; owner persons: their members.
+        self.limit_owners(
+            Agency.objects.filter(pk__in={programme.organiser_id, *(p.pk for p in programme.partners.all())})
         )
 
 
