@@ -32,6 +32,8 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from tests.null_relations_cap import follow_a_cap_source, register_a_cap_sender
+
 PROJECT_APPS = ("agencies", "incidents", "coordination")
 NONE_TEXT = re.compile(r"\bNone\b")
 
@@ -488,62 +490,11 @@ def _complete_the_demo() -> None:
         expires_at=now + timedelta(days=7),
     )
     ConflictOverride.objects.create(shift=shift, user=user, reason="Pengganti", conflicts=[])
-    _follow_a_cap_source(operation.lead_agency, user, now)
+    follow_a_cap_source(operation.lead_agency, user, now)
     AuditLog.objects.create(
         user=user, action="read", object_type="incident", object_id="1", classification=Classification.RESTRICTED
     )
-    _register_a_cap_sender(operation.lead_agency, user)
-
-
-def _follow_a_cap_source(agency, user, now) -> None:
-    from incidents.models import CapFetch, CapSource, Threat
-
-    threat = Threat.objects.order_by("pk").first()
-    source = CapSource.objects.create(
-        name="BMKG Kalimantan Timur",
-        authority="BMKG",
-        url="https://signature.bmkg.go.id/alerts/cap/id/kaltim.xml",
-        agency=agency,
-        created_by=user,
-    )
-    Threat.objects.filter(pk=threat.pk).update(cap_source=source)
-    CapFetch.objects.create(
-        source=source,
-        entry_key="urn:oid:2.49.0.1.360.0.2026.12.5",
-        url="https://signature.bmkg.go.id/alerts/cap/id/1.xml",
-        identifier="urn:oid:2.49.0.1.360.0.2026.12.5",
-        sender="info@bmkg.go.id",
-        sent_at=now,
-        outcome=CapFetch.Outcome.IMPORTED,
-        threat=threat,
-    )
-
-
-def _register_a_cap_sender(agency, user) -> None:
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    from incidents.models import CapSender
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bmkg.go.id")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
-    CapSender.objects.create(agency=agency, sender="info@bmkg.go.id", certificate=pem, registered_by=user)
+    register_a_cap_sender(operation.lead_agency, user)
 
 
 @pytest.fixture
