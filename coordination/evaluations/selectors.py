@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -262,3 +262,32 @@ def target_rows(*, agency_id: int | None) -> list[dict[str, Any]]:
         }
         for key, kpi in KPIS.items()
     ]
+
+
+def series_due(*, today: datetime.date) -> list[tuple[Evaluation, Period]]:
+    """Every recurring series (owner agency, scope, period kind) of an active agency whose last
+    ended period has no evaluation yet: its latest evaluation (the one a new draft copies its
+    scope from) and that period. One query for the series, one per series that is due."""
+    due = []
+    latest = (
+        Evaluation.objects.filter(recurring=True, owner_agency__is_active=True)
+        .values("owner_agency_id", "scope_key", "period_kind")
+        .annotate(last=Max("period_start"))
+    )
+    for series in latest:
+        period = Period.last_ended(series["period_kind"], today)
+        if period.start <= series["last"]:
+            continue
+        row = Evaluation.objects.select_related("owner_agency", "scope_agency", "scope_area", "scope_partnership").get(
+            owner_agency_id=series["owner_agency_id"],
+            scope_key=series["scope_key"],
+            period_kind=series["period_kind"],
+            period_start=series["last"],
+        )
+        due.append((row, period))
+    return due
+
+
+def open_draft_ids() -> list[int]:
+    """The drafts the nightly beat recomputes (reviewed and published ones are never touched)."""
+    return list(Evaluation.objects.filter(status=Evaluation.Status.DRAFT).order_by("id").values_list("pk", flat=True))

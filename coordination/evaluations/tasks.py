@@ -21,41 +21,22 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="coordination.evaluations.tasks.evaluations_schedule", ignore_result=True)
 def evaluations_schedule() -> dict[str, int]:
-    from django.db.models import Max
     from django.utils import timezone
 
     from coordination.models import Evaluation
 
-    from . import services
-    from .periods import Period
+    from . import selectors, services
 
-    today = timezone.localdate()
     created = 0
-    latest = (
-        Evaluation.objects.filter(recurring=True)
-        .values("owner_agency_id", "scope_key", "period_kind")
-        .annotate(last=Max("period_start"))
-    )
-    for series in latest:
-        period = Period.last_ended(series["period_kind"], today)
-        if period.start <= series["last"]:
-            continue
-        row = Evaluation.objects.filter(
-            owner_agency_id=series["owner_agency_id"],
-            scope_key=series["scope_key"],
-            period_kind=series["period_kind"],
-            period_start=series["last"],
-        ).select_related("owner_agency", "scope_agency", "scope_area", "scope_partnership")[0]
-        if not row.owner_agency.is_active:
-            continue
-        if services.evaluation_schedule(series=row, period=period) is not None:
+    for series, period in selectors.series_due(today=timezone.localdate()):
+        if services.evaluation_schedule(series=series, period=period) is not None:
             created += 1
     recomputed = 0
-    for evaluation in Evaluation.objects.filter(status=Evaluation.Status.DRAFT).order_by("id").iterator():
+    for pk in selectors.open_draft_ids():
         try:
-            services.evaluation_recompute(actor=None, evaluation=evaluation)
+            services.evaluation_recompute(actor=None, evaluation=Evaluation.objects.get(pk=pk))
         except Exception:  # one broken draft must not stop the others: logged, retried tomorrow
-            logger.exception("evaluation %s: recompute failed", evaluation.pk)
+            logger.exception("evaluation %s: recompute failed", pk)
             continue
         recomputed += 1
     return {"created": created, "recomputed": recomputed}
