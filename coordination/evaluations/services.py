@@ -20,6 +20,11 @@ Its action items still move (they are follow-ups, `exercises.services.action_ite
 
 The beat drafts each recurring series' evaluation once its period has ended
 (`evaluation_schedule`, no actor) and recomputes open drafts nightly.
+
+The services that compute figures (create, schedule, recompute, publish) compute them before
+their transaction opens, after the checks: outside a transaction the engine reads on several
+connections side by side (`kpis.compute`), and no row lock is held for the seconds a city's
+year takes. Inside the transaction they check the status again under the lock.
 """
 
 from __future__ import annotations
@@ -177,7 +182,8 @@ def period_of(evaluation: Evaluation) -> Period:
 
 
 def _compute(evaluation: Evaluation) -> None:
-    """Compute the figures now (the engine reads; nothing is written but this row's snapshot)."""
+    """Compute the figures now (the engine reads; nothing is written but this row's snapshot,
+    which the caller saves)."""
     evaluation.snapshot = compute_snapshot(
         scope=Scope.from_evaluation(evaluation),
         period=period_of(evaluation),
@@ -223,17 +229,25 @@ def _new(
         scope_key=scope_key(scope_kind=scope_kind, agency=agency, area=area, partnership=partnership),
         **fields,
     )
-    if Evaluation.objects.filter(
-        owner_agency=owner, period_kind=period.kind, period_start=period.start, scope_key=evaluation.scope_key
-    ).exists():
-        raise ValidationError({"period_start": _("Your agency already has an evaluation of this scope and period.")})
-    _compute(evaluation)
-    evaluation.full_clean(exclude=["scope_key"])
-    evaluation.save()
+    _check_new(evaluation)
+    _compute(evaluation)  # before the transaction (see the module's docstring)
+    with transaction.atomic():
+        _check_new(evaluation)
+        evaluation.full_clean(exclude=["scope_key"])
+        evaluation.save()
     return evaluation
 
 
-@transaction.atomic
+def _check_new(evaluation: Evaluation) -> None:
+    if Evaluation.objects.filter(
+        owner_agency_id=evaluation.owner_agency_id,
+        period_kind=evaluation.period_kind,
+        period_start=evaluation.period_start,
+        scope_key=evaluation.scope_key,
+    ).exists():
+        raise ValidationError({"period_start": _("Your agency already has an evaluation of this scope and period.")})
+
+
 def evaluation_create(
     *,
     actor: User,
@@ -292,34 +306,37 @@ def evaluation_schedule(*, series: Evaluation, period: Period) -> Evaluation | N
     exists already: idempotent (the unique constraint settles two beats racing). No actor: the
     beat runs it."""
     try:
-        with transaction.atomic():
-            return _new(
-                owner=series.owner_agency,
-                period=period,
-                scope_kind=series.scope_kind,
-                agency=series.scope_agency,
-                area=series.scope_area,
-                partnership=series.scope_partnership,
-                title="",
-                recurring=True,
-                origin=Evaluation.Origin.SCHEDULED,
-            )
+        return _new(
+            owner=series.owner_agency,
+            period=period,
+            scope_kind=series.scope_kind,
+            agency=series.scope_agency,
+            area=series.scope_area,
+            partnership=series.scope_partnership,
+            title="",
+            recurring=True,
+            origin=Evaluation.Origin.SCHEDULED,
+        )
     except (ValidationError, IntegrityError):
         return None
 
 
-@transaction.atomic
 def evaluation_recompute(*, actor: User | None, evaluation: Evaluation) -> Evaluation:
     """Compute a draft's figures again from the data as it is now (`actor` None: the nightly
     beat). A reviewed evaluation is sent back to draft first; a published one never changes."""
     if actor is not None:
         require_writer(actor=actor, evaluation=evaluation)
-    locked = _locked(evaluation)
-    if locked.status != S.DRAFT:
-        raise ValidationError({"status": _("Only a draft is recomputed; a published evaluation is frozen.")})
-    _compute(evaluation)
-    evaluation.save(update_fields=["snapshot", "computed_at", "updated_at"])
+    _require_recomputable(evaluation)
+    _compute(evaluation)  # before the transaction (see the module's docstring)
+    with transaction.atomic():
+        _require_recomputable(_locked(evaluation))
+        evaluation.save(update_fields=["snapshot", "computed_at", "updated_at"])
     return evaluation
+
+
+def _require_recomputable(evaluation: Evaluation) -> None:
+    if evaluation.status != S.DRAFT:
+        raise ValidationError({"status": _("Only a draft is recomputed; a published evaluation is frozen.")})
 
 
 UPDATE_FIELDS = ("title", "summary", "recurring")
@@ -366,7 +383,6 @@ def evaluation_return(*, actor: User, evaluation: Evaluation) -> Evaluation:
     return evaluation
 
 
-@transaction.atomic
 def evaluation_publish(*, actor: User, evaluation: Evaluation, shared_with: Sequence[Agency]) -> Evaluation:
     """Publish a reviewed evaluation to some of the owner's partner agencies (in force today; none
     is allowed: published inside the agency only): its figures are computed one last time and
@@ -374,17 +390,26 @@ def evaluation_publish(*, actor: User, evaluation: Evaluation, shared_with: Sequ
     _require(
         actor, evaluation, "evaluation.publish", _("Only the commander of its agency may publish this evaluation.")
     )
-    if _locked(evaluation).status != S.REVIEWED:
-        raise ValidationError({"status": _("Only a reviewed evaluation may be published.")})
+    _require_publishable(evaluation)
     chosen = {a.pk for a in shared_with}
     if chosen - partner_agency_ids(agency_id=evaluation.owner_agency_id):
         raise ValidationError({"shared_with": _("Publish only to agencies in partnership with yours.")})
-    _compute(evaluation)
-    evaluation.status, evaluation.published_by, evaluation.published_at = S.PUBLISHED, signed_in(actor), timezone.now()
-    evaluation.save(update_fields=["status", "snapshot", "computed_at", "published_by", "published_at", "updated_at"])
-    evaluation.shared_with.set(chosen)
-    _tell(evaluation, chosen, actor=actor)
+    _compute(evaluation)  # before the transaction (see the module's docstring)
+    with transaction.atomic():
+        _require_publishable(_locked(evaluation))
+        evaluation.status, evaluation.published_by = S.PUBLISHED, signed_in(actor)
+        evaluation.published_at = timezone.now()
+        evaluation.save(
+            update_fields=["status", "snapshot", "computed_at", "published_by", "published_at", "updated_at"]
+        )
+        evaluation.shared_with.set(chosen)
+        _tell(evaluation, chosen, actor=actor)
     return evaluation
+
+
+def _require_publishable(evaluation: Evaluation) -> None:
+    if evaluation.status != S.REVIEWED:
+        raise ValidationError({"status": _("Only a reviewed evaluation may be published.")})
 
 
 def _tell(evaluation: Evaluation, agency_ids: set[int], *, actor: User) -> None:

@@ -66,8 +66,7 @@ def _ack(qs: Any) -> Any:
     return qs.annotate(
         n=Count("id"),
         acked=Count("acknowledged_at"),
-        median=Percentile(minutes, 0.5),
-        p90=Percentile(minutes, 0.9),
+        pct=Percentiles(minutes, (0.5, 0.9)),
         escalated=Count("id", filter=Q(escalation_level__gt=0)),
         unacked=Count("id", filter=Q(acknowledged_at__isnull=True)),
     )
@@ -133,6 +132,8 @@ def compute(ctx: Ctx) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     start, end = ctx.ranges[ctx.current]
     current = alerts.filter(created_at__gte=start, created_at__lt=end)
     per_agency = list(_ack(current.values("agency_id")))
+    for r in per_agency:
+        r["median"], r["p90"] = r.pop("pct") or (None, None)
     names = dict(Agency.objects.filter(pk__in=[r["agency_id"] for r in per_agency]).values_list("pk", "name"))
     rows = [
         [names.get(r["agency_id"], ""), r["n"], num(r["median"]), num(r["p90"]), r["escalated"], r["unacked"]]

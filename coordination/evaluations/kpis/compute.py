@@ -17,8 +17,11 @@ title, text or link.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -35,12 +38,36 @@ from .definitions import BREAKDOWNS, kpis_for, light
 __all__ = ["Scope", "compute_snapshot"]
 
 VERSION = 1
-# PostgreSQL's memory per sort for the computation: a city's year sorts ~400k values per
-# percentile; with the default 4 MB they spilled to disk (bench/evaluation.py: the incidents'
-# scan 3.9 s -> 2.9 s on a loaded machine). SET LOCAL: for this transaction only (inside a
-# caller's transaction, until that one ends).
+# PostgreSQL settings of the computation's transactions (SET LOCAL: for that transaction only;
+# inside a caller's transaction, until that one ends). Measured with bench/evaluation.py:
+# - work_mem: a city's year sorts ~400k values per percentile; with the default 4 MB they
+#   spilled to disk (the incidents' scan 3.9 s -> 2.9 s on a loaded machine);
+# - jit off: compiling each scan's expressions took 25-45 ms and did not pay back (the
+#   period's incidents 510 -> 440 ms);
+# - no parallel workers when the lanes run side by side: they are the parallelism, and workers
+#   of their own fought them for the cores.
 WORK_MEM = "64MB"
-SECTIONS = (incidents, reports, alerts, operations, risks, programmes, voice, partnership_section)
+SETTINGS = (f"work_mem = '{WORK_MEM}'", "jit = off")
+SIDE_BY_SIDE_SETTINGS = ("max_parallel_workers_per_gather = 0",)
+Section = Callable[[Ctx], tuple[dict[str, dict[str, Any]], dict[str, Any]]]
+
+
+def lanes(ctx: Ctx) -> list[list[Section]]:
+    """The sections in lanes of about equal cost (bench/evaluation.py), which run side by side on
+    PostgreSQL, each on a connection of its own reading one snapshot; then LAST, which reads
+    the figures the others left in `Ctx.shared`. The incidents' aggregates are a query per
+    range. Measured on a city's year over a million incidents, the three lanes cost 0.8 to 1 s
+    each alone (2.7 s in turn)."""
+    per_range: list[Section] = [partial(incidents.read_range, b=b) for b in range(len(ctx.ranges))]
+    return [
+        [per_range[ctx.current], operations.compute, risks.compute],
+        [*(section for b, section in enumerate(per_range) if b != ctx.current), reports.compute, alerts.compute],
+        [incidents.compute_breakdowns, programmes.compute, voice.compute],
+    ]
+
+
+LAST: tuple[Section, ...] = (incidents.compute, partnership_section.compute)
+_SNAPSHOT_ID = re.compile(r"^[0-9A-F-]+$")
 
 
 def _resolve(ctx: Ctx) -> dict[str, Any]:
@@ -72,23 +99,71 @@ def _resolve(ctx: Ctx) -> dict[str, Any]:
 
 def compute_snapshot(*, scope: Scope, period: Period, targets: Mapping[str, Decimal]) -> dict[str, Any]:
     """Every KPI and breakdown of `scope` for `period` (see the module's docstring). About 35
-    queries whatever the amount of data."""
+    queries whatever the amount of data.
+
+    On PostgreSQL outside a transaction, the lanes run side by side: this connection opens a
+    REPEATABLE READ transaction and exports its snapshot, and each other lane's connection reads
+    that same snapshot, so the figures are those of one instant as if one connection had read
+    them all. Inside a caller's transaction (whose own writes other connections cannot see),
+    and on SQLite, one after the other on this connection."""
     if connection.vendor != "postgresql":
-        return _compute(scope=scope, period=period, targets=targets)
+        return _compute(scope=scope, period=period, targets=targets, snapshot=None)
+    side_by_side = not connection.in_atomic_block
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        return _compute(scope=scope, period=period, targets=targets)
+            if side_by_side:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            _set(cursor, SETTINGS + (SIDE_BY_SIDE_SETTINGS if side_by_side else ()))
+            snapshot = None
+            if side_by_side:
+                cursor.execute("SELECT pg_export_snapshot()")
+                snapshot = cursor.fetchone()[0]
+        return _compute(scope=scope, period=period, targets=targets, snapshot=snapshot)
 
 
-def _compute(*, scope: Scope, period: Period, targets: Mapping[str, Decimal]) -> dict[str, Any]:
+def _set(cursor: Any, settings: Sequence[str]) -> None:
+    for setting in settings:
+        cursor.execute(f"SET LOCAL {setting}")
+
+
+def _lane(sections: Sequence[Section], ctx: Ctx, snapshot: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """`sections` on this thread's own connection, in a transaction that reads `snapshot`; the
+    connection is closed at the end (a thread of the pool is not a request that would)."""
+    if not _SNAPSHOT_ID.match(snapshot):
+        raise ValueError(f"not a snapshot id: {snapshot!r}")
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                _set(cursor, SETTINGS + SIDE_BY_SIDE_SETTINGS)
+            return [section(ctx) for section in sections]
+    finally:
+        connection.close()
+
+
+def _sections(ctx: Ctx, snapshot: str | None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every section's (kpis, breakdowns): the lanes side by side when there is a snapshot to
+    share, else in turn; LAST after them."""
+    first, *others = lanes(ctx)
+    if snapshot is None:
+        results = [section(ctx) for lane in (first, *others) for section in lane]
+    else:
+        with ThreadPoolExecutor(max_workers=len(others), thread_name_prefix="kpi-lane") as pool:
+            futures = [pool.submit(_lane, lane, ctx, snapshot) for lane in others]
+            results = [section(ctx) for section in first]
+            for future in futures:
+                results.extend(future.result())
+    return results + [section(ctx) for section in LAST]
+
+
+def _compute(*, scope: Scope, period: Period, targets: Mapping[str, Decimal], snapshot: str | None) -> dict[str, Any]:
     now = timezone.now()
     ctx = make_ctx(scope=scope, period=period, now=now)
     scope_entry = _resolve(ctx)
     values: dict[str, dict[str, Any]] = {}
     breakdowns: dict[str, Any] = {}
-    for section in SECTIONS:
-        kpis, tables = section.compute(ctx)
+    for kpis, tables in _sections(ctx, snapshot):
         values.update(kpis)
         breakdowns.update(tables)
     out_kpis: dict[str, dict[str, Any]] = {}

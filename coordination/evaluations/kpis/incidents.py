@@ -24,8 +24,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 
 from agencies.models import Area, Severity
 from incidents.models import Category, Incident
@@ -36,13 +35,16 @@ from .base import (
     SECRET,
     Ctx,
     Minutes,
-    Percentiles,
+    Slot,
     bucket,
+    count_where,
     fold,
-    in_ranges,
     label_cell,
+    month_starts,
     num,
+    over_rows,
     pairs_q,
+    percentiles_where,
     share,
     sum_columns,
 )
@@ -92,84 +94,104 @@ def _range(start: dt.datetime, end: dt.datetime) -> Q:
     return Q(occurred_at__gte=start, occurred_at__lt=end)
 
 
-def _aggregates(ctx: Ctx) -> dict[str, Any]:
-    """One scan's aggregates, each FILTERed to its range (conditional aggregation: no GROUP BY,
-    so PostgreSQL sorts only each percentile's own rows): per range the counts and the three
-    stages' medians and 90th percentiles; per severity of the period its response times. (The
-    months are a GROUP BY of their own: 24 FILTERed counts cost twice that scan.)"""
-    within = _within_q()
-    aggs: dict[str, Any] = {}
-    for b, (start, end) in enumerate(ctx.ranges):
-        f = _range(start, end)
-        aggs[f"n_{b}"] = Count("id", filter=f)
-        aggs[f"resolved_{b}"] = Count("id", filter=f & Q(status__in=(S.RESOLVED, S.CLOSED)))
-        aggs[f"within_{b}"] = Count("id", filter=f & Q(responding_at__isnull=False) & within)
-        for stage, (field, per) in STAGES.items():
-            minutes = Minutes(field, "reported_at", per=per)
-            aggs[f"{stage}_n_{b}"] = Count(field, filter=f)
-            aggs[f"{stage}_pct_{b}"] = Percentiles(minutes, (0.5, 0.9), filter=f)
-    current = _range(*ctx.ranges[ctx.current])
-    for severity in Severity.values:
-        f = current & Q(severity=severity)
-        minutes = Minutes("responding_at", "reported_at")
-        aggs[f"sev{severity}_n"] = Count("id", filter=f)
-        aggs[f"sev{severity}_pct"] = Percentiles(minutes, (0.5, 0.9), filter=f)
-        aggs[f"sev{severity}_within"] = Count("id", filter=f & Q(responding_at__isnull=False) & within)
-    return aggs
+def _rows(ctx: Ctx, b: int) -> Any:
+    """The scope's incidents of range `b`, each with the columns the aggregates read, computed
+    once: `severity` and the target time to respond of its severity (`target`), whether it is
+    resolved or closed (`done`), and the three stages' durations."""
+    return (
+        Incident.objects.filter(incident_q(ctx), _range(*ctx.ranges[b]))
+        .order_by()
+        .values(
+            "severity",
+            target=Case(*(When(severity=k, then=Value(m)) for k, m in RESPOND_TARGET_MINUTES.items()), default=None),
+            done=Case(When(status__in=(S.RESOLVED, S.CLOSED), then=Value(1)), default=Value(0)),
+            **{stage: Minutes(field, "reported_at", per=per) for stage, (field, per) in STAGES.items()},
+        )
+    )
+
+
+def read_range(ctx: Ctx, b: int) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Range `b`'s aggregates in one scan, left in `ctx.shared` for `compute`: the counts, each
+    stage's median and 90th percentile and, for the period, the response times by severity.
+    A query per range, which `compute.lanes` runs side by side: conditional aggregation of the
+    ranges in one query FILTERed every aggregate by range, and PostgreSQL evaluates each FILTER
+    on every row (a million incidents x 33 aggregates cost more than the sorts). Within the
+    target: responded no later than the target minutes after the report."""
+    aggs: dict[str, str] = {
+        "n": count_where(),
+        "resolved": count_where("done = 1"),
+        "within": count_where("respond <= target"),
+    }
+    for stage in STAGES:
+        aggs[f"{stage}_n"] = count_where(column=stage)
+        aggs[f"{stage}_pct"] = percentiles_where(stage, (0.5, 0.9))
+    if b == ctx.current:
+        for severity in Severity.values:
+            where = f"severity = {int(severity)}"
+            aggs[f"sev{severity}_n"] = count_where(where)
+            aggs[f"sev{severity}_pct"] = percentiles_where("respond", (0.5, 0.9), where)
+            aggs[f"sev{severity}_within"] = count_where(f"{where} AND respond <= target")
+    row = over_rows(_rows(ctx, b), aggs)
+    for key in [k for k in row if k.endswith("_pct")]:
+        row[key.replace("pct", "median")], row[key.replace("pct", "p90")] = row.pop(key) or (None, None)
+    ctx.shared[f"incidents_{b}"] = row
+    return {}, {}
 
 
 def compute(ctx: Ctx) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    base = Incident.objects.filter(incident_q(ctx)).order_by()
-    row = base.filter(in_ranges(ctx, "occurred_at")).aggregate(**_aggregates(ctx))
-    for key in [k for k in row if k.endswith("_pct") or "_pct_" in k]:
-        median, p90 = row.pop(key) or (None, None)
-        row[key.replace("pct", "median")], row[key.replace("pct", "p90")] = median, p90
-    buckets = range(len(ctx.ranges))
-    cur = ctx.current
+    """The counts, the three stages' times and the period's response times by severity, from
+    each range's `read_range` (run before this one)."""
+    rows = {b: ctx.shared[f"incidents_{b}"] for b in range(len(ctx.ranges))}
+    cur = rows[ctx.current]
 
     def kpi(fn: Any, n: Any) -> dict[str, Any]:
-        return {**ctx.tri({b: fn(b) for b in buckets}), "n": n}
+        return {**ctx.tri({b: fn(row) for b, row in rows.items()}), "n": n}
 
     kpis: dict[str, dict[str, Any]] = {
-        "incidents.total": kpi(lambda b: row[f"n_{b}"] or 0, None),
-        "incidents.within_target": kpi(lambda b: share(row[f"within_{b}"], row[f"n_{b}"]), row[f"n_{cur}"] or None),
-        "incidents.resolved_share": kpi(lambda b: share(row[f"resolved_{b}"], row[f"n_{b}"]), row[f"n_{cur}"] or None),
+        "incidents.total": kpi(lambda row: row["n"] or 0, None),
+        "incidents.within_target": kpi(lambda row: share(row["within"], row["n"]), cur["n"] or None),
+        "incidents.resolved_share": kpi(lambda row: share(row["resolved"], row["n"]), cur["n"] or None),
     }
     for stage in STAGES:
-        n = row[f"{stage}_n_{cur}"] or None
         for measure in ("median", "p90"):
-            kpis[f"incidents.{stage}_{measure}"] = kpi(lambda b, k=f"{stage}_{measure}": num(row[f"{k}_{b}"]), n)
+            key = f"{stage}_{measure}"
+            kpis[f"incidents.{key}"] = kpi(lambda row, k=key: num(row[k]), cur[f"{stage}_n"] or None)
     severity_rows = []
     for severity in sorted(Severity.values, reverse=True):
-        if row[f"sev{severity}_n"]:
+        if cur[f"sev{severity}_n"]:
             severity_rows.append(
                 [
                     label_cell(Severity(severity).label),
-                    row[f"sev{severity}_n"],
-                    num(row[f"sev{severity}_median"]),
-                    num(row[f"sev{severity}_p90"]),
+                    cur[f"sev{severity}_n"],
+                    num(cur[f"sev{severity}_median"]),
+                    num(cur[f"sev{severity}_p90"]),
                     RESPOND_TARGET_MINUTES.get(severity),
-                    share(row[f"sev{severity}_within"], row[f"sev{severity}_n"]),
+                    share(cur[f"sev{severity}_within"], cur[f"sev{severity}_n"]),
                 ]
             )
+    return kpis, {"response_by_severity": {"rows": severity_rows}}
+
+
+def compute_breakdowns(ctx: Ctx) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """The per-month counts and the area and category breakdowns: two scans of their own, which
+    `compute.lanes` runs beside the aggregates of `read_range`."""
+    base = Incident.objects.filter(incident_q(ctx)).order_by()
+    starts = month_starts(ctx)
     months: dict[str, int] = {}
     for r in (
         base.filter(_range(*ctx.ranges[ctx.current]) | _range(*ctx.ranges[ctx.index["year_before"]]))
-        .annotate(m=TruncMonth("occurred_at", tzinfo=ctx.zone))
-        .values("m")
+        .values(m=Slot("occurred_at", starts))
         .annotate(c=Count("id"))
     ):
-        months[r["m"].strftime("%Y-%m")] = r["c"]
+        if 0 < r["m"] < len(starts):
+            months[f"{starts[r['m'] - 1]:%Y-%m}"] = r["c"]
     month_rows = [
         [m.strftime("%Y-%m"), months.get(f"{m:%Y-%m}", 0), months.get(f"{m.year - 1}-{m.month:02d}", 0)]
         for m in ctx.period.months()
     ]
-    breakdowns: dict[str, Any] = {
-        "response_by_severity": {"rows": severity_rows},
-        "incidents_by_month": {"rows": month_rows},
-    }
+    breakdowns: dict[str, Any] = {"incidents_by_month": {"rows": month_rows}}
     breakdowns.update(_by_area_and_category(ctx, base))
-    return kpis, breakdowns
+    return {}, breakdowns
 
 
 def _row_path(path: str, level: int) -> str:

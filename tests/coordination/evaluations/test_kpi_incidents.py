@@ -9,7 +9,7 @@ import time_machine
 from agencies.models import Severity
 from coordination.evaluations.kpis.base import label_cell
 
-from .kpi_world import NOW, build, snapshot, tri
+from .kpi_world import NOW, build, incident, snapshot, tri
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,14 @@ def test_reports_moderation_spam_verified_and_questions(w):
 )
 def test_reports_by_jurisdiction_area_or_shared_incident(w, kind, expected):
     assert tri(snapshot(w, kind), "reports.total") == expected
+
+
+def test_a_month_is_the_citys_month(w):
+    """The months are those of the city's clock (Asia/Jakarta, UTC+7): 31 July 17:30 UTC is
+    already 1 August there, 16:30 UTC still July."""
+    before = tri(snapshot(w), "incidents.total")[0]
+    incident(w, "2026-07-31 16:30", area=w.d1, reporting_agency=w.a)
+    incident(w, "2026-07-31 17:30", area=w.d1, reporting_agency=w.a)
+    rows = snapshot(w)["breakdowns"]["incidents_by_month"]["rows"]
+    assert rows == [["2026-07", 3, 1], ["2026-08", 2, 0], ["2026-09", 0, 1]]
+    assert tri(snapshot(w), "incidents.total")[0] == before + 2
