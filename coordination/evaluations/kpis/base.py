@@ -349,6 +349,57 @@ def over_rows(rows: Any, aggregates: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
+def count_by_sets(rows: Any, sets: Sequence[Sequence[str]]) -> list[list[dict[str, Any]]]:
+    """The rows of `rows` (a `values()` queryset) counted per group of each of `sets` (tuples of
+    its column names): for each set, its groups as dicts of those columns and "c". PostgreSQL
+    reads the rows once for every set (GROUPING SETS); SQLite, which has none, once per set (a
+    UNION ALL)."""
+    from django.db import connection
+
+    inner, params = rows.query.sql_with_params()
+    columns = sorted({c for group in sets for c in group})
+    out: list[list[dict[str, Any]]] = [[] for _ in sets]
+    with connection.cursor() as cursor:
+        # Column names are the sections' own; every value is a parameter of the inner query.
+        if connection.vendor == "postgresql":
+            listed = ", ".join(f"({', '.join(group)})" for group in sets)
+            cursor.execute(
+                f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, COUNT(*) "  # noqa: S608
+                f"FROM ({inner} OFFSET 0) AS r GROUP BY GROUPING SETS ({listed})",
+                params,
+            )
+            # GROUPING's bit of a column (the first one the highest) is 0 where it is grouped.
+            masks = {
+                sum(1 << (len(columns) - 1 - columns.index(c)) for c in columns if c not in group): i
+                for i, group in enumerate(sets)
+            }
+            for mask, *values, count in cursor.fetchall():
+                group = sets[masks[mask]]
+                out[masks[mask]].append({c: values[columns.index(c)] for c in group} | {"c": count})
+        else:
+            selects = [
+                f"SELECT {i}, {', '.join(c if c in group else 'NULL' for c in columns)}, COUNT(*) "  # noqa: S608
+                f"FROM ({inner}) AS r GROUP BY {', '.join(group)}"
+                for i, group in enumerate(sets)
+            ]
+            cursor.execute(" UNION ALL ".join(selects), tuple(params) * len(sets))  # noqa: S608
+            for i, *values, count in cursor.fetchall():
+                out[i].append({c: values[columns.index(c)] for c in sets[i]} | {"c": count})
+    return out
+
+
+def raw_rows(rows: Any) -> list[tuple[Any, ...]]:
+    """The rows of a `values_list()` queryset as the driver gives them, without the ORM's
+    converters per value (36k patrol shift rows: 0.11 s of converters for nothing on
+    PostgreSQL). Dates come back as dates on PostgreSQL and as ISO text on SQLite."""
+    from django.db import connection
+
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 # --- Numbers and cells ------------------------------------------------------------------------
 
 

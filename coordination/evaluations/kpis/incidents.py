@@ -24,7 +24,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 
 from agencies.models import Area, Severity
 from incidents.models import Category, Incident
@@ -37,8 +37,10 @@ from .base import (
     Minutes,
     Slot,
     bucket,
+    count_by_sets,
     count_where,
     fold,
+    in_ranges,
     label_cell,
     month_starts,
     num,
@@ -173,24 +175,23 @@ def compute(ctx: Ctx) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
 
 
 def compute_breakdowns(ctx: Ctx) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """The per-month counts and the area and category breakdowns: two scans of their own, which
-    `compute.lanes` runs beside the aggregates of `read_range`."""
-    base = Incident.objects.filter(incident_q(ctx)).order_by()
+    """The per-month counts and the area and category breakdowns, from one scan (`count_by_sets`)
+    which `compute.lanes` runs beside the aggregates of `read_range`: a month's count is that of
+    its `Slot` among the months' starts."""
     starts = month_starts(ctx)
-    months: dict[str, int] = {}
-    for r in (
-        base.filter(_range(*ctx.ranges[ctx.current]) | _range(*ctx.ranges[ctx.index["year_before"]]))
-        .values(m=Slot("occurred_at", starts))
-        .annotate(c=Count("id"))
-    ):
-        if 0 < r["m"] < len(starts):
-            months[f"{starts[r['m'] - 1]:%Y-%m}"] = r["c"]
+    rows = (
+        Incident.objects.filter(incident_q(ctx), in_ranges(ctx, "occurred_at"))
+        .order_by()
+        .values("area_path", "category_id", b=bucket(ctx, "occurred_at"), m=Slot("occurred_at", starts))
+    )
+    cells, by_month = count_by_sets(rows, [("b", "area_path", "category_id"), ("m",)])
+    months = {f"{starts[r['m'] - 1]:%Y-%m}": r["c"] for r in by_month if 0 < r["m"] < len(starts)}
     month_rows = [
         [m.strftime("%Y-%m"), months.get(f"{m:%Y-%m}", 0), months.get(f"{m.year - 1}-{m.month:02d}", 0)]
         for m in ctx.period.months()
     ]
     breakdowns: dict[str, Any] = {"incidents_by_month": {"rows": month_rows}}
-    breakdowns.update(_by_area_and_category(ctx, base))
+    breakdowns.update(_by_area_and_category(ctx, cells))
     return {}, breakdowns
 
 
@@ -200,22 +201,15 @@ def _row_path(path: str, level: int) -> str:
     return "/" + "/".join(parts[:level]) + "/" if len(parts) > level else path
 
 
-def _by_area_and_category(ctx: Ctx, base: Any) -> dict[str, Any]:
+def _by_area_and_category(ctx: Ctx, groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """The breakdowns by category and area (the period and the previous one) and the heat map
+    (the period), from the counts per (range, area path, category)."""
     current, previous = ctx.index["value"], ctx.index["previous"]
-    q = Q()
-    for i in {current, previous}:
-        start, end = ctx.ranges[i]
-        q |= Q(occurred_at__gte=start, occurred_at__lt=end)
     level = ctx.area_level + 1 if ctx.kind == "area" else DISTRICT
     cells: dict[tuple[int, str, int], int] = defaultdict(int)  # (bucket, row path, category) -> count
-    rows = (
-        base.filter(q)
-        .annotate(b=bucket(ctx, "occurred_at"))
-        .values("b", "area_path", "category_id")
-        .annotate(c=Count("id"))
-    )
-    for row in rows:
-        cells[(row["b"], _row_path(row["area_path"], level), row["category_id"])] += row["c"]
+    for row in groups:
+        if row["b"] in (current, previous):
+            cells[(row["b"], _row_path(row["area_path"], level), row["category_id"])] += row["c"]
     paths = {p for _b, p, _c in cells}
     names = dict(Area.objects.filter(path__in=paths).values_list("path", "name")) if paths else {}
     category_ids = {c for _b, _p, c in cells}

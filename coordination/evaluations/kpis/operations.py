@@ -49,7 +49,7 @@ from coordination.models import (
 from coordination.patrols.selectors import tolerance
 from incidents.models import RiskAssessment
 
-from .base import SECRET, Ctx, bucket, in_ranges, pairs_q, paths_q, share
+from .base import SECRET, Ctx, bucket, in_ranges, pairs_q, paths_q, raw_rows, share
 
 HELD = (JointOperation.Status.ACTIVE, JointOperation.Status.COMPLETED, JointOperation.Status.REVIEWED)
 SITREP_GRACE = dt.timedelta(hours=2)
@@ -262,18 +262,28 @@ def _coverage(ctx: Ctx) -> dict[str, Any]:
         .distinct()
     )
     covered: dict[int, set[tuple[str, dt.date]]] = defaultdict(set)
-    for b, path, d0, d1 in shifts:
-        if not path:
-            continue
+    hits_of: dict[tuple[int, str], set[str]] = {}  # many shifts patrol the same area
+
+    def high_risk_hits(b: int, path: str) -> set[str]:
+        """The high-risk paths of range b that a shift in `path` covers: under it, or above it."""
         hits = set(under.get(path, ()))
         parts = [p for p in path.split("/") if p]
         for i in range(1, len(parts)):
             ancestor = "/" + "/".join(parts[:i]) + "/"
             if ancestor in all_high:
                 hits.add(ancestor)
-        hits &= high[b]
+        return hits & high[b]
+
+    for b, path, d0, d1 in raw_rows(shifts):
+        if not path:
+            continue
+        if (b, path) not in hits_of:
+            hits_of[(b, path)] = high_risk_hits(b, path)
+        hits = hits_of[(b, path)]
         if not hits:
             continue
+        if isinstance(d0, str):  # SQLite
+            d0, d1 = dt.date.fromisoformat(d0), dt.date.fromisoformat(d1)
         start, end = ctx.days[b]
         day = max(d0, start)
         while day <= d1 and day < end:
