@@ -17,6 +17,7 @@ title, text or link.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +25,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Area, Partnership
@@ -37,17 +38,19 @@ from .definitions import BREAKDOWNS, kpis_for, light
 
 __all__ = ["Scope", "compute_snapshot"]
 
+logger = logging.getLogger(__name__)
+
 VERSION = 1
 # PostgreSQL settings of the computation's transactions (SET LOCAL: for that transaction only;
 # inside a caller's transaction, until that one ends). Measured with bench/evaluation.py:
 # - work_mem: a city's year sorts ~400k values per percentile; with the default 4 MB they
 #   spilled to disk (the incidents' scan 3.9 s -> 2.9 s on a loaded machine);
-# - jit off: compiling each scan's expressions took 25-45 ms and did not pay back (the
-#   period's incidents 510 -> 440 ms);
 # - no parallel workers when the lanes run side by side: they are the parallelism, and workers
 #   of their own fought them for the cores.
+# (JIT is off on the project's connections already, config/settings.py: it did not pay back
+# here either, the period's incidents 440 ms without, 510 ms with.)
 WORK_MEM = "64MB"
-SETTINGS = (f"work_mem = '{WORK_MEM}'", "jit = off")
+SETTINGS = (f"work_mem = '{WORK_MEM}'",)
 SIDE_BY_SIDE_SETTINGS = ("max_parallel_workers_per_gather = 0",)
 Section = Callable[[Ctx], tuple[dict[str, dict[str, Any]], dict[str, Any]]]
 
@@ -152,8 +155,14 @@ def _sections(ctx: Ctx, snapshot: str | None) -> list[tuple[dict[str, Any], dict
         with ThreadPoolExecutor(max_workers=len(others), thread_name_prefix="kpi-lane") as pool:
             futures = [pool.submit(_lane, lane, ctx, snapshot) for lane in others]
             results = [section(ctx) for section in first]
-            for future in futures:
-                results.extend(future.result())
+            for lane, future in zip(others, futures, strict=True):
+                try:
+                    results.extend(future.result())
+                except DatabaseError:
+                    # No connection to spare (max_connections reached, say): the lane in turn on
+                    # this connection, which reads the same snapshot. Slower, never wrong.
+                    logger.warning("an evaluation lane could not read side by side", exc_info=True)
+                    results.extend(section(ctx) for section in lane)
     return results + [section(ctx) for section in LAST]
 
 

@@ -167,7 +167,6 @@ def test_the_database_percentile_matches_the_python_one():
 def test_compute_snapshot_reads_only(w, django_assert_max_num_queries):
     with django_assert_max_num_queries(40) as queries:
         compute_snapshot(scope=Scope("city"), period=Q3, targets={})
-    # PostgreSQL: one transaction (a savepoint inside the test's) whose SET LOCALs give the sorts
-    # memory and turn JIT off.
-    allowed = ("SELECT", "SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL WORK_MEM", "SET LOCAL JIT")
+    # PostgreSQL: one transaction (a savepoint inside the test's) whose SET LOCAL gives the sorts memory.
+    allowed = ("SELECT", "SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL WORK_MEM")
     assert all(q["sql"].lstrip().upper().startswith(allowed) for q in queries.captured_queries)

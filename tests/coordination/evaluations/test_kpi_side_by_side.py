@@ -121,3 +121,20 @@ def test_the_services_compute_before_their_transaction(w, monkeypatch):
         services.evaluation_recompute(actor=analyst, evaluation=Evaluation.objects.get(pk=ev.pk))
     assert seen == [False, False]
     assert Evaluation.objects.get(pk=ev.pk).snapshot["kpis"]["incidents.total"]["value"] > 0
+
+
+def test_a_lane_without_a_connection_runs_in_turn(w, monkeypatch, caplog):
+    """When another connection cannot be had, the figures are the same, read on the caller's."""
+    from django.db import OperationalError
+
+    with time_machine.travel(NOW, tick=False):
+        expected = _figures(compute_snapshot(scope=scope_of(w, "agency_a"), period=Q3, targets={}))
+
+    def refused(sections, ctx, snapshot):
+        raise OperationalError("FATAL: sorry, too many clients already")
+
+    monkeypatch.setattr(compute, "_lane", refused)
+    with time_machine.travel(NOW, tick=False):
+        got = _figures(compute_snapshot(scope=scope_of(w, "agency_a"), period=Q3, targets={}))
+    assert got == expected
+    assert "could not read side by side" in caplog.text
