@@ -10,7 +10,9 @@ from typing import Any
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend, LineSwatch
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.charts.textlabels import NA_Label
 from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
@@ -116,9 +118,26 @@ class Arrow(Flowable):
         c.drawPath(path, stroke=0, fill=1)
 
 
-def _values(series: dict[str, Any]) -> list[float]:
-    # A missing value draws as zero; the table under the chart shows it as a dash.
-    return [float(v) if isinstance(v, (int, float)) else 0.0 for v in series["data"]]
+def _values(series: dict[str, Any]) -> list[float | None]:
+    """The series' numbers; a missing value stays None, which is drawn as no bar (a dash on the
+    axis) and as a gap in a line (`_runs`): a period without data is not a zero."""
+    return [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in series["data"]]
+
+
+def _runs(series: list[float | None]) -> list[list[float | None]]:
+    """A line's series cut at its gaps: one row per run of values, None elsewhere, since
+    ReportLab's line chart joins the points on either side of a None."""
+    runs: list[list[float | None]] = []
+    current: list[float | None] | None = None
+    for i, value in enumerate(series):
+        if value is None:
+            current = None
+            continue
+        if current is None:
+            current = [None] * len(series)
+            runs.append(current)
+        current[i] = value
+    return runs
 
 
 def _legend(drawing: Drawing, datasets: list[dict[str, Any]], x: float, y: float, dashed: bool = False) -> None:
@@ -163,7 +182,7 @@ def chart(table: Table, language: str, width: float) -> Drawing | None:
     labels = [str(label) for label in config["data"]["labels"]]
     datasets = config["data"]["datasets"]
     data = [_values(d) for d in datasets]
-    top = max((v for series in data for v in series), default=0.0) or 1.0
+    top = max((v for series in data for v in series if v is not None), default=0.0) or 1.0
     horizontal = config["options"].get("indexAxis") == "y"
     if horizontal:
         label_width = min(max(stringWidth(label, FONT, 7) for label in labels) + 8, width * 0.35)
@@ -185,16 +204,21 @@ def chart(table: Table, language: str, width: float) -> Drawing | None:
         drawing = Drawing(width, 165 if slanted else 150)
         plot = HorizontalLineChart()
         plot.x, plot.y, plot.width, plot.height = 38, 48 if slanted else 32, width - 50, 105
-        plot.data = data
+        # Each series' runs as rows of their own, drawn alike; a point on each value, so that a
+        # value alone between two gaps shows too.
+        rows = [(i, run) for i, series in enumerate(data) for run in _runs(series)]
+        plot.data = [run for _i, run in rows] or [[None] * len(labels)]
         plot.categoryAxis.categoryNames = labels
         plot.categoryAxis.labels.angle = 30 if len(labels) > 6 else 0
         plot.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 6 else "n"
         plot.joinedLines = 1
-        for i in range(len(datasets)):
-            plot.lines[i].strokeColor = colors.HexColor(PALETTE[i % len(PALETTE)])
-            plot.lines[i].strokeWidth = 1.8
+        for row, (i, _run) in enumerate(rows):
+            colour = colors.HexColor(PALETTE[i % len(PALETTE)])
+            plot.lines[row].strokeColor = colour
+            plot.lines[row].strokeWidth = 1.8
+            plot.lines[row].symbol = makeMarker("FilledCircle", size=3.5, fillColor=colour, strokeColor=colour)
             if i:
-                plot.lines[i].strokeDashArray = (4, 3)
+                plot.lines[row].strokeDashArray = (4, 3)
     else:
         slanted = len(labels) > 4
         drawing = Drawing(width, 165 if slanted else 150)
@@ -221,6 +245,10 @@ def chart(table: Table, language: str, width: float) -> Drawing | None:
     plot.valueAxis.gridStrokeColor = colors.HexColor("#dee2e6")
     plot.valueAxis.gridStrokeWidth = 0.4
     if config["type"] == "bar":
+        plot.naLabel = NA_Label()
+        plot.naLabel.text = "–"
+        plot.naLabel.fontName, plot.naLabel.fontSize = FONT, 7
+        plot.naLabel.boxAnchor, plot.naLabel.dy = "s", 1  # on the axis, where the bar would start
         for i in range(len(datasets)):
             j = len(datasets) - 1 - i if horizontal else i
             plot.bars[i].fillColor = colors.HexColor(PALETTE[j % len(PALETTE)])

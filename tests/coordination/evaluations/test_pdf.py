@@ -169,3 +169,41 @@ def test_markup_in_findings_and_names_is_printed_as_text():
     text = " ".join(_pages(evaluation_pdf(language="id", **report)))
     assert "Laporan <b>tebal</b> & <script>alert(1)</script> tanpa tutup <i" in text
     assert "Bontang <Utara> & Co" in text
+
+
+def _shapes(node):
+    """Every shape a ReportLab drawing holds, groups opened."""
+    for child in getattr(node, "contents", None) or []:
+        yield child
+        yield from _shapes(child)
+
+
+@pytest.mark.parametrize("kind", ["line", "bar"])
+def test_a_missing_value_is_not_drawn_as_zero(kind):
+    """A period without data (None) is no point of the line and no bar, a dash; never a zero."""
+    from types import SimpleNamespace
+
+    from reportlab.graphics.shapes import PolyLine, String
+
+    from coordination.evaluations.reports.pdf import _fonts
+    from coordination.evaluations.reports.pdf_drawings import chart
+
+    _fonts()
+    config = {
+        "type": kind,
+        "data": {"labels": ["Jan", "Feb", "Mar"], "datasets": [{"label": "2026", "data": [5, None, 3]}]},
+        "options": {"scales": {"y": {}}},
+    }
+    drawing = chart(SimpleNamespace(chart=config), "en", 400)
+    plot = next(s for s in drawing.contents if hasattr(s, "data"))
+    shapes = list(_shapes(plot.draw()))
+    if kind == "line":
+        # The line breaks at February: January and March each a run of one point (a marker), no
+        # segment through a zero or across the gap.
+        assert plot.data == [[5.0, None, None], [None, None, 3.0]]
+        assert all(len(s.points) <= 2 for s in shapes if isinstance(s, PolyLine))
+    else:
+        assert plot.data == [[5.0, None, 3.0]]
+        # February's dash: a Label (drawn as a String), not a bar of height zero.
+        texts = [getattr(s, "_text", None) or (s.text if isinstance(s, String) else None) for s in shapes]
+        assert texts.count("–") == 1
