@@ -69,9 +69,10 @@ check: $(VENV)/.dev-installed
 # server's zone: `make test-dates CLOCKS=2027-02-28T23:59+09:00,2027-03-01T00:05+07:00@Asia/Makassar`.
 CLOCKS ?= awkward
 # The suite runs in parallel processes (pytest-xdist), a module's tests in one process so that
-# its fixtures are built once; `make test TEST_WORKERS=0` runs it in this one process.
+# its fixtures are built once, the slowest modules first (tests/conftest.py, SLOW_MODULES);
+# `make test TEST_WORKERS=0` runs it in this one process.
 TEST_WORKERS ?= auto
-XDIST := -n $(TEST_WORKERS) --dist loadscope
+XDIST := -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 test: $(VENV)/.dev-installed chromium check
 	$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS)

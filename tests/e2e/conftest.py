@@ -68,6 +68,15 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
+def context(context):
+    """Playwright's 30 s for an action (a full-page screenshot of a map page, say) was once not
+    enough on CI's two cores with two browsers and two live servers busy: a slow step waits up
+    to a minute before it fails the test. Assertions keep their own timeouts (expect's)."""
+    context.set_default_timeout(60_000)
+    return context
+
+
+@pytest.fixture
 def e2e_world(transactional_db, world):
     """The personas of tests/conftest.py, committed so that the live server's thread sees them,
     plus enough of a city to make the pages look like the real thing."""
