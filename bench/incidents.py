@@ -71,13 +71,16 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--server-url", default=None)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--template", default=None, help="create the database as a copy of this migrated one (the suite's smoke runs)"
+    )
     args = parser.parse_args()
 
     server_url = args.server_url or os.environ.get("DATABASE_URL", "")
     if not server_url.startswith(("postgres", "pgsql")):
         server_url = DEFAULT_SERVER_URL
     _admin(server_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    _admin(server_url, f"CREATE DATABASE {BENCH_DB}")
+    _admin(server_url, f"CREATE DATABASE {BENCH_DB}" + (f" TEMPLATE {args.template}" if args.template else ""))
     os.environ["DATABASE_URL"] = _url(server_url, BENCH_DB)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -200,6 +200,9 @@ def world_main(
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--db", default=default_db)
     parser.add_argument("--server-url", default=None)
+    parser.add_argument(
+        "--template", default=None, help="create the database as a copy of this migrated one (the suite's smoke runs)"
+    )
     if extra is not None:
         extra(parser)
     args = parser.parse_args()
@@ -210,7 +213,7 @@ def world_main(
     exists = bool(_admin(server_url, f"SELECT 1 FROM pg_database WHERE datname = '{args.db}'"))
     if not (args.reuse and exists):
         _admin(server_url, f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-        _admin(server_url, f"CREATE DATABASE {args.db}")
+        _admin(server_url, f"CREATE DATABASE {args.db}" + (f" TEMPLATE {args.template}" if args.template else ""))
     os.environ["DATABASE_URL"] = _url(server_url, args.db)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -177,12 +177,11 @@ def _awkward_clock(request):
 # module kept one process busy while the other had finished (the suite's last 3 % took 6 min).
 SLOW_MODULES = (
     "tests/e2e/test_layout.py",  # 137 s
-    "tests/integration/test_benchmarks_build.py",  # each benchmark builds its world: 170 s
+    "tests/integration/test_benchmarks_build.py",  # each benchmark builds its world
     "tests/test_times_in_zone.py",
     "tests/test_offered_actions.py",
     "tests/coordination/notifications/test_inbox_migration.py",  # migrations back and forth
     "tests/agencies/test_partnership_consent.py",
-    "tests/integration/test_bench_evaluation.py",
     "tests/test_null_relations.py",
     "tests/e2e/test_incidents.py",
     "tests/e2e/test_meetings.py",

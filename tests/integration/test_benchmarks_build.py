@@ -1,7 +1,8 @@
 """The benchmarks build their worlds with raw SQL (INSERT ... SELECT over generate_series), which
 Django's migrations do not update: a NOT NULL column added to a model broke bench/pages.py's
 alerts until someone ran it. Each PostgreSQL benchmark is run here at a tiny size, so that a
-model change that its SQL no longer fits fails the suite, not the next measurement."""
+model change that its SQL no longer fits fails the suite, not the next measurement. They copy
+one database migrated for the module (`template`) rather than each migrating its own."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from bench.pages import _admin, _url
+
+from .conftest import POSTGRES_ENGINES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,23 +30,55 @@ def _server_url() -> str:
     return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/postgres"
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
+def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return env
+
+
+@pytest.fixture(scope="module")
+def template() -> Iterator[str | None]:
+    """A database migrated once, which each benchmark copies (CREATE DATABASE ... TEMPLATE)
+    instead of migrating a database of its own (20 s each, six times). None without PostgreSQL:
+    the tests skip (or fail under SINERGI_REQUIRE_SERVICES, tests/integration/conftest.py)."""
+    if settings.DATABASES["default"]["ENGINE"] not in POSTGRES_ENGINES:
+        yield None
+        return
+    name = f"sinergi_bench_tpl_{uuid.uuid4().hex[:8]}"
+    _admin(_server_url(), f"CREATE DATABASE {name}")
+    try:
+        migrated = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"],
+            cwd=REPO,
+            env={**_env(), "DATABASE_URL": _url(_server_url(), name)},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert migrated.returncode == 0, migrated.stderr[-4000:]
+        yield name
+    finally:
+        _admin(_server_url(), f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _run(*args: str, template: str | None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, *args, "--server-url", _server_url()],
+        [sys.executable, *args, "--server-url", _server_url(), *(["--template", template] if template else [])],
         cwd=REPO,
-        env=env,
+        env=_env(),
         capture_output=True,
         text=True,
         timeout=600,
     )
 
 
+def _db() -> str:
+    return f"sinergi_bench_smoke_{uuid.uuid4().hex[:8]}"
+
+
 @pytest.mark.django_db
-def test_the_pages_benchmark_builds_its_world_and_measures_every_page():
-    db = f"sinergi_bench_smoke_{uuid.uuid4().hex[:8]}"
-    done = _run("bench/pages.py", "--scale", "0.0005", "--repeat", "1", "--db", db, "--drop")
+def test_the_pages_benchmark_builds_its_world_and_measures_every_page(template):
+    done = _run("bench/pages.py", "--scale", "0.0005", "--repeat", "1", "--db", _db(), "--drop", template=template)
     # Exit 1 means a target was missed (the machine may be busy); a traceback means the SQL broke.
     assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
     assert "Traceback" not in done.stderr, done.stderr[-4000:]
@@ -49,26 +87,24 @@ def test_the_pages_benchmark_builds_its_world_and_measures_every_page():
 
 
 @pytest.mark.django_db
-def test_the_desk_benchmark_builds_its_world_and_measures_the_desk():
-    db = f"sinergi_bench_smoke_{uuid.uuid4().hex[:8]}"
-    done = _run("bench/desk.py", "--scale", "0.0005", "--repeat", "1", "--db", db, "--drop")
+def test_the_desk_benchmark_builds_its_world_and_measures_the_desk(template):
+    done = _run("bench/desk.py", "--scale", "0.0005", "--repeat", "1", "--db", _db(), "--drop", template=template)
     assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
     assert "Traceback" not in done.stderr, done.stderr[-4000:]
     assert "p95" in done.stdout
 
 
 @pytest.mark.django_db
-def test_the_incidents_benchmark_builds_its_table_and_measures():
-    done = _run("bench/incidents.py", "--rows", "2000", "--repeat", "1")
+def test_the_incidents_benchmark_builds_its_table_and_measures(template):
+    done = _run("bench/incidents.py", "--rows", "2000", "--repeat", "1", template=template)
     assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
     assert "Traceback" not in done.stderr, done.stderr[-4000:]
     assert "p95" in done.stdout
 
 
 @pytest.mark.django_db
-def test_the_search_benchmark_builds_its_world_and_measures_every_query_type():
-    db = f"sinergi_bench_smoke_{uuid.uuid4().hex[:8]}"
-    done = _run("bench/search.py", "--scale", "0.0005", "--repeat", "1", "--db", db, "--drop")
+def test_the_search_benchmark_builds_its_world_and_measures_every_query_type(template):
+    done = _run("bench/search.py", "--scale", "0.0005", "--repeat", "1", "--db", _db(), "--drop", template=template)
     assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
     assert "Traceback" not in done.stderr, done.stderr[-4000:]
     assert "# built in" in done.stdout
@@ -76,9 +112,18 @@ def test_the_search_benchmark_builds_its_world_and_measures_every_query_type():
 
 
 @pytest.mark.django_db
-def test_the_surveys_benchmark_builds_its_answers_and_measures_the_results():
-    db = f"sinergi_bench_smoke_{uuid.uuid4().hex[:8]}"
-    done = _run("bench/surveys.py", "--scale", "0.001", "--repeat", "1", "--db", db, "--drop")
+def test_the_surveys_benchmark_builds_its_answers_and_measures_the_results(template):
+    done = _run("bench/surveys.py", "--scale", "0.001", "--repeat", "1", "--db", _db(), "--drop", template=template)
     assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
     assert "Traceback" not in done.stderr, done.stderr[-4000:]
     assert "survey_results" in done.stdout and "bare SQL" in done.stdout
+
+
+@pytest.mark.django_db
+def test_the_evaluation_benchmark_builds_its_world_and_times_a_year_of_the_city(template):
+    done = _run("bench/evaluation.py", "--scale", "0.001", "--repeat", "1", "--db", _db(), "--drop", template=template)
+    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
+    assert "Traceback" not in done.stderr, done.stderr[-4000:]
+    assert "# built in" in done.stdout
+    assert "compute_snapshot, city, a year" in done.stdout and "bare SQL, all" in done.stdout
+    assert "the same in turn, one connection" in done.stdout
