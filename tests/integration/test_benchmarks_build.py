@@ -76,54 +76,30 @@ def _db() -> str:
     return f"sinergi_bench_smoke_{uuid.uuid4().hex[:8]}"
 
 
+# (script, its arguments for a tiny world, what its output must hold).
+WORLD = ("--repeat", "1", "--drop")
+BENCHMARKS = {
+    "pages": ("bench/pages.py", ("--scale", "0.0005", *WORLD), ("# built in", "risks", "patrols month")),
+    "desk": ("bench/desk.py", ("--scale", "0.0005", *WORLD), ("p95",)),
+    "incidents": ("bench/incidents.py", ("--rows", "2000", "--repeat", "1"), ("p95",)),
+    "search": ("bench/search.py", ("--scale", "0.0005", *WORLD), ("# built in", "common term", "bare SQL of")),
+    "surveys": ("bench/surveys.py", ("--scale", "0.001", *WORLD), ("survey_results", "bare SQL")),
+    "evaluation": (
+        "bench/evaluation.py",
+        ("--scale", "0.001", *WORLD),
+        ("# built in", "compute_snapshot, city, a year", "the same in turn, one connection", "bare SQL, all"),
+    ),
+}
+
+
 @pytest.mark.django_db
-def test_the_pages_benchmark_builds_its_world_and_measures_every_page(template):
-    done = _run("bench/pages.py", "--scale", "0.0005", "--repeat", "1", "--db", _db(), "--drop", template=template)
+@pytest.mark.parametrize("name", BENCHMARKS)
+def test_the_benchmark_builds_its_world_and_measures(template, name):
+    script, args, expected = BENCHMARKS[name]
+    own_db = ("--db", _db()) if "--drop" in args else ()
+    done = _run(script, *args, *own_db, template=template)
     # Exit 1 means a target was missed (the machine may be busy); a traceback means the SQL broke.
     assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
     assert "Traceback" not in done.stderr, done.stderr[-4000:]
-    assert "# built in" in done.stdout
-    assert "risks" in done.stdout and "patrols month" in done.stdout
-
-
-@pytest.mark.django_db
-def test_the_desk_benchmark_builds_its_world_and_measures_the_desk(template):
-    done = _run("bench/desk.py", "--scale", "0.0005", "--repeat", "1", "--db", _db(), "--drop", template=template)
-    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
-    assert "Traceback" not in done.stderr, done.stderr[-4000:]
-    assert "p95" in done.stdout
-
-
-@pytest.mark.django_db
-def test_the_incidents_benchmark_builds_its_table_and_measures(template):
-    done = _run("bench/incidents.py", "--rows", "2000", "--repeat", "1", template=template)
-    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
-    assert "Traceback" not in done.stderr, done.stderr[-4000:]
-    assert "p95" in done.stdout
-
-
-@pytest.mark.django_db
-def test_the_search_benchmark_builds_its_world_and_measures_every_query_type(template):
-    done = _run("bench/search.py", "--scale", "0.0005", "--repeat", "1", "--db", _db(), "--drop", template=template)
-    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
-    assert "Traceback" not in done.stderr, done.stderr[-4000:]
-    assert "# built in" in done.stdout
-    assert "common term" in done.stdout and "bare SQL of" in done.stdout
-
-
-@pytest.mark.django_db
-def test_the_surveys_benchmark_builds_its_answers_and_measures_the_results(template):
-    done = _run("bench/surveys.py", "--scale", "0.001", "--repeat", "1", "--db", _db(), "--drop", template=template)
-    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
-    assert "Traceback" not in done.stderr, done.stderr[-4000:]
-    assert "survey_results" in done.stdout and "bare SQL" in done.stdout
-
-
-@pytest.mark.django_db
-def test_the_evaluation_benchmark_builds_its_world_and_times_a_year_of_the_city(template):
-    done = _run("bench/evaluation.py", "--scale", "0.001", "--repeat", "1", "--db", _db(), "--drop", template=template)
-    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-4000:]
-    assert "Traceback" not in done.stderr, done.stderr[-4000:]
-    assert "# built in" in done.stdout
-    assert "compute_snapshot, city, a year" in done.stdout and "bare SQL, all" in done.stdout
-    assert "the same in turn, one connection" in done.stdout
+    for text in expected:
+        assert text in done.stdout, (text, done.stdout[-2000:])
