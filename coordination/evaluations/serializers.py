@@ -74,7 +74,10 @@ class EvaluationActionItemSerializer(ModelSerializer):
 
 
 class EvaluationDetailSerializer(EvaluationSerializer):
-    snapshot = serializers.JSONField(read_only=True, help_text=_("The computed figures (EVAL_CONTRACT: the snapshot)."))
+    snapshot = serializers.JSONField(
+        read_only=True,
+        help_text=_("The computed figures: every KPI and breakdown of the period."),
+    )
     findings = FindingSerializer(many=True, read_only=True)
     action_items = EvaluationActionItemSerializer(many=True, read_only=True)
     shared_with = AgencyRefSerializer(many=True, read_only=True)

@@ -1,13 +1,14 @@
 """The snapshot of an evaluation: every KPI of its scope (`definitions.kpis_for`) for the period,
 the previous period and the same period a year before, with its target and traffic light, and
-the breakdowns the report's tables and plots draw. The shape is the one EVAL_CONTRACT.md and
-`Evaluation.snapshot` describe.
+the breakdowns the report's tables and plots draw. The shape is the one `Evaluation.snapshot`
+describes.
 
 Computed, never typed in: each section (`incidents`, `reports`, `alerts`, `operations` with the
 patrols, `risks`, `programmes` with the action items, `voice`, `partnership`) reads the three
 ranges in the same few aggregate queries (`base.bucket`); what each KPI counts, which timestamp
 puts a record in a period and how each scope selects records is written in each section's
-docstring. A pure read: nothing is written.
+docstring. The sections run in `lanes`, side by side on PostgreSQL outside a transaction
+(`compute_snapshot`). A pure read: nothing is written.
 
 Security (docs/security.md, "Evaluations"): secret records never count anywhere, so an
 evaluation never reveals that one exists; every other classification counts, as figures only.
