@@ -30,27 +30,8 @@ def follow_a_cap_source(agency, user, now) -> None:
 
 
 def register_a_cap_sender(agency, user) -> None:
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     from incidents.models import CapSender
+    from tests.incidents.threats.cap.helpers import keypair
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bmkg.go.id")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
-    CapSender.objects.create(agency=agency, sender="info@bmkg.go.id", certificate=pem, registered_by=user)
+    _key, certificate = keypair("bmkg.go.id")
+    CapSender.objects.create(agency=agency, sender="info@bmkg.go.id", certificate=certificate, registered_by=user)

@@ -43,7 +43,8 @@ MONTH_NAMES_EN = [
 ]
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after `day`'s."""
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
 
@@ -63,7 +64,7 @@ class Period:
         months = MONTHS[kind]
         first_month = (day.month - 1) // months * months + 1
         start = dt.date(day.year, first_month, 1)
-        return cls(kind, start, _add_months(start, months) - dt.timedelta(days=1))
+        return cls(kind, start, add_months(start, months) - dt.timedelta(days=1))
 
     @classmethod
     def last_ended(cls, kind: str, today: dt.date) -> Period:
@@ -88,7 +89,7 @@ class Period:
 
     def months(self) -> list[dt.date]:
         """The first day of each month of the period (the trends' x axis)."""
-        return [_add_months(self.start, i) for i in range(MONTHS[self.kind])]
+        return [add_months(self.start, i) for i in range(MONTHS[self.kind])]
 
     def label(self, language: str = "id") -> str:
         """'Triwulan III 2026' / 'Q3 2026', 'Semester 1 2026' / 'H1 2026', 'Juli 2026', '2026'."""

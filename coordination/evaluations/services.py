@@ -1,7 +1,7 @@
 """Writes of periodic evaluations, and the predicates the pages ask before they offer an action
 (the same rules the services apply).
 
-Every service is atomic, validates with `full_clean()` and checks the actor's capability
+Every service writes in one transaction, validates with `full_clean()` and checks the actor's capability
 (`agencies/roles.py`) in the evaluation's owner agency. Callers fetch the evaluation through a
 selector first (404 for what the actor may not read); the services answer PermissionDenied when
 the actor reads it but may not act, and ValidationError (a 400 in the API) for bad input or a
@@ -24,7 +24,8 @@ The beat drafts each recurring series' evaluation once its period has ended
 The services that compute figures (create, schedule, recompute, publish) compute them before
 their transaction opens, after the checks: outside a transaction the engine reads on several
 connections side by side (`kpis.compute`), and no row lock is held for the seconds a city's
-year takes. Inside the transaction they check the status again under the lock.
+year takes. Inside the transaction they check the status again under the lock; a duplicate
+drafted meanwhile is the unique constraint's, answered as the same field error.
 """
 
 from __future__ import annotations
@@ -123,6 +124,13 @@ def require_publisher(*, actor: User, evaluation: Evaluation) -> None:
 def _require_draft(evaluation: Evaluation, field: str = "status") -> None:
     if evaluation.status not in EDITABLE:
         raise ValidationError({field: _("Only a draft evaluation may be changed; send it back to draft first.")})
+
+
+def _require_status(evaluation: Evaluation, status: str, message: Any) -> None:
+    """ValidationError on "status" unless the evaluation is at `status` (checked once before
+    the figures are computed, again under the lock)."""
+    if evaluation.status != status:
+        raise ValidationError({"status": message})
 
 
 def _locked(evaluation: Evaluation) -> Evaluation:
@@ -229,23 +237,19 @@ def _new(
         scope_key=scope_key(scope_kind=scope_kind, agency=agency, area=area, partnership=partnership),
         **fields,
     )
-    _check_new(evaluation)
-    _compute(evaluation)  # before the transaction (see the module's docstring)
-    with transaction.atomic():
-        _check_new(evaluation)
-        evaluation.full_clean(exclude=["scope_key"])
-        evaluation.save()
-    return evaluation
-
-
-def _check_new(evaluation: Evaluation) -> None:
+    duplicate = ValidationError({"period_start": _("Your agency already has an evaluation of this scope and period.")})
     if Evaluation.objects.filter(
-        owner_agency_id=evaluation.owner_agency_id,
-        period_kind=evaluation.period_kind,
-        period_start=evaluation.period_start,
-        scope_key=evaluation.scope_key,
+        owner_agency=owner, period_kind=period.kind, period_start=period.start, scope_key=evaluation.scope_key
     ).exists():
-        raise ValidationError({"period_start": _("Your agency already has an evaluation of this scope and period.")})
+        raise duplicate
+    _compute(evaluation)  # before the transaction (see the module's docstring)
+    evaluation.full_clean(exclude=["scope_key"])
+    try:
+        with transaction.atomic():
+            evaluation.save()
+    except IntegrityError:  # drafted meanwhile, by another beat or person (evaluation_one_per_scope)
+        raise duplicate from None
+    return evaluation
 
 
 def evaluation_create(
@@ -317,7 +321,7 @@ def evaluation_schedule(*, series: Evaluation, period: Period) -> Evaluation | N
             recurring=True,
             origin=Evaluation.Origin.SCHEDULED,
         )
-    except (ValidationError, IntegrityError):
+    except ValidationError:
         return None
 
 
@@ -326,17 +330,13 @@ def evaluation_recompute(*, actor: User | None, evaluation: Evaluation) -> Evalu
     beat). A reviewed evaluation is sent back to draft first; a published one never changes."""
     if actor is not None:
         require_writer(actor=actor, evaluation=evaluation)
-    _require_recomputable(evaluation)
+    frozen = _("Only a draft is recomputed; a published evaluation is frozen.")
+    _require_status(evaluation, S.DRAFT, frozen)
     _compute(evaluation)  # before the transaction (see the module's docstring)
     with transaction.atomic():
-        _require_recomputable(_locked(evaluation))
+        _require_status(_locked(evaluation), S.DRAFT, frozen)
         evaluation.save(update_fields=["snapshot", "computed_at", "updated_at"])
     return evaluation
-
-
-def _require_recomputable(evaluation: Evaluation) -> None:
-    if evaluation.status != S.DRAFT:
-        raise ValidationError({"status": _("Only a draft is recomputed; a published evaluation is frozen.")})
 
 
 UPDATE_FIELDS = ("title", "summary", "recurring")
@@ -365,8 +365,7 @@ def evaluation_review(*, actor: User, evaluation: Evaluation) -> Evaluation:
     """Mark a draft reviewed (the owner's commander): its figures and text are then what will be
     published."""
     _require(actor, evaluation, "evaluation.review", _("Only the commander of its agency may review this evaluation."))
-    if _locked(evaluation).status != S.DRAFT:
-        raise ValidationError({"status": _("Only a draft may be reviewed.")})
+    _require_status(_locked(evaluation), S.DRAFT, _("Only a draft may be reviewed."))
     evaluation.status, evaluation.reviewed_by, evaluation.reviewed_at = S.REVIEWED, signed_in(actor), timezone.now()
     evaluation.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
     return evaluation
@@ -376,8 +375,7 @@ def evaluation_review(*, actor: User, evaluation: Evaluation) -> Evaluation:
 def evaluation_return(*, actor: User, evaluation: Evaluation) -> Evaluation:
     """Send a reviewed evaluation back to draft (the owner's commander)."""
     _require(actor, evaluation, "evaluation.review", _("Only the commander of its agency may send it back."))
-    if _locked(evaluation).status != S.REVIEWED:
-        raise ValidationError({"status": _("Only a reviewed evaluation may be sent back to draft.")})
+    _require_status(_locked(evaluation), S.REVIEWED, _("Only a reviewed evaluation may be sent back to draft."))
     evaluation.status, evaluation.reviewed_by, evaluation.reviewed_at = S.DRAFT, None, None
     evaluation.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
     return evaluation
@@ -390,13 +388,14 @@ def evaluation_publish(*, actor: User, evaluation: Evaluation, shared_with: Sequ
     _require(
         actor, evaluation, "evaluation.publish", _("Only the commander of its agency may publish this evaluation.")
     )
-    _require_publishable(evaluation)
+    unreviewed = _("Only a reviewed evaluation may be published.")
+    _require_status(evaluation, S.REVIEWED, unreviewed)
     chosen = {a.pk for a in shared_with}
     if chosen - partner_agency_ids(agency_id=evaluation.owner_agency_id):
         raise ValidationError({"shared_with": _("Publish only to agencies in partnership with yours.")})
     _compute(evaluation)  # before the transaction (see the module's docstring)
     with transaction.atomic():
-        _require_publishable(_locked(evaluation))
+        _require_status(_locked(evaluation), S.REVIEWED, unreviewed)
         evaluation.status, evaluation.published_by = S.PUBLISHED, signed_in(actor)
         evaluation.published_at = timezone.now()
         evaluation.save(
@@ -405,11 +404,6 @@ def evaluation_publish(*, actor: User, evaluation: Evaluation, shared_with: Sequ
         evaluation.shared_with.set(chosen)
         _tell(evaluation, chosen, actor=actor)
     return evaluation
-
-
-def _require_publishable(evaluation: Evaluation) -> None:
-    if evaluation.status != S.REVIEWED:
-        raise ValidationError({"status": _("Only a reviewed evaluation may be published.")})
 
 
 def _tell(evaluation: Evaluation, agency_ids: set[int], *, actor: User) -> None:

@@ -30,7 +30,7 @@ from django.db.models import Aggregate, Case, F, Field, FloatField, Func, Intege
 from django.utils import translation
 
 from agencies.models import Classification
-from coordination.evaluations.periods import Period
+from coordination.evaluations.periods import Period, add_months
 
 # A breakdown shows its 30 largest rows; the others are summed into one "Others" row.
 MAX_ROWS = 30
@@ -190,15 +190,39 @@ class _SqlitePercentiles(_SqlitePercentile):
         return json.dumps([percentile_cont(self.values, f) for f in fractions])
 
 
-class _FloatList(Field):
-    """A list of floats (or Nones) from PostgreSQL's array or SQLite's JSON text."""
+def float_list(value: Any) -> list[float | None] | None:
+    """Percentiles as read: a list of floats (or Nones) from PostgreSQL's array or SQLite's JSON
+    text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return json.loads(value)
+    return [None if v is None else float(v) for v in value]
 
+
+class _FloatList(Field):
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[float | None] | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return json.loads(value)
-        return [None if v is None else float(v) for v in value]
+        return float_list(value)
+
+
+# Several percentiles from one sort, as SQL of each database (`Percentiles`, `percentiles_where`):
+# %(function)s, %(fractions)s ("0.5,0.9") and %(expressions)s (the column) filled in.
+PERCENTILES_SQL = {
+    "postgresql": "percentile_cont(ARRAY[%(fractions)s]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)",
+    "sqlite": "kpi_percentiles(%(expressions)s, '%(fractions)s')",
+}
+
+
+def _percentiles_on(connection: Any) -> str:
+    """The template of PERCENTILES_SQL for `connection`, SQLite's aggregate registered on it."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        connection.connection.create_aggregate("kpi_percentiles", 2, _SqlitePercentiles)
+    return PERCENTILES_SQL[connection.vendor]
+
+
+def _fractions(fractions: Sequence[float]) -> str:
+    return ",".join(str(float(f)) for f in fractions)
 
 
 class Percentiles(Aggregate):
@@ -208,18 +232,15 @@ class Percentiles(Aggregate):
 
     function = "percentile_cont"
     name = "Percentiles"
-    template = "%(function)s(ARRAY[%(fractions)s]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    template = PERCENTILES_SQL["postgresql"]
     output_field = _FloatList()
 
     def __init__(self, expression: Any, fractions: Sequence[float], **extra: Any) -> None:
-        super().__init__(expression, fractions=",".join(str(float(f)) for f in fractions), **extra)
+        super().__init__(expression, fractions=_fractions(fractions), **extra)
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        connection.ensure_connection()
-        connection.connection.create_aggregate("kpi_percentiles", 2, _SqlitePercentiles)
         clone = self.copy()
-        clone.function = "kpi_percentiles"
-        clone.template = "%(function)s(%(expressions)s, '%(fractions)s')"
+        clone.template = _percentiles_on(connection)
         return super(Percentiles, clone).as_sql(compiler, connection, **extra)
 
 
@@ -279,18 +300,15 @@ class Slot(Func):
 
 
 def month_starts(ctx: Ctx) -> list[dt.datetime]:
-    """The first instant of every month from the earliest range's start to the latest's end
-    (that end included), in the city's time zone: the bounds of `Slot` for counts per month."""
-    first = min(start for start, _end in ctx.ranges).astimezone(ctx.zone)
-    last = max(end for _start, end in ctx.ranges)
-    month = dt.date(first.year, first.month, 1)
-    out: list[dt.datetime] = []
-    while True:
-        instant = dt.datetime(month.year, month.month, 1, tzinfo=ctx.zone)
-        out.append(instant)
-        if instant >= last:
-            return out
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    """The first instant of every month from the earliest range's first day to the day after
+    the latest's last, in the city's time zone: the bounds of `Slot` for counts per month (the
+    ranges start on the first of a month)."""
+    first = min(start for start, _end in ctx.days)
+    last = max(end for _start, end in ctx.days)
+    months = [first]
+    while months[-1] < last:
+        months.append(add_months(months[-1], 1))
+    return [dt.datetime.combine(month, dt.time.min, tzinfo=ctx.zone) for month in months]
 
 
 # --- Aggregates over computed columns -------------------------------------------------------
@@ -312,13 +330,19 @@ def percentiles_where(column: str, fractions: Sequence[float], where: str = "") 
     kpi_percentiles."""
     from django.db import connection
 
-    listed = ",".join(str(float(f)) for f in fractions)
-    only = f" FILTER (WHERE {where})" if where else ""
-    if connection.vendor == "postgresql":
-        return f"percentile_cont(ARRAY[{listed}]::float8[]) WITHIN GROUP (ORDER BY {column}){only}"
-    connection.ensure_connection()
-    connection.connection.create_aggregate("kpi_percentiles", 2, _SqlitePercentiles)
-    return f"kpi_percentiles({column}, '{listed}'){only}"
+    sql = _percentiles_on(connection) % {"fractions": _fractions(fractions), "expressions": column}
+    return f"{sql} FILTER (WHERE {where})" if where else sql
+
+
+def _fenced(rows: Any) -> tuple[str, Any]:
+    """The SQL of the queryset `rows` as a subquery PostgreSQL will not pull up (OFFSET 0): it
+    would otherwise evaluate a column's expression again in each aggregate that reads it
+    (1.4 s -> 0.9 s, bench/evaluation.py). SQLite takes an OFFSET only after a LIMIT."""
+    from django.db import connection
+
+    inner, params = rows.query.sql_with_params()
+    fence = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
+    return f"({inner} {fence})", params
 
 
 def over_rows(rows: Any, aggregates: Mapping[str, str]) -> dict[str, Any]:
@@ -327,26 +351,19 @@ def over_rows(rows: Any, aggregates: Mapping[str, str]) -> dict[str, Any]:
     percentiles' value a list (None over no rows)."""
     from django.db import connection
 
-    inner, params = rows.query.sql_with_params()
+    inner, params = _fenced(rows)
     names = list(aggregates)
     selects = ", ".join(aggregates[name] for name in names)
     with connection.cursor() as cursor:
         # The aggregates are SQL the sections write from their own column names and integers,
         # never from input; every value is a parameter of the inner query.
-        # OFFSET 0: PostgreSQL would otherwise pull the inner query up and evaluate a column's
-        # expression again in each aggregate that reads it (1.4 s -> 0.9 s, bench/evaluation.py);
-        # SQLite takes an OFFSET only after a LIMIT.
-        fence = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
-        cursor.execute(f"SELECT {selects} FROM ({inner} {fence}) AS r", params)  # noqa: S608
+        cursor.execute(f"SELECT {selects} FROM {inner} AS r", params)  # noqa: S608
         values = cursor.fetchone()
-    out: dict[str, Any] = {}
-    for name, value in zip(names, values, strict=True):
-        if isinstance(value, str):  # SQLite's percentiles, a JSON list
-            value = json.loads(value)
-        if isinstance(value, list):
-            value = [None if v is None else float(v) for v in value]
-        out[name] = value
-    return out
+    # Counts are ints; percentiles a list (PostgreSQL) or its JSON text (SQLite).
+    return {
+        name: float_list(value) if isinstance(value, str | list) else value
+        for name, value in zip(names, values, strict=True)
+    }
 
 
 def count_by_sets(rows: Any, sets: Sequence[Sequence[str]]) -> list[list[dict[str, Any]]]:
@@ -356,7 +373,7 @@ def count_by_sets(rows: Any, sets: Sequence[Sequence[str]]) -> list[list[dict[st
     UNION ALL)."""
     from django.db import connection
 
-    inner, params = rows.query.sql_with_params()
+    inner, params = _fenced(rows)
     columns = sorted({c for group in sets for c in group})
     out: list[list[dict[str, Any]]] = [[] for _ in sets]
     with connection.cursor() as cursor:
@@ -365,7 +382,7 @@ def count_by_sets(rows: Any, sets: Sequence[Sequence[str]]) -> list[list[dict[st
             listed = ", ".join(f"({', '.join(group)})" for group in sets)
             cursor.execute(
                 f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, COUNT(*) "  # noqa: S608
-                f"FROM ({inner} OFFSET 0) AS r GROUP BY GROUPING SETS ({listed})",
+                f"FROM {inner} AS r GROUP BY GROUPING SETS ({listed})",
                 params,
             )
             # GROUPING's bit of a column (the first one the highest) is 0 where it is grouped.
@@ -379,7 +396,7 @@ def count_by_sets(rows: Any, sets: Sequence[Sequence[str]]) -> list[list[dict[st
         else:
             selects = [
                 f"SELECT {i}, {', '.join(c if c in group else 'NULL' for c in columns)}, COUNT(*) "  # noqa: S608
-                f"FROM ({inner}) AS r GROUP BY {', '.join(group)}"
+                f"FROM {inner} AS r GROUP BY {', '.join(group)}"
                 for i, group in enumerate(sets)
             ]
             cursor.execute(" UNION ALL ".join(selects), tuple(params) * len(sets))  # noqa: S608

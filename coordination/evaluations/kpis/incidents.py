@@ -24,7 +24,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 
 from agencies.models import Area, Severity
 from incidents.models import Category, Incident
@@ -78,13 +78,6 @@ def incident_q(ctx: Ctx) -> Q:
         q &= Q(area_path__startswith=ctx.area_path)
     elif ctx.kind == "partnership":
         q &= pairs_q(ctx.parties, _touch)
-    return q
-
-
-def _within_q() -> Q:
-    q = Q(pk__in=[])
-    for severity, minutes in RESPOND_TARGET_MINUTES.items():
-        q |= Q(severity=severity, responding_at__lte=F("reported_at") + dt.timedelta(minutes=minutes))
     return q
 
 

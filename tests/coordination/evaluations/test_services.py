@@ -35,6 +35,26 @@ def test_it_refuses_a_second_evaluation_of_the_same_scope_and_period(world):
     assert "period_start" in exc.value.error_dict
 
 
+def test_a_duplicate_drafted_while_the_figures_compute_is_the_same_field_error(world, monkeypatch):
+    """The figures are computed before the transaction: a second request (or the beat) that
+    drafts the same scope and period meanwhile wins, and this one answers the duplicate's field
+    error, not the unique constraint's IntegrityError (a 500)."""
+    real = services.compute_snapshot
+    first: list[Evaluation] = []
+
+    def slow(**kwargs):
+        if not first:  # the other request, while this one computes (its own compute is real)
+            monkeypatch.setattr(services, "compute_snapshot", real)
+            first.append(make_evaluation(world))
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "compute_snapshot", slow)
+    with pytest.raises(ValidationError) as exc:
+        make_evaluation(world)
+    assert "period_start" in exc.value.error_dict
+    assert list(Evaluation.objects.values_list("pk", flat=True)) == [first[0].pk]
+
+
 def test_it_refuses_a_period_not_begun(world):
     with pytest.raises(ValidationError) as exc:
         make_evaluation(world, period_start=datetime.date(2027, 1, 5))

