@@ -11,8 +11,8 @@ from lxml import etree
 from incidents.models import Alert, CapFetch, CapSource, Threat, ThreatMessage
 from incidents.threats.feeds import poll, tasks
 from incidents.threats.selectors import cap_sources_failing_count
-from tests.incidents.threats.cap.helpers import NS, sample
-from tests.incidents.threats.cap.test_relay import _keypair, derived, original, sign
+from tests.incidents.threats.cap.helpers import NS, keypair, sample
+from tests.incidents.threats.cap.test_relay import derived, original, sign
 
 from .server import CAP
 
@@ -183,7 +183,7 @@ def test_an_index_that_is_not_xml_is_a_failure(world, server, make_source, captu
 
 @pytest.fixture(scope="module")
 def keys():
-    return {"authority": _keypair("meteo.gov.sc"), "forger": _keypair("meteo.gov.sc")}
+    return {"authority": keypair("meteo.gov.sc"), "forger": keypair("meteo.gov.sc")}
 
 
 def test_a_source_requiring_signatures_refuses_a_document_signed_by_another_key(
