@@ -23,6 +23,16 @@ def _id(text: str) -> str:
         return translation.gettext(text)
 
 
+def _poll_now(page: Page) -> None:
+    """Press "Poll now" and read the page again once the poll has run. Celery is eager: the poll
+    runs after the request commits, so the page the button leads to may not show it yet. The
+    reload waits for that page: reloading while the form's navigation runs detaches the page."""
+    page.get_by_test_id("poll-now").click()
+    queued = _id("Poll queued: refresh the page in a moment to see what it fetched.")
+    expect(page.get_by_role("alert").filter(has_text=queued)).to_be_visible()
+    page.reload()
+
+
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
@@ -57,8 +67,7 @@ def test_staff_add_poll_and_follow_a_cap_source(page: Page, live_server, e2e_wor
     page.get_by_test_id("save-source").click()
     expect(page.get_by_test_id("source-status")).to_have_text(_id("Not polled yet"))
 
-    page.get_by_test_id("poll-now").click()  # Celery eager: the poll runs after the request commits
-    page.reload()
+    _poll_now(page)
     expect(page.get_by_test_id("source-status")).to_have_text(_id("OK"))
     expect(page.get_by_test_id("fetch-list")).to_contain_text(_id("Imported"))
     shot("cap-source-detail")
@@ -76,8 +85,7 @@ def test_staff_add_poll_and_follow_a_cap_source(page: Page, live_server, e2e_wor
     source = CapSource.objects.get()
     CapSource.objects.filter(pk=source.pk).update(url=cap_server.url("/error/feed.atom"), etag="", last_modified="")
     page.goto(f"{live_server.url}/cap-sources/{source.pk}/")
-    page.get_by_test_id("poll-now").click()
-    page.reload()
+    _poll_now(page)
     expect(page.get_by_test_id("last-error")).to_contain_text("HTTP 500")
     expect(page.get_by_test_id("source-status")).to_contain_text(_id("Failing since %(since)s").split("%")[0].strip())
     shot("cap-source-failing")

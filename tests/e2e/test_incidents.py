@@ -28,6 +28,21 @@ def _no_horizontal_overflow(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def _click_uncovered(page: Page, selector: str) -> None:
+    """Click the first marker of `selector` that nothing covers, as a user would: a marker under
+    the zoom buttons takes no click (the "+" would), and a cluster may be drawn there."""
+    index = page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].findIndex((el) => {
+            const r = el.getBoundingClientRect();
+            const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+            return hit !== null && el.contains(hit);
+        })""",
+        selector,
+    )
+    assert index >= 0, f"every {selector} is covered or off screen"
+    page.locator(selector).nth(index).click()
+
+
 @pytest.fixture
 def city(e2e_world):
     """Bontang with area centres, a dozen incidents around it and a risk register."""
@@ -187,12 +202,11 @@ def test_the_incident_map_draws_clustered_markers_without_tiles(page: Page, live
     # Zoom in until the markers come apart, then open one's popup: it links to the detail page.
     page.evaluate("() => { const m = document.querySelector('#incident-map'); m.scrollIntoView(); }")
     for _ in range(4):
-        clusters = page.locator("#incident-map .marker-cluster")
-        if clusters.count() == 0:
+        if page.locator("#incident-map .marker-cluster").count() == 0:
             break
-        clusters.first.click()
+        _click_uncovered(page, "#incident-map .marker-cluster")
         page.wait_for_timeout(600)
-    page.locator("#incident-map .incident-dot").first.click()
+    _click_uncovered(page, "#incident-map .incident-dot")
     link = page.get_by_test_id("popup-link")
     expect(link).to_be_visible()
     expect(link).to_have_attribute("href", re.compile(r"^/incidents/\d+/$"))
