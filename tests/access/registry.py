@@ -23,7 +23,6 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -99,15 +98,6 @@ def _soon(hours: int) -> str:
 
 def _today(days: int = 0) -> str:
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
-
-
-def local_start(w: Any, kind: str, level: str = "") -> datetime.datetime:
-    """When the world's record of `kind` (a shift, a programme) starts, in its area's zone: a
-    calendar is asked for that day's week or month, not for today's, which it may lie outside of
-    (a shift two hours from a Sunday's late evening is in the next week)."""
-    record: Any = w.record(kind, level)
-    area = record.areas.first() if hasattr(record, "areas") else record.area
-    return timezone.localtime(record.starts_at, ZoneInfo(area.timezone))
 
 
 ANYONE = ("commander", "liaison", "planner", "analyst", "viewer")
@@ -574,7 +564,7 @@ PAGES: dict[str, Any] = {
         "bulletin", cap("bulletin.reply"), {"body": "Balasan"}, readers=True, reads="bulletin_full"
     ),
     "bulletin-attachment": Detail("bulletin_attachment", audited=False, anonymous=404),
-    "patrol-calendar": List("shift", query=lambda w: {"date": local_start(w, "shift", "public").date().isoformat()}),
+    "patrol-calendar": List("shift", query=lambda w: {"date": w.local_start("shift", "public").date().isoformat()}),
     "patrol-shift-create": Form(None, cap("patrol.plan")),  # needs an operation one plans: O's
     "patrol-shift-detail": Detail("shift"),
     "patrol-check-in": Write("shift", cap("patrol.check_in"), ok=False, staff=False),

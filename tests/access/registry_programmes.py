@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .registry import Detail, Form, List, Read, Write, _soon, _today, cap, local_start
+from .registry import Detail, Form, List, Read, Write, _soon, _today, cap
 
 
 def _create(w: Any) -> dict[str, Any]:
@@ -49,7 +49,7 @@ PROGRAMME_API: dict[str, Any] = {
 
 PROGRAMME_PAGES: dict[str, Any] = {
     "programme-list": List("programme"),
-    "programme-calendar": List("programme", query=lambda w: {"month": local_start(w, "programme").strftime("%Y-%m")}),
+    "programme-calendar": List("programme", query=lambda w: {"month": w.local_start("programme").strftime("%Y-%m")}),
     "programme-map": List("programme"),
     "programme-create": Form(None, cap("programme.plan"), create=True, staff=False),
     "programme-detail": Detail("programme"),

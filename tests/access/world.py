@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -219,6 +221,14 @@ class World:
 
     def ids(self, kind: str) -> dict[str, int]:
         return {level: row.pk for (k, level), row in self.records.items() if k == kind}
+
+    def local_start(self, kind: str, level: str = "") -> datetime.datetime:
+        """When the record of `kind` (a shift, a programme) starts, in its area's zone: a calendar
+        is asked for that day's week or month, not today's, which it may lie outside of (a shift
+        two hours after a Sunday's late evening is in the next week)."""
+        record: Any = self.record(kind, level)
+        area = record.areas.first() if hasattr(record, "areas") else record.area
+        return timezone.localtime(record.starts_at, ZoneInfo(area.timezone))
 
 
 def build_world() -> World:
