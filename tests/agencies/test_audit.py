@@ -6,6 +6,7 @@ agency's audit page and its API (`audit.read`: commanders, staff)."""
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -231,11 +232,15 @@ def confidential_shift(world):
     return op, shift, token
 
 
+@pytest.mark.dates
 def test_the_patrol_calendar_audits_the_operations_it_draws(client, world, confidential_shift):
-    op, _shift, _token = confidential_shift
+    op, shift, _token = confidential_shift
     client.force_login(world.alice)
+    # The shift's week, in the zone the calendar reads in (Alice's city's): an hour from 23:30 on
+    # a Sunday it lies in the next week, which the calendar of today does not draw.
+    day = shift.starts_at.astimezone(ZoneInfo(world.areas.bontang.timezone)).date()
 
-    assert client.get(reverse("patrol-calendar")).status_code == 200
+    assert client.get(reverse("patrol-calendar"), {"date": day.isoformat()}).status_code == 200
 
     [row] = rows()
     assert (row.object_type, row.object_ids) == ("operation", [str(op.pk)])
