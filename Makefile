@@ -62,7 +62,7 @@ check: $(VENV)/.dev-installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
-# The suite on the real clock, then the tests marked `dates` again at each awkward instant, in one
+# The suite on the real clock and the tests marked `dates` again at each awkward instant, in one
 # session (tests/conftest.py, AWKWARD): a Saturday night in WITA, Sunday night in WIB when the
 # area's week (WITA) has turned, Monday just after midnight in WIB, a month's last evening in WIT
 # with the server itself in WIT, New Year's Eve. Try your own instants, `@Zone` setting the
@@ -75,8 +75,7 @@ TEST_WORKERS ?= auto
 XDIST := -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 test: $(VENV)/.dev-installed chromium check
-	$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS)
-	$(VENV)/bin/pytest $(XDIST) -m dates --clock=$(CLOCKS) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(XDIST) --clock=now,$(CLOCKS) $(PYTEST_ARGS)
 
 test-dates: $(VENV)/.dev-installed chromium
 	$(VENV)/bin/pytest $(XDIST) -m dates --clock=$(CLOCKS) $(PYTEST_ARGS)

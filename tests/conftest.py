@@ -26,6 +26,7 @@ from rest_framework.test import APIClient
 
 from agencies.models import Agency, Area, Membership, TimeZoneChoice
 
+from . import flush
 from .factories import AgencyFactory, AreaFactory, MembershipFactory, PartnershipFactory, UserFactory
 
 # --- Every file a test reads lives in the repository -------------------------------------------
@@ -79,8 +80,8 @@ def _audit(event: str, args: tuple) -> None:
 
 # --- Any day, any hour: the awkward instants ---------------------------------------------------
 # A test whose outcome depends on today's date, the weekday, the hour or the server's time zone is
-# marked `dates`. `make test` runs the suite once on the real clock, then `pytest -m dates
-# --clock=awkward`: each test marked `dates` runs once more at each instant of AWKWARD (a
+# marked `dates`. `make test` runs the suite in one session with `--clock=now,awkward`: every test
+# on the real clock ("now"), and each test marked `dates` once more at each instant of AWKWARD (a
 # parameter of the test, so one session does them all), with the clock travelled there (and
 # ticking) and, for an `instant@Zone`, the server's zone (TIME_ZONE) set to that zone. A test that
 # pins its own instant (`@time_machine.travel(...)`) keeps it: the inner travel wins. The
@@ -111,7 +112,7 @@ def pytest_addoption(parser):
         default=os.environ.get("SINERGI_TEST_CLOCK", ""),
         help="run each test marked `dates` at these instants (comma-separated): an ISO date-time with its "
         f"offset or one of {', '.join(AWKWARD_INSTANTS)}, each optionally @Server/Zone; `awkward` for all "
-        "of AWKWARD (env SINERGI_TEST_CLOCK)",
+        "of AWKWARD; `now` for the real clock (env SINERGI_TEST_CLOCK)",
     )
     group.addoption(
         "--clock-every-test",
@@ -120,12 +121,18 @@ def pytest_addoption(parser):
     )
 
 
-def _clocks(config) -> list[tuple[str, datetime.datetime, str | None]]:
-    """(name, instant, server zone or None) for each instant asked for with --clock."""
+def _clocks(config) -> list[tuple[str, datetime.datetime | None, str | None]]:
+    """(name, instant, server zone or None) for each instant asked for with --clock; the instant
+    is None for `now`, the real clock."""
     value = config.getoption("--clock")
-    entries = AWKWARD if value == "awkward" else [e.strip() for e in value.split(",") if e.strip()]
-    clocks = []
+    entries = []
+    for entry in (e.strip() for e in value.split(",") if e.strip()):
+        entries.extend(AWKWARD if entry == "awkward" else [entry])
+    clocks: list[tuple[str, datetime.datetime | None, str | None]] = []
     for entry in entries:
+        if entry == "now":
+            clocks.append((entry, None, None))
+            continue
         spec, _, zone = entry.partition("@")
         try:
             instant = datetime.datetime.fromisoformat(AWKWARD_INSTANTS.get(spec, spec))
@@ -158,7 +165,7 @@ def _awkward_clock(request):
     timezone.now(), localdate(), date.today() and the live server's thread all see it, and so does
     the browser's JavaScript (`Date`) in a Playwright page. Yields (name, instant, zone) or None."""
     clock = getattr(request, "param", None)
-    if clock is None:
+    if clock is None or clock[1] is None:  # the real clock (no --clock, or `now`)
         yield None
         return
     _name, instant, zone = clock
@@ -222,6 +229,17 @@ def pytest_configure(config):
     _boundary.allowed = _allowed_roots(config)
     sys.addaudithook(_audit)  # hooks cannot be removed; `watching` turns it off between phases
     _cache_of_this_worker()
+    _fast_passwords()
+    flush.install()
+
+
+def _fast_passwords() -> None:
+    """PBKDF2 takes ~0.3 s a hash by design, and tests create thousands of users: MD5 for the whole
+    session, set before any test so that the worlds built once per module (the permission
+    matrix's 22 personas) hash fast too, not only the function-scoped ones."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _cache_of_this_worker() -> None:
@@ -319,6 +337,16 @@ def _taxonomy_after_flush(item) -> None:
             from .factories import category
 
             category("crime")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, migrated, with the rows the migrations wrote kept aside: a transactional
+    test's flush puts them back rather than writing them again (tests/flush.py)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        flush.keep_seeded_rows(connection)
 
 
 @pytest.fixture
@@ -419,12 +447,6 @@ def _static_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """PBKDF2 takes ~0.3 s a hash by design; tests create hundreds of users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -91,11 +91,11 @@ def test_the_scan_tells_a_path_that_climbs_out_from_one_that_stays(build, climbs
 
 @pytest.mark.dates
 def test_with_a_clock_a_dates_test_runs_at_that_instant_in_every_zone(_awkward_clock):
-    """`--clock` (make test-dates) moves Django's clock, the server zone's date and the process's
+    """`--clock` (make test, make test-dates) moves Django's clock, the server zone's date and the process's
     own clock to the instant, and the server's zone when one is named; without it the test runs
     on the real clock."""
     if _awkward_clock is None:
-        pytest.skip("runs with --clock (make test-dates)")
+        pytest.skip("runs at the instants of --clock (make test, make test-dates)")
     _name, instant, zone = _awkward_clock
     now = timezone.now()
     assert datetime.timedelta(0) <= now - instant < datetime.timedelta(minutes=5)
