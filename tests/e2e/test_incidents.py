@@ -30,7 +30,14 @@ def _no_horizontal_overflow(page: Page) -> bool:
 
 def _click_uncovered(page: Page, selector: str) -> None:
     """Click the first marker of `selector` that nothing covers, as a user would: a marker under
-    the zoom buttons takes no click (the "+" would), and a cluster may be drawn there."""
+    the zoom buttons takes no click (the "+" would), and a cluster may be drawn there. Once the
+    map has settled: during a zoom (Leaflet's leaflet-zoom-anim) or a cluster's spreading
+    (leaflet-cluster-anim) the markers move, and one uncovered now may not be at the click."""
+    page.wait_for_function(
+        """() => !document.querySelector('#incident-map.leaflet-zoom-anim, #incident-map .leaflet-cluster-anim,'
+            + ' #incident-map.leaflet-cluster-anim')"""
+    )
+    page.wait_for_timeout(100)  # the frame after the animation's end: the markers at their places
     index = page.evaluate(
         """(selector) => [...document.querySelectorAll(selector)].findIndex((el) => {
             const r = el.getBoundingClientRect();
@@ -205,7 +212,7 @@ def test_the_incident_map_draws_clustered_markers_without_tiles(page: Page, live
         if page.locator("#incident-map .marker-cluster").count() == 0:
             break
         _click_uncovered(page, "#incident-map .marker-cluster")
-        page.wait_for_timeout(600)
+        page.wait_for_timeout(300)  # the zoom's animation starts
     _click_uncovered(page, "#incident-map .incident-dot")
     link = page.get_by_test_id("popup-link")
     expect(link).to_be_visible()
