@@ -198,6 +198,7 @@ class CitizenReportFactory(factory.django.DjangoModelFactory):
     longitude = "117.494000"
     area = factory.SubFactory(AreaFactory)
     area_path = factory.LazyAttribute(lambda o: o.area.path if o.area else "")
+    created_at = factory.LazyFunction(timezone.now)  # as report_create: the application's clock
 
 
 class RiskAssessmentFactory(factory.django.DjangoModelFactory):

@@ -482,6 +482,9 @@ def report_question_ask(*, actor: User, report: CitizenReport, text: str) -> Rep
         agency=agency,
         asked_by=cast(AuthUser, actor),
         text=_text(text, field="text", limit=MAX_QUESTION, empty=_("Write the question.")),
+        # The application's clock, as every time it stores (the sweep that notifies the reporter
+        # compares it with timezone.now()): the column's database default is the database's.
+        asked_at=timezone.now(),
     )
     question.full_clean(exclude=["asked_at"])
     question.save()
