@@ -486,7 +486,7 @@ def report_question_ask(*, actor: User, report: CitizenReport, text: str) -> Rep
         # compares it with timezone.now()): the column's database default is the database's.
         asked_at=timezone.now(),
     )
-    question.full_clean(exclude=["asked_at"])
+    question.full_clean()
     question.save()
     if report.contact.strip():
         queue_after_commit(tasks.report_question_notify, (question.pk,))

@@ -176,22 +176,23 @@ def login_with_session(page, live_server, username: str) -> None:
     where the form leads. The form itself is driven by the tests of logging in (test_two_factor,
     test_directory's login page, the phone journeys of test_patrol_phone and test_threats); the
     other journeys start signed in, without its four page loads (~0.8 s a test)."""
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
 
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    page.context.add_cookies([session_cookie(live_server, client)])
     page.goto(f"{live_server.url}/")
+
+
+def session_cookie(live_server, client) -> dict[str, str]:
+    """The session of a test client signed in with `force_login` (verified with the user's
+    authenticator when they need a second factor: tests/two_factor.py), as a cookie for a
+    browser context of the live server."""
+    from django.conf import settings
+
+    value = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}
 
 
 @pytest.fixture

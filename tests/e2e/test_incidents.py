@@ -34,8 +34,7 @@ def _click_uncovered(page: Page, selector: str) -> None:
     map has settled: during a zoom (Leaflet's leaflet-zoom-anim) or a cluster's spreading
     (leaflet-cluster-anim) the markers move, and one uncovered now may not be at the click."""
     page.wait_for_function(
-        """() => !document.querySelector('#incident-map.leaflet-zoom-anim, #incident-map .leaflet-cluster-anim,'
-            + ' #incident-map.leaflet-cluster-anim')"""
+        "() => !document.querySelector('#incident-map.leaflet-zoom-anim, #incident-map .leaflet-cluster-anim')"
     )
     page.wait_for_timeout(100)  # the frame after the animation's end: the markers at their places
     index = page.evaluate(

@@ -19,7 +19,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from agencies.models import Agency, Membership
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, session_cookie
 from tests.factories import AgencyFactory, CitizenReportFactory, IncidentFactory, MembershipFactory
 from tests.pages import html_pages
 
@@ -102,10 +102,9 @@ def _signed_in(browser: Browser, browser_context_args, live_server, user, langua
     client = Client()
     client.force_login(user)
     context = browser.new_context(**{**browser_context_args, "viewport": {"width": WIDTHS[0], "height": 860}})
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies(
         [
-            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url},
+            session_cookie(live_server, client),
             {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
         ]
     )
