@@ -26,7 +26,6 @@ from rest_framework.test import APIClient
 
 from agencies.models import Agency, Area, Membership, TimeZoneChoice
 
-from . import flush
 from .factories import AgencyFactory, AreaFactory, MembershipFactory, PartnershipFactory, UserFactory
 
 # --- Every file a test reads lives in the repository -------------------------------------------
@@ -230,7 +229,6 @@ def pytest_configure(config):
     sys.addaudithook(_audit)  # hooks cannot be removed; `watching` turns it off between phases
     _cache_of_this_worker()
     _fast_passwords()
-    flush.install()
 
 
 def _fast_passwords() -> None:
@@ -337,16 +335,6 @@ def _taxonomy_after_flush(item) -> None:
             from .factories import category
 
             category("crime")
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database, migrated, with the rows the migrations wrote kept aside: a transactional
-    test's flush puts them back rather than writing them again (tests/flush.py)."""
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        flush.keep_seeded_rows(connection)
 
 
 @pytest.fixture
